@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest-side device helpers (sourced by /init and by tests).
+
+# daxmode DEV DRIVER: bind dax device DEV (e.g. dax0.0) to fsdev_dax or
+# device_dax through sysfs, the way libdaxctl does (ndctl 81 has no famfs mode).
+daxmode() {
+	local dev=$1 want=$2 S=/sys/bus/dax cur
+	cur=$(basename "$(readlink "$S/devices/$dev/driver" 2>/dev/null)" 2>/dev/null)
+	[ "$cur" = "$want" ] && return 0
+	if [ -n "$cur" ]; then
+		echo "$dev" >"$S/drivers/$cur/remove_id" 2>/dev/null
+		echo "$dev" >"$S/drivers/$cur/unbind" || return 1
+	fi
+	echo "$dev" >"$S/drivers/$want/new_id" 2>/dev/null
+	cur=$(basename "$(readlink "$S/devices/$dev/driver" 2>/dev/null)" 2>/dev/null)
+	[ "$cur" = "$want" ] || echo "$dev" >"$S/drivers/$want/bind" 2>/dev/null
+	cur=$(basename "$(readlink "$S/devices/$dev/driver" 2>/dev/null)" 2>/dev/null)
+	[ "$cur" = "$want" ]
+}
+
+# Wait up to $2 seconds for path $1 to appear.
+wait_for() {
+	local i=0
+	while [ ! -e "$1" ] && [ $i -lt $(($2 * 10)) ]; do sleep 0.1; i=$((i + 1)); done
+	[ -e "$1" ]
+}
+
+setup_devices() {
+	set -x
+	# NVDIMM 0 -> devdax (the famfs device). A shared backing file may
+	# already carry a dax info block written by another guest: then the
+	# kernel has created dax0.0 by itself and we leave the media alone.
+	if [ ! -e /sys/bus/dax/devices/dax0.0 ]; then
+		ndctl create-namespace -f -e namespace0.0 -m devdax -a 2M -M mem || return 1
+	fi
+	wait_for /sys/bus/dax/devices/dax0.0 10 || return 1
+	daxmode dax0.0 fsdev_dax || return 1
+	FAMFS_DAXDEV=/dev/dax0.0
+	wait_for $FAMFS_DAXDEV 10 || return 1
+
+	# NVDIMM 1 -> fsdax block device for ext4/xfs -o dax and pmem mounts.
+	if [ "$VM_PMEM" = 1 ]; then
+		if [ ! -e /dev/pmem1 ]; then
+			ndctl create-namespace -f -e namespace1.0 -m fsdax -M mem || return 1
+		fi
+		wait_for /dev/pmem1 10 || return 1
+		FAMFS_PMEMDEV=/dev/pmem1
+	fi
+
+	# CXL type-3 volatile memory -> region -> dax device (device_dax).
+	if [ "$VM_CXL" = 1 ]; then
+		local before after
+		before=$(ls /sys/bus/dax/devices)
+		cxl create-region -t ram -d decoder0.0 -m mem0 -w 1 || return 1
+		i=0
+		while [ $i -lt 50 ]; do
+			after=$(ls /sys/bus/dax/devices)
+			FAMFS_CXLDAX=$(for d in $after; do echo "$before" | grep -qx "$d" || echo "$d"; done | head -1)
+			[ -n "$FAMFS_CXLDAX" ] && break
+			sleep 0.1; i=$((i + 1))
+		done
+		[ -n "$FAMFS_CXLDAX" ] || return 1
+		FAMFS_CXLDAX=/dev/$FAMFS_CXLDAX
+	fi
+	set +x
+}

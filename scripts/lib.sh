@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the famfs-rs build and test scripts. Source, do not run.
+#
+# Everything built here lives in a cache outside the repository, keyed by what
+# it depends on, so that a fresh clone rebuilds nothing that is already there:
+#   $FAMFS_CACHE/root-<hash>        debootstrapped Debian trixie build root
+#   $FAMFS_CACHE/linux-<ver>        pristine kernel source (from linux-source-7.3)
+#   $FAMFS_CACHE/kbuild-<flavour>-<hash>   O= kernel build per config flavour
+
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+FAMFS_CACHE=${FAMFS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/famfs}
+mkdir -p "$FAMFS_CACHE"
+
+log() { printf '[famfs] %s\n' "$*" >&2; }
+die() { printf '[famfs] error: %s\n' "$*" >&2; exit 1; }
+
+# Short content hash of files and strings (the cache keys).
+hash_of() {
+	local f
+	{ for f in "$@"; do if [ -f "$f" ]; then cat "$f"; else printf '%s\n' "$f"; fi; done; } |
+		sha256sum | cut -c1-12
+}
+
+ROOT_PKGS="$REPO/scripts/buildroot.packages"
+root_dir() { echo "$FAMFS_CACHE/root-$(hash_of "$ROOT_PKGS" "$REPO/scripts/buildroot")"; }
+
+# Run a command inside the build root, with the repository and the cache
+# visible at the same paths as on the host. A private mount namespace means
+# no bind mount outlives the command.
+in_root() {
+	local root; root=$(root_dir)
+	[ -f "$root/.complete" ] || die "build root missing: run scripts/buildroot"
+	unshare --mount --propagation private -- /bin/bash -c '
+		set -e
+		root=$1; shift
+		for d in proc sys dev dev/pts dev/shm; do mkdir -p "$root/$d"; done
+		mount -t proc proc "$root/proc"
+		mount --rbind /sys "$root/sys"
+		mount --rbind /dev "$root/dev"
+		for d in "$REPO" "$FAMFS_CACHE" ${FAMFS_EXTRA_BINDS:-}; do
+			[ -d "$d" ] || continue
+			mkdir -p "$root$d"; mount --bind "$d" "$root$d"
+		done
+		cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+		exec chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb \
+			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			LANG=C.UTF-8 "$@"
+	' in_root "$root" "$@"
+}
+export REPO FAMFS_CACHE
