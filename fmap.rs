@@ -1,0 +1,688 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The famfs file map ("fmap"): the KABI 43 ioctl structures, their validation, and the
+//! immutable map a file carries once it has been given one.
+//!
+//! This file depends on `core` alone. The module uses it as `crate::fmap`; the host test
+//! crate (`tests/host`) compiles the very same file to unit-test and fuzz it.
+//!
+//! Wire structures are parsed from and encoded to byte arrays in native byte order (the
+//! uapi is x86_64/arm64 LP64 with C enums of four bytes), so no `unsafe` transmutes are
+//! needed and a short or hostile buffer cannot be misread.
+
+/// The ioctl ABI version this module implements (`famfs_kabi_version`).
+pub const FAMFS_KABI_VERSION: i32 = 43;
+/// Most simple extents in a map (`FAMFS_MAX_EXTENTS`).
+pub const MAX_EXTENTS: usize = 2;
+/// Most strips in one interleaved extent (`FAMFS_MAX_STRIPS`).
+pub const MAX_STRIPS: usize = 16;
+/// Most interleaved extents in a `MAP_CREATE_V2` (`FAMFS_IOC_MAX_INTERLEAVED_EXTENTS`).
+pub const MAX_INTERLEAVED_EXTENTS: usize = 4;
+/// Extent alignment: one PMD, so that every mapping can be a 2 MiB page.
+pub const PMD_SIZE: u64 = 2 << 20;
+
+/// `struct famfs_ioc_map` (v1 create/get), 56 bytes.
+pub const IOC_MAP_SIZE: usize = 56;
+/// `struct famfs_extent`, 16 bytes.
+pub const IOC_EXTENT_SIZE: usize = 16;
+/// `struct famfs_ioc_fmap` (v2 create header), 32 bytes.
+pub const IOC_FMAP_SIZE: usize = 32;
+/// `struct famfs_ioc_simple_extent`, 24 bytes.
+pub const IOC_SIMPLE_EXT_SIZE: usize = 24;
+/// `struct famfs_ioc_interleaved_ext`, 32 bytes.
+pub const IOC_INTERLEAVED_EXT_SIZE: usize = 32;
+/// `struct famfs_ioc_get_fmap` (v2 get), 448 bytes.
+pub const IOC_GET_FMAP_SIZE: usize = 448;
+
+/// ioctl magic `'u'`.
+const IOC_MAGIC: u32 = b'u' as u32;
+const fn ioc(dir: u32, nr: u32, size: usize) -> u32 {
+    // CAST: every uapi size is far below the 14-bit size field.
+    (dir << 30) | ((size as u32) << 16) | (IOC_MAGIC << 8) | nr
+}
+const IOC_WRITE: u32 = 1;
+const IOC_READ: u32 = 2;
+
+/// `FAMFSIOC_MAP_CREATE`: `_IOW('u', 0x50, struct famfs_ioc_map)`.
+pub const FAMFSIOC_MAP_CREATE: u32 = ioc(IOC_WRITE, 0x50, IOC_MAP_SIZE);
+/// `FAMFSIOC_MAP_GET`: `_IOR('u', 0x51, struct famfs_ioc_map)`.
+pub const FAMFSIOC_MAP_GET: u32 = ioc(IOC_READ, 0x51, IOC_MAP_SIZE);
+/// `FAMFSIOC_MAP_GETEXT`: `_IOR('u', 0x52, struct famfs_extent)`.
+pub const FAMFSIOC_MAP_GETEXT: u32 = ioc(IOC_READ, 0x52, IOC_EXTENT_SIZE);
+/// `FAMFSIOC_NOP`: `_IO('u', 0x53)`.
+pub const FAMFSIOC_NOP: u32 = ioc(0, 0x53, 0);
+/// `FAMFSIOC_MAP_CREATE_V2`: `_IOW('u', 0x54, struct famfs_ioc_fmap)`.
+pub const FAMFSIOC_MAP_CREATE_V2: u32 = ioc(IOC_WRITE, 0x54, IOC_FMAP_SIZE);
+/// `FAMFSIOC_MAP_GET_V2`: `_IOR('u', 0x55, struct famfs_ioc_get_fmap)`.
+pub const FAMFSIOC_MAP_GET_V2: u32 = ioc(IOC_READ, 0x55, IOC_GET_FMAP_SIZE);
+
+/// What a famfs file is (`enum famfs_file_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileType {
+    /// A regular data file (`FAMFS_REG`).
+    Regular = 0,
+    /// The superblock meta file (`FAMFS_SUPERBLOCK`); the only file that may map offset 0.
+    Superblock = 1,
+    /// The log meta file (`FAMFS_LOG`).
+    Log = 2,
+}
+
+impl FileType {
+    fn from_raw(raw: u32) -> Result<Self, FmapError> {
+        match raw {
+            0 => Ok(Self::Regular),
+            1 => Ok(Self::Superblock),
+            2 => Ok(Self::Log),
+            _ => Err(FmapError::BadFileType),
+        }
+    }
+}
+
+/// Why a map was refused. The module turns each into an errno in one place
+/// ([`FmapError::errno`]) and names it in its rate-limited message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FmapError {
+    /// v1 map with no extents (`-ENOSPC`, as the reference).
+    NoExtentsV1,
+    /// v2 map with no extents.
+    NoExtents,
+    /// More extents than `FAMFS_MAX_EXTENTS` (`-E2BIG`).
+    TooManyExtents,
+    /// More interleaved extents than `FAMFS_IOC_MAX_INTERLEAVED_EXTENTS`.
+    TooManyInterleavedExtents,
+    /// Unknown `fioc_ext_type`.
+    BadExtentType,
+    /// Unknown `file_type`.
+    BadFileType,
+    /// An extent offset (or a non-final v1 length) is not a multiple of 2 MiB.
+    Misaligned,
+    /// An extent of length zero.
+    EmptyExtent,
+    /// Offset 0 holds the superblock; only the superblock file may map it.
+    ZeroOffset,
+    /// `devindex` other than 0 (KABI 43 has one device).
+    BadDevIndex,
+    /// An extent that ends past the end of the device (or wraps around).
+    PastDevice,
+    /// The file is larger than its extents.
+    SizeExceedsExtents,
+    /// Strip count 0 or above `FAMFS_MAX_STRIPS`.
+    BadStripCount,
+    /// Chunk size 0 or not a multiple of 2 MiB.
+    BadChunkSize,
+    /// Interleaved extent with `ie_nbytes == 0`.
+    EmptyInterleave,
+    /// A strip too short for the chunks the interleave puts on it.
+    StripTooShort,
+}
+
+/// The errno values [`FmapError::errno`] uses (Linux numbers, all architectures famfs runs on).
+pub mod errno {
+    /// Invalid argument.
+    pub const EINVAL: i32 = 22;
+    /// Argument list too long.
+    pub const E2BIG: i32 = 7;
+    /// No space left on device.
+    pub const ENOSPC: i32 = 28;
+}
+
+impl FmapError {
+    /// The (positive) errno the ioctl returns, following the reference's error table.
+    pub fn errno(self) -> i32 {
+        match self {
+            Self::NoExtentsV1 => errno::ENOSPC,
+            Self::TooManyExtents => errno::E2BIG,
+            _ => errno::EINVAL,
+        }
+    }
+
+    /// A short description for the kernel log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoExtentsV1 | Self::NoExtents => "no extents",
+            Self::TooManyExtents => "too many extents",
+            Self::TooManyInterleavedExtents => "too many interleaved extents",
+            Self::BadExtentType => "unknown extent type",
+            Self::BadFileType => "unknown file type",
+            Self::Misaligned => "extent not 2 MiB aligned",
+            Self::EmptyExtent => "zero-length extent",
+            Self::ZeroOffset => "offset 0 is reserved for the superblock",
+            Self::BadDevIndex => "devindex must be 0",
+            Self::PastDevice => "extent past the end of the device",
+            Self::SizeExceedsExtents => "file size exceeds its extents",
+            Self::BadStripCount => "strip count must be 1..16",
+            Self::BadChunkSize => "chunk size must be a non-zero multiple of 2 MiB",
+            Self::EmptyInterleave => "interleaved extent of zero bytes",
+            Self::StripTooShort => "strip too short for the interleave",
+        }
+    }
+}
+
+fn u64_at(b: &[u8], off: usize) -> u64 {
+    let mut v = [0u8; 8];
+    v.copy_from_slice(&b[off..off + 8]);
+    u64::from_ne_bytes(v)
+}
+
+fn u32_at(b: &[u8], off: usize) -> u32 {
+    let mut v = [0u8; 4];
+    v.copy_from_slice(&b[off..off + 4]);
+    u32::from_ne_bytes(v)
+}
+
+fn put_u64(b: &mut [u8], off: usize, v: u64) {
+    b[off..off + 8].copy_from_slice(&v.to_ne_bytes());
+}
+
+fn put_u32(b: &mut [u8], off: usize, v: u32) {
+    b[off..off + 4].copy_from_slice(&v.to_ne_bytes());
+}
+
+/// A range of the dax device, in bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extent {
+    /// Byte offset on the device.
+    pub offset: u64,
+    /// Length in bytes.
+    pub len: u64,
+}
+
+/// `struct famfs_ioc_map`: the v1 create request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IocMap {
+    /// `extent_type` (ignored on create, as in the reference).
+    pub extent_type: u32,
+    /// `file_type`.
+    pub file_type: u32,
+    /// `file_size`.
+    pub file_size: u64,
+    /// `ext_list_count`.
+    pub ext_list_count: u64,
+    /// `ext_list`.
+    pub ext_list: [Extent; MAX_EXTENTS],
+}
+
+impl IocMap {
+    /// Parses the 56-byte structure.
+    pub fn parse(b: &[u8; IOC_MAP_SIZE]) -> Self {
+        Self {
+            extent_type: u32_at(b, 0),
+            file_type: u32_at(b, 4),
+            file_size: u64_at(b, 8),
+            ext_list_count: u64_at(b, 16),
+            ext_list: [
+                Extent {
+                    offset: u64_at(b, 24),
+                    len: u64_at(b, 32),
+                },
+                Extent {
+                    offset: u64_at(b, 40),
+                    len: u64_at(b, 48),
+                },
+            ],
+        }
+    }
+
+    /// Encodes the structure (used by tests and user space).
+    pub fn encode(&self) -> [u8; IOC_MAP_SIZE] {
+        let mut b = [0u8; IOC_MAP_SIZE];
+        put_u32(&mut b, 0, self.extent_type);
+        put_u32(&mut b, 4, self.file_type);
+        put_u64(&mut b, 8, self.file_size);
+        put_u64(&mut b, 16, self.ext_list_count);
+        for (i, e) in self.ext_list.iter().enumerate() {
+            put_u64(&mut b, 24 + 16 * i, e.offset);
+            put_u64(&mut b, 32 + 16 * i, e.len);
+        }
+        b
+    }
+}
+
+/// `fioc_ext_type` of a v2 map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExtType {
+    /// Simple extents (`FAMFS_IOC_EXT_SIMPLE`).
+    Simple,
+    /// Interleaved (striped) extents (`FAMFS_IOC_EXT_INTERLEAVE`).
+    Interleave,
+}
+
+/// `struct famfs_ioc_fmap`: the v2 create header. The extents it points at are copied
+/// separately, after [`IocFmap::extent_array`] has bounded their number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IocFmap {
+    /// `fioc_file_size`.
+    pub file_size: u64,
+    /// `fioc_file_type`.
+    pub file_type: u32,
+    /// `fioc_ext_type`.
+    pub ext_type: u32,
+    /// `fioc_nextents` / `fioc_niext` (one union slot).
+    pub count: u32,
+    /// The user pointer `kse` / `kie`.
+    pub ext_ptr: u64,
+}
+
+impl IocFmap {
+    /// Parses the 32-byte header.
+    pub fn parse(b: &[u8; IOC_FMAP_SIZE]) -> Self {
+        Self {
+            file_size: u64_at(b, 0),
+            file_type: u32_at(b, 8),
+            ext_type: u32_at(b, 12),
+            count: u32_at(b, 16),
+            ext_ptr: u64_at(b, 24),
+        }
+    }
+
+    /// Encodes the header (used by tests and user space).
+    pub fn encode(&self) -> [u8; IOC_FMAP_SIZE] {
+        let mut b = [0u8; IOC_FMAP_SIZE];
+        put_u64(&mut b, 0, self.file_size);
+        put_u32(&mut b, 8, self.file_type);
+        put_u32(&mut b, 12, self.ext_type);
+        put_u32(&mut b, 16, self.count);
+        put_u64(&mut b, 24, self.ext_ptr);
+        b
+    }
+
+    /// Checks the counts and types of the header, before anything else is copied, and
+    /// returns the kind of extent array and how many entries of it to copy.
+    pub fn extent_array(&self) -> Result<(ExtType, usize), FmapError> {
+        FileType::from_raw(self.file_type)?;
+        // CAST: a u32 always fits in usize on the 64-bit targets famfs supports.
+        let count = self.count as usize;
+        match self.ext_type {
+            0 => {
+                if count < 1 {
+                    Err(FmapError::NoExtents)
+                } else if count > MAX_EXTENTS {
+                    Err(FmapError::TooManyExtents)
+                } else {
+                    Ok((ExtType::Simple, count))
+                }
+            }
+            1 => {
+                if count < 1 {
+                    Err(FmapError::NoExtents)
+                } else if count > MAX_INTERLEAVED_EXTENTS {
+                    Err(FmapError::TooManyInterleavedExtents)
+                } else {
+                    Ok((ExtType::Interleave, count))
+                }
+            }
+            _ => Err(FmapError::BadExtentType),
+        }
+    }
+}
+
+/// `struct famfs_ioc_simple_extent`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IocSimpleExt {
+    /// `devindex` (must be 0).
+    pub devindex: u64,
+    /// `offset`.
+    pub offset: u64,
+    /// `len`.
+    pub len: u64,
+}
+
+impl IocSimpleExt {
+    /// Parses the 24-byte structure.
+    pub fn parse(b: &[u8; IOC_SIMPLE_EXT_SIZE]) -> Self {
+        Self {
+            devindex: u64_at(b, 0),
+            offset: u64_at(b, 8),
+            len: u64_at(b, 16),
+        }
+    }
+
+    /// Encodes the structure.
+    pub fn encode(&self) -> [u8; IOC_SIMPLE_EXT_SIZE] {
+        let mut b = [0u8; IOC_SIMPLE_EXT_SIZE];
+        put_u64(&mut b, 0, self.devindex);
+        put_u64(&mut b, 8, self.offset);
+        put_u64(&mut b, 16, self.len);
+        b
+    }
+}
+
+/// `struct famfs_ioc_interleaved_ext` without its strips.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IocInterleavedExt {
+    /// `ie_nstrips`.
+    pub nstrips: u64,
+    /// `ie_chunk_size`.
+    pub chunk_size: u64,
+    /// `ie_nbytes`.
+    pub nbytes: u64,
+    /// `ie_strips` (a user pointer).
+    pub strips_ptr: u64,
+}
+
+impl IocInterleavedExt {
+    /// Parses the 32-byte structure.
+    pub fn parse(b: &[u8; IOC_INTERLEAVED_EXT_SIZE]) -> Self {
+        Self {
+            nstrips: u64_at(b, 0),
+            chunk_size: u64_at(b, 8),
+            nbytes: u64_at(b, 16),
+            strips_ptr: u64_at(b, 24),
+        }
+    }
+
+    /// Encodes the structure.
+    pub fn encode(&self) -> [u8; IOC_INTERLEAVED_EXT_SIZE] {
+        let mut b = [0u8; IOC_INTERLEAVED_EXT_SIZE];
+        put_u64(&mut b, 0, self.nstrips);
+        put_u64(&mut b, 8, self.chunk_size);
+        put_u64(&mut b, 16, self.nbytes);
+        put_u64(&mut b, 24, self.strips_ptr);
+        b
+    }
+
+    /// Checks the header fields that bound or divide, before its strips are copied, and
+    /// returns how many strips to copy.
+    pub fn strip_count(&self) -> Result<usize, FmapError> {
+        if self.nstrips < 1 || self.nstrips > MAX_STRIPS as u64 {
+            return Err(FmapError::BadStripCount);
+        }
+        if self.chunk_size == 0 || self.chunk_size % PMD_SIZE != 0 {
+            return Err(FmapError::BadChunkSize);
+        }
+        if self.nbytes == 0 {
+            return Err(FmapError::EmptyInterleave);
+        }
+        // CAST: bounded by MAX_STRIPS just above.
+        Ok(self.nstrips as usize)
+    }
+}
+
+/// One interleaved (striped) extent: `chunk_size` bytes go to each strip in turn.
+///
+/// # Invariants
+///
+/// `1 <= nstrips <= MAX_STRIPS`; `chunk_size` is a non-zero multiple of [`PMD_SIZE`];
+/// `nbytes > 0`; every strip in `strips[..nstrips]` lies on the device and is long enough
+/// for every chunk of the first `min(nbytes, file_size)` bytes that lands on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Interleave {
+    /// Number of strips in use.
+    pub nstrips: usize,
+    /// Bytes placed on one strip before moving to the next.
+    pub chunk_size: u64,
+    /// Bytes of the file this extent covers.
+    pub nbytes: u64,
+    /// The strips; only the first `nstrips` are meaningful.
+    pub strips: [Extent; MAX_STRIPS],
+}
+
+/// How a file's bytes are laid out on the device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Concatenated extents; only the first `count` are meaningful.
+    Simple {
+        /// Number of extents.
+        count: usize,
+        /// The extents.
+        ext: [Extent; MAX_EXTENTS],
+    },
+    /// Interleaved extents, one after the other; only the first `count` are meaningful.
+    Interleaved {
+        /// Number of interleaved extents.
+        count: usize,
+        /// The interleaved extents.
+        ext: [Interleave; MAX_INTERLEAVED_EXTENTS],
+    },
+}
+
+/// A validated file map. Once installed on an inode it never changes.
+///
+/// # Invariants
+///
+/// Every extent lies inside the device it was validated against, starts on a 2 MiB
+/// boundary (and so does its length, but for the last extent of a v1 map), is not empty,
+/// and maps offset 0 only for the superblock file. The extents hold at least `file_size`
+/// bytes, so [`crate::iomap::resolve`] finds every offset below `file_size`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fmap {
+    /// The file's role.
+    pub file_type: FileType,
+    /// The file's size; its `i_size` must stay equal to it.
+    pub file_size: u64,
+    /// Where the bytes are.
+    pub layout: Layout,
+}
+
+/// Checks one extent against the device: `aligned_len` says whether its length must be
+/// a multiple of 2 MiB too.
+fn check_extent(
+    e: Extent,
+    file_type: FileType,
+    aligned_len: bool,
+    dev_size: u64,
+) -> Result<(), FmapError> {
+    if e.offset == 0 && file_type != FileType::Superblock {
+        return Err(FmapError::ZeroOffset);
+    }
+    if e.offset % PMD_SIZE != 0 || (aligned_len && e.len % PMD_SIZE != 0) {
+        return Err(FmapError::Misaligned);
+    }
+    if e.len == 0 {
+        return Err(FmapError::EmptyExtent);
+    }
+    match e.offset.checked_add(e.len) {
+        Some(end) if end <= dev_size => Ok(()),
+        _ => Err(FmapError::PastDevice),
+    }
+}
+
+fn simple_v2_extent(
+    x: &IocSimpleExt,
+    file_type: FileType,
+    dev_size: u64,
+) -> Result<Extent, FmapError> {
+    if x.devindex != 0 {
+        return Err(FmapError::BadDevIndex);
+    }
+    let e = Extent {
+        offset: x.offset,
+        len: x.len,
+    };
+    check_extent(e, file_type, true, dev_size)?;
+    Ok(e)
+}
+
+impl Fmap {
+    /// Validates a v1 (`MAP_CREATE`) request against a device of `dev_size` bytes.
+    pub fn from_v1(req: &IocMap, dev_size: u64) -> Result<Self, FmapError> {
+        if req.ext_list_count < 1 {
+            return Err(FmapError::NoExtentsV1);
+        }
+        if req.ext_list_count > MAX_EXTENTS as u64 {
+            return Err(FmapError::TooManyExtents);
+        }
+        let file_type = FileType::from_raw(req.file_type)?;
+        // CAST: bounded by MAX_EXTENTS just above.
+        let count = req.ext_list_count as usize;
+        let mut total: u64 = 0;
+        for (i, e) in req.ext_list[..count].iter().enumerate() {
+            // As in the reference, only the last v1 extent may have an unaligned length.
+            check_extent(*e, file_type, i + 1 < count, dev_size)?;
+            // OVERFLOW: each extent ends on the device, and two of them fit in a u64.
+            total = total.saturating_add(e.len);
+        }
+        if req.file_size > total {
+            return Err(FmapError::SizeExceedsExtents);
+        }
+        Ok(Self {
+            file_type,
+            file_size: req.file_size,
+            layout: Layout::Simple {
+                count,
+                ext: req.ext_list,
+            },
+        })
+    }
+
+    /// Validates a v2 (`MAP_CREATE_V2`) request with simple extents.
+    pub fn from_v2_simple(
+        hdr: &IocFmap,
+        exts: &[IocSimpleExt],
+        dev_size: u64,
+    ) -> Result<Self, FmapError> {
+        let (kind, count) = hdr.extent_array()?;
+        if kind != ExtType::Simple || exts.len() != count {
+            return Err(FmapError::BadExtentType);
+        }
+        let file_type = FileType::from_raw(hdr.file_type)?;
+        let mut ext = [Extent::default(); MAX_EXTENTS];
+        let mut total: u64 = 0;
+        for (slot, x) in ext.iter_mut().zip(exts) {
+            *slot = simple_v2_extent(x, file_type, dev_size)?;
+            total = total.saturating_add(x.len);
+        }
+        if hdr.file_size > total {
+            return Err(FmapError::SizeExceedsExtents);
+        }
+        Ok(Self {
+            file_type,
+            file_size: hdr.file_size,
+            layout: Layout::Simple { count, ext },
+        })
+    }
+
+    /// Validates a v2 (`MAP_CREATE_V2`) request with interleaved extents; `strips[i]`
+    /// holds the strips of `iexts[i]`.
+    pub fn from_v2_interleaved(
+        hdr: &IocFmap,
+        iexts: &[IocInterleavedExt],
+        strips: &[[IocSimpleExt; MAX_STRIPS]],
+        dev_size: u64,
+    ) -> Result<Self, FmapError> {
+        let (kind, count) = hdr.extent_array()?;
+        if kind != ExtType::Interleave || iexts.len() != count || strips.len() != count {
+            return Err(FmapError::BadExtentType);
+        }
+        let file_type = FileType::from_raw(hdr.file_type)?;
+        let mut ext = [Interleave::default(); MAX_INTERLEAVED_EXTENTS];
+        let mut covered: u64 = 0;
+        for ((slot, ie), ie_strips) in ext.iter_mut().zip(iexts).zip(strips) {
+            let nstrips = ie.strip_count()?;
+            slot.nstrips = nstrips;
+            slot.chunk_size = ie.chunk_size;
+            slot.nbytes = ie.nbytes;
+            for (s, x) in slot.strips.iter_mut().zip(&ie_strips[..nstrips]) {
+                *s = simple_v2_extent(x, file_type, dev_size)?;
+            }
+            check_strip_lengths(slot, hdr.file_size)?;
+            covered = covered.saturating_add(ie.nbytes);
+        }
+        if hdr.file_size > covered {
+            return Err(FmapError::SizeExceedsExtents);
+        }
+        Ok(Self {
+            file_type,
+            file_size: hdr.file_size,
+            layout: Layout::Interleaved { count, ext },
+        })
+    }
+
+    /// `ext_list_count` as `MAP_GET` reports it: extents, or interleaved extents.
+    pub fn extent_count(&self) -> usize {
+        match self.layout {
+            Layout::Simple { count, .. } | Layout::Interleaved { count, .. } => count,
+        }
+    }
+
+    /// The `MAP_GET` reply: type, size and count; `file_type` and the extent list are left
+    /// zero, exactly as the reference module leaves them.
+    pub fn encode_map_get(&self, i_size: u64) -> [u8; IOC_MAP_SIZE] {
+        let ext_type = match self.layout {
+            Layout::Simple { .. } => 0,
+            Layout::Interleaved { .. } => 1,
+        };
+        IocMap {
+            extent_type: ext_type,
+            file_type: 0,
+            file_size: i_size,
+            ext_list_count: self.extent_count() as u64,
+            ext_list: [Extent::default(); MAX_EXTENTS],
+        }
+        .encode()
+    }
+
+    /// The `MAP_GETEXT` reply: `{offset, len}` of each simple extent (up to 32 bytes, as
+    /// the reference copies), and how many bytes of it are meaningful. Interleaved maps
+    /// have no such list.
+    pub fn encode_getext(&self) -> Option<([u8; IOC_EXTENT_SIZE * MAX_EXTENTS], usize)> {
+        match self.layout {
+            Layout::Simple { count, ext } => {
+                let mut b = [0u8; IOC_EXTENT_SIZE * MAX_EXTENTS];
+                for (i, e) in ext[..count].iter().enumerate() {
+                    put_u64(&mut b, 16 * i, e.offset);
+                    put_u64(&mut b, 16 * i + 8, e.len);
+                }
+                Some((b, count * IOC_EXTENT_SIZE))
+            }
+            Layout::Interleaved { .. } => None,
+        }
+    }
+
+    /// The `MAP_GET_V2` reply. Interleaved maps can only be reported with exactly one
+    /// interleaved extent (the structure has room for one).
+    pub fn encode_get_v2(&self) -> Option<[u8; IOC_GET_FMAP_SIZE]> {
+        let mut b = [0u8; IOC_GET_FMAP_SIZE];
+        put_u64(&mut b, 0, self.file_size);
+        put_u32(&mut b, 8, self.file_type as u32);
+        match self.layout {
+            Layout::Simple { count, ext } => {
+                put_u32(&mut b, 12, 0);
+                put_u32(&mut b, 16, count as u32);
+                for (i, e) in ext[..count].iter().enumerate() {
+                    let base = IOC_FMAP_SIZE + IOC_SIMPLE_EXT_SIZE * i;
+                    put_u64(&mut b, base, 0);
+                    put_u64(&mut b, base + 8, e.offset);
+                    put_u64(&mut b, base + 16, e.len);
+                }
+            }
+            Layout::Interleaved { count, ext } => {
+                if count != 1 {
+                    return None;
+                }
+                let ie = &ext[0];
+                put_u32(&mut b, 12, 1);
+                put_u32(&mut b, 16, 1);
+                put_u64(&mut b, 32, ie.nstrips as u64);
+                put_u64(&mut b, 40, ie.chunk_size);
+                put_u64(&mut b, 48, ie.nbytes);
+                for (i, s) in ie.strips[..ie.nstrips].iter().enumerate() {
+                    let base = 64 + IOC_SIMPLE_EXT_SIZE * i;
+                    put_u64(&mut b, base, 0);
+                    put_u64(&mut b, base + 8, s.offset);
+                    put_u64(&mut b, base + 16, s.len);
+                }
+            }
+        }
+        Some(b)
+    }
+}
+
+/// Every strip must hold the chunks that the first `min(nbytes, file_size)` bytes put on it,
+/// so that resolution never steps past a strip.
+fn check_strip_lengths(ie: &Interleave, file_size: u64) -> Result<(), FmapError> {
+    let bytes = ie.nbytes.min(file_size);
+    let chunks = bytes.div_ceil(ie.chunk_size);
+    let n = ie.nstrips as u64;
+    for (s, strip) in ie.strips[..ie.nstrips].iter().enumerate() {
+        let s = s as u64;
+        let on_strip = chunks / n + u64::from(s < chunks % n);
+        let need = on_strip
+            .checked_mul(ie.chunk_size)
+            .ok_or(FmapError::StripTooShort)?;
+        if strip.len < need {
+            return Err(FmapError::StripTooShort);
+        }
+    }
+    Ok(())
+}

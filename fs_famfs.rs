@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! famfs: the fabric-attached memory file system.
+//!
+//! famfs turns shared memory (CXL memory, pmem) exposed as a dax device into files. Every
+//! file is an extent list (an fmap) onto the device, installed once by an ioctl; reads,
+//! writes and mmap faults then go straight to the memory, with no allocation and no page
+//! cache, and faults map 2 MiB pages. Several hosts sharing the memory mount the same
+//! device; user space keeps the shared metadata log that tells them which files exist.
+//!
+//! This module implements the standalone famfs ioctl ABI "KABI 43" so that the famfs user
+//! space works with it unchanged. This file holds the file-system logic; it is safe Rust.
+//! The unsafe glue to the VFS is in `rust/` (the `kfs` module).
+
+use core::sync::atomic::{
+    AtomicBool,
+    Ordering, //
+};
+use kernel::{
+    ffi::c_int,
+    prelude::*,
+    uaccess::{
+        UserPtr,
+        UserSlice, //
+    },
+};
+
+pub mod fmap;
+pub mod iomap;
+mod vm_ops;
+
+#[path = "rust/mod.rs"]
+mod kfs;
+
+use fmap::{
+    Fmap,
+    FmapError,
+    IocFmap,
+    IocInterleavedExt,
+    IocMap,
+    IocSimpleExt,
+    ExtType,
+    IOC_FMAP_SIZE,
+    IOC_GET_FMAP_SIZE,
+    IOC_INTERLEAVED_EXT_SIZE,
+    IOC_MAP_SIZE,
+    IOC_SIMPLE_EXT_SIZE,
+    MAX_EXTENTS,
+    MAX_INTERLEAVED_EXTENTS,
+    MAX_STRIPS, //
+};
+use kfs::{
+    dax::{
+        lookup_dax_devt,
+        DaxDevice, //
+    },
+    fs_context::FsContext,
+    inode::{
+        Inode,
+        NewDentry,
+        NewInode,
+        SizeChange,
+        S_IFDIR, //
+    },
+    registration::Registration,
+    super_block::{
+        NewSuperBlock,
+        SuperBlock, //
+    },
+    warn_ratelimited,
+    DevT,
+};
+
+module! {
+    type: Famfs,
+    name: "famfs",
+    authors: ["famfs-rs developers"],
+    description: "famfs: fabric-attached memory file system (KABI 43)",
+    license: "GPL",
+}
+
+#[pin_data]
+struct Famfs {
+    #[pin]
+    fs: Registration,
+}
+
+impl kernel::InPlaceModule for Famfs {
+    fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {
+        try_pin_init!(Famfs {
+            fs <- Registration::new(module),
+        })
+    }
+}
+
+/// Default permissions of the root directory.
+const DEFAULT_MODE: u32 = 0o755;
+/// Permission bits a `mode=` option may set (`S_IALLUGO`).
+const S_IALLUGO: u32 = 0o7777;
+
+/// Options of one mount request.
+pub(crate) struct MountOptions {
+    /// Permissions of the root directory (`mode=`, octal).
+    mode: u32,
+}
+
+impl Default for MountOptions {
+    fn default() -> Self {
+        Self { mode: DEFAULT_MODE }
+    }
+}
+
+/// Applies `mode=` (only the permission bits count, as in the reference).
+pub(crate) fn set_mode_option(opts: &mut MountOptions, mode: u32) {
+    opts.mode = mode & S_IALLUGO;
+}
+
+/// Per-mount state (`s_fs_info`).
+pub(crate) struct MountState {
+    /// The memory device, claimed with this mount's superblock as holder.
+    dax: DaxDevice,
+    /// Its size in bytes: no extent may reach past it.
+    dev_size: u64,
+    /// `mode=` of the root directory.
+    mode: u32,
+    /// Set once the device reported a memory failure or is going away; never cleared.
+    failed: AtomicBool,
+}
+
+impl MountState {
+    /// `ENODEV` once the device has failed.
+    pub(crate) fn check_alive(&self) -> Result {
+        // ORDERING: Acquire pairs with the Release in `notify_failure`.
+        if self.failed.load(Ordering::Acquire) {
+            Err(ENODEV)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The dax device.
+    pub(crate) fn dax(&self) -> &DaxDevice {
+        &self.dax
+    }
+}
+
+/// The `mode=` to show in `/proc/mounts` (only when it is not the default).
+pub(crate) fn mode_option(sb: &SuperBlock) -> Option<u32> {
+    sb.try_state()
+        .map(|s| s.mode)
+        .filter(|m| *m != DEFAULT_MODE)
+}
+
+/// The map of one file (`i_private`), immutable once installed but for its error flag.
+pub(crate) struct InodeMap {
+    fmap: Fmap,
+    /// Sticky: set when the file's size is changed behind famfs's back; the file then
+    /// fails every access until it is recreated from the log.
+    broken: AtomicBool,
+}
+
+/// `get_tree`: mounts the dax character device named by the source.
+pub(crate) fn get_tree(fc: &mut FsContext) -> Result {
+    let source = fc.source().ok_or(EINVAL)?;
+    let devt = lookup_dax_devt(source).inspect_err(|e| {
+        warn_ratelimited!("cannot mount {:?}: not a usable dax device ({:?})\n", source, e);
+    })?;
+    fc.get_tree_keyed(devt, |new, opts| fill_super(new, devt, opts))
+}
+
+fn fill_super(new: &NewSuperBlock<'_>, devt: DevT, opts: &MountOptions) -> Result {
+    new.init_params();
+    let dax = DaxDevice::claim(devt, new.sb()).inspect_err(|e| {
+        warn_ratelimited!("cannot claim dax device {:?}: {:?}\n", devt, e);
+    })?;
+    let dev_size = dax.size();
+    new.set_state(KBox::new(
+        MountState {
+            dax,
+            dev_size,
+            mode: opts.mode,
+            failed: AtomicBool::new(false),
+        },
+        GFP_KERNEL,
+    )?);
+    let root = NewInode::new(new.sb(), None, S_IFDIR | opts.mode)?;
+    new.set_root(root)
+}
+
+/// Remount: famfs has nothing to change; the options stay as mounted.
+pub(crate) fn reconfigure(_sb: &SuperBlock) -> Result {
+    Ok(())
+}
+
+/// `create` and `mkdir`: a new empty file (no map, so every access fails until
+/// `MAP_CREATE`) or directory.
+pub(crate) fn create(dir: &Inode, dentry: NewDentry, mode: u32) -> Result {
+    let sb = dir.super_block();
+    sb.state()?.check_alive()?;
+    let inode = NewInode::new(sb, Some(dir), mode)?;
+    dentry.instantiate(dir, inode)
+}
+
+/// The file's map, if it may be used: `EIO` without a map or once it is broken, `ENXIO`
+/// (and broken from then on) when the size no longer matches the map.
+pub(crate) fn valid_map(inode: &Inode) -> Result<&Fmap> {
+    let map = inode.map().ok_or(EIO)?;
+    if map.broken.load(Ordering::Relaxed) {
+        return Err(EIO);
+    }
+    if u64::try_from(inode.size()).ok() != Some(map.fmap.file_size) {
+        map.broken.store(true, Ordering::Relaxed);
+        warn_ratelimited!("inode {}: size changed; file disabled until recreated\n", inode.ino());
+        return Err(ENXIO);
+    }
+    Ok(&map.fmap)
+}
+
+/// A user's explicit size change (`truncate`). famfs files never change size: the new size
+/// is recorded (as the reference module does) but the file is disabled for good.
+pub(crate) fn size_change(change: SizeChange<'_>) -> Result {
+    change.apply();
+    if let Some(map) = change.inode().map() {
+        map.broken.store(true, Ordering::Relaxed);
+        change.inode().unmap_all();
+    }
+    Ok(())
+}
+
+/// What a `read_iter`/`write_iter` call wants to do.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// `read()`.
+    Read,
+    /// `write()` at a position.
+    Write,
+    /// `write()` with `O_APPEND`: always past the end.
+    Append,
+}
+
+/// How many of `count` bytes at `pos` may be read or written: I/O never extends a file,
+/// so it is clamped to `i_size` (0 at or past the end).
+pub(crate) fn rw_allowed(inode: &Inode, pos: i64, count: u64, access: Access) -> Result<u64> {
+    inode.super_block().state()?.check_alive()?;
+    valid_map(inode)?;
+    if access == Access::Append {
+        return Ok(0);
+    }
+    let pos = u64::try_from(pos).map_err(|_| EINVAL)?;
+    let size = u64::try_from(inode.size()).map_err(|_| EIO)?;
+    Ok(count.min(size.saturating_sub(pos)))
+}
+
+/// Whether the file may be mapped.
+pub(crate) fn mmap_allowed(inode: &Inode) -> Result {
+    inode.super_block().state()?.check_alive()?;
+    valid_map(inode).map(|_| ())
+}
+
+/// The dax device reported a memory failure, or is about to go away
+/// (`MF_MEM_PRE_REMOVE`). famfs's policy, like the reference's: any failure shuts the
+/// whole mount down. New I/O and ioctls fail with `ENODEV`, faults with SIGBUS, and every
+/// existing user mapping is removed so nothing keeps using the memory. Unmount still works.
+pub(crate) fn notify_failure(sb: &SuperBlock, offset: u64, len: u64, mf_flags: c_int) -> Result {
+    let Some(state) = sb.try_state() else {
+        // Still mounting: the mount cannot have handed out any access yet.
+        return Ok(());
+    };
+    warn_ratelimited!(
+        "dax device {:?}: memory failure at {:#x}+{:#x} (flags {:#x}); shutting down\n",
+        sb.dev(),
+        offset,
+        len,
+        mf_flags
+    );
+    // ORDERING: Release pairs with the Acquire in `check_alive`.
+    state.failed.store(true, Ordering::Release);
+    sb.unmap_all();
+    Ok(())
+}
+
+/// Refuses a map request, saying why (rate limited).
+fn reject(inode: &Inode, e: FmapError) -> Error {
+    warn_ratelimited!("inode {}: map refused: {}\n", inode.ino(), e.as_str());
+    Error::from_errno(-e.errno())
+}
+
+/// The famfs ioctls on regular files (KABI 43).
+pub(crate) fn ioctl(inode: &Inode, cmd: u32, arg: UserPtr) -> Result<i64> {
+    let state = inode.super_block().state()?;
+    if cmd == fmap::FAMFSIOC_NOP {
+        // User space's "is this famfs?" probe: answers even after a device failure.
+        return Ok(0);
+    }
+    state.check_alive()?;
+    match cmd {
+        fmap::FAMFSIOC_MAP_CREATE => map_create_v1(inode, state, arg),
+        fmap::FAMFSIOC_MAP_CREATE_V2 => map_create_v2(inode, state, arg),
+        fmap::FAMFSIOC_MAP_GET => {
+            let map = inode.map().ok_or(EINVAL)?;
+            let size = u64::try_from(inode.size()).map_err(|_| EIO)?;
+            UserSlice::new(arg, IOC_MAP_SIZE)
+                .writer()
+                .write_slice(&map.fmap.encode_map_get(size))?;
+            Ok(0)
+        }
+        fmap::FAMFSIOC_MAP_GETEXT => {
+            let map = inode.map().ok_or(EINVAL)?;
+            let (bytes, len) = map.fmap.encode_getext().ok_or(EINVAL)?;
+            UserSlice::new(arg, len).writer().write_slice(&bytes[..len])?;
+            Ok(0)
+        }
+        fmap::FAMFSIOC_MAP_GET_V2 => {
+            let map = inode.map().ok_or(EINVAL)?;
+            let bytes = map.fmap.encode_get_v2().ok_or(EINVAL)?;
+            UserSlice::new(arg, IOC_GET_FMAP_SIZE)
+                .writer()
+                .write_slice(&bytes)?;
+            Ok(0)
+        }
+        _ => Err(ENOTTY),
+    }
+}
+
+/// Installing a map takes `CAP_SYS_RAWIO`: a map names raw device memory, so whoever may
+/// install one may read and write any memory of the device, whatever the file's mode says.
+fn may_install_map(inode: &Inode) -> Result {
+    if !kfs::capable_sys_rawio() {
+        warn_ratelimited!("inode {}: MAP_CREATE needs CAP_SYS_RAWIO\n", inode.ino());
+        return Err(EPERM);
+    }
+    if inode.map().is_some() {
+        return Err(EEXIST);
+    }
+    Ok(())
+}
+
+fn install(inode: &Inode, fmap: Fmap) -> Result<i64> {
+    let size = i64::try_from(fmap.file_size).map_err(|_| EINVAL)?;
+    let map = KBox::new(
+        InodeMap {
+            fmap,
+            broken: AtomicBool::new(false),
+        },
+        GFP_KERNEL,
+    )?;
+    inode.install_map(map, size)?;
+    Ok(0)
+}
+
+/// `FAMFSIOC_MAP_CREATE`: one or two simple extents (used for the meta files).
+fn map_create_v1(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64> {
+    may_install_map(inode)?;
+    let mut buf = [0u8; IOC_MAP_SIZE];
+    UserSlice::new(arg, IOC_MAP_SIZE).reader().read_slice(&mut buf)?;
+    let fmap = Fmap::from_v1(&IocMap::parse(&buf), state.dev_size).map_err(|e| reject(inode, e))?;
+    install(inode, fmap)
+}
+
+/// `FAMFSIOC_MAP_CREATE_V2`: simple or interleaved extents. Every count is checked before
+/// the array it bounds is copied.
+fn map_create_v2(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64> {
+    may_install_map(inode)?;
+    let mut buf = [0u8; IOC_FMAP_SIZE];
+    UserSlice::new(arg, IOC_FMAP_SIZE).reader().read_slice(&mut buf)?;
+    let hdr = IocFmap::parse(&buf);
+    let (kind, count) = hdr.extent_array().map_err(|e| reject(inode, e))?;
+    let ext_ptr = user_ptr(hdr.ext_ptr)?;
+    let fmap = match kind {
+        ExtType::Simple => {
+            let mut exts = [IocSimpleExt::default(); MAX_EXTENTS];
+            let mut reader = UserSlice::new(ext_ptr, count * IOC_SIMPLE_EXT_SIZE).reader();
+            for e in &mut exts[..count] {
+                let mut b = [0u8; IOC_SIMPLE_EXT_SIZE];
+                reader.read_slice(&mut b)?;
+                *e = IocSimpleExt::parse(&b);
+            }
+            Fmap::from_v2_simple(&hdr, &exts[..count], state.dev_size)
+        }
+        ExtType::Interleave => {
+            let mut iexts = [IocInterleavedExt::default(); MAX_INTERLEAVED_EXTENTS];
+            let mut strips = [[IocSimpleExt::default(); MAX_STRIPS]; MAX_INTERLEAVED_EXTENTS];
+            let mut reader = UserSlice::new(ext_ptr, count * IOC_INTERLEAVED_EXT_SIZE).reader();
+            for (ie, ie_strips) in iexts[..count].iter_mut().zip(&mut strips) {
+                let mut b = [0u8; IOC_INTERLEAVED_EXT_SIZE];
+                reader.read_slice(&mut b)?;
+                *ie = IocInterleavedExt::parse(&b);
+                let nstrips = ie.strip_count().map_err(|e| reject(inode, e))?;
+                let mut sreader =
+                    UserSlice::new(user_ptr(ie.strips_ptr)?, nstrips * IOC_SIMPLE_EXT_SIZE).reader();
+                for s in &mut ie_strips[..nstrips] {
+                    let mut sb = [0u8; IOC_SIMPLE_EXT_SIZE];
+                    sreader.read_slice(&mut sb)?;
+                    *s = IocSimpleExt::parse(&sb);
+                }
+            }
+            Fmap::from_v2_interleaved(&hdr, &iexts[..count], &strips[..count], state.dev_size)
+        }
+    }
+    .map_err(|e| reject(inode, e))?;
+    install(inode, fmap)
+}
+
+/// A user pointer from a 64-bit uapi field.
+fn user_ptr(addr: u64) -> Result<UserPtr> {
+    usize::try_from(addr).map(UserPtr::from_addr).map_err(|_| EFAULT)
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Offset resolution: (file, offset) to (dax device, offset).
+//!
+//! [`resolve`] is pure and host-tested; the `iomap_begin` adapter below it (built only
+//! into the module) fills a `struct iomap` from its result.
+
+use crate::fmap::{Fmap, Interleave, Layout};
+
+/// Where a file range lives on the device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mapping {
+    /// File offset the mapping starts at (the offset asked for).
+    pub file_offset: u64,
+    /// Device offset of `file_offset`.
+    pub dev_offset: u64,
+    /// Bytes that continue contiguously on the device; never zero.
+    pub len: u64,
+}
+
+/// Why an offset has no mapping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResolveError {
+    /// At or past the end of the file.
+    PastEof,
+    /// A zero-length request.
+    Empty,
+    /// The extents end before the file does (ruled out by validation; kept as a guard).
+    PastExtents,
+}
+
+/// Resolves `len` bytes at `pos` of the file described by `fmap`.
+///
+/// Simple maps walk at most [`crate::fmap::MAX_EXTENTS`] extents; interleaved maps take
+/// constant time per interleaved extent. The returned length is never zero and never
+/// crosses an extent, chunk or strip boundary.
+pub fn resolve(fmap: &Fmap, pos: u64, len: u64) -> Result<Mapping, ResolveError> {
+    if len == 0 {
+        return Err(ResolveError::Empty);
+    }
+    if pos >= fmap.file_size {
+        return Err(ResolveError::PastEof);
+    }
+    let mut local = pos;
+    match &fmap.layout {
+        Layout::Simple { count, ext } => {
+            for e in &ext[..*count] {
+                if local < e.len {
+                    return Ok(Mapping {
+                        file_offset: pos,
+                        dev_offset: e.offset + local,
+                        len: len.min(e.len - local),
+                    });
+                }
+                local -= e.len;
+            }
+        }
+        Layout::Interleaved { count, ext } => {
+            for ie in &ext[..*count] {
+                let ext_size = ie.nbytes.min(fmap.file_size);
+                if local < ext_size {
+                    return resolve_interleaved(ie, pos, local, len);
+                }
+                local -= ext_size;
+            }
+        }
+    }
+    Err(ResolveError::PastExtents)
+}
+
+/// Resolves `local` bytes into one interleaved extent. The divisors are non-zero by the
+/// invariants of [`Interleave`].
+fn resolve_interleaved(
+    ie: &Interleave,
+    pos: u64,
+    local: u64,
+    len: u64,
+) -> Result<Mapping, ResolveError> {
+    let nstrips = ie.nstrips as u64;
+    let chunk_num = local / ie.chunk_size;
+    let chunk_offset = local % ie.chunk_size;
+    let stripe_num = chunk_num / nstrips;
+    // CAST: the remainder is below nstrips <= MAX_STRIPS.
+    let strip = &ie.strips[(chunk_num % nstrips) as usize];
+    let strip_offset = stripe_num
+        .checked_mul(ie.chunk_size)
+        .and_then(|o| o.checked_add(chunk_offset))
+        .filter(|o| *o < strip.len)
+        .ok_or(ResolveError::PastExtents)?;
+    Ok(Mapping {
+        file_offset: pos,
+        dev_offset: strip.offset + strip_offset,
+        len: len
+            .min(ie.chunk_size - chunk_offset)
+            .min(strip.len - strip_offset),
+    })
+}
+
+#[cfg(MODULE)]
+pub(crate) use adapter::famfs_iomap_begin;
+
+#[cfg(MODULE)]
+mod adapter {
+    use super::resolve;
+    use crate::kfs::{
+        inode::Inode,
+        iomap::IomapSlot,
+        warn_ratelimited, //
+    };
+    use kernel::prelude::*;
+
+    /// `iomap_begin` for every famfs data access (read, write, and faults).
+    ///
+    /// A file without a map, a file whose size changed, a failed device, or an offset past
+    /// the end is an error (`-EIO`, `-ENXIO`, `-ENODEV`), never a zero-length mapping.
+    pub(crate) fn famfs_iomap_begin(
+        inode: &Inode,
+        pos: i64,
+        len: i64,
+        iomap: &mut IomapSlot,
+    ) -> Result {
+        let state = inode.super_block().state()?;
+        state.check_alive()?;
+        let map = crate::valid_map(inode)?;
+        let (Ok(pos), Ok(len)) = (u64::try_from(pos), u64::try_from(len)) else {
+            return Err(EINVAL);
+        };
+        match resolve(map, pos, len) {
+            Ok(m) => {
+                iomap.set_mapped(state.dax(), m.file_offset, m.dev_offset, m.len);
+                Ok(())
+            }
+            Err(e) => {
+                warn_ratelimited!(
+                    "inode {}: no mapping for offset {}: {:?}\n",
+                    inode.ino(),
+                    pos,
+                    e
+                );
+                Err(EIO)
+            }
+        }
+    }
+}

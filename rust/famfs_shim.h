@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * famfs C shim: the static inline functions, macros and lock-walking loops
+ * that Rust cannot call or express through bindgen. Each function here is a
+ * one-line wrapper or a loop over a C list; all famfs logic is in Rust.
+ */
+#ifndef FAMFS_SHIM_H
+#define FAMFS_SHIM_H
+
+#include <linux/dax.h>
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/fs_parser.h>
+#include <linux/iomap.h>
+#include <linux/mm.h>
+
+/* Rate limit for the module's messages about bad input (one shared state). */
+bool famfs_shim_ratelimit(void);
+
+/* Inode: locks, size, flags. */
+void famfs_shim_inode_lock(struct inode *inode);
+void famfs_shim_inode_unlock(struct inode *inode);
+void famfs_shim_inode_lock_shared(struct inode *inode);
+void famfs_shim_inode_unlock_shared(struct inode *inode);
+loff_t famfs_shim_i_size_read(const struct inode *inode);
+void famfs_shim_i_size_write(struct inode *inode, loff_t size);
+bool famfs_shim_is_dax(const struct inode *inode);
+struct inode *famfs_shim_file_inode(const struct file *file);
+void famfs_shim_file_accessed(struct file *file);
+struct inode *famfs_shim_iocb_inode(const struct kiocb *iocb);
+
+/* Mount: resolve the source to a dax character device number. */
+int famfs_shim_lookup_dax_devt(const char *source, dev_t *devt);
+/* Mount options: returns the option index (FAMFS_OPT_*) or a negative errno. */
+enum { FAMFS_OPT_MODE = 0, FAMFS_OPT_DAX = 1 };
+int famfs_shim_parse_param(struct fs_context *fc, struct fs_parameter *param, u32 *mode);
+extern const struct fs_parameter_spec famfs_fs_parameters[];
+void famfs_shim_seq_show_mode(struct seq_file *m, umode_t mode);
+
+/* Faults. */
+vm_fault_t famfs_shim_vmf_error(int err);
+bool famfs_shim_vmf_is_shared_write(const struct vm_fault *vmf);
+struct file *famfs_shim_vmf_file(const struct vm_fault *vmf);
+void famfs_shim_sb_start_pagefault(struct super_block *sb);
+void famfs_shim_sb_end_pagefault(struct super_block *sb);
+void famfs_shim_vma_desc_set_hugepage(struct vm_area_desc *desc);
+void famfs_shim_vma_desc_set_vm_ops(struct vm_area_desc *desc, const struct vm_operations_struct *ops);
+struct file *famfs_shim_vma_desc_file(const struct vm_area_desc *desc);
+
+/* Device loss: remove every user mapping of every inode of @sb. */
+void famfs_shim_unmap_all(struct super_block *sb);
+
+/* iomap: the ops table built by DEFINE_IOMAP_ITER_NEXT around the Rust begin. */
+int famfs_rs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
+			 unsigned int flags, struct iomap *iomap, struct iomap *srcmap);
+extern const struct iomap_ops famfs_iomap_ops;
+
+
+
+/* Small static inlines used by the Rust layer. */
+void famfs_shim_dir_touch(struct inode *dir);
+struct dentry *famfs_shim_dget(struct dentry *dentry);
+struct inode *famfs_shim_d_inode(const struct dentry *dentry);
+size_t famfs_shim_iov_iter_count(const struct iov_iter *iter);
+void famfs_shim_iov_iter_truncate(struct iov_iter *iter, u64 count);
+void famfs_shim_unmap_inode(struct inode *inode);
+#endif /* FAMFS_SHIM_H */

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Mounting: the `fs_context` famfs parses options into, and `get_tree` for a superblock
+//! keyed on a device number.
+
+use super::{
+    super_block::{
+        NewSuperBlock,
+        SuperBlock, //
+    },
+    sys,
+    DevT,
+    OpsTable, //
+};
+use crate::fs_famfs::MountOptions;
+use kernel::{
+    bindings,
+    error::{
+        from_err_ptr,
+        from_result, //
+    },
+    ffi::{
+        c_int,
+        c_void, //
+    },
+    prelude::*,
+    types::Opaque,
+};
+
+/// `SB_ACTIVE` (`BIT(30)`, which bindgen cannot evaluate).
+const SB_ACTIVE: u64 = 1 << 30;
+
+/// A famfs mount request (`struct fs_context`).
+///
+/// # Invariants
+///
+/// The context is live, uses [`FS_CONTEXT_OPS`], and its `fs_private` is the
+/// `KBox<MountOptions>` installed by `init_fs_context` until `free` runs.
+#[repr(transparent)]
+pub(crate) struct FsContext(Opaque<sys::fs_context>);
+
+impl FsContext {
+    /// # Safety
+    ///
+    /// `fc` is a live famfs fs_context (initialised by `init_fs_context`) for `'a`, and
+    /// nothing else accesses it meanwhile.
+    unsafe fn from_raw<'a>(fc: *mut sys::fs_context) -> &'a mut Self {
+        // SAFETY: Transparent wrapper; the rest is the caller's promise.
+        unsafe { &mut *fc.cast::<Self>() }
+    }
+
+    fn as_raw(&self) -> *mut sys::fs_context {
+        self.0.get()
+    }
+
+    /// The mount source (the device path), if one was given.
+    pub(crate) fn source(&self) -> Option<&CStr> {
+        // SAFETY: The context is live; `source` is NULL or a NUL-terminated string owned
+        // by the context.
+        let s = unsafe { (*self.as_raw()).source };
+        // SAFETY: As above.
+        (!s.is_null()).then(|| unsafe { CStr::from_char_ptr(s) })
+    }
+
+    /// The parsed options.
+    pub(crate) fn options(&self) -> &MountOptions {
+        // SAFETY: `fs_private` is our `MountOptions` (type invariant).
+        unsafe { &*(*self.as_raw()).fs_private.cast::<MountOptions>() }
+    }
+
+    fn options_mut(&mut self) -> &mut MountOptions {
+        // SAFETY: As in `options`; `&mut self` makes the access exclusive.
+        unsafe { &mut *(*self.as_raw()).fs_private.cast::<MountOptions>() }
+    }
+
+    /// Finds or creates the superblock keyed on `dev`. A superblock that is already
+    /// mounted is refused with `EBUSY` (one mount per device); a new one is filled by
+    /// `fill` and becomes the mount's root. If `fill` fails the superblock is torn down.
+    pub(crate) fn get_tree_keyed(
+        &mut self,
+        dev: DevT,
+        fill: impl FnOnce(&NewSuperBlock<'_>, &MountOptions) -> Result,
+    ) -> Result {
+        let fc = self.as_raw();
+        // SAFETY: `fc` is live; `sget_dev` returns a superblock with `s_umount` held, or
+        // an error pointer.
+        let sb = from_err_ptr(unsafe { bindings::sget_dev(fc.cast(), dev.0) })?;
+        // SAFETY: `sb` is live and locked.
+        if unsafe { !(*sb).s_root.is_null() } {
+            // SAFETY: Drops the active reference and `s_umount` taken by `sget_dev`.
+            unsafe { bindings::deactivate_locked_super(sb) };
+            return Err(EBUSY);
+        }
+        // SAFETY: `sb` is new (no root), locked, and ours until we return.
+        let new = unsafe { NewSuperBlock::from_raw(sb) };
+        if let Err(e) = fill(&new, self.options()) {
+            // SAFETY: As above; this runs `kill_sb`, which frees whatever `fill` installed.
+            unsafe { bindings::deactivate_locked_super(sb) };
+            return Err(e);
+        }
+        // SAFETY: `sb` is filled and still locked; the mount takes a dentry reference.
+        unsafe {
+            (*sb).s_flags |= SB_ACTIVE as _;
+            (*fc).root = sys::famfs_shim_dget((*sb).s_root);
+        }
+        Ok(())
+    }
+}
+
+static FS_CONTEXT_OPS: OpsTable<sys::fs_context_operations> =
+    OpsTable(sys::fs_context_operations {
+        free: Some(free),
+        parse_param: Some(parse_param),
+        get_tree: Some(get_tree),
+        reconfigure: Some(reconfigure),
+        ..pin_init::zeroed()
+    });
+
+/// `file_system_type::init_fs_context`.
+///
+/// # Safety
+///
+/// Called by the VFS with a new, live fs_context for famfs.
+pub(crate) unsafe extern "C" fn init_fs_context(fc: *mut bindings::fs_context) -> c_int {
+    from_result(|| {
+        let opts = KBox::new(MountOptions::default(), GFP_KERNEL)?;
+        let fc = fc.cast::<sys::fs_context>();
+        // SAFETY: The context is new and ours; `free` releases the options.
+        unsafe {
+            (*fc).fs_private = KBox::into_raw(opts).cast::<c_void>();
+            (*fc).ops = FS_CONTEXT_OPS.as_ptr();
+        }
+        Ok(0)
+    })
+}
+
+/// # Safety
+///
+/// Called by the VFS once, when a famfs fs_context is destroyed.
+unsafe extern "C" fn free(fc: *mut sys::fs_context) {
+    // SAFETY: `fs_private` is NULL or the `KBox` from `init_fs_context`; nobody uses it
+    // after `free`.
+    unsafe {
+        let p = core::mem::replace(&mut (*fc).fs_private, core::ptr::null_mut());
+        if !p.is_null() {
+            drop(KBox::from_raw(p.cast::<MountOptions>()));
+        }
+    }
+}
+
+/// # Safety
+///
+/// Called by the VFS with a live famfs fs_context and parameter.
+unsafe extern "C" fn parse_param(fc: *mut sys::fs_context, param: *mut sys::fs_parameter) -> c_int {
+    let mut mode = 0u32;
+    // SAFETY: Live arguments; the shim runs `fs_parse` against famfs's parameter table.
+    let opt = unsafe { sys::famfs_shim_parse_param(fc, param, &mut mode) };
+    if opt < 0 {
+        // Includes -ENOPARAM, which lets the VFS handle "source" (and refuse the rest).
+        return opt;
+    }
+    // SAFETY: The VFS serialises parsing of one context.
+    let fc = unsafe { FsContext::from_raw(fc) };
+    if opt == sys::FAMFS_OPT_MODE as c_int {
+        crate::fs_famfs::set_mode_option(fc.options_mut(), mode);
+    }
+    0
+}
+
+/// # Safety
+///
+/// Called by the VFS with a live famfs fs_context.
+unsafe extern "C" fn get_tree(fc: *mut sys::fs_context) -> c_int {
+    // SAFETY: Per the function's contract.
+    let fc = unsafe { FsContext::from_raw(fc) };
+    from_result(|| crate::fs_famfs::get_tree(fc).map(|()| 0))
+}
+
+/// # Safety
+///
+/// Called by the VFS with a live fs_context for a mounted famfs superblock.
+unsafe extern "C" fn reconfigure(fc: *mut sys::fs_context) -> c_int {
+    // SAFETY: A reconfiguration context has the superblock in `root`.
+    let sb = unsafe { SuperBlock::from_raw((*(*fc).root).d_sb) };
+    from_result(|| crate::fs_famfs::reconfigure(sb).map(|()| 0))
+}

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! famfs inodes and dentries: creation, the per-file map, eviction, and the inode
+//! operation tables.
+
+use super::{
+    file::FILE_OPS,
+    super_block::SuperBlock,
+    sys,
+    OpsTable, //
+};
+use crate::fs_famfs::InodeMap;
+use core::{
+    ptr::NonNull,
+    sync::atomic::{
+        AtomicPtr,
+        Ordering, //
+    },
+};
+use kernel::{
+    bindings,
+    error::{
+        from_result,
+        to_result, //
+    },
+    ffi::{
+        c_int,
+        c_void, //
+    },
+    prelude::*,
+    types::Opaque,
+};
+
+/// File type bits of `i_mode`.
+const S_IFMT: u32 = 0o170000;
+/// Regular file.
+pub(crate) const S_IFREG: u32 = 0o100000;
+/// Directory.
+pub(crate) const S_IFDIR: u32 = 0o040000;
+
+/// A famfs `struct inode`.
+///
+/// # Invariants
+///
+/// The inode is live and belongs to a famfs superblock. Its `i_private` is NULL or a
+/// `KBox<InodeMap>` published by [`Inode::install_map`]; once published it is never
+/// changed until [`Inode::evict`] frees it, when no other user of the inode remains.
+#[repr(transparent)]
+pub(crate) struct Inode(Opaque<bindings::inode>);
+
+impl Inode {
+    /// # Safety
+    ///
+    /// `ptr` is a live famfs inode for the lifetime `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::inode) -> &'a Self {
+        // SAFETY: Transparent wrapper; liveness is the caller's promise.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    /// The raw pointer.
+    pub(crate) fn as_raw(&self) -> *mut bindings::inode {
+        self.0.get()
+    }
+
+    /// Inode number.
+    pub(crate) fn ino(&self) -> u64 {
+        // SAFETY: The inode is live; `i_ino` does not change after creation.
+        unsafe { (*self.as_raw()).i_ino as u64 }
+    }
+
+    /// Whether this is a regular file.
+    pub(crate) fn is_reg(&self) -> bool {
+        // SAFETY: The inode is live; the file type bits of `i_mode` never change.
+        let mode = u32::from(unsafe { (*self.as_raw()).i_mode });
+        mode & S_IFMT == S_IFREG
+    }
+
+    /// `i_size`, read safely against concurrent updates.
+    pub(crate) fn size(&self) -> i64 {
+        // SAFETY: The inode is live.
+        unsafe { sys::famfs_shim_i_size_read(self.as_raw()) }
+    }
+
+    /// The superblock.
+    pub(crate) fn super_block(&self) -> &SuperBlock {
+        // SAFETY: A live inode keeps its superblock alive.
+        unsafe { SuperBlock::from_raw((*self.as_raw()).i_sb) }
+    }
+
+    fn private(&self) -> &AtomicPtr<c_void> {
+        // SAFETY: `i_private` is a properly aligned pointer field of a live inode, and famfs
+        // accesses it only atomically (through this function) after the inode is visible.
+        unsafe { AtomicPtr::from_ptr(&raw mut (*self.as_raw()).i_private) }
+    }
+
+    /// The file's map, if one has been installed.
+    pub(crate) fn map(&self) -> Option<&InodeMap> {
+        // ORDERING: Acquire pairs with the Release in `install_map`, so the map's contents
+        // and the `i_size` written before it are visible.
+        let p = self.private().load(Ordering::Acquire);
+        // SAFETY: A non-NULL `i_private` is an `InodeMap` that lives until eviction, which
+        // cannot happen while the caller holds this inode.
+        (!p.is_null()).then(|| unsafe { &*p.cast::<InodeMap>() })
+    }
+
+    /// Installs `map` and sets `i_size` to `size`, unless the inode already has a map
+    /// (`EEXIST`). Serialised by the inode lock; lock-free readers see the map only after
+    /// the size.
+    pub(crate) fn install_map(&self, map: KBox<InodeMap>, size: i64) -> Result {
+        let _guard = self.lock();
+        if !self.private().load(Ordering::Relaxed).is_null() {
+            return Err(EEXIST);
+        }
+        // SAFETY: The inode is live and we hold its lock.
+        unsafe { sys::famfs_shim_i_size_write(self.as_raw(), size) };
+        // ORDERING: Release publishes the map and the size above to `map()` readers.
+        self.private()
+            .store(KBox::into_raw(map).cast::<c_void>(), Ordering::Release);
+        Ok(())
+    }
+
+    /// Sets `i_size` to `size` after an explicit size change by the user (the caller
+    /// then marks the map broken).
+    pub(crate) fn set_size_locked(&self, _guard: &InodeLockGuard<'_>, size: i64) {
+        // SAFETY: The inode is live and `_guard` proves we hold its lock.
+        unsafe { sys::famfs_shim_i_size_write(self.as_raw(), size) };
+    }
+
+    /// Takes the inode lock (`i_rwsem`) exclusively.
+    pub(crate) fn lock(&self) -> InodeLockGuard<'_> {
+        // SAFETY: The inode is live.
+        unsafe { sys::famfs_shim_inode_lock(self.as_raw()) };
+        InodeLockGuard {
+            inode: self,
+            shared: false,
+        }
+    }
+
+    /// Takes the inode lock (`i_rwsem`) shared.
+    pub(crate) fn lock_shared(&self) -> InodeLockGuard<'_> {
+        // SAFETY: The inode is live.
+        unsafe { sys::famfs_shim_inode_lock_shared(self.as_raw()) };
+        InodeLockGuard {
+            inode: self,
+            shared: true,
+        }
+    }
+
+    /// Removes every user mapping of the file.
+    pub(crate) fn unmap_all(&self) {
+        // SAFETY: The inode is live.
+        unsafe { sys::famfs_shim_unmap_inode(self.as_raw()) };
+    }
+
+    /// Final teardown (`evict_inode`): breaks DAX layouts, drops mapping entries, and
+    /// frees the map.
+    pub(crate) fn evict(&self) {
+        let raw = self.as_raw();
+        // SAFETY: The VFS evicts the inode with no other user left: waiting for pinned DAX
+        // pages and dropping the mapping's entries is exactly what eviction requires.
+        unsafe {
+            if self.is_reg() {
+                sys::dax_break_layout_final(raw);
+            }
+            bindings::truncate_inode_pages_final(&raw mut (*raw).i_data);
+            bindings::clear_inode(raw);
+        }
+        let p = self.private().swap(core::ptr::null_mut(), Ordering::Acquire);
+        if !p.is_null() {
+            // SAFETY: A non-NULL `i_private` is the `KBox<InodeMap>` from `install_map`, and
+            // the inode has no other users left to borrow it.
+            drop(unsafe { KBox::from_raw(p.cast::<InodeMap>()) });
+        }
+    }
+}
+
+/// Proof that an inode's `i_rwsem` is held; releases it on drop.
+pub(crate) struct InodeLockGuard<'a> {
+    inode: &'a Inode,
+    shared: bool,
+}
+
+impl Drop for InodeLockGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: The guard exists only while the lock is held in the recorded mode.
+        unsafe {
+            if self.shared {
+                sys::famfs_shim_inode_unlock_shared(self.inode.as_raw());
+            } else {
+                sys::famfs_shim_inode_unlock(self.inode.as_raw());
+            }
+        }
+    }
+}
+
+/// A new inode with one reference, not yet attached to a dentry; dropped with `iput`.
+///
+/// # Invariants
+///
+/// `0` is a live inode that we hold one reference to.
+pub(crate) struct NewInode(NonNull<bindings::inode>);
+
+impl NewInode {
+    /// Allocates a famfs inode of type and permissions `mode` (`S_IFREG` or `S_IFDIR`) on
+    /// `sb`, owned as the VFS does it for a new file in `dir` (or by the caller for the
+    /// root).
+    pub(crate) fn new(sb: &SuperBlock, dir: Option<&Inode>, mode: u32) -> Result<Self> {
+        // SAFETY: `sb` is live.
+        let inode = NonNull::new(unsafe { bindings::new_inode(sb.as_raw()) }).ok_or(ENOSPC)?;
+        let raw = inode.as_ptr();
+        let dir = dir.map_or(core::ptr::null(), |d| d.as_raw().cast_const());
+        // SAFETY: The inode is new and exclusively ours; the tables are static.
+        unsafe {
+            (*raw).i_ino = bindings::get_next_ino() as _;
+            bindings::inode_init_owner(&raw mut bindings::nop_mnt_idmap, raw, dir, mode as _);
+            bindings::simple_inode_init_ts(raw);
+            (*raw).i_data.a_ops = AOPS.as_ptr();
+            if mode & S_IFMT == S_IFDIR {
+                (*raw).i_op = DIR_IOPS.as_ptr();
+                (*raw).i_fop = &raw const bindings::simple_dir_operations;
+                // A directory starts with two links ("." and its entry).
+                bindings::inc_nlink(raw);
+            } else {
+                (*raw).i_op = FILE_IOPS.as_ptr();
+                (*raw).i_fop = FILE_OPS.as_ptr();
+                // Every famfs file is DAX: data never goes through the page cache.
+                (*raw).i_flags |= bindings::S_DAX;
+            }
+        }
+        // INVARIANT: `new_inode` returned one reference.
+        Ok(Self(inode))
+    }
+
+    /// Gives up ownership of the reference.
+    pub(crate) fn into_raw(self) -> *mut bindings::inode {
+        let p = self.0.as_ptr();
+        core::mem::forget(self);
+        p
+    }
+}
+
+impl Drop for NewInode {
+    fn drop(&mut self) {
+        // SAFETY: We own one reference (type invariant).
+        unsafe { bindings::iput(self.0.as_ptr()) };
+    }
+}
+
+/// A dentry being instantiated by `create` or `mkdir`.
+///
+/// # Invariants
+///
+/// `0` is a live, negative dentry whose parent directory's lock is held by the VFS.
+pub(crate) struct NewDentry(NonNull<bindings::dentry>);
+
+impl NewDentry {
+    /// Attaches `inode` after the security hooks agree, pinning the dentry in memory (famfs,
+    /// like ramfs, has no backing store to find it again).
+    pub(crate) fn instantiate(self, dir: &Inode, inode: NewInode) -> Result {
+        let d = self.0.as_ptr();
+        // SAFETY: `inode` and `dir` are live; `d_name` of a dentry under a locked parent
+        // is stable.
+        to_result(unsafe {
+            bindings::security_inode_init_security(
+                inode.0.as_ptr(),
+                dir.as_raw(),
+                &raw const (*d).d_name,
+                None,
+                core::ptr::null_mut(),
+            )
+        })?;
+        // SAFETY: `d` is negative and its parent locked; the inode reference moves into it.
+        unsafe { bindings::d_make_persistent(d, inode.into_raw()) };
+        // SAFETY: `dir` is live and locked by the VFS.
+        unsafe { sys::famfs_shim_dir_touch(dir.as_raw()) };
+        Ok(())
+    }
+}
+
+/// Directory inode operations: famfs creates files and directories; links, removal and
+/// renames are the generic in-memory ones. No symlink or mknod (`EPERM` from the VFS).
+static DIR_IOPS: OpsTable<bindings::inode_operations> = OpsTable(bindings::inode_operations {
+    create: Some(famfs_create),
+    lookup: Some(bindings::simple_lookup),
+    link: Some(bindings::simple_link),
+    unlink: Some(bindings::simple_unlink),
+    mkdir: Some(mkdir),
+    rmdir: Some(bindings::simple_rmdir),
+    rename: Some(bindings::simple_rename),
+    ..pin_init::zeroed()
+});
+
+/// Regular-file inode operations.
+static FILE_IOPS: OpsTable<bindings::inode_operations> = OpsTable(bindings::inode_operations {
+    setattr: Some(setattr),
+    getattr: Some(bindings::simple_getattr),
+    ..pin_init::zeroed()
+});
+
+/// famfs files have no page cache to write back: DAX mappings need no dirty tracking.
+static AOPS: OpsTable<bindings::address_space_operations> =
+    OpsTable(bindings::address_space_operations {
+        dirty_folio: Some(bindings::noop_dirty_folio),
+        ..pin_init::zeroed()
+    });
+
+/// `create`. Its unmangled name is how famfs user space recognises the standalone module
+/// in `/proc/kallsyms` (it looks for a symbol starting with `famfs_create` in `[famfs]`).
+///
+/// # Safety
+///
+/// Called by the VFS with a live famfs directory, locked, and a negative dentry in it.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn famfs_create(
+    _idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    mode: bindings::umode_t,
+    _excl: bool,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: See the function's safety section.
+        let (dir, dentry) = unsafe { (Inode::from_raw(dir), NewDentry(NonNull::new_unchecked(dentry))) };
+        crate::fs_famfs::create(dir, dentry, u32::from(mode) | S_IFREG)?;
+        Ok(0)
+    })
+}
+
+/// # Safety
+///
+/// As for [`famfs_create`].
+unsafe extern "C" fn mkdir(
+    _idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    mode: bindings::umode_t,
+) -> *mut bindings::dentry {
+    // SAFETY: See the function's safety section.
+    let (dir_inode, new) = unsafe { (Inode::from_raw(dir), NewDentry(NonNull::new_unchecked(dentry))) };
+    match crate::fs_famfs::create(dir_inode, new, u32::from(mode) | S_IFDIR) {
+        Ok(()) => {
+            // SAFETY: `dir` is live and locked by the VFS.
+            unsafe { bindings::inc_nlink(dir) };
+            // NULL: the dentry passed in was used.
+            core::ptr::null_mut()
+        }
+        // CAST: An errno encoded as an error pointer, as `ERR_PTR()` does.
+        Err(e) => e.to_errno() as isize as *mut bindings::dentry,
+    }
+}
+
+/// A size change request (`truncate`), as famfs logic sees it.
+pub(crate) struct SizeChange<'a> {
+    inode: &'a Inode,
+    guard: &'a InodeLockGuard<'a>,
+    /// The requested size.
+    pub(crate) new_size: i64,
+}
+
+impl SizeChange<'_> {
+    /// The inode.
+    pub(crate) fn inode(&self) -> &Inode {
+        self.inode
+    }
+
+    /// Applies the new size without touching any mapping or page (famfs never frees or
+    /// moves file memory).
+    pub(crate) fn apply(&self) {
+        self.inode.set_size_locked(self.guard, self.new_size);
+    }
+}
+
+/// # Safety
+///
+/// Called by the VFS with a live dentry of a famfs file whose inode lock it holds.
+unsafe extern "C" fn setattr(
+    idmap: *mut bindings::mnt_idmap,
+    dentry: *mut bindings::dentry,
+    attr: *mut bindings::iattr,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: The VFS passes live objects and holds the inode lock.
+        to_result(unsafe { bindings::setattr_prepare(idmap, dentry, attr) })?;
+        // SAFETY: A live dentry of a famfs file has a famfs inode.
+        let inode = unsafe { Inode::from_raw(sys::famfs_shim_d_inode(dentry)) };
+        // SAFETY: `attr` is live for the call.
+        let (valid, size) = unsafe { ((*attr).ia_valid, (*attr).ia_size) };
+        if valid & bindings::ATTR_SIZE != 0 && size != inode.size() {
+            // The VFS holds the inode lock across ->setattr; model that with a guard that
+            // does not unlock.
+            let guard = core::mem::ManuallyDrop::new(InodeLockGuard {
+                inode,
+                shared: false,
+            });
+            crate::fs_famfs::size_change(SizeChange {
+                inode,
+                guard: &guard,
+                new_size: size,
+            })?;
+        }
+        // SAFETY: As above; `setattr_copy` ignores ATTR_SIZE.
+        unsafe { bindings::setattr_copy(idmap, inode.as_raw(), attr) };
+        Ok(0)
+    })
+}

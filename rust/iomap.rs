@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `struct iomap` famfs fills, and the `iomap_begin` entry point the C iomap ops table
+//! (`famfs_iomap_ops`, built by `DEFINE_IOMAP_ITER_NEXT` in the shim) calls.
+
+use super::{
+    dax::DaxDevice,
+    inode::Inode,
+    sys, //
+};
+use kernel::{
+    bindings,
+    error::from_result,
+    ffi::{
+        c_int,
+        c_uint, //
+    },
+    prelude::*,
+};
+
+/// The `struct iomap` being filled by one `iomap_begin` call.
+///
+/// # Invariants
+///
+/// `0` points at a live `struct iomap` that this `iomap_begin` call may write.
+pub(crate) struct IomapSlot(*mut sys::iomap);
+
+impl IomapSlot {
+    /// Describes `len` bytes at file offset `offset` as mapped at byte `addr` of `dax`.
+    pub(crate) fn set_mapped(&mut self, dax: &DaxDevice, offset: u64, addr: u64, len: u64) {
+        // SAFETY: Writable by the type invariant.
+        unsafe {
+            let m = &mut *self.0;
+            m.addr = addr;
+            m.offset = offset as i64;
+            m.length = len;
+            m.type_ = sys::IOMAP_MAPPED as u16;
+            m.flags = 0;
+            m.bdev = core::ptr::null_mut();
+            m.dax_dev = dax.as_raw();
+        }
+    }
+}
+
+/// # Safety
+///
+/// Called by the iomap core with a live famfs inode and a writable `iomap`.
+#[no_mangle]
+unsafe extern "C" fn famfs_rs_iomap_begin(
+    inode: *mut bindings::inode,
+    pos: bindings::loff_t,
+    length: bindings::loff_t,
+    _flags: c_uint,
+    iomap: *mut sys::iomap,
+    _srcmap: *mut sys::iomap,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: Per the function's contract.
+        let inode = unsafe { Inode::from_raw(inode) };
+        // INVARIANT: `iomap` is writable for this call.
+        let mut slot = IomapSlot(iomap);
+        crate::iomap::famfs_iomap_begin(inode, pos, length, &mut slot)?;
+        Ok(0)
+    })
+}

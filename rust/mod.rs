@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! famfs's private binding layer.
+//!
+//! Every raw `bindings::`/`sys::` use of the module lives in this directory, behind small
+//! types with documented invariants and functions that are safe to call. The file-system
+//! logic above it (`fs_famfs.rs`, `fmap.rs`, `iomap.rs`, `vm_ops.rs`) contains no `unsafe`.
+//!
+//! Linux 7.3 has no Rust VFS abstractions, so this layer is deliberately narrow: it wraps
+//! exactly the objects famfs touches (superblock, inode, dentry, fs_context, kiocb, iomap,
+//! vm_fault, dax device) and builds the C ops tables, whose `extern "C"` trampolines turn
+//! raw pointers into those wrappers and call into famfs.
+
+pub(crate) mod dax;
+pub(crate) mod fault;
+pub(crate) mod file;
+pub(crate) mod fs_context;
+pub(crate) mod inode;
+pub(crate) mod iomap;
+pub(crate) mod registration;
+pub(crate) mod super_block;
+pub(crate) mod sys;
+
+/// Whether a message about bad input may be printed now (one shared rate limit, so that a
+/// hostile caller cannot flood the kernel log).
+pub(crate) fn ratelimit() -> bool {
+    // SAFETY: `famfs_shim_ratelimit` only updates its own static ratelimit state.
+    unsafe { sys::famfs_shim_ratelimit() }
+}
+
+/// Prints a warning, rate limited. For messages a user can trigger at will.
+macro_rules! warn_ratelimited {
+    ($($arg:tt)*) => {
+        if $crate::kfs::ratelimit() {
+            ::kernel::pr_warn!($($arg)*);
+        }
+    };
+}
+pub(crate) use warn_ratelimited;
+
+/// A C operations table in static storage.
+///
+/// Bindgen structs hold raw pointers (`owner`, callbacks), so they are not `Sync` and cannot
+/// be put in a `static` by themselves.
+#[repr(transparent)]
+pub(crate) struct OpsTable<T>(pub(crate) T);
+
+// SAFETY: Every `OpsTable` is built in a constant expression and never written afterwards;
+// C code only reads it, so sharing it between threads is sound.
+unsafe impl<T> Sync for OpsTable<T> {}
+
+impl<T> OpsTable<T> {
+    /// The table's address, to store in a C object.
+    pub(crate) const fn as_ptr(&'static self) -> *const T {
+        &self.0
+    }
+}
+
+/// A device number (`dev_t`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct DevT(pub(crate) sys::dev_t);
+
+/// Whether the current task has `CAP_SYS_RAWIO` (raw access to devices and memory).
+pub(crate) fn capable_sys_rawio() -> bool {
+    // SAFETY: `capable` only inspects the current task's credentials.
+    unsafe { kernel::bindings::capable(kernel::bindings::CAP_SYS_RAWIO as _) }
+}

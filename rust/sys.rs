@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Raw bindings for the C interfaces `kernel::bindings` does not cover: `dax.h`, `iomap.h`,
+//! `fs_context.h`, `fs_parser.h` and the C shim. Generated at build time by the module's
+//! Kbuild (module-local bindgen); names not generated here resolve to `kernel::bindings`.
+
+#![allow(
+    // Generated code: C names, C layout, no docs, and items famfs does not use.
+    clippy::all,
+    clippy::undocumented_unsafe_blocks,
+    clippy::ptr_as_ptr,
+    clippy::cast_lossless,
+    clippy::ref_as_ptr,
+    clippy::as_underscore,
+    missing_docs,
+    non_camel_case_types,
+    non_upper_case_globals,
+    non_snake_case,
+    improper_ctypes,
+    unreachable_pub,
+    unsafe_op_in_unsafe_fn,
+    dead_code
+)]
+
+pub(crate) use kernel::bindings::*;
+use kernel::ffi;
+use pin_init::MaybeZeroable;
+
+include!("famfs_bindings_generated.rs");

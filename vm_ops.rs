@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! DAX-backed page faults: every fault resolves through `iomap_begin` to the device, with
+//! 2 MiB PMD mappings wherever the extent, the file offset and the address allow (famfs
+//! aligns all three), and 4 KiB PTEs only at unaligned edges.
+
+use crate::kfs::fault::{
+    VmFault,
+    VmFaultResult,
+    VM_FAULT_SIGBUS, //
+};
+use kernel::ffi::c_uint;
+
+/// Handles a fault of `order` (`fault`, `huge_fault`, `page_mkwrite`, `pfn_mkwrite`).
+///
+/// After a device failure every fault is SIGBUS; so is a fault on a file whose map is
+/// missing or broken (that error comes back from `iomap_begin`).
+pub(crate) fn fault(vmf: &mut VmFault, order: c_uint) -> VmFaultResult {
+    let alive = vmf
+        .inode()
+        .super_block()
+        .state()
+        .is_ok_and(|s| s.check_alive().is_ok());
+    if !alive {
+        return VM_FAULT_SIGBUS;
+    }
+    if vmf.is_shared_write() {
+        vmf.with_write_protection(|vmf| vmf.dax_fault(order))
+    } else {
+        vmf.dax_fault(order)
+    }
+}
