@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0
+# TAP helpers for guest shell tests (busybox sh). Results go to stdout as
+#   ok - <suite>: <name>        not ok - <suite>: <name>        ok - ... # SKIP why
+SUITE=${SUITE:-$(basename "$0" .sh)}
+: "${FAMFS_DAXDEV:=/dev/dax0.0}"
+pass() { echo "ok - $SUITE: $1"; }
+fail() { echo "not ok - $SUITE: $1"; shift; [ $# -gt 0 ] && echo "# $*"; return 0; }
+skip() { echo "ok - $SUITE: $1 # SKIP $2"; }
+# check NAME CMD...: the command must succeed.
+check() { n=$1; shift; if out=$("$@" 2>&1); then pass "$n"; else fail "$n" "$* -> $out"; fi; }
+# check_fails NAME CMD...: the command must fail.
+check_fails() { n=$1; shift; if out=$("$@" 2>&1); then fail "$n" "$* unexpectedly succeeded"; else pass "$n"; fi; }
+# check_err NAME TEXT CMD...: the command must fail and say TEXT (an strerror message).
+check_err() {
+	n=$1; want=$2; shift 2
+	if out=$("$@" 2>&1); then fail "$n" "$* unexpectedly succeeded"
+	elif echo "$out" | grep -qi "$want"; then pass "$n"
+	else fail "$n" "$* -> '$out', wanted '$want'"; fi
+}
+dax_driver() { basename "$(readlink "/sys/bus/dax/devices/${1#/dev/}/driver")"; }

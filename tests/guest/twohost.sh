@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Two guests on one --shared-mem backing file see each other's writes to /dev/dax0.0
+# (device_dax mode). Run as "twohost.sh A DIR" in one guest and "twohost.sh B DIR" in
+# the other; they meet through files in DIR on the host share. TAP goes to DIR/<role>.tap.
+. /host/tests/guest/lib.sh
+. /usr/local/lib/famfs-vm/devices.sh
+role=$1 dir=$2
+out=$dir/$role.tap
+SUITE=twohost
+OFF_A=0x10000000 OFF_B=0x10200000
+wait_file() { i=0; while [ ! -e "$1" ] && [ $i -lt 900 ]; do sleep 1; i=$((i + 1)); done; [ -e "$1" ]; }
+{
+	check "$role-device_dax-mode" daxmode dax0.0 device_dax
+	if [ "$role" = A ]; then
+		msg="from-A-$(cat /proc/sys/kernel/random/uuid)"
+		check "A-writes" /host/build/guest-bin/daxpoke write /dev/dax0.0 $OFF_A "$msg"
+		echo "$msg" >"$dir/A-msg"
+		touch "$dir/A-ready"
+		if wait_file "$dir/B-done"; then
+			want=$(cat "$dir/B-msg")
+			got=$(/host/build/guest-bin/daxpoke read /dev/dax0.0 $OFF_B ${#want})
+			check "A-sees-B-write" test "$got" = "$want"
+		else
+			fail "A-sees-B-write" "B never finished"
+		fi
+	else
+		want=$(cat "$dir/A-msg")
+		got=$(/host/build/guest-bin/daxpoke read /dev/dax0.0 $OFF_A ${#want})
+		check "B-sees-A-write" test "$got" = "$want"
+		msg="from-B-$(cat /proc/sys/kernel/random/uuid)"
+		check "B-writes" /host/build/guest-bin/daxpoke write /dev/dax0.0 $OFF_B "$msg"
+		echo "$msg" >"$dir/B-msg"
+		touch "$dir/B-done"
+	fi
+} >"$out" 2>&1
+cat "$out"
