@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The famfs on-media format (superblock version 48, omf 2.2): the superblock at device
+//! offset 0, the log at 2 MiB, and the 544-byte log entries. Native byte order, x86_64
+//! layout, byte-compatible with the original famfs tools.
+//!
+//! Everything here works on byte slices, so it is tested on plain buffers.
+
+use thiserror::Error;
+use uuid::Uuid;
+
+/// `FAMFS_SUPER_MAGIC`.
+pub const SUPER_MAGIC: u64 = 0x87b2_82ff;
+/// `FAMFS_CURRENT_VERSION`.
+pub const SUPER_VERSION: u64 = 48;
+/// On-media format version.
+pub const OMF_MAJOR: u32 = 2;
+/// On-media format minor version.
+pub const OMF_MINOR: u32 = 2;
+/// Bytes reserved for the superblock; the log follows.
+pub const SUPERBLOCK_SIZE: u64 = 2 << 20;
+/// `FAMFS_LOG_OFFSET`.
+pub const LOG_OFFSET: u64 = SUPERBLOCK_SIZE;
+/// `FAMFS_LOG_LEN`: default (and minimum) log length.
+pub const LOG_LEN_DEFAULT: u64 = 8 << 20;
+/// `FAMFS_ALLOC_UNIT`.
+pub const ALLOC_UNIT: u64 = 2 << 20;
+/// Smallest device `mkfs` accepts.
+pub const MIN_DEVICE_SIZE: u64 = 4 << 30;
+/// `FAMFS_PRIMARY_SB`.
+pub const PRIMARY_SB: u32 = 1;
+/// `FAMFS_LOG_MAGIC`.
+pub const LOG_MAGIC: u64 = 0xbad_cafe_f00d;
+
+/// Size of `struct famfs_superblock`.
+pub const SB_STRUCT_SIZE: usize = 200;
+/// Size of `struct famfs_log` (the header).
+pub const LOG_HEADER_SIZE: usize = 48;
+/// Size of `struct famfs_log_entry`.
+pub const LOG_ENTRY_SIZE: usize = 544;
+/// Longest relative path a log entry holds (including the NUL).
+pub const RELPATH_MAX: usize = 80;
+/// `FAMFS_MAX_SIMPLE_EXTENTS` in a log entry.
+pub const LOG_MAX_SIMPLE_EXTENTS: usize = 16;
+/// `FAMFS_MAX_STRIPS` in a log entry.
+pub const LOG_MAX_STRIPS: usize = 16;
+
+/// Log entry types.
+pub const LOG_FILE: u32 = 0;
+/// A directory.
+pub const LOG_MKDIR: u32 = 1;
+/// `FAMFS_FM_ALL_HOSTS_RW`: what creation always writes.
+pub const FM_ALL_HOSTS_RW: u32 = 2;
+
+/// What is wrong with metadata read from the device.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum FormatError {
+    /// No famfs superblock.
+    #[error("no famfs superblock (bad magic {0:#x})")]
+    BadMagic(u64),
+    /// A superblock of another version.
+    #[error("superblock version {0} is not supported (need {SUPER_VERSION})")]
+    BadVersion(u64),
+    /// Superblock CRC mismatch.
+    #[error("superblock CRC mismatch")]
+    BadSuperCrc,
+    /// Impossible log geometry in the superblock.
+    #[error("invalid log geometry: offset {0:#x}, length {1:#x}")]
+    BadLogGeometry(u64, u64),
+    /// Log header magic.
+    #[error("bad log magic {0:#x}")]
+    BadLogMagic(u64),
+    /// Log header CRC.
+    #[error("log header CRC mismatch")]
+    BadLogCrc,
+    /// Log header counters out of range.
+    #[error("log header is inconsistent: {0}")]
+    BadLogHeader(&'static str),
+    /// An entry's seqnum or CRC.
+    #[error("log entry {0} is corrupt: {1}")]
+    BadEntry(u64, &'static str),
+    /// The log has no room left.
+    #[error("the log is full ({0} entries)")]
+    LogFull(u64),
+    /// A path too long for a log entry, absolute, or with empty components.
+    #[error("invalid relative path {0:?} (at most {max} bytes, relative)", max = RELPATH_MAX - 1)]
+    BadPath(String),
+    /// An extent list the log cannot describe.
+    #[error("invalid extent list: {0}")]
+    BadExtents(&'static str),
+    /// Too short a buffer.
+    #[error("metadata truncated")]
+    Truncated,
+}
+
+fn u64_at(b: &[u8], off: usize) -> u64 {
+    u64::from_ne_bytes(b[off..off + 8].try_into().expect("8 bytes"))
+}
+fn u32_at(b: &[u8], off: usize) -> u32 {
+    u32::from_ne_bytes(b[off..off + 4].try_into().expect("4 bytes"))
+}
+fn put_u64(b: &mut [u8], off: usize, v: u64) {
+    b[off..off + 8].copy_from_slice(&v.to_ne_bytes());
+}
+fn put_u32(b: &mut [u8], off: usize, v: u32) {
+    b[off..off + 4].copy_from_slice(&v.to_ne_bytes());
+}
+/// uuid_le: the 16 bytes as stored (famfs generates them with libuuid, byte order kept).
+fn uuid_at(b: &[u8], off: usize) -> Uuid {
+    Uuid::from_bytes(b[off..off + 16].try_into().expect("16 bytes"))
+}
+
+/// The CRC famfs uses (zlib's crc32).
+pub fn crc32(bytes: &[u8]) -> u32 {
+    crc32fast::hash(bytes)
+}
+
+/// `struct famfs_superblock`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Superblock {
+    /// `ts_log_offset`.
+    pub log_offset: u64,
+    /// `ts_log_len`.
+    pub log_len: u64,
+    /// `ts_alloc_unit`.
+    pub alloc_unit: u64,
+    /// `ts_uuid`: the file system.
+    pub uuid: Uuid,
+    /// `ts_dev_uuid`.
+    pub dev_uuid: Uuid,
+    /// `ts_system_uuid`: the master host.
+    pub system_uuid: Uuid,
+    /// `ts_daxdev.dd_size`.
+    pub dev_size: u64,
+    /// `ts_daxdev.dd_daxdev`: the primary device path.
+    pub dev_path: String,
+}
+
+impl Superblock {
+    /// Encodes the 200-byte structure, CRC included.
+    pub fn encode(&self) -> [u8; SB_STRUCT_SIZE] {
+        let mut b = [0u8; SB_STRUCT_SIZE];
+        put_u64(&mut b, 0, SUPER_MAGIC);
+        put_u64(&mut b, 8, SUPER_VERSION);
+        put_u64(&mut b, 16, self.log_offset);
+        put_u64(&mut b, 24, self.log_len);
+        put_u64(&mut b, 32, self.alloc_unit);
+        put_u32(&mut b, 40, OMF_MAJOR);
+        put_u32(&mut b, 44, OMF_MINOR);
+        b[48..64].copy_from_slice(self.uuid.as_bytes());
+        b[64..80].copy_from_slice(self.dev_uuid.as_bytes());
+        b[80..96].copy_from_slice(self.system_uuid.as_bytes());
+        let crc = crc32(&b[..96]);
+        put_u64(&mut b, 96, u64::from(crc));
+        put_u32(&mut b, 104, PRIMARY_SB);
+        put_u64(&mut b, 112, self.dev_size);
+        b[120..136].copy_from_slice(self.dev_uuid.as_bytes());
+        let path = self.dev_path.as_bytes();
+        let n = path.len().min(63);
+        b[136..136 + n].copy_from_slice(&path[..n]);
+        b
+    }
+
+    /// Decodes and validates (magic, version, CRC, log geometry).
+    pub fn decode(b: &[u8]) -> Result<Self, FormatError> {
+        if b.len() < SB_STRUCT_SIZE {
+            return Err(FormatError::Truncated);
+        }
+        let magic = u64_at(b, 0);
+        if magic != SUPER_MAGIC {
+            return Err(FormatError::BadMagic(magic));
+        }
+        let version = u64_at(b, 8);
+        if version != SUPER_VERSION {
+            return Err(FormatError::BadVersion(version));
+        }
+        if u64_at(b, 96) != u64::from(crc32(&b[..96])) {
+            return Err(FormatError::BadSuperCrc);
+        }
+        let log_offset = u64_at(b, 16);
+        let log_len = u64_at(b, 24);
+        if log_offset != LOG_OFFSET || !valid_log_len(log_len) {
+            return Err(FormatError::BadLogGeometry(log_offset, log_len));
+        }
+        let path = &b[136..200];
+        let end = path.iter().position(|c| *c == 0).unwrap_or(path.len());
+        Ok(Self {
+            log_offset,
+            log_len,
+            alloc_unit: u64_at(b, 32),
+            uuid: uuid_at(b, 48),
+            dev_uuid: uuid_at(b, 64),
+            system_uuid: uuid_at(b, 80),
+            dev_size: u64_at(b, 112),
+            dev_path: String::from_utf8_lossy(&path[..end]).into_owned(),
+        })
+    }
+}
+
+/// Log lengths `mkfs` accepts: a power of two, at least 8 MiB (and at most 1 GiB here).
+pub fn valid_log_len(len: u64) -> bool {
+    len.is_power_of_two() && (LOG_LEN_DEFAULT..=1 << 30).contains(&len)
+}
+
+/// Number of entries a log of `log_len` bytes holds.
+pub fn log_capacity(log_len: u64) -> u64 {
+    (log_len - LOG_HEADER_SIZE as u64) / LOG_ENTRY_SIZE as u64
+}
+
+/// `struct famfs_log` (the header).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogHeader {
+    /// `famfs_log_len`.
+    pub len: u64,
+    /// `famfs_log_last_index`.
+    pub last_index: u64,
+    /// `famfs_log_next_seqnum`.
+    pub next_seqnum: u64,
+    /// `famfs_log_next_index`.
+    pub next_index: u64,
+}
+
+impl LogHeader {
+    /// An empty log of `len` bytes.
+    pub fn new(len: u64) -> Self {
+        Self {
+            len,
+            last_index: log_capacity(len) - 1,
+            next_seqnum: 0,
+            next_index: 0,
+        }
+    }
+
+    /// Encodes the 48-byte header, CRC included.
+    pub fn encode(&self) -> [u8; LOG_HEADER_SIZE] {
+        let mut b = [0u8; LOG_HEADER_SIZE];
+        put_u64(&mut b, 0, LOG_MAGIC);
+        put_u64(&mut b, 8, self.len);
+        put_u64(&mut b, 16, self.last_index);
+        let crc = crc32(&b[..24]);
+        put_u64(&mut b, 24, u64::from(crc));
+        put_u64(&mut b, 32, self.next_seqnum);
+        put_u64(&mut b, 40, self.next_index);
+        b
+    }
+
+    /// Decodes and validates against the log length from the superblock.
+    pub fn decode(b: &[u8], log_len: u64) -> Result<Self, FormatError> {
+        if b.len() < LOG_HEADER_SIZE {
+            return Err(FormatError::Truncated);
+        }
+        let magic = u64_at(b, 0);
+        if magic != LOG_MAGIC {
+            return Err(FormatError::BadLogMagic(magic));
+        }
+        if u64_at(b, 24) != u64::from(crc32(&b[..24])) {
+            return Err(FormatError::BadLogCrc);
+        }
+        let h = Self {
+            len: u64_at(b, 8),
+            last_index: u64_at(b, 16),
+            next_seqnum: u64_at(b, 32),
+            next_index: u64_at(b, 40),
+        };
+        if h.len != log_len {
+            return Err(FormatError::BadLogHeader("length differs from the superblock"));
+        }
+        if h.last_index != log_capacity(log_len) - 1 {
+            return Err(FormatError::BadLogHeader("last_index does not fit the length"));
+        }
+        if h.next_index > h.last_index + 1 || h.next_seqnum != h.next_index {
+            return Err(FormatError::BadLogHeader("next_index/next_seqnum out of range"));
+        }
+        Ok(h)
+    }
+}
+
+/// A range of the device.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extent {
+    /// Byte offset.
+    pub offset: u64,
+    /// Length in bytes.
+    pub len: u64,
+}
+
+/// How a logged file is laid out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileLayout {
+    /// Concatenated extents (the tools write exactly one).
+    Simple(Vec<Extent>),
+    /// One interleaved extent.
+    Interleaved {
+        /// Bytes per chunk.
+        chunk_size: u64,
+        /// The strips.
+        strips: Vec<Extent>,
+    },
+}
+
+/// A `FAMFS_LOG_FILE` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileEntry {
+    /// `fm_size`.
+    pub size: u64,
+    /// `fm_flags`.
+    pub flags: u32,
+    /// Owner.
+    pub uid: u32,
+    /// Group.
+    pub gid: u32,
+    /// `fm_mode` (permission bits).
+    pub mode: u32,
+    /// Path relative to the mount point.
+    pub relpath: String,
+    /// The map.
+    pub layout: FileLayout,
+}
+
+/// A `FAMFS_LOG_MKDIR` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirEntry {
+    /// Owner.
+    pub uid: u32,
+    /// Group.
+    pub gid: u32,
+    /// Permission bits.
+    pub mode: u32,
+    /// Path relative to the mount point.
+    pub relpath: String,
+}
+
+/// A decoded log entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogEntry {
+    /// A file.
+    File(FileEntry),
+    /// A directory.
+    Mkdir(DirEntry),
+    /// A type this tool does not act on (kept for fsck's counts).
+    Other(u32),
+}
+
+/// Checks a relative path for a log entry.
+pub fn check_relpath(p: &str) -> Result<(), FormatError> {
+    let bad = p.is_empty()
+        || p.len() >= RELPATH_MAX
+        || p.starts_with('/')
+        || p.contains('\0')
+        || p.split('/').any(|c| c.is_empty() || c == "." || c == "..");
+    if bad {
+        Err(FormatError::BadPath(p.to_string()))
+    } else {
+        Ok(())
+    }
+}
+
+fn put_path(b: &mut [u8], off: usize, p: &str) -> Result<(), FormatError> {
+    check_relpath(p)?;
+    b[off..off + p.len()].copy_from_slice(p.as_bytes());
+    Ok(())
+}
+
+fn path_at(b: &[u8], off: usize) -> Result<String, &'static str> {
+    let raw = &b[off..off + RELPATH_MAX];
+    let end = raw.iter().position(|c| *c == 0).ok_or("path not terminated")?;
+    String::from_utf8(raw[..end].to_vec()).map_err(|_| "path not UTF-8")
+}
+
+impl LogEntry {
+    /// Encodes the entry as log entry number `index` (seqnum = index), CRC included.
+    pub fn encode(&self, index: u64) -> Result<[u8; LOG_ENTRY_SIZE], FormatError> {
+        let mut b = [0u8; LOG_ENTRY_SIZE];
+        put_u64(&mut b, 0, index);
+        let u = 16; // the union
+        match self {
+            LogEntry::File(f) => {
+                put_u32(&mut b, 8, LOG_FILE);
+                put_u64(&mut b, u, f.size);
+                put_u32(&mut b, u + 8, f.flags);
+                put_u32(&mut b, u + 12, f.uid);
+                put_u32(&mut b, u + 16, f.gid);
+                put_u32(&mut b, u + 20, f.mode);
+                put_path(&mut b, u + 24, &f.relpath)?;
+                let m = u + 104; // struct famfs_log_fmap
+                match &f.layout {
+                    FileLayout::Simple(exts) => {
+                        if exts.is_empty() || exts.len() > LOG_MAX_SIMPLE_EXTENTS {
+                            return Err(FormatError::BadExtents("1..16 simple extents"));
+                        }
+                        put_u32(&mut b, m, 0);
+                        put_u32(&mut b, m + 8, exts.len() as u32);
+                        for (i, e) in exts.iter().enumerate() {
+                            let s = m + 16 + 24 * i;
+                            put_u64(&mut b, s, 0);
+                            put_u64(&mut b, s + 8, e.offset);
+                            put_u64(&mut b, s + 16, e.len);
+                        }
+                    }
+                    FileLayout::Interleaved { chunk_size, strips } => {
+                        if strips.is_empty() || strips.len() > LOG_MAX_STRIPS {
+                            return Err(FormatError::BadExtents("1..16 strips"));
+                        }
+                        put_u32(&mut b, m, 1);
+                        put_u32(&mut b, m + 8, 1);
+                        let ie = m + 16;
+                        put_u64(&mut b, ie, strips.len() as u64);
+                        put_u64(&mut b, ie + 8, *chunk_size);
+                        for (i, e) in strips.iter().enumerate() {
+                            let s = ie + 16 + 24 * i;
+                            put_u64(&mut b, s, 0);
+                            put_u64(&mut b, s + 8, e.offset);
+                            put_u64(&mut b, s + 16, e.len);
+                        }
+                    }
+                }
+            }
+            LogEntry::Mkdir(d) => {
+                put_u32(&mut b, 8, LOG_MKDIR);
+                put_u32(&mut b, u, d.uid);
+                put_u32(&mut b, u + 4, d.gid);
+                put_u32(&mut b, u + 8, d.mode);
+                put_path(&mut b, u + 12, &d.relpath)?;
+            }
+            LogEntry::Other(t) => put_u32(&mut b, 8, *t),
+        }
+        let crc = crc32(&b[..536]);
+        put_u64(&mut b, 536, u64::from(crc));
+        Ok(b)
+    }
+
+    /// Decodes entry number `index`, checking its seqnum and CRC.
+    pub fn decode(b: &[u8], index: u64) -> Result<Self, FormatError> {
+        if b.len() < LOG_ENTRY_SIZE {
+            return Err(FormatError::Truncated);
+        }
+        if u64_at(b, 0) != index {
+            return Err(FormatError::BadEntry(index, "seqnum does not match its index"));
+        }
+        if u64_at(b, 536) != u64::from(crc32(&b[..536])) {
+            return Err(FormatError::BadEntry(index, "CRC mismatch"));
+        }
+        let bad = |why| FormatError::BadEntry(index, why);
+        let u = 16;
+        match u32_at(b, 8) {
+            LOG_FILE => {
+                let m = u + 104;
+                let layout = match u32_at(b, m) {
+                    0 => {
+                        let n = u32_at(b, m + 8) as usize;
+                        if n == 0 || n > LOG_MAX_SIMPLE_EXTENTS {
+                            return Err(bad("bad extent count"));
+                        }
+                        FileLayout::Simple(
+                            (0..n)
+                                .map(|i| Extent {
+                                    offset: u64_at(b, m + 16 + 24 * i + 8),
+                                    len: u64_at(b, m + 16 + 24 * i + 16),
+                                })
+                                .collect(),
+                        )
+                    }
+                    1 => {
+                        if u32_at(b, m + 8) != 1 {
+                            return Err(bad("bad interleaved extent count"));
+                        }
+                        let ie = m + 16;
+                        let n = u64_at(b, ie) as usize;
+                        if n == 0 || n > LOG_MAX_STRIPS {
+                            return Err(bad("bad strip count"));
+                        }
+                        FileLayout::Interleaved {
+                            chunk_size: u64_at(b, ie + 8),
+                            strips: (0..n)
+                                .map(|i| Extent {
+                                    offset: u64_at(b, ie + 16 + 24 * i + 8),
+                                    len: u64_at(b, ie + 16 + 24 * i + 16),
+                                })
+                                .collect(),
+                        }
+                    }
+                    _ => return Err(bad("unknown extent type")),
+                };
+                Ok(LogEntry::File(FileEntry {
+                    size: u64_at(b, u),
+                    flags: u32_at(b, u + 8),
+                    uid: u32_at(b, u + 12),
+                    gid: u32_at(b, u + 16),
+                    mode: u32_at(b, u + 20),
+                    relpath: path_at(b, u + 24).map_err(bad)?,
+                    layout,
+                }))
+            }
+            LOG_MKDIR => Ok(LogEntry::Mkdir(DirEntry {
+                uid: u32_at(b, u),
+                gid: u32_at(b, u + 4),
+                mode: u32_at(b, u + 8),
+                relpath: path_at(b, u + 12).map_err(bad)?,
+            })),
+            t => Ok(LogEntry::Other(t)),
+        }
+    }
+}
+
+impl FileLayout {
+    /// Every device range the file occupies.
+    pub fn extents(&self) -> &[Extent] {
+        match self {
+            FileLayout::Simple(e) => e,
+            FileLayout::Interleaved { strips, .. } => strips,
+        }
+    }
+}
+
+/// A log as a byte slice of `log_len` bytes (from a mapping of `.meta/.log`).
+pub struct Log<'a> {
+    bytes: &'a mut [u8],
+    header: LogHeader,
+}
+
+impl<'a> Log<'a> {
+    /// Formats `bytes` as an empty log.
+    pub fn format(bytes: &'a mut [u8]) -> Self {
+        let header = LogHeader::new(bytes.len() as u64);
+        bytes[..LOG_HEADER_SIZE].copy_from_slice(&header.encode());
+        Self { bytes, header }
+    }
+
+    /// Opens an existing log, validating the header.
+    pub fn open(bytes: &'a mut [u8]) -> Result<Self, FormatError> {
+        let header = LogHeader::decode(bytes, bytes.len() as u64)?;
+        Ok(Self { bytes, header })
+    }
+
+    /// The header.
+    pub fn header(&self) -> LogHeader {
+        self.header
+    }
+
+    /// Appends `entry`; fails when the log is full.
+    pub fn append(&mut self, entry: &LogEntry) -> Result<u64, FormatError> {
+        let i = self.header.next_index;
+        if i > self.header.last_index {
+            return Err(FormatError::LogFull(i));
+        }
+        let enc = entry.encode(i)?;
+        let off = LOG_HEADER_SIZE + i as usize * LOG_ENTRY_SIZE;
+        self.bytes[off..off + LOG_ENTRY_SIZE].copy_from_slice(&enc);
+        self.header.next_index = i + 1;
+        self.header.next_seqnum = i + 1;
+        self.bytes[..LOG_HEADER_SIZE].copy_from_slice(&self.header.encode());
+        Ok(i)
+    }
+
+    /// The entries, in order, each checked.
+    pub fn entries(&self) -> impl Iterator<Item = Result<LogEntry, FormatError>> + '_ {
+        (0..self.header.next_index).map(|i| {
+            let off = LOG_HEADER_SIZE + i as usize * LOG_ENTRY_SIZE;
+            LogEntry::decode(&self.bytes[off..off + LOG_ENTRY_SIZE], i)
+        })
+    }
+
+    /// The whole log, e.g. to flush it from CPU caches.
+    pub fn bytes(&self) -> &[u8] {
+        self.bytes
+    }
+}
+
+/// Reads entries from a read-only log image.
+pub fn read_log(bytes: &[u8]) -> Result<(LogHeader, Vec<Result<LogEntry, FormatError>>), FormatError> {
+    let header = LogHeader::decode(bytes, bytes.len() as u64)?;
+    let entries = (0..header.next_index)
+        .map(|i| {
+            let off = LOG_HEADER_SIZE + i as usize * LOG_ENTRY_SIZE;
+            LogEntry::decode(&bytes[off..off + LOG_ENTRY_SIZE], i)
+        })
+        .collect();
+    Ok((header, entries))
+}

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! famfs user space: the on-media format, the allocator, and the operations behind the
+//! `famfs` command. Compatible with the famfs on-media format and the KABI 43 module.
+
+pub mod alloc;
+pub mod format;
+pub mod fs;
+pub mod sys;
+
+/// The module's own KABI 43 structures and encoders (`fmap.rs`), shared with the kernel
+/// module so both sides agree on every byte.
+#[path = "../../../fmap.rs"]
+pub mod kabi;
