@@ -25,5 +25,7 @@ for prog in famfs_test; do
 	grep -qE '^(not )?ok [0-9]' /tmp/$prog.log || { echo "not ok - $prog: produced no results"; cat /tmp/$prog.log; } | emit
 done
 
+SUITE=userspace sh /host/tests/guest/userspace.sh 2>&1 | emit
+
 # The module must unload cleanly at the end (every reference given back).
 if rmmod famfs; then echo "ok - guest: rmmod famfs at end"; else echo "not ok - guest: rmmod famfs at end"; fi | emit

@@ -379,6 +379,28 @@ impl Famfs {
         })
     }
 
+    /// `famfs clone`: a new file sharing `src`'s extents (for testing fsck: the result is
+    /// cross-linked on purpose).
+    pub fn clone_file(&self, src: &Path, dst: &Path) -> Result<()> {
+        let src_rel = self.relpath(src)?;
+        let rel = self.relpath(dst)?;
+        self.with_log(|log| {
+            let mut found = None;
+            for e in log.entries() {
+                if let LogEntry::File(f) = e? {
+                    if f.relpath == src_rel {
+                        found = Some(f);
+                    }
+                }
+            }
+            let mut f = found.ok_or_else(|| Error::Refused(format!("{} is not in the log", src.display())))?;
+            f.relpath = rel.clone();
+            self.instantiate(&self.mpt.join(&rel), &f, f.mode)?;
+            log.append(&LogEntry::File(f))?;
+            Ok(())
+        })
+    }
+
     /// `famfs mkdir`: logs the directory and creates it.
     pub fn mkdir(&self, path: &Path, mode: u32, owner: Option<(u32, u32)>) -> Result<()> {
         let rel = self.relpath(path)?;

@@ -166,6 +166,13 @@ enum Cmd {
         /// Mount point, a path inside it, or a device.
         target: PathBuf,
     },
+    /// Create a file that shares another's memory (test aid: makes a cross-link).
+    Clone {
+        /// Source file.
+        src: PathBuf,
+        /// New file.
+        dst: PathBuf,
+    },
     /// Write a file's data back from the CPU caches (for other hosts).
     Flush {
         /// Files.
@@ -311,6 +318,7 @@ fn run(cmd: Cmd) -> Result<(), String> {
             println!("    cross-linked allocation units: {}; corrupt entries: {}", r.cross_linked_units, r.bad_entries);
             if r.clean() { Ok(()) } else { Err("file system has errors".into()) }
         }
+        Cmd::Clone { src, dst } => Famfs::find(&dst).map_err(e)?.clone_file(&src, &dst).map_err(e),
         Cmd::Flush { files } => {
             for f in files {
                 let file = std::fs::File::open(&f).map_err(|x| format!("{}: {x}", f.display()))?;
@@ -341,6 +349,7 @@ fn main() -> ExitCode {
         Cmd::Getmap { .. } => "getmap",
         Cmd::Check { .. } => "check",
         Cmd::Fsck { .. } => "fsck",
+        Cmd::Clone { .. } => "clone",
         Cmd::Flush { .. } => "flush",
     };
     match run(cli.cmd) {

@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# famfs user space end to end on one host (issue 4): mkfs -> mount -> creat/cp/mkdir
+# -> verify -> umount -> mount -> logplay restores everything -> fsck clean; a
+# cross-linked clone makes fsck fail.
+. /host/tests/guest/lib.sh
+F=famfs
+M=/mnt/famfs
+mkdir -p $M
+umount $M 2>/dev/null
+
+check_err "mkfs-refuses-mounted-device" "mounted" sh -c "mount -t famfs $FAMFS_DAXDEV $M && $F mkfs $FAMFS_DAXDEV; r=\$?; umount $M; exit \$r"
+check_err "mkfs-rejects-bad-loglen" "power of two" $F mkfs --loglen 11m "$FAMFS_DAXDEV"
+check "mkfs" $F mkfs "$FAMFS_DAXDEV"
+check_err "mkfs-refuses-existing-fs" "already has a famfs" $F mkfs "$FAMFS_DAXDEV"
+check "mkfs-force" $F mkfs --force "$FAMFS_DAXDEV"
+check "mount" $F mount "$FAMFS_DAXDEV" $M
+check "meta-superblock-file" test -f $M/.meta/.superblock
+check "meta-log-file" test "$(stat -c %s $M/.meta/.log)" = 8388608
+check "creat-random" $F creat -s 8m -r -S 7 $M/f1
+check "verify" $F verify -S 7 -f $M/f1
+check_fails "verify-wrong-seed" $F verify -S 8 -f $M/f1
+check "creat-mode-owner" $F creat -s 4096 -m 600 -u 1000 -g 1000 $M/owned
+check "owner-applied" test "$(stat -c '%a %u %g' $M/owned)" = "600 1000 1000"
+check "mkdir-p" $F mkdir -p $M/a/b/c
+check "cp-file" $F cp /bin/busybox $M/a/b/
+check "cp-data" cmp /bin/busybox $M/a/b/busybox
+mkdir -p /tmp/tree/sub && echo one >/tmp/tree/x && echo two >/tmp/tree/sub/y
+check "cp-recursive" $F cp -r /tmp/tree $M/a/tree
+check "cp-recursive-data" cmp /tmp/tree/sub/y $M/a/tree/sub/y
+check "creat-interleaved" $F creat -s 64m -N 4 -B 4 -C 2m -r -S 9 $M/striped
+check "interleaved-map" sh -c "$F getmap $M/striped | grep -q 'interleaved: 4 strips'"
+check "verify-interleaved" $F verify -S 9 -f $M/striped
+check_err "creat-rejects-bad-chunk" "interleave" $F creat -s 64m -N 4 -B 4 -C 3m $M/bad
+check_err "creat-rejects-empty" "empty" $F creat -s 0 $M/empty
+check_err "creat-rejects-long-path" "invalid relative path" $F creat -s 4096 "$M/$(printf '%090d' 0)"
+check "check" $F check $M
+check "fsck-mounted" $F fsck $M
+check "umount" umount $M
+check_err "fsck-by-device" "cross-linked allocation units: 0" sh -c "$F fsck $FAMFS_DAXDEV; exit 1"
+check "remount" $F mount "$FAMFS_DAXDEV" $M
+check "logplay-restored-verify" $F verify -S 7 -f $M/f1
+check "logplay-restored-striped" $F verify -S 9 -f $M/striped
+check "logplay-restored-cp" cmp /bin/busybox $M/a/b/busybox
+check "logplay-restored-owner" test "$(stat -c '%a %u %g' $M/owned)" = "600 1000 1000"
+check "logplay-idempotent" sh -c "$F logplay $M | grep -q '0 files, 0 directories created'"
+check "mount-R" $F mount -R "$FAMFS_DAXDEV" $M
+check "clone" $F clone $M/f1 $M/f1-clone
+check_err "fsck-finds-cross-link" "has errors" $F fsck $M
+check "umount-final" umount $M
