@@ -87,7 +87,7 @@ impl DaxDevice {
             let avail = unsafe {
                 sys::dax_direct_access(
                     self.dev.as_ptr(),
-                    pgoff,
+                    pgoff as usize,
                     1,
                     sys::dax_access_mode_DAX_ACCESS,
                     core::ptr::null_mut(),
@@ -150,7 +150,7 @@ unsafe extern "C" fn notify_failure(
         // until `kill_sb` drops the claim, and the dax core serialises this callback
         // against that under its SRCU read lock.
         let sb = unsafe { SuperBlock::from_raw(holder.cast()) };
-        crate::fs_famfs::notify_failure(sb, offset, len, mf_flags)?;
+        crate::notify_failure(sb, offset, len, mf_flags)?;
         Ok(0)
     })
 }

@@ -62,7 +62,7 @@ impl VmFault {
     /// Resolves the fault through DAX, mapping a page of `order` (0: 4 KiB PTE,
     /// `PMD_ORDER`: 2 MiB PMD; DAX falls back to smaller pages when it must).
     pub(crate) fn dax_fault(&mut self, order: c_uint) -> VmFaultResult {
-        let mut pfn: core::ffi::c_ulong = 0;
+        let mut pfn: kernel::ffi::c_ulong = 0;
         // SAFETY: Live fault; NULL `errp` is allowed; the iomap ops table is static.
         let ret = unsafe {
             sys::dax_iomap_fault(self.0, order, &mut pfn, core::ptr::null_mut(), &raw const sys::famfs_iomap_ops)

@@ -9,7 +9,7 @@ use super::{
     sys,
     OpsTable, //
 };
-use crate::fs_famfs::Access;
+use crate::Access;
 use kernel::{
     bindings,
     ffi::{
@@ -18,13 +18,15 @@ use kernel::{
         c_uint,
         c_ulong, //
     },
-    prelude::*,
     uaccess::UserPtr,
 };
 
+/// `IOCB_APPEND` (`RWF_APPEND`, a uapi macro bindgen does not export).
+const IOCB_APPEND: c_int = 0x10;
+
 pub(crate) static FILE_OPS: OpsTable<bindings::file_operations> =
     OpsTable(bindings::file_operations {
-        owner: kernel::this_module::<crate::LocalModule>().as_ptr(),
+        owner: kernel::module::this_module::<crate::LocalModule>().as_ptr(),
         llseek: Some(bindings::generic_file_llseek),
         read_iter: Some(read_iter),
         write_iter: Some(write_iter),
@@ -56,12 +58,12 @@ unsafe fn rw(iocb: *mut bindings::kiocb, iter: *mut bindings::iov_iter, write: b
     };
     let access = if !write {
         Access::Read
-    } else if flags & bindings::RWF_APPEND as c_int != 0 {
+    } else if flags & IOCB_APPEND != 0 {
         Access::Append
     } else {
         Access::Write
     };
-    let allowed = match crate::fs_famfs::rw_allowed(inode, pos, count as u64, access) {
+    let allowed = match crate::rw_allowed(inode, pos, count as u64, access) {
         Ok(n) => n,
         Err(e) => return e.to_errno() as isize,
     };
@@ -106,7 +108,7 @@ unsafe extern "C" fn write_iter(
 unsafe extern "C" fn unlocked_ioctl(file: *mut bindings::file, cmd: c_uint, arg: c_ulong) -> c_long {
     // SAFETY: A live famfs file has a live famfs inode.
     let inode = unsafe { Inode::from_raw(sys::famfs_shim_file_inode(file)) };
-    match crate::fs_famfs::ioctl(inode, cmd, UserPtr::from_addr(arg as usize)) {
+    match crate::ioctl(inode, cmd, UserPtr::from_addr(arg as usize)) {
         Ok(v) => v as c_long,
         Err(e) => e.to_errno() as c_long,
     }
@@ -120,7 +122,7 @@ unsafe extern "C" fn mmap_prepare(desc: *mut bindings::vm_area_desc) -> c_int {
     let file = unsafe { sys::famfs_shim_vma_desc_file(desc.cast()) };
     // SAFETY: A live famfs file has a live famfs inode.
     let inode = unsafe { Inode::from_raw(sys::famfs_shim_file_inode(file)) };
-    if let Err(e) = crate::fs_famfs::mmap_allowed(inode) {
+    if let Err(e) = crate::mmap_allowed(inode) {
         return e.to_errno();
     }
     // SAFETY: `desc` and `file` are live; `VM_OPS` is static. VM_HUGEPAGE lets faults

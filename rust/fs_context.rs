@@ -12,7 +12,7 @@ use super::{
     DevT,
     OpsTable, //
 };
-use crate::fs_famfs::MountOptions;
+use crate::MountOptions;
 use kernel::{
     bindings,
     error::{
@@ -100,7 +100,7 @@ impl FsContext {
         }
         // SAFETY: `sb` is filled and still locked; the mount takes a dentry reference.
         unsafe {
-            (*sb).s_flags |= SB_ACTIVE as _;
+            (*sb).s_flags |= SB_ACTIVE as kernel::ffi::c_ulong;
             (*fc).root = sys::famfs_shim_dget((*sb).s_root);
         }
         Ok(())
@@ -162,7 +162,7 @@ unsafe extern "C" fn parse_param(fc: *mut sys::fs_context, param: *mut sys::fs_p
     // SAFETY: The VFS serialises parsing of one context.
     let fc = unsafe { FsContext::from_raw(fc) };
     if opt == sys::FAMFS_OPT_MODE as c_int {
-        crate::fs_famfs::set_mode_option(fc.options_mut(), mode);
+        crate::set_mode_option(fc.options_mut(), mode);
     }
     0
 }
@@ -173,7 +173,7 @@ unsafe extern "C" fn parse_param(fc: *mut sys::fs_context, param: *mut sys::fs_p
 unsafe extern "C" fn get_tree(fc: *mut sys::fs_context) -> c_int {
     // SAFETY: Per the function's contract.
     let fc = unsafe { FsContext::from_raw(fc) };
-    from_result(|| crate::fs_famfs::get_tree(fc).map(|()| 0))
+    from_result(|| crate::get_tree(fc).map(|()| 0))
 }
 
 /// # Safety
@@ -182,5 +182,5 @@ unsafe extern "C" fn get_tree(fc: *mut sys::fs_context) -> c_int {
 unsafe extern "C" fn reconfigure(fc: *mut sys::fs_context) -> c_int {
     // SAFETY: A reconfiguration context has the superblock in `root`.
     let sb = unsafe { SuperBlock::from_raw((*(*fc).root).d_sb) };
-    from_result(|| crate::fs_famfs::reconfigure(sb).map(|()| 0))
+    from_result(|| crate::reconfigure(sb).map(|()| 0))
 }

@@ -9,7 +9,7 @@ use super::{
     sys,
     OpsTable, //
 };
-use crate::fs_famfs::InodeMap;
+use crate::InodeMap;
 use core::{
     ptr::NonNull,
     sync::atomic::{
@@ -217,12 +217,12 @@ impl NewInode {
             (*raw).i_data.a_ops = AOPS.as_ptr();
             if mode & S_IFMT == S_IFDIR {
                 (*raw).i_op = DIR_IOPS.as_ptr();
-                (*raw).i_fop = &raw const bindings::simple_dir_operations;
+                (*raw).__bindgen_anon_3.i_fop = &raw const bindings::simple_dir_operations;
                 // A directory starts with two links ("." and its entry).
                 bindings::inc_nlink(raw);
             } else {
                 (*raw).i_op = FILE_IOPS.as_ptr();
-                (*raw).i_fop = FILE_OPS.as_ptr();
+                (*raw).__bindgen_anon_3.i_fop = FILE_OPS.as_ptr();
                 // Every famfs file is DAX: data never goes through the page cache.
                 (*raw).i_flags |= bindings::S_DAX;
             }
@@ -264,7 +264,7 @@ impl NewDentry {
             bindings::security_inode_init_security(
                 inode.0.as_ptr(),
                 dir.as_raw(),
-                &raw const (*d).d_name,
+                &raw const (*d).__bindgen_anon_1.d_name,
                 None,
                 core::ptr::null_mut(),
             )
@@ -316,12 +316,11 @@ pub(crate) unsafe extern "C" fn famfs_create(
     dir: *mut bindings::inode,
     dentry: *mut bindings::dentry,
     mode: bindings::umode_t,
-    _excl: bool,
 ) -> c_int {
     from_result(|| {
         // SAFETY: See the function's safety section.
         let (dir, dentry) = unsafe { (Inode::from_raw(dir), NewDentry(NonNull::new_unchecked(dentry))) };
-        crate::fs_famfs::create(dir, dentry, u32::from(mode) | S_IFREG)?;
+        crate::create(dir, dentry, u32::from(mode) | S_IFREG)?;
         Ok(0)
     })
 }
@@ -337,7 +336,7 @@ unsafe extern "C" fn mkdir(
 ) -> *mut bindings::dentry {
     // SAFETY: See the function's safety section.
     let (dir_inode, new) = unsafe { (Inode::from_raw(dir), NewDentry(NonNull::new_unchecked(dentry))) };
-    match crate::fs_famfs::create(dir_inode, new, u32::from(mode) | S_IFDIR) {
+    match crate::create(dir_inode, new, u32::from(mode) | S_IFDIR) {
         Ok(()) => {
             // SAFETY: `dir` is live and locked by the VFS.
             unsafe { bindings::inc_nlink(dir) };
@@ -392,7 +391,7 @@ unsafe extern "C" fn setattr(
                 inode,
                 shared: false,
             });
-            crate::fs_famfs::size_change(SizeChange {
+            crate::size_change(SizeChange {
                 inode,
                 guard: &guard,
                 new_size: size,

@@ -15,7 +15,6 @@ use kernel::{
         c_int,
         c_uint, //
     },
-    prelude::*,
 };
 
 /// The `struct iomap` being filled by one `iomap_begin` call.

@@ -27,6 +27,12 @@ pub(crate) struct Registration {
     fs: Opaque<bindings::file_system_type>,
 }
 
+// SAFETY: After registration the VFS owns the `file_system_type` and serialises access
+// to it with its own locks; Rust never touches it again but to unregister it.
+unsafe impl Sync for Registration {}
+// SAFETY: See `Sync`; the registration is not tied to the registering thread.
+unsafe impl Send for Registration {}
+
 impl Registration {
     /// Registers `famfs`, owned by `module`.
     pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {

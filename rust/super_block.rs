@@ -11,7 +11,7 @@ use super::{
     DevT,
     OpsTable, //
 };
-use crate::fs_famfs::MountState;
+use crate::MountState;
 use kernel::{
     bindings,
     ffi::{
@@ -155,7 +155,7 @@ unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
 unsafe extern "C" fn show_options(m: *mut bindings::seq_file, root: *mut bindings::dentry) -> c_int {
     // SAFETY: `root` is a live dentry of a famfs superblock.
     let sb = unsafe { SuperBlock::from_raw((*root).d_sb) };
-    if let Some(mode) = crate::fs_famfs::mode_option(sb) {
+    if let Some(mode) = crate::mode_option(sb) {
         // SAFETY: `m` is live for the call.
         unsafe { sys::famfs_shim_seq_show_mode(m.cast(), mode as _) };
     }
