@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -510,10 +511,11 @@ TEST_F(famfs, interleaved_resolution_matches_model)
 			TH_LOG("pos %llu", (unsigned long long)pos);
 		}
 		/* 8 bytes may straddle a chunk boundary: check the first byte only then. */
-		if ((pos % chunk) + 8 <= chunk)
+		if ((pos % chunk) + 8 <= chunk) {
 			ASSERT_EQ(want, got);
-		else
+		} else {
 			ASSERT_EQ(want & 0xff, got & 0xff);
+		}
 	}
 	close(fd);
 	close(whole);
