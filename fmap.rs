@@ -419,6 +419,10 @@ pub struct Interleave {
 
 /// How a file's bytes are laid out on the device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a map is allocated once per file, whole; boxing the interleaved variant would add an allocation and an indirection to every fault"
+)]
 pub enum Layout {
     /// Concatenated extents; only the first `count` are meaningful.
     Simple {

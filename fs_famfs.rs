@@ -33,13 +33,13 @@ mod vm_ops;
 mod kfs;
 
 use fmap::{
+    ExtType,
     Fmap,
     FmapError,
     IocFmap,
     IocInterleavedExt,
     IocMap,
     IocSimpleExt,
-    ExtType,
     IOC_FMAP_SIZE,
     IOC_GET_FMAP_SIZE,
     IOC_INTERLEAVED_EXT_SIZE,
@@ -68,7 +68,7 @@ use kfs::{
         SuperBlock, //
     },
     warn_ratelimited,
-    DevT,
+    DevT, //
 };
 
 module! {
@@ -163,7 +163,11 @@ pub(crate) struct InodeMap {
 pub(crate) fn get_tree(fc: &mut FsContext) -> Result {
     let source = fc.source().ok_or(EINVAL)?;
     let devt = lookup_dax_devt(source).inspect_err(|e| {
-        warn_ratelimited!("cannot mount {:?}: not a usable dax device ({:?})\n", source, e);
+        warn_ratelimited!(
+            "cannot mount {:?}: not a usable dax device ({:?})\n",
+            source,
+            e
+        );
     })?;
     fc.get_tree_keyed(devt, |new, opts| fill_super(new, devt, opts))
 }
@@ -210,7 +214,10 @@ pub(crate) fn valid_map(inode: &Inode) -> Result<&Fmap> {
     }
     if u64::try_from(inode.size()).ok() != Some(map.fmap.file_size) {
         map.broken.store(true, Ordering::Relaxed);
-        warn_ratelimited!("inode {}: size changed; file disabled until recreated\n", inode.ino());
+        warn_ratelimited!(
+            "inode {}: size changed; file disabled until recreated\n",
+            inode.ino()
+        );
         return Err(ENXIO);
     }
     Ok(&map.fmap)
@@ -307,7 +314,9 @@ pub(crate) fn ioctl(inode: &Inode, cmd: u32, arg: UserPtr) -> Result<i64> {
         fmap::FAMFSIOC_MAP_GETEXT => {
             let map = inode.map().ok_or(EINVAL)?;
             let (bytes, len) = map.fmap.encode_getext().ok_or(EINVAL)?;
-            UserSlice::new(arg, len).writer().write_slice(&bytes[..len])?;
+            UserSlice::new(arg, len)
+                .writer()
+                .write_slice(&bytes[..len])?;
             Ok(0)
         }
         fmap::FAMFSIOC_MAP_GET_V2 => {
@@ -352,7 +361,9 @@ fn install(inode: &Inode, fmap: Fmap) -> Result<i64> {
 fn map_create_v1(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64> {
     may_install_map(inode)?;
     let mut buf = [0u8; IOC_MAP_SIZE];
-    UserSlice::new(arg, IOC_MAP_SIZE).reader().read_slice(&mut buf)?;
+    UserSlice::new(arg, IOC_MAP_SIZE)
+        .reader()
+        .read_slice(&mut buf)?;
     let fmap = Fmap::from_v1(&IocMap::parse(&buf), state.dev_size).map_err(|e| reject(inode, e))?;
     install(inode, fmap)
 }
@@ -362,7 +373,9 @@ fn map_create_v1(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64>
 fn map_create_v2(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64> {
     may_install_map(inode)?;
     let mut buf = [0u8; IOC_FMAP_SIZE];
-    UserSlice::new(arg, IOC_FMAP_SIZE).reader().read_slice(&mut buf)?;
+    UserSlice::new(arg, IOC_FMAP_SIZE)
+        .reader()
+        .read_slice(&mut buf)?;
     let hdr = IocFmap::parse(&buf);
     let (kind, count) = hdr.extent_array().map_err(|e| reject(inode, e))?;
     let ext_ptr = user_ptr(hdr.ext_ptr)?;
@@ -387,7 +400,8 @@ fn map_create_v2(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64>
                 *ie = IocInterleavedExt::parse(&b);
                 let nstrips = ie.strip_count().map_err(|e| reject(inode, e))?;
                 let mut sreader =
-                    UserSlice::new(user_ptr(ie.strips_ptr)?, nstrips * IOC_SIMPLE_EXT_SIZE).reader();
+                    UserSlice::new(user_ptr(ie.strips_ptr)?, nstrips * IOC_SIMPLE_EXT_SIZE)
+                        .reader();
                 for s in &mut ie_strips[..nstrips] {
                     let mut sb = [0u8; IOC_SIMPLE_EXT_SIZE];
                     sreader.read_slice(&mut sb)?;
@@ -403,5 +417,7 @@ fn map_create_v2(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64>
 
 /// A user pointer from a 64-bit uapi field.
 fn user_ptr(addr: u64) -> Result<UserPtr> {
-    usize::try_from(addr).map(UserPtr::from_addr).map_err(|_| EFAULT)
+    usize::try_from(addr)
+        .map(UserPtr::from_addr)
+        .map_err(|_| EFAULT)
 }

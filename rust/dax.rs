@@ -125,10 +125,9 @@ impl Drop for DaxDevice {
 }
 
 /// Holder operations: the dax driver reports memory failures and device removal here.
-static HOLDER_OPS: OpsTable<sys::dax_holder_operations> =
-    OpsTable(sys::dax_holder_operations {
-        notify_failure: Some(notify_failure),
-    });
+static HOLDER_OPS: OpsTable<sys::dax_holder_operations> = OpsTable(sys::dax_holder_operations {
+    notify_failure: Some(notify_failure),
+});
 
 /// # Safety
 ///

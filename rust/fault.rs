@@ -7,10 +7,7 @@ use super::{
     sys,
     OpsTable, //
 };
-use kernel::{
-    bindings,
-    ffi::c_uint,
-};
+use kernel::{bindings, ffi::c_uint};
 
 /// `vm_fault_t`.
 pub(crate) type VmFaultResult = bindings::vm_fault_t;
@@ -46,7 +43,10 @@ impl VmFault {
 
     /// Runs `f` with the superblock's page-fault freeze protection held and the file's
     /// times updated, as every write fault must.
-    pub(crate) fn with_write_protection(&mut self, f: impl FnOnce(&mut Self) -> VmFaultResult) -> VmFaultResult {
+    pub(crate) fn with_write_protection(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> VmFaultResult,
+    ) -> VmFaultResult {
         let sb = self.inode().super_block().as_raw();
         // SAFETY: `sb` and the file are live during the fault; start/end pair up below.
         unsafe {
@@ -65,7 +65,13 @@ impl VmFault {
         let mut pfn: kernel::ffi::c_ulong = 0;
         // SAFETY: Live fault; NULL `errp` is allowed; the iomap ops table is static.
         let ret = unsafe {
-            sys::dax_iomap_fault(self.0, order, &mut pfn, core::ptr::null_mut(), &raw const sys::famfs_iomap_ops)
+            sys::dax_iomap_fault(
+                self.0,
+                order,
+                &mut pfn,
+                core::ptr::null_mut(),
+                &raw const sys::famfs_iomap_ops,
+            )
         };
         if ret & bindings::vm_fault_reason_VM_FAULT_NEEDDSYNC != 0 {
             // SAFETY: `dax_iomap_fault` asked for the sync step with this `pfn`.

@@ -71,7 +71,11 @@ unsafe fn rw(iocb: *mut bindings::kiocb, iter: *mut bindings::iov_iter, write: b
         return 0;
     }
     // dax_iomap_rw asserts the inode lock: exclusive for writes, shared for reads.
-    let _guard = if write { inode.lock() } else { inode.lock_shared() };
+    let _guard = if write {
+        inode.lock()
+    } else {
+        inode.lock_shared()
+    };
     // SAFETY: `iter` is live; the count only shrinks.
     unsafe { sys::famfs_shim_iov_iter_truncate(iter, allowed) };
     // SAFETY: Live iocb and iter, the inode lock held as required, static iomap ops.
@@ -105,10 +109,14 @@ unsafe extern "C" fn write_iter(
 /// # Safety
 ///
 /// Called by the VFS with a live famfs regular file.
-unsafe extern "C" fn unlocked_ioctl(file: *mut bindings::file, cmd: c_uint, arg: c_ulong) -> c_long {
+unsafe extern "C" fn unlocked_ioctl(
+    file: *mut bindings::file,
+    cmd: c_uint,
+    arg: c_ulong,
+) -> c_long {
     // SAFETY: A live famfs file has a live famfs inode.
     let inode = unsafe { Inode::from_raw(sys::famfs_shim_file_inode(file)) };
-    match crate::ioctl(inode, cmd, UserPtr::from_addr(arg as usize)) {
+    match crate::ioctl(inode, cmd, UserPtr::from_addr(arg)) {
         Ok(v) => v as c_long,
         Err(e) => e.to_errno() as c_long,
     }

@@ -65,7 +65,7 @@ impl Inode {
     /// Inode number.
     pub(crate) fn ino(&self) -> u64 {
         // SAFETY: The inode is live; `i_ino` does not change after creation.
-        unsafe { (*self.as_raw()).i_ino as u64 }
+        unsafe { (*self.as_raw()).i_ino }
     }
 
     /// Whether this is a regular file.
@@ -165,7 +165,9 @@ impl Inode {
             bindings::truncate_inode_pages_final(&raw mut (*raw).i_data);
             bindings::clear_inode(raw);
         }
-        let p = self.private().swap(core::ptr::null_mut(), Ordering::Acquire);
+        let p = self
+            .private()
+            .swap(core::ptr::null_mut(), Ordering::Acquire);
         if !p.is_null() {
             // SAFETY: A non-NULL `i_private` is the `KBox<InodeMap>` from `install_map`, and
             // the inode has no other users left to borrow it.
@@ -208,11 +210,12 @@ impl NewInode {
         // SAFETY: `sb` is live.
         let inode = NonNull::new(unsafe { bindings::new_inode(sb.as_raw()) }).ok_or(ENOSPC)?;
         let raw = inode.as_ptr();
+        let umode = bindings::umode_t::try_from(mode).map_err(|_| EINVAL)?;
         let dir = dir.map_or(core::ptr::null(), |d| d.as_raw().cast_const());
         // SAFETY: The inode is new and exclusively ours; the tables are static.
         unsafe {
-            (*raw).i_ino = bindings::get_next_ino() as _;
-            bindings::inode_init_owner(&raw mut bindings::nop_mnt_idmap, raw, dir, mode as _);
+            (*raw).i_ino = u64::from(bindings::get_next_ino());
+            bindings::inode_init_owner(&raw mut bindings::nop_mnt_idmap, raw, dir, umode);
             bindings::simple_inode_init_ts(raw);
             (*raw).i_data.a_ops = AOPS.as_ptr();
             if mode & S_IFMT == S_IFDIR {
@@ -319,7 +322,12 @@ pub(crate) unsafe extern "C" fn famfs_create(
 ) -> c_int {
     from_result(|| {
         // SAFETY: See the function's safety section.
-        let (dir, dentry) = unsafe { (Inode::from_raw(dir), NewDentry(NonNull::new_unchecked(dentry))) };
+        let (dir, dentry) = unsafe {
+            (
+                Inode::from_raw(dir),
+                NewDentry(NonNull::new_unchecked(dentry)),
+            )
+        };
         crate::create(dir, dentry, u32::from(mode) | S_IFREG)?;
         Ok(0)
     })
@@ -335,7 +343,12 @@ unsafe extern "C" fn mkdir(
     mode: bindings::umode_t,
 ) -> *mut bindings::dentry {
     // SAFETY: See the function's safety section.
-    let (dir_inode, new) = unsafe { (Inode::from_raw(dir), NewDentry(NonNull::new_unchecked(dentry))) };
+    let (dir_inode, new) = unsafe {
+        (
+            Inode::from_raw(dir),
+            NewDentry(NonNull::new_unchecked(dentry)),
+        )
+    };
     match crate::create(dir_inode, new, u32::from(mode) | S_IFDIR) {
         Ok(()) => {
             // SAFETY: `dir` is live and locked by the VFS.

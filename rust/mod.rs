@@ -63,5 +63,5 @@ pub(crate) struct DevT(pub(crate) sys::dev_t);
 /// Whether the current task has `CAP_SYS_RAWIO` (raw access to devices and memory).
 pub(crate) fn capable_sys_rawio() -> bool {
     // SAFETY: `capable` only inspects the current task's credentials.
-    unsafe { kernel::bindings::capable(kernel::bindings::CAP_SYS_RAWIO as _) }
+    unsafe { kernel::bindings::capable(kernel::bindings::CAP_SYS_RAWIO as kernel::ffi::c_int) }
 }

@@ -7,13 +7,7 @@ use super::{
     super_block::kill_sb,
     sys, //
 };
-use kernel::{
-    bindings,
-    error::to_result,
-    prelude::*,
-    types::Opaque,
-    ThisModule,
-};
+use kernel::{bindings, error::to_result, prelude::*, types::Opaque, ThisModule};
 
 /// The registered `famfs` file system type; unregistered on drop.
 ///

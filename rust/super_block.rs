@@ -77,7 +77,7 @@ impl SuperBlock {
 }
 
 /// The superblock magic (`FAMFS_SUPER_MAGIC`), reported by `statfs`.
-pub(crate) const FAMFS_SUPER_MAGIC: u64 = 0x87b2_82ff;
+pub(crate) const FAMFS_SUPER_MAGIC: kernel::ffi::c_ulong = 0x87b2_82ff;
 
 /// A superblock being filled by `get_tree`: the only time its fields may be set.
 pub(crate) struct NewSuperBlock<'a>(&'a SuperBlock);
@@ -103,9 +103,10 @@ impl<'a> NewSuperBlock<'a> {
         // SAFETY: The superblock is new and exclusively ours while `s_umount` is held.
         unsafe {
             (*sb).s_maxbytes = i64::MAX;
-            (*sb).s_blocksize = kernel::page::PAGE_SIZE as _;
-            (*sb).s_blocksize_bits = kernel::page::PAGE_SHIFT as _;
-            (*sb).s_magic = FAMFS_SUPER_MAGIC as _;
+            (*sb).s_blocksize = kernel::page::PAGE_SIZE;
+            // CAST: PAGE_SHIFT is 12 on every architecture famfs supports.
+            (*sb).s_blocksize_bits = kernel::page::PAGE_SHIFT as u8;
+            (*sb).s_magic = FAMFS_SUPER_MAGIC;
             (*sb).s_op = SUPER_OPS.as_ptr();
             (*sb).s_time_gran = 1;
         }
@@ -152,12 +153,15 @@ unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
 /// # Safety
 ///
 /// Called by the VFS with a live seq_file and the root dentry of a famfs mount.
-unsafe extern "C" fn show_options(m: *mut bindings::seq_file, root: *mut bindings::dentry) -> c_int {
+unsafe extern "C" fn show_options(
+    m: *mut bindings::seq_file,
+    root: *mut bindings::dentry,
+) -> c_int {
     // SAFETY: `root` is a live dentry of a famfs superblock.
     let sb = unsafe { SuperBlock::from_raw((*root).d_sb) };
-    if let Some(mode) = crate::mode_option(sb) {
+    if let Some(mode) = crate::mode_option(sb).and_then(|m| bindings::umode_t::try_from(m).ok()) {
         // SAFETY: `m` is live for the call.
-        unsafe { sys::famfs_shim_seq_show_mode(m.cast(), mode as _) };
+        unsafe { sys::famfs_shim_seq_show_mode(m.cast(), mode) };
     }
     0
 }

@@ -40,7 +40,8 @@ setup_devices() {
 
 	# NVDIMM 1 -> fsdax block device for ext4/xfs -o dax and pmem mounts.
 	if [ "$VM_PMEM" = 1 ]; then
-		if [ ! -e /dev/pmem1 ]; then
+		# A label-less NFIT namespace comes up "raw" (no DAX) until converted.
+		if [ "$(cat /sys/bus/nd/devices/namespace1.0/mode 2>/dev/null)" != fsdax ]; then
 			ndctl create-namespace -f -e namespace1.0 -m fsdax -M mem || return 1
 		fi
 		wait_for /dev/pmem1 10 || return 1

@@ -27,7 +27,7 @@ fi
 mkdir -p /mnt/famfs
 check "famfs-mount-fsdev" mount -t famfs "$FAMFS_DAXDEV" /mnt/famfs
 check "famfs-in-proc-mounts" grep -q "^$FAMFS_DAXDEV /mnt/famfs famfs " /proc/mounts
-check_err "rmmod-while-mounted-fails" "in use" rmmod famfs
+check_err "rmmod-while-mounted-fails" "in use\|unavailable" rmmod famfs
 check "famfs-umount" umount /mnt/famfs
 # In device_dax mode fs_dax_get() refuses the device.
 if daxmode "${FAMFS_DAXDEV#/dev/}" device_dax; then

@@ -639,7 +639,7 @@ TEST_F(famfs, namespace_operations)
 	EXPECT_EQ(EPERM, errno);
 	EXPECT_EQ(-1, mknod(c, S_IFIFO | 0600, 0));
 	EXPECT_EQ(EPERM, errno);
-	fd = open(b, O_RDONLY);
+	fd = open(b, O_RDWR);
 	ASSERT_GE(fd, 0);
 	EXPECT_EQ(0, flock(fd, LOCK_EX));
 	EXPECT_EQ(0, flock(fd, LOCK_UN));

@@ -16,7 +16,7 @@ check "root-mode-applied" test "$(stat -c %a /mnt/famfs)" = 700
 check "remount" mount -o remount /mnt/famfs
 check_fails "rmmod-while-mounted" rmmod famfs
 check "umount" umount /mnt/famfs
-check "mount-default-mode-hidden" sh -c "mount -t famfs $FAMFS_DAXDEV /mnt/famfs && ! grep -q 'mode=' /proc/mounts"
+check "mount-default-mode-hidden" sh -c "mount -t famfs $FAMFS_DAXDEV /mnt/famfs && grep ' famfs ' /proc/mounts && ! grep ' famfs .*mode=' /proc/mounts"
 umount /mnt/famfs 2>/dev/null
 check "rmmod-after-umount" rmmod famfs
 check "modprobe-again" modprobe famfs

@@ -10,9 +10,18 @@ const DEV: u64 = 4 * GIB;
 fn v1(file_type: u32, size: u64, exts: &[(u64, u64)]) -> IocMap {
     let mut ext_list = [Extent::default(); MAX_EXTENTS];
     for (slot, (o, l)) in ext_list.iter_mut().zip(exts) {
-        *slot = Extent { offset: *o, len: *l };
+        *slot = Extent {
+            offset: *o,
+            len: *l,
+        };
     }
-    IocMap { extent_type: 0, file_type, file_size: size, ext_list_count: exts.len() as u64, ext_list }
+    IocMap {
+        extent_type: 0,
+        file_type,
+        file_size: size,
+        ext_list_count: exts.len() as u64,
+        ext_list,
+    }
 }
 
 #[test]
@@ -45,15 +54,34 @@ fn v1_errors_follow_the_reference_table() {
     assert_eq!(e(v1(0, 2 * MIB, &[(0, 2 * MIB)])), FmapError::ZeroOffset);
     assert_eq!(e(v1(0, 2 * MIB, &[(MIB, 2 * MIB)])), FmapError::Misaligned);
     // Only the last v1 extent may have an unaligned length.
-    assert_eq!(e(v1(0, 3 * MIB, &[(2 * MIB, MIB), (8 * MIB, 2 * MIB)])), FmapError::Misaligned);
+    assert_eq!(
+        e(v1(0, 3 * MIB, &[(2 * MIB, MIB), (8 * MIB, 2 * MIB)])),
+        FmapError::Misaligned
+    );
     assert!(Fmap::from_v1(&v1(0, 3 * MIB, &[(2 * MIB, 2 * MIB), (8 * MIB, MIB)]), DEV).is_ok());
-    assert_eq!(e(v1(0, 5 * MIB, &[(2 * MIB, 4 * MIB)])), FmapError::SizeExceedsExtents);
+    assert_eq!(
+        e(v1(0, 5 * MIB, &[(2 * MIB, 4 * MIB)])),
+        FmapError::SizeExceedsExtents
+    );
     assert_eq!(e(v1(0, 0, &[(2 * MIB, 0)])), FmapError::EmptyExtent);
     assert_eq!(e(v1(0, 2 * MIB, &[(DEV, 2 * MIB)])), FmapError::PastDevice);
-    assert_eq!(e(v1(0, 2 * MIB, &[(u64::MAX - 2 * MIB + 1, 4 * MIB)])), FmapError::PastDevice);
-    assert_eq!(e(v1(0, 2 * MIB, &[(1 << 63, 1 << 63)])), FmapError::PastDevice);
-    assert_eq!(e(v1(7, 2 * MIB, &[(2 * MIB, 2 * MIB)])), FmapError::BadFileType);
-    for err in [FmapError::ZeroOffset, FmapError::Misaligned, FmapError::PastDevice] {
+    assert_eq!(
+        e(v1(0, 2 * MIB, &[(u64::MAX - 2 * MIB + 1, 4 * MIB)])),
+        FmapError::PastDevice
+    );
+    assert_eq!(
+        e(v1(0, 2 * MIB, &[(1 << 63, 1 << 63)])),
+        FmapError::PastDevice
+    );
+    assert_eq!(
+        e(v1(7, 2 * MIB, &[(2 * MIB, 2 * MIB)])),
+        FmapError::BadFileType
+    );
+    for err in [
+        FmapError::ZeroOffset,
+        FmapError::Misaligned,
+        FmapError::PastDevice,
+    ] {
         assert_eq!(err.errno(), errno::EINVAL);
     }
 }
@@ -69,20 +97,39 @@ fn v1_layout_round_trips() {
 }
 
 fn hdr(ext_type: u32, count: u32, size: u64) -> IocFmap {
-    IocFmap { file_size: size, file_type: 0, ext_type, count, ext_ptr: 0 }
+    IocFmap {
+        file_size: size,
+        file_type: 0,
+        ext_type,
+        count,
+        ext_ptr: 0,
+    }
 }
 
 fn se(offset: u64, len: u64) -> IocSimpleExt {
-    IocSimpleExt { devindex: 0, offset, len }
+    IocSimpleExt {
+        devindex: 0,
+        offset,
+        len,
+    }
 }
 
 #[test]
 fn v2_header_counts_are_checked_before_copying() {
     assert_eq!(hdr(0, 0, 0).extent_array(), Err(FmapError::NoExtents));
-    assert_eq!(hdr(0, 3, 0).extent_array().unwrap_err().errno(), errno::E2BIG);
+    assert_eq!(
+        hdr(0, 3, 0).extent_array().unwrap_err().errno(),
+        errno::E2BIG
+    );
     assert_eq!(hdr(0, 2, 0).extent_array(), Ok((ExtType::Simple, 2)));
-    assert_eq!(hdr(1, 5, 0).extent_array(), Err(FmapError::TooManyInterleavedExtents));
-    assert_eq!(hdr(1, u32::MAX, 0).extent_array().unwrap_err().errno(), errno::EINVAL);
+    assert_eq!(
+        hdr(1, 5, 0).extent_array(),
+        Err(FmapError::TooManyInterleavedExtents)
+    );
+    assert_eq!(
+        hdr(1, u32::MAX, 0).extent_array().unwrap_err().errno(),
+        errno::EINVAL
+    );
     assert_eq!(hdr(2, 1, 0).extent_array(), Err(FmapError::BadExtentType));
     let b = hdr(1, 4, 9 * MIB).encode();
     assert_eq!(b.len(), 32);
@@ -91,26 +138,59 @@ fn v2_header_counts_are_checked_before_copying() {
 
 #[test]
 fn v2_simple_rules() {
-    let ok = Fmap::from_v2_simple(&hdr(0, 2, 5 * MIB), &[se(2 * MIB, 2 * MIB), se(8 * MIB, 4 * MIB)], DEV);
+    let ok = Fmap::from_v2_simple(
+        &hdr(0, 2, 5 * MIB),
+        &[se(2 * MIB, 2 * MIB), se(8 * MIB, 4 * MIB)],
+        DEV,
+    );
     assert!(ok.is_ok());
     let e = |x: IocSimpleExt, size| Fmap::from_v2_simple(&hdr(0, 1, size), &[x], DEV).unwrap_err();
     assert_eq!(e(se(2 * MIB, MIB), MIB), FmapError::Misaligned);
-    assert_eq!(e(IocSimpleExt { devindex: 1, ..se(2 * MIB, 2 * MIB) }, MIB), FmapError::BadDevIndex);
-    assert_eq!(e(se(2 * MIB, 2 * MIB), 3 * MIB), FmapError::SizeExceedsExtents);
+    assert_eq!(
+        e(
+            IocSimpleExt {
+                devindex: 1,
+                ..se(2 * MIB, 2 * MIB)
+            },
+            MIB
+        ),
+        FmapError::BadDevIndex
+    );
+    assert_eq!(
+        e(se(2 * MIB, 2 * MIB), 3 * MIB),
+        FmapError::SizeExceedsExtents
+    );
     assert_eq!(e(se(DEV - 2 * MIB, 4 * MIB), MIB), FmapError::PastDevice);
 }
 
 fn iext(nstrips: u64, chunk: u64, nbytes: u64) -> IocInterleavedExt {
-    IocInterleavedExt { nstrips, chunk_size: chunk, nbytes, strips_ptr: 0 }
+    IocInterleavedExt {
+        nstrips,
+        chunk_size: chunk,
+        nbytes,
+        strips_ptr: 0,
+    }
 }
 
 #[test]
 fn interleave_header_rules() {
-    assert_eq!(iext(0, 2 * MIB, MIB).strip_count(), Err(FmapError::BadStripCount));
-    assert_eq!(iext(17, 2 * MIB, MIB).strip_count(), Err(FmapError::BadStripCount));
+    assert_eq!(
+        iext(0, 2 * MIB, MIB).strip_count(),
+        Err(FmapError::BadStripCount)
+    );
+    assert_eq!(
+        iext(17, 2 * MIB, MIB).strip_count(),
+        Err(FmapError::BadStripCount)
+    );
     assert_eq!(iext(4, 0, MIB).strip_count(), Err(FmapError::BadChunkSize));
-    assert_eq!(iext(4, 3 * MIB, MIB).strip_count(), Err(FmapError::BadChunkSize));
-    assert_eq!(iext(4, 2 * MIB, 0).strip_count(), Err(FmapError::EmptyInterleave));
+    assert_eq!(
+        iext(4, 3 * MIB, MIB).strip_count(),
+        Err(FmapError::BadChunkSize)
+    );
+    assert_eq!(
+        iext(4, 2 * MIB, 0).strip_count(),
+        Err(FmapError::EmptyInterleave)
+    );
     assert_eq!(iext(16, 2 * MIB, MIB).strip_count(), Ok(16));
 }
 
@@ -126,27 +206,51 @@ fn strips(n: usize, base: u64, len: u64) -> [IocSimpleExt; MAX_STRIPS] {
 fn interleaved_maps_need_long_enough_strips() {
     // 4 strips of 8 MiB, 2 MiB chunks: 32 MiB of capacity.
     let h = hdr(1, 1, 32 * MIB);
-    let ok = Fmap::from_v2_interleaved(&h, &[iext(4, 2 * MIB, 32 * MIB)], &[strips(4, 64 * MIB, 8 * MIB)], DEV);
+    let ok = Fmap::from_v2_interleaved(
+        &h,
+        &[iext(4, 2 * MIB, 32 * MIB)],
+        &[strips(4, 64 * MIB, 8 * MIB)],
+        DEV,
+    );
     assert!(ok.is_ok());
     let h = hdr(1, 1, 34 * MIB);
-    let e = Fmap::from_v2_interleaved(&h, &[iext(4, 2 * MIB, 34 * MIB)], &[strips(4, 64 * MIB, 8 * MIB)], DEV);
+    let e = Fmap::from_v2_interleaved(
+        &h,
+        &[iext(4, 2 * MIB, 34 * MIB)],
+        &[strips(4, 64 * MIB, 8 * MIB)],
+        DEV,
+    );
     assert_eq!(e, Err(FmapError::StripTooShort));
     let h = hdr(1, 1, 32 * MIB);
-    let e = Fmap::from_v2_interleaved(&h, &[iext(4, 2 * MIB, 16 * MIB)], &[strips(4, 64 * MIB, 8 * MIB)], DEV);
+    let e = Fmap::from_v2_interleaved(
+        &h,
+        &[iext(4, 2 * MIB, 16 * MIB)],
+        &[strips(4, 64 * MIB, 8 * MIB)],
+        DEV,
+    );
     assert_eq!(e, Err(FmapError::SizeExceedsExtents));
 }
 
 #[test]
 fn get_v2_reports_what_was_installed() {
     let h = hdr(1, 1, 32 * MIB);
-    let f = Fmap::from_v2_interleaved(&h, &[iext(4, 2 * MIB, 32 * MIB)], &[strips(4, 64 * MIB, 8 * MIB)], DEV).unwrap();
+    let f = Fmap::from_v2_interleaved(
+        &h,
+        &[iext(4, 2 * MIB, 32 * MIB)],
+        &[strips(4, 64 * MIB, 8 * MIB)],
+        DEV,
+    )
+    .unwrap();
     let b = f.encode_get_v2().unwrap();
     assert_eq!(b.len(), 448);
     let r = |o: usize| u64::from_ne_bytes(b[o..o + 8].try_into().unwrap());
     assert_eq!(r(0), 32 * MIB);
     assert_eq!(u32::from_ne_bytes(b[12..16].try_into().unwrap()), 1);
     assert_eq!((r(32), r(40), r(48), r(56)), (4, 2 * MIB, 32 * MIB, 0));
-    assert_eq!((r(64 + 24 * 3 + 8), r(64 + 24 * 3 + 16)), (64 * MIB + 24 * MIB, 8 * MIB));
+    assert_eq!(
+        (r(64 + 24 * 3 + 8), r(64 + 24 * 3 + 16)),
+        (64 * MIB + 24 * MIB, 8 * MIB)
+    );
     assert!(f.encode_getext().is_none());
     let g = f.encode_map_get(32 * MIB);
     assert_eq!(u32::from_ne_bytes(g[0..4].try_into().unwrap()), 1);

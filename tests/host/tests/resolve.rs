@@ -69,7 +69,12 @@ fn check(f: &Fmap, rng: &mut XorShift, rounds: usize) {
                 // The whole returned range is contiguous on the device.
                 let last = pos + m.len - 1;
                 if last < f.file_size {
-                    assert_eq!(model(f, last), Some(m.dev_offset + m.len - 1), "pos {pos:#x} len {}", m.len);
+                    assert_eq!(
+                        model(f, last),
+                        Some(m.dev_offset + m.len - 1),
+                        "pos {pos:#x} len {}",
+                        m.len
+                    );
                 }
             }
             Err(e) => {
@@ -91,12 +96,22 @@ fn simple_maps_resolve_like_the_model() {
         for e in &mut exts[..n] {
             let len = (1 + rng.below(64)) * 2 * MIB;
             off += rng.below(16) * 2 * MIB;
-            *e = IocSimpleExt { devindex: 0, offset: off, len };
+            *e = IocSimpleExt {
+                devindex: 0,
+                offset: off,
+                len,
+            };
             off += len;
             total += len;
         }
         let size = total - rng.below(2 * MIB);
-        let hdr = IocFmap { file_size: size, file_type: 0, ext_type: 0, count: n as u32, ext_ptr: 0 };
+        let hdr = IocFmap {
+            file_size: size,
+            file_type: 0,
+            ext_type: 0,
+            count: n as u32,
+            ext_ptr: 0,
+        };
         let f = Fmap::from_v2_simple(&hdr, &exts[..n], DEV).unwrap();
         check(&f, &mut rng, 200);
     }
@@ -112,10 +127,25 @@ fn interleaved_maps_resolve_like_the_model() {
         let per_strip = size.div_ceil(nstrips as u64 * chunk) * chunk;
         let mut strips = [IocSimpleExt::default(); MAX_STRIPS];
         for (i, s) in strips[..nstrips].iter_mut().enumerate() {
-            *s = IocSimpleExt { devindex: 0, offset: (1 + i as u64 * 97) * 64 * MIB, len: per_strip };
+            *s = IocSimpleExt {
+                devindex: 0,
+                offset: (1 + i as u64 * 97) * 64 * MIB,
+                len: per_strip,
+            };
         }
-        let hdr = IocFmap { file_size: size, file_type: 0, ext_type: 1, count: 1, ext_ptr: 0 };
-        let ie = IocInterleavedExt { nstrips: nstrips as u64, chunk_size: chunk, nbytes: size, strips_ptr: 0 };
+        let hdr = IocFmap {
+            file_size: size,
+            file_type: 0,
+            ext_type: 1,
+            count: 1,
+            ext_ptr: 0,
+        };
+        let ie = IocInterleavedExt {
+            nstrips: nstrips as u64,
+            chunk_size: chunk,
+            nbytes: size,
+            strips_ptr: 0,
+        };
         let f = Fmap::from_v2_interleaved(&hdr, &[ie], &[strips], DEV).unwrap();
         check(&f, &mut rng, 200);
     }
@@ -127,12 +157,30 @@ fn reference_worked_example() {
     // offset 15 MiB -> chunk 7, 1 MiB in -> strip 3, strip offset 3 MiB.
     let mut strips = [IocSimpleExt::default(); MAX_STRIPS];
     for (i, s) in strips[..4].iter_mut().enumerate() {
-        *s = IocSimpleExt { devindex: 0, offset: (i as u64 + 1) * 1024 * MIB, len: 64 * MIB };
+        *s = IocSimpleExt {
+            devindex: 0,
+            offset: (i as u64 + 1) * 1024 * MIB,
+            len: 64 * MIB,
+        };
     }
-    let hdr = IocFmap { file_size: 256 * MIB, file_type: 0, ext_type: 1, count: 1, ext_ptr: 0 };
-    let ie = IocInterleavedExt { nstrips: 4, chunk_size: 2 * MIB, nbytes: 256 * MIB, strips_ptr: 0 };
+    let hdr = IocFmap {
+        file_size: 256 * MIB,
+        file_type: 0,
+        ext_type: 1,
+        count: 1,
+        ext_ptr: 0,
+    };
+    let ie = IocInterleavedExt {
+        nstrips: 4,
+        chunk_size: 2 * MIB,
+        nbytes: 256 * MIB,
+        strips_ptr: 0,
+    };
     let f = Fmap::from_v2_interleaved(&hdr, &[ie], &[strips], DEV).unwrap();
-    assert_eq!(resolve(&f, 4 * MIB, 4096).unwrap().dev_offset, 3 * 1024 * MIB);
+    assert_eq!(
+        resolve(&f, 4 * MIB, 4096).unwrap().dev_offset,
+        3 * 1024 * MIB
+    );
     let m = resolve(&f, 15 * MIB, 8 * MIB).unwrap();
     assert_eq!(m.dev_offset, 4 * 1024 * MIB + 3 * MIB);
     assert_eq!(m.len, MIB);

@@ -43,10 +43,14 @@ impl Interleave {
             return Err(AllocError::BadInterleave("buckets must be 1..64"));
         }
         if self.nstrips == 0 || self.nstrips > self.nbuckets || self.nstrips > 16 {
-            return Err(AllocError::BadInterleave("strips must be 1..min(buckets, 16)"));
+            return Err(AllocError::BadInterleave(
+                "strips must be 1..min(buckets, 16)",
+            ));
         }
         if !self.chunk_size.is_power_of_two() || self.chunk_size % ALLOC_UNIT != 0 {
-            return Err(AllocError::BadInterleave("chunk size must be a power of two multiple of 2 MiB"));
+            return Err(AllocError::BadInterleave(
+                "chunk size must be a power of two multiple of 2 MiB",
+            ));
         }
         if dev_size / self.nbuckets < MIN_BUCKET {
             return Err(AllocError::BadInterleave("buckets must be at least 1 GiB"));
@@ -126,7 +130,9 @@ impl Bitmap {
             return Err(AllocError::Empty);
         }
         let units = size.div_ceil(ALLOC_UNIT);
-        let start = self.find_free(0, self.units(), units).ok_or(AllocError::NoSpace(size))?;
+        let start = self
+            .find_free(0, self.units(), units)
+            .ok_or(AllocError::NoSpace(size))?;
         let e = Extent {
             offset: start * ALLOC_UNIT,
             len: units * ALLOC_UNIT,
@@ -137,7 +143,12 @@ impl Bitmap {
 
     /// An interleaved layout: `nstrips` strips in distinct buckets, picked in an order
     /// from `seed`. Files smaller than one chunk get a contiguous extent.
-    pub fn alloc_interleaved(&mut self, size: u64, p: Interleave, seed: u64) -> Result<FileLayout, AllocError> {
+    pub fn alloc_interleaved(
+        &mut self,
+        size: u64,
+        p: Interleave,
+        seed: u64,
+    ) -> Result<FileLayout, AllocError> {
         if size == 0 {
             return Err(AllocError::Empty);
         }

@@ -263,13 +263,19 @@ impl LogHeader {
             next_index: u64_at(b, 40),
         };
         if h.len != log_len {
-            return Err(FormatError::BadLogHeader("length differs from the superblock"));
+            return Err(FormatError::BadLogHeader(
+                "length differs from the superblock",
+            ));
         }
         if h.last_index != log_capacity(log_len) - 1 {
-            return Err(FormatError::BadLogHeader("last_index does not fit the length"));
+            return Err(FormatError::BadLogHeader(
+                "last_index does not fit the length",
+            ));
         }
         if h.next_index > h.last_index + 1 || h.next_seqnum != h.next_index {
-            return Err(FormatError::BadLogHeader("next_index/next_seqnum out of range"));
+            return Err(FormatError::BadLogHeader(
+                "next_index/next_seqnum out of range",
+            ));
         }
         Ok(h)
     }
@@ -363,7 +369,10 @@ fn put_path(b: &mut [u8], off: usize, p: &str) -> Result<(), FormatError> {
 
 fn path_at(b: &[u8], off: usize) -> Result<String, &'static str> {
     let raw = &b[off..off + RELPATH_MAX];
-    let end = raw.iter().position(|c| *c == 0).ok_or("path not terminated")?;
+    let end = raw
+        .iter()
+        .position(|c| *c == 0)
+        .ok_or("path not terminated")?;
     String::from_utf8(raw[..end].to_vec()).map_err(|_| "path not UTF-8")
 }
 
@@ -435,7 +444,10 @@ impl LogEntry {
             return Err(FormatError::Truncated);
         }
         if u64_at(b, 0) != index {
-            return Err(FormatError::BadEntry(index, "seqnum does not match its index"));
+            return Err(FormatError::BadEntry(
+                index,
+                "seqnum does not match its index",
+            ));
         }
         if u64_at(b, 536) != u64::from(crc32(&b[..536])) {
             return Err(FormatError::BadEntry(index, "CRC mismatch"));
@@ -567,7 +579,9 @@ impl<'a> Log<'a> {
 }
 
 /// Reads entries from a read-only log image.
-pub fn read_log(bytes: &[u8]) -> Result<(LogHeader, Vec<Result<LogEntry, FormatError>>), FormatError> {
+pub fn read_log(
+    bytes: &[u8],
+) -> Result<(LogHeader, Vec<Result<LogEntry, FormatError>>), FormatError> {
     let header = LogHeader::decode(bytes, bytes.len() as u64)?;
     let entries = (0..header.next_index)
         .map(|i| {

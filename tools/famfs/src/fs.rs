@@ -77,7 +77,10 @@ pub fn device_size(dev: &Path) -> Result<u64> {
         return refuse(format!("{} is not a device", dev.display()));
     };
     let s = fs::read_to_string(&path).ctx(|| format!("read {path}"))?;
-    let n: u64 = s.trim().parse().map_err(|_| Error::Refused(format!("bad size in {path}")))?;
+    let n: u64 = s
+        .trim()
+        .parse()
+        .map_err(|_| Error::Refused(format!("bad size in {path}")))?;
     Ok(n * scale)
 }
 
@@ -126,8 +129,12 @@ impl TempMount {
     fn new(dev: &Path) -> Result<Self> {
         let dir = std::env::temp_dir().join(format!("famfs_dummy_{}", std::process::id()));
         fs::create_dir_all(&dir).ctx(|| format!("create {}", dir.display()))?;
-        let mut t = Self { dir, mounted: false };
-        sys::mount_famfs(dev, &t.dir, false).ctx(|| format!("mount {} (is it in famfs/fsdev_dax mode?)", dev.display()))?;
+        let mut t = Self {
+            dir,
+            mounted: false,
+        };
+        sys::mount_famfs(dev, &t.dir, false)
+            .ctx(|| format!("mount {} (is it in famfs/fsdev_dax mode?)", dev.display()))?;
         t.mounted = true;
         Ok(t)
     }
@@ -150,22 +157,39 @@ fn meta_dir(mpt: &Path) -> PathBuf {
 fn superblock_file(mpt: &Path) -> Result<File> {
     let meta = meta_dir(mpt);
     if !meta.exists() {
-        fs::DirBuilder::new().mode(0o755).create(&meta).ctx(|| format!("mkdir {}", meta.display()))?;
+        fs::DirBuilder::new()
+            .mode(0o755)
+            .create(&meta)
+            .ctx(|| format!("mkdir {}", meta.display()))?;
     }
     let p = meta.join(".superblock");
-    let f = OpenOptions::new().read(true).write(true).create(true).mode(0o444).open(&p)
+    let f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .mode(0o444)
+        .open(&p)
         .ctx(|| format!("open {}", p.display()))?;
     sys::famfs_nop(&f).ctx(|| format!("{} is not on famfs", p.display()))?;
     if sys::map_get(&f).is_err() {
-        sys::map_create_v1(&f, FileType::Superblock, SUPERBLOCK_SIZE, Extent { offset: 0, len: SUPERBLOCK_SIZE })
-            .ctx(|| "map the superblock file".into())?;
+        sys::map_create_v1(
+            &f,
+            FileType::Superblock,
+            SUPERBLOCK_SIZE,
+            Extent {
+                offset: 0,
+                len: SUPERBLOCK_SIZE,
+            },
+        )
+        .ctx(|| "map the superblock file".into())?;
     }
     Ok(f)
 }
 
 fn read_superblock(f: &File) -> Result<Superblock> {
     let mut b = [0u8; SB_STRUCT_SIZE];
-    let m = sys::Mapping::new(f, SUPERBLOCK_SIZE as usize, false).ctx(|| "map the superblock".into())?;
+    let m = sys::Mapping::new(f, SUPERBLOCK_SIZE as usize, false)
+        .ctx(|| "map the superblock".into())?;
     sys::invalidate_cache(&m.as_slice()[..SB_STRUCT_SIZE]);
     b.copy_from_slice(&m.as_slice()[..SB_STRUCT_SIZE]);
     Ok(Superblock::decode(&b)?)
@@ -175,12 +199,26 @@ fn read_superblock(f: &File) -> Result<Superblock> {
 fn log_file(mpt: &Path, log_len: u64, role: Role) -> Result<File> {
     let p = meta_dir(mpt).join(".log");
     let mode = if role == Role::Master { 0o644 } else { 0o444 };
-    let f = OpenOptions::new().read(true).write(role == Role::Master).create(true).mode(mode).open(&p)
+    // Created read-write (root may, whatever the mode); clients keep a 0444 file.
+    let f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .mode(mode)
+        .open(&p)
         .ctx(|| format!("open {}", p.display()))?;
     sys::famfs_nop(&f).ctx(|| format!("{} is not on famfs", p.display()))?;
     if sys::map_get(&f).is_err() {
-        sys::map_create_v1(&f, FileType::Log, log_len, Extent { offset: LOG_OFFSET, len: log_len })
-            .ctx(|| "map the log file".into())?;
+        sys::map_create_v1(
+            &f,
+            FileType::Log,
+            log_len,
+            Extent {
+                offset: LOG_OFFSET,
+                len: log_len,
+            },
+        )
+        .ctx(|| "map the log file".into())?;
     }
     Ok(f)
 }
@@ -198,18 +236,30 @@ pub struct MkfsOptions {
 /// `famfs mkfs`: writes a superblock and an empty log through a temporary mount.
 pub fn mkfs(dev: &Path, opts: &MkfsOptions) -> Result<()> {
     if !crate::format::valid_log_len(opts.log_len) {
-        return refuse(format!("log length {:#x} must be a power of two of at least 8 MiB", opts.log_len));
+        return refuse(format!(
+            "log length {:#x} must be a power of two of at least 8 MiB",
+            opts.log_len
+        ));
     }
     let size = device_size(dev)?;
     if size < MIN_DEVICE_SIZE {
-        return refuse(format!("{} is {} bytes; famfs needs at least 4 GiB", dev.display(), size));
+        return refuse(format!(
+            "{} is {} bytes; famfs needs at least 4 GiB",
+            dev.display(),
+            size
+        ));
     }
     if let Some(m) = mount_point_of(dev)? {
-        return refuse(format!("{} is mounted at {}; unmount it first", dev.display(), m.display()));
+        return refuse(format!(
+            "{} is mounted at {}; unmount it first",
+            dev.display(),
+            m.display()
+        ));
     }
     let tmp = TempMount::new(dev)?;
     let sbf = superblock_file(&tmp.dir)?;
-    let mut m = sys::Mapping::new(&sbf, SUPERBLOCK_SIZE as usize, true).ctx(|| "map the superblock".into())?;
+    let mut m = sys::Mapping::new(&sbf, SUPERBLOCK_SIZE as usize, true)
+        .ctx(|| "map the superblock".into())?;
     let me = system_uuid()?;
     if let Ok(old) = Superblock::decode(&m.as_slice()[..SB_STRUCT_SIZE]) {
         if opts.kill {
@@ -218,8 +268,15 @@ pub fn mkfs(dev: &Path, opts: &MkfsOptions) -> Result<()> {
             return Ok(());
         }
         if !opts.force {
-            let whose = if old.system_uuid == me { "" } else { " (owned by another host)" };
-            return refuse(format!("{} already has a famfs file system{whose}; use --force", dev.display()));
+            let whose = if old.system_uuid == me {
+                ""
+            } else {
+                " (owned by another host)"
+            };
+            return refuse(format!(
+                "{} already has a famfs file system{whose}; use --force",
+                dev.display()
+            ));
         }
     }
     if opts.kill {
@@ -227,7 +284,8 @@ pub fn mkfs(dev: &Path, opts: &MkfsOptions) -> Result<()> {
     }
     // The log first, then the superblock that makes it valid.
     let logf = log_file(&tmp.dir, opts.log_len, Role::Master)?;
-    let mut lm = sys::Mapping::new(&logf, opts.log_len as usize, true).ctx(|| "map the log".into())?;
+    let mut lm =
+        sys::Mapping::new(&logf, opts.log_len as usize, true).ctx(|| "map the log".into())?;
     lm.as_mut_slice().fill(0);
     Log::format(lm.as_mut_slice());
     sys::flush_cache(lm.as_slice());
@@ -260,9 +318,16 @@ impl Famfs {
     /// Opens the file system containing `path` (walking up to the directory with
     /// `.meta/.log` on famfs).
     pub fn find(path: &Path) -> Result<Self> {
-        let abs = fs::canonicalize(path)
-            .or_else(|_| path.parent().map(fs::canonicalize).unwrap_or_else(|| Ok(PathBuf::from("."))))
-            .ctx(|| format!("resolve {}", path.display()))?;
+        // The path itself may not exist yet (creat, mkdir -p): start at its nearest
+        // existing ancestor.
+        let mut existing = path;
+        while !existing.exists() {
+            existing = match existing.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+        }
+        let abs = fs::canonicalize(existing).ctx(|| format!("resolve {}", path.display()))?;
         let mut dir = Some(abs.as_path());
         while let Some(d) = dir {
             if d.join(".meta/.log").exists() && sys::fs_magic(d).ok() == Some(FAMFS_MAGIC) {
@@ -275,10 +340,19 @@ impl Famfs {
 
     /// Opens the file system mounted at `mpt`.
     pub fn at(mpt: &Path) -> Result<Self> {
-        let f = File::open(meta_dir(mpt).join(".superblock")).ctx(|| format!("open {}/.meta/.superblock", mpt.display()))?;
+        let f = File::open(meta_dir(mpt).join(".superblock"))
+            .ctx(|| format!("open {}/.meta/.superblock", mpt.display()))?;
         let sb = read_superblock(&f)?;
-        let role = if sb.system_uuid == system_uuid()? { Role::Master } else { Role::Client };
-        Ok(Self { mpt: mpt.to_path_buf(), sb, role })
+        let role = if sb.system_uuid == system_uuid()? {
+            Role::Master
+        } else {
+            Role::Client
+        };
+        Ok(Self {
+            mpt: mpt.to_path_buf(),
+            sb,
+            role,
+        })
     }
 
     fn log_path(&self) -> PathBuf {
@@ -288,19 +362,30 @@ impl Famfs {
     /// The log contents (read through the log file).
     pub fn read_log(&self) -> Result<Vec<u8>> {
         let f = File::open(self.log_path()).ctx(|| "open the log".into())?;
-        let m = sys::Mapping::new(&f, self.sb.log_len as usize, false).ctx(|| "map the log".into())?;
+        let m =
+            sys::Mapping::new(&f, self.sb.log_len as usize, false).ctx(|| "map the log".into())?;
         sys::invalidate_cache(m.as_slice());
         Ok(m.as_slice().to_vec())
     }
 
     /// Relative path of `p` inside the file system.
     pub fn relpath(&self, p: &Path) -> Result<String> {
-        let parent = p.parent().filter(|x| !x.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = p
+            .parent()
+            .filter(|x| !x.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let dir = fs::canonicalize(parent).ctx(|| format!("resolve {}", parent.display()))?;
-        let name = p.file_name().ok_or_else(|| Error::Refused(format!("{} has no file name", p.display())))?;
+        let name = p
+            .file_name()
+            .ok_or_else(|| Error::Refused(format!("{} has no file name", p.display())))?;
         let full = dir.join(name);
-        let rel = full.strip_prefix(&self.mpt).map_err(|_| Error::Refused(format!("{} is outside {}", p.display(), self.mpt.display())))?;
-        let s = rel.to_str().ok_or_else(|| Error::Refused("path is not UTF-8".into()))?.to_string();
+        let rel = full.strip_prefix(&self.mpt).map_err(|_| {
+            Error::Refused(format!("{} is outside {}", p.display(), self.mpt.display()))
+        })?;
+        let s = rel
+            .to_str()
+            .ok_or_else(|| Error::Refused("path is not UTF-8".into()))?
+            .to_string();
         check_relpath(&s)?;
         if s.starts_with(".meta") {
             return refuse(".meta is reserved");
@@ -311,11 +396,18 @@ impl Famfs {
     /// Runs `f` with the log locked and mapped for appending (master only).
     fn with_log<T>(&self, f: impl FnOnce(&mut Log<'_>) -> Result<T>) -> Result<T> {
         if self.role != Role::Master {
-            return refuse("this host is a client of the file system: only the master may create files");
+            return refuse(
+                "this host is a client of the file system: only the master may create files",
+            );
         }
-        let file = OpenOptions::new().read(true).write(true).open(self.log_path()).ctx(|| "open the log".into())?;
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(self.log_path())
+            .ctx(|| "open the log".into())?;
         let _lock = sys::lock_exclusive(&file).ctx(|| "lock the log".into())?;
-        let mut m = sys::Mapping::new(&file, self.sb.log_len as usize, true).ctx(|| "map the log".into())?;
+        let mut m = sys::Mapping::new(&file, self.sb.log_len as usize, true)
+            .ctx(|| "map the log".into())?;
         sys::invalidate_cache(m.as_slice());
         let mut log = Log::open(m.as_mut_slice())?;
         let r = f(&mut log);
@@ -336,7 +428,14 @@ impl Famfs {
 
     /// `famfs creat`: allocates, creates the file and its map, and logs it. Returns the
     /// layout.
-    pub fn creat(&self, path: &Path, size: u64, mode: u32, owner: Option<(u32, u32)>, interleave: Option<Interleave>) -> Result<FileLayout> {
+    pub fn creat(
+        &self,
+        path: &Path,
+        size: u64,
+        mode: u32,
+        owner: Option<(u32, u32)>,
+        interleave: Option<Interleave>,
+    ) -> Result<FileLayout> {
         let rel = self.relpath(path)?;
         if size == 0 {
             return Err(AllocError::Empty.into());
@@ -348,11 +447,17 @@ impl Famfs {
                 None => FileLayout::Simple(vec![bm.alloc_contiguous(size)?]),
             };
             let full = self.mpt.join(&rel);
-            let f = OpenOptions::new().read(true).write(true).create_new(true).mode(mode).open(&full)
+            let f = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .mode(mode)
+                .open(&full)
                 .ctx(|| format!("create {}", full.display()))?;
             let made = (|| {
                 sys::famfs_nop(&f).ctx(|| format!("{} is not on famfs", full.display()))?;
-                fs::set_permissions(&full, fs::Permissions::from_mode(mode)).ctx(|| "chmod".into())?;
+                fs::set_permissions(&full, fs::Permissions::from_mode(mode))
+                    .ctx(|| "chmod".into())?;
                 if let Some((uid, gid)) = owner {
                     sys::fchown(&f, uid, gid).ctx(|| "chown".into())?;
                 }
@@ -364,7 +469,10 @@ impl Famfs {
             }
             let (uid, gid) = owner.unwrap_or_else(|| {
                 let md = f.metadata().ok();
-                (md.as_ref().map_or(0, |m| m.uid()), md.as_ref().map_or(0, |m| m.gid()))
+                (
+                    md.as_ref().map_or(0, |m| m.uid()),
+                    md.as_ref().map_or(0, |m| m.gid()),
+                )
             });
             log.append(&LogEntry::File(FileEntry {
                 size,
@@ -393,7 +501,8 @@ impl Famfs {
                     }
                 }
             }
-            let mut f = found.ok_or_else(|| Error::Refused(format!("{} is not in the log", src.display())))?;
+            let mut f = found
+                .ok_or_else(|| Error::Refused(format!("{} is not in the log", src.display())))?;
             f.relpath = rel.clone();
             self.instantiate(&self.mpt.join(&rel), &f, f.mode)?;
             log.append(&LogEntry::File(f))?;
@@ -406,13 +515,21 @@ impl Famfs {
         let rel = self.relpath(path)?;
         self.with_log(|log| {
             let full = self.mpt.join(&rel);
-            fs::DirBuilder::new().mode(mode).create(&full).ctx(|| format!("mkdir {}", full.display()))?;
+            fs::DirBuilder::new()
+                .mode(mode)
+                .create(&full)
+                .ctx(|| format!("mkdir {}", full.display()))?;
             fs::set_permissions(&full, fs::Permissions::from_mode(mode)).ctx(|| "chmod".into())?;
             let (uid, gid) = owner.unwrap_or((0, 0));
             if owner.is_some() {
                 sys::chown(&full, uid, gid).ctx(|| "chown".into())?;
             }
-            log.append(&LogEntry::Mkdir(DirEntry { uid, gid, mode, relpath: rel.clone() }))?;
+            log.append(&LogEntry::Mkdir(DirEntry {
+                uid,
+                gid,
+                mode,
+                relpath: rel.clone(),
+            }))?;
             Ok(())
         })
     }
@@ -447,7 +564,9 @@ impl Famfs {
                 }
                 Ok(LogEntry::File(f)) => {
                     let full = self.mpt.join(&f.relpath);
-                    if check_relpath(&f.relpath).is_err() || f.layout.extents().iter().any(|e| e.offset == 0) {
+                    if check_relpath(&f.relpath).is_err()
+                        || f.layout.extents().iter().any(|e| e.offset == 0)
+                    {
                         st.errors += 1;
                         continue;
                     }
@@ -455,7 +574,11 @@ impl Famfs {
                         st.existing += 1;
                         continue;
                     }
-                    let mode = if self.role == Role::Client { f.mode & !0o222 } else { f.mode };
+                    let mode = if self.role == Role::Client {
+                        f.mode & !0o222
+                    } else {
+                        f.mode
+                    };
                     match self.instantiate(&full, &f, mode) {
                         Ok(()) => st.files += 1,
                         Err(e) => {
@@ -471,7 +594,12 @@ impl Famfs {
     }
 
     fn instantiate(&self, full: &Path, f: &FileEntry, mode: u32) -> Result<()> {
-        let file = OpenOptions::new().read(true).write(true).create_new(true).mode(mode).open(full)
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(full)
             .ctx(|| format!("create {}", full.display()))?;
         let r = (|| {
             fs::set_permissions(full, fs::Permissions::from_mode(mode)).ctx(|| "chmod".into())?;
@@ -505,11 +633,16 @@ pub fn mount(dev: &Path, mpt: &Path, remount: bool) -> Result<LogplayStats> {
         sys::mount_famfs(dev, mpt, true).ctx(|| format!("remount {}", mpt.display()))?;
         return Famfs::at(mpt)?.logplay();
     }
-    sys::mount_famfs(dev, mpt, false).ctx(|| format!("mount {} on {}", dev.display(), mpt.display()))?;
+    sys::mount_famfs(dev, mpt, false)
+        .ctx(|| format!("mount {} on {}", dev.display(), mpt.display()))?;
     let r = (|| {
         let sbf = superblock_file(mpt)?;
         let sb = read_superblock(&sbf)?;
-        let role = if sb.system_uuid == system_uuid()? { Role::Master } else { Role::Client };
+        let role = if sb.system_uuid == system_uuid()? {
+            Role::Master
+        } else {
+            Role::Client
+        };
         log_file(mpt, sb.log_len, role)?;
         Famfs::at(mpt)?.logplay()
     })();
@@ -551,7 +684,11 @@ impl FsckReport {
 pub fn fsck_image(sb: &Superblock, log: &[u8]) -> Result<FsckReport> {
     let (hdr, entries) = read_log(log)?;
     let mut bm = Bitmap::new(sb.dev_size, sb.log_len);
-    let mut r = FsckReport { dev_size: sb.dev_size, log_capacity: hdr.last_index + 1, ..Default::default() };
+    let mut r = FsckReport {
+        dev_size: sb.dev_size,
+        log_capacity: hdr.last_index + 1,
+        ..Default::default()
+    };
     for e in entries {
         r.entries += 1;
         match e {
@@ -573,13 +710,18 @@ pub fn fsck(target: &Path) -> Result<FsckReport> {
     let md = fs::metadata(target).ctx(|| format!("stat {}", target.display()))?;
     if md.file_type().is_char_device() || md.file_type().is_block_device() {
         if let Some(m) = mount_point_of(target)? {
-            return refuse(format!("{} is mounted at {}; fsck the mount point instead", target.display(), m.display()));
+            return refuse(format!(
+                "{} is mounted at {}; fsck the mount point instead",
+                target.display(),
+                m.display()
+            ));
         }
         let tmp = TempMount::new(target)?;
         let sbf = superblock_file(&tmp.dir)?;
         let sb = read_superblock(&sbf)?;
         let logf = log_file(&tmp.dir, sb.log_len, Role::Client)?;
-        let m = sys::Mapping::new(&logf, sb.log_len as usize, false).ctx(|| "map the log".into())?;
+        let m =
+            sys::Mapping::new(&logf, sb.log_len as usize, false).ctx(|| "map the log".into())?;
         return fsck_image(&sb, m.as_slice());
     }
     let fs = Famfs::find(target)?;
@@ -632,7 +774,11 @@ impl Pattern {
 
 /// Fills a famfs file through a shared mapping with the pattern of `seed`.
 pub fn fill_file(path: &Path, seed: u64) -> Result<()> {
-    let f = OpenOptions::new().read(true).write(true).open(path).ctx(|| format!("open {}", path.display()))?;
+    let f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .ctx(|| format!("open {}", path.display()))?;
     let len = f.metadata().ctx(|| "stat".into())?.len() as usize;
     let mut m = sys::Mapping::new(&f, len, true).ctx(|| format!("map {}", path.display()))?;
     Pattern::new(seed).fill(m.as_mut_slice());
@@ -648,11 +794,20 @@ pub fn verify_file(path: &Path, seed: u64) -> Result<Option<u64>> {
     sys::invalidate_cache(m.as_slice());
     let mut want = vec![0u8; len];
     Pattern::new(seed).fill(&mut want);
-    Ok(m.as_slice().iter().zip(&want).position(|(a, b)| a != b).map(|p| p as u64))
+    Ok(m.as_slice()
+        .iter()
+        .zip(&want)
+        .position(|(a, b)| a != b)
+        .map(|p| p as u64))
 }
 
 /// Copies `src` (a regular file) into a new famfs file `dst`.
-pub fn copy_into(fs: &Famfs, src: &Path, dst: &Path, interleave: Option<Interleave>) -> Result<u64> {
+pub fn copy_into(
+    fs: &Famfs,
+    src: &Path,
+    dst: &Path,
+    interleave: Option<Interleave>,
+) -> Result<u64> {
     let mut s = File::open(src).ctx(|| format!("open {}", src.display()))?;
     let md = s.metadata().ctx(|| format!("stat {}", src.display()))?;
     if !md.is_file() {
@@ -660,13 +815,20 @@ pub fn copy_into(fs: &Famfs, src: &Path, dst: &Path, interleave: Option<Interlea
     }
     let size = md.len();
     fs.creat(dst, size, md.mode() & 0o7777, None, interleave)?;
-    let f = OpenOptions::new().read(true).write(true).open(dst).ctx(|| format!("open {}", dst.display()))?;
-    let mut m = sys::Mapping::new(&f, size as usize, true).ctx(|| format!("map {}", dst.display()))?;
+    let f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(dst)
+        .ctx(|| format!("open {}", dst.display()))?;
+    let mut m =
+        sys::Mapping::new(&f, size as usize, true).ctx(|| format!("map {}", dst.display()))?;
     let buf = m.as_mut_slice();
     let mut done = 0;
     while done < buf.len() {
         let end = (done + (1 << 20)).min(buf.len());
-        let n = s.read(&mut buf[done..end]).ctx(|| format!("read {}", src.display()))?;
+        let n = s
+            .read(&mut buf[done..end])
+            .ctx(|| format!("read {}", src.display()))?;
         if n == 0 {
             return refuse(format!("{} shrank while being copied", src.display()));
         }

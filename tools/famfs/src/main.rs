@@ -10,7 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "famfs", version, about = "famfs: files on shared fabric-attached memory")]
+#[command(
+    name = "famfs",
+    version,
+    about = "famfs: files on shared fabric-attached memory"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -31,7 +35,8 @@ fn parse_size(s: &str) -> Result<u64, String> {
         num.parse()
     }
     .map_err(|_| format!("bad size {s:?}"))?;
-    n.checked_mul(mul).ok_or_else(|| format!("size {s:?} overflows"))
+    n.checked_mul(mul)
+        .ok_or_else(|| format!("size {s:?} overflows"))
 }
 
 fn parse_mode(s: &str) -> Result<u32, String> {
@@ -58,7 +63,11 @@ impl Striping {
     fn get(&self) -> Result<Option<Interleave>, String> {
         match (self.nstrips, self.nbuckets, self.chunksize) {
             (None, None, None) => Ok(None),
-            (Some(n), Some(b), Some(c)) => Ok(Some(Interleave { nstrips: n, nbuckets: b, chunk_size: c })),
+            (Some(n), Some(b), Some(c)) => Ok(Some(Interleave {
+                nstrips: n,
+                nbuckets: b,
+                chunk_size: c,
+            })),
             _ => Err("interleaving needs all of -N, -B and -C".into()),
         }
     }
@@ -217,16 +226,30 @@ fn cp(paths: &[PathBuf], recursive: bool, il: Option<Interleave>) -> Result<(), 
     }
     let mut failed = 0;
     for s in srcs {
-        let target = if into_dir { dst.join(s.file_name().unwrap_or_default()) } else { dst.clone() };
+        let target = if into_dir {
+            dst.join(s.file_name().unwrap_or_default())
+        } else {
+            dst.clone()
+        };
         if let Err(e) = cp_one(&fs, s, &target, recursive, il) {
             eprintln!("famfs cp: {e}");
             failed += 1;
         }
     }
-    if failed > 0 { Err(format!("{failed} of {} copies failed", srcs.len())) } else { Ok(()) }
+    if failed > 0 {
+        Err(format!("{failed} of {} copies failed", srcs.len()))
+    } else {
+        Ok(())
+    }
 }
 
-fn cp_one(fs: &Famfs, src: &Path, dst: &Path, recursive: bool, il: Option<Interleave>) -> Result<(), String> {
+fn cp_one(
+    fs: &Famfs,
+    src: &Path,
+    dst: &Path,
+    recursive: bool,
+    il: Option<Interleave>,
+) -> Result<(), String> {
     if src.is_dir() {
         if !recursive {
             return Err(format!("{} is a directory (use -r)", src.display()));
@@ -234,14 +257,19 @@ fn cp_one(fs: &Famfs, src: &Path, dst: &Path, recursive: bool, il: Option<Interl
         if !dst.exists() {
             fs.mkdir(dst, 0o755, None).map_err(|e| e.to_string())?;
         }
-        let mut entries: Vec<_> = std::fs::read_dir(src).map_err(|e| format!("{}: {e}", src.display()))?.flatten().collect();
+        let mut entries: Vec<_> = std::fs::read_dir(src)
+            .map_err(|e| format!("{}: {e}", src.display()))?
+            .flatten()
+            .collect();
         entries.sort_by_key(|e| e.file_name());
         for e in entries {
             cp_one(fs, &e.path(), &dst.join(e.file_name()), recursive, il)?;
         }
         return Ok(());
     }
-    fs::copy_into(fs, src, dst, il).map(|_| ()).map_err(|e| e.to_string())
+    fs::copy_into(fs, src, dst, il)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 fn getmap(file: &Path) -> Result<(), String> {
@@ -261,9 +289,18 @@ fn getmap(file: &Path) -> Result<(), String> {
             }
         }
         _ => {
-            println!("    interleaved: {} strips, chunk {:#x}, {} bytes", r(32), r(40), r(48));
+            println!(
+                "    interleaved: {} strips, chunk {:#x}, {} bytes",
+                r(32),
+                r(40),
+                r(48)
+            );
             for i in 0..r(32) as usize {
-                println!("        strip {i}: {:#x}\t{:#x}", r(64 + 24 * i + 8), r(64 + 24 * i + 16));
+                println!(
+                    "        strip {i}: {:#x}\t{:#x}",
+                    r(64 + 24 * i + 8),
+                    r(64 + 24 * i + 16)
+                );
             }
         }
     }
@@ -273,26 +310,71 @@ fn getmap(file: &Path) -> Result<(), String> {
 fn run(cmd: Cmd) -> Result<(), String> {
     let e = |e: fs::Error| e.to_string();
     match cmd {
-        Cmd::Mkfs { force, kill, loglen, device } => fs::mkfs(&device, &MkfsOptions { log_len: loglen, force, kill }).map_err(e),
-        Cmd::Mount { remount, device, mountpoint } => {
+        Cmd::Mkfs {
+            force,
+            kill,
+            loglen,
+            device,
+        } => fs::mkfs(
+            &device,
+            &MkfsOptions {
+                log_len: loglen,
+                force,
+                kill,
+            },
+        )
+        .map_err(e),
+        Cmd::Mount {
+            remount,
+            device,
+            mountpoint,
+        } => {
             let st = fs::mount(&device, &mountpoint, remount).map_err(e)?;
-            println!("famfs mount: {} files, {} directories created; {} already present; {} errors", st.files, st.dirs, st.existing, st.errors);
-            if st.errors > 0 { Err("log replay had errors".into()) } else { Ok(()) }
+            println!(
+                "famfs mount: {} files, {} directories created; {} already present; {} errors",
+                st.files, st.dirs, st.existing, st.errors
+            );
+            if st.errors > 0 {
+                Err("log replay had errors".into())
+            } else {
+                Ok(())
+            }
         }
         Cmd::Logplay { path } => {
             let st = Famfs::find(&path).map_err(e)?.logplay().map_err(e)?;
-            println!("famfs logplay: {} files, {} directories created; {} already present; {} errors", st.files, st.dirs, st.existing, st.errors);
-            if st.errors > 0 { Err("log replay had errors".into()) } else { Ok(()) }
+            println!(
+                "famfs logplay: {} files, {} directories created; {} already present; {} errors",
+                st.files, st.dirs, st.existing, st.errors
+            );
+            if st.errors > 0 {
+                Err("log replay had errors".into())
+            } else {
+                Ok(())
+            }
         }
-        Cmd::Creat { size, mode, uid, gid, randomize, seed, striping, file } => {
+        Cmd::Creat {
+            size,
+            mode,
+            uid,
+            gid,
+            randomize,
+            seed,
+            striping,
+            file,
+        } => {
             let fs = Famfs::find(&file).map_err(e)?;
-            fs.creat(&file, size, mode, owner(uid, gid), striping.get()?).map_err(e)?;
+            fs.creat(&file, size, mode, owner(uid, gid), striping.get()?)
+                .map_err(e)?;
             if randomize {
                 fs::fill_file(&file, seed).map_err(e)?;
             }
             Ok(())
         }
-        Cmd::Cp { recursive, striping, paths } => cp(&paths, recursive, striping.get()?),
+        Cmd::Cp {
+            recursive,
+            striping,
+            paths,
+        } => cp(&paths, recursive, striping.get()?),
         Cmd::Mkdir { parents, mode, dir } => {
             let fs = Famfs::find(&dir).map_err(e)?;
             mkdir_p(&fs, &dir, mode, parents).map_err(e)
@@ -309,21 +391,39 @@ fn run(cmd: Cmd) -> Result<(), String> {
             for b in &bad {
                 println!("    no map: {}", b.display());
             }
-            if bad.is_empty() { Ok(()) } else { Err("files without maps".into()) }
+            if bad.is_empty() {
+                Ok(())
+            } else {
+                Err("files without maps".into())
+            }
         }
         Cmd::Fsck { target } => {
             let r = fs::fsck(&target).map_err(e)?;
-            println!("famfs fsck: {} log entries ({} files, {} directories) of {}", r.entries, r.files, r.dirs, r.log_capacity);
+            println!(
+                "famfs fsck: {} log entries ({} files, {} directories) of {}",
+                r.entries, r.files, r.dirs, r.log_capacity
+            );
             println!("    device {} bytes, {} free", r.dev_size, r.free_bytes);
-            println!("    cross-linked allocation units: {}; corrupt entries: {}", r.cross_linked_units, r.bad_entries);
-            if r.clean() { Ok(()) } else { Err("file system has errors".into()) }
+            println!(
+                "    cross-linked allocation units: {}; corrupt entries: {}",
+                r.cross_linked_units, r.bad_entries
+            );
+            if r.clean() {
+                Ok(())
+            } else {
+                Err("file system has errors".into())
+            }
         }
-        Cmd::Clone { src, dst } => Famfs::find(&dst).map_err(e)?.clone_file(&src, &dst).map_err(e),
+        Cmd::Clone { src, dst } => Famfs::find(&dst)
+            .map_err(e)?
+            .clone_file(&src, &dst)
+            .map_err(e),
         Cmd::Flush { files } => {
             for f in files {
                 let file = std::fs::File::open(&f).map_err(|x| format!("{}: {x}", f.display()))?;
                 let len = file.metadata().map_err(|x| x.to_string())?.len() as usize;
-                let m = famfs::sys::Mapping::new(&file, len, false).map_err(|x| format!("{}: {x}", f.display()))?;
+                let m = famfs::sys::Mapping::new(&file, len, false)
+                    .map_err(|x| format!("{}: {x}", f.display()))?;
                 famfs::sys::flush_cache(m.as_slice());
             }
             Ok(())

@@ -52,7 +52,14 @@ pub fn map_create_v1(f: &File, file_type: FileType, size: u64, ext: Extent) -> i
 
 /// `FAMFSIOC_MAP_CREATE_V2` for a regular file.
 pub fn map_create_v2(f: &File, size: u64, layout: &FileLayout) -> io::Result<()> {
-    let simple = |e: &Extent| IocSimpleExt { devindex: 0, offset: e.offset, len: e.len }.encode();
+    let simple = |e: &Extent| {
+        IocSimpleExt {
+            devindex: 0,
+            offset: e.offset,
+            len: e.len,
+        }
+        .encode()
+    };
     let ret = match layout {
         FileLayout::Simple(exts) => {
             let arr: Vec<u8> = exts.iter().flat_map(simple).collect();
@@ -115,7 +122,15 @@ pub fn mount_famfs(dev: &Path, mpt: &Path, remount: bool) -> io::Result<()> {
         flags |= libc::MS_REMOUNT;
     }
     // SAFETY: NUL-terminated strings that outlive the call.
-    check(unsafe { libc::mount(d.as_ptr(), m.as_ptr(), c"famfs".as_ptr(), flags, c"".as_ptr().cast()) })
+    check(unsafe {
+        libc::mount(
+            d.as_ptr(),
+            m.as_ptr(),
+            c"famfs".as_ptr(),
+            flags,
+            c"".as_ptr().cast(),
+        )
+    })
 }
 
 /// `umount(2)`.
@@ -163,7 +178,16 @@ impl Mapping {
     pub fn new(f: &File, len: usize, write: bool) -> io::Result<Self> {
         let prot = libc::PROT_READ | if write { libc::PROT_WRITE } else { 0 };
         // SAFETY: A fresh mapping; the kernel picks the address.
-        let p = unsafe { libc::mmap(std::ptr::null_mut(), len, prot, libc::MAP_SHARED, f.as_raw_fd(), 0) };
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                prot,
+                libc::MAP_SHARED,
+                f.as_raw_fd(),
+                0,
+            )
+        };
         if p == libc::MAP_FAILED {
             return Err(io::Error::last_os_error());
         }

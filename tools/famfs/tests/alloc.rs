@@ -18,7 +18,9 @@ fn contiguous_allocations_never_overlap_and_stay_aligned() {
         assert_eq!(e.offset % ALLOC_UNIT, 0);
         assert_eq!(e.len % ALLOC_UNIT, 0);
         assert!(e.offset >= LOG_OFFSET + LOG_LEN_DEFAULT);
-        assert!(got.iter().all(|g| e.offset >= g.offset + g.len || g.offset >= e.offset + e.len));
+        assert!(got
+            .iter()
+            .all(|g| e.offset >= g.offset + g.len || g.offset >= e.offset + e.len));
         got.push(e);
     }
     assert_eq!(bm.alloc_contiguous(0), Err(AllocError::Empty));
@@ -37,9 +39,15 @@ fn capacity_is_exact() {
 #[test]
 fn interleaved_geometry() {
     let mut bm = Bitmap::new(8 * GIB, LOG_LEN_DEFAULT);
-    let p = Interleave { nbuckets: 8, nstrips: 4, chunk_size: 2 * MIB };
+    let p = Interleave {
+        nbuckets: 8,
+        nstrips: 4,
+        chunk_size: 2 * MIB,
+    };
     let l = bm.alloc_interleaved(100 * MIB, p, 42).unwrap();
-    let FileLayout::Interleaved { chunk_size, strips } = l else { panic!("not interleaved") };
+    let FileLayout::Interleaved { chunk_size, strips } = l else {
+        panic!("not interleaved")
+    };
     assert_eq!(chunk_size, 2 * MIB);
     assert_eq!(strips.len(), 4);
     // 50 units over 4 strips of 1-unit chunks: 13 chunks per strip.
@@ -47,20 +55,40 @@ fn interleaved_geometry() {
     let buckets: std::collections::HashSet<u64> = strips.iter().map(|s| s.offset / GIB).collect();
     assert_eq!(buckets.len(), 4, "one strip per bucket");
     // Small files fall back to one extent.
-    assert!(matches!(bm.alloc_interleaved(MIB, Interleave { chunk_size: 4 * MIB, ..p }, 1), Ok(FileLayout::Simple(_))));
+    assert!(matches!(
+        bm.alloc_interleaved(
+            MIB,
+            Interleave {
+                chunk_size: 4 * MIB,
+                ..p
+            },
+            1
+        ),
+        Ok(FileLayout::Simple(_))
+    ));
 }
 
 #[test]
 fn bad_interleave_parameters() {
     let dev = 8 * GIB;
-    let ok = Interleave { nbuckets: 8, nstrips: 4, chunk_size: 2 * MIB };
+    let ok = Interleave {
+        nbuckets: 8,
+        nstrips: 4,
+        chunk_size: 2 * MIB,
+    };
     assert!(ok.validate(dev).is_ok());
     for bad in [
         Interleave { nstrips: 9, ..ok },
         Interleave { nbuckets: 0, ..ok },
         Interleave { nbuckets: 65, ..ok },
-        Interleave { chunk_size: 3 * MIB, ..ok },
-        Interleave { chunk_size: MIB, ..ok },
+        Interleave {
+            chunk_size: 3 * MIB,
+            ..ok
+        },
+        Interleave {
+            chunk_size: MIB,
+            ..ok
+        },
         Interleave { nbuckets: 16, ..ok },
     ] {
         assert!(bad.validate(dev).is_err(), "{bad:?}");
@@ -81,10 +109,20 @@ fn fsck_finds_cross_links() {
     };
     let mut buf = vec![0u8; LOG_LEN_DEFAULT as usize];
     let mut log = Log::format(&mut buf);
-    let f = |name: &str, off| LogEntry::File(FileEntry {
-        size: 4 * MIB, flags: FM_ALL_HOSTS_RW, uid: 0, gid: 0, mode: 0o644, relpath: name.into(),
-        layout: FileLayout::Simple(vec![Extent { offset: off, len: 4 * MIB }]),
-    });
+    let f = |name: &str, off| {
+        LogEntry::File(FileEntry {
+            size: 4 * MIB,
+            flags: FM_ALL_HOSTS_RW,
+            uid: 0,
+            gid: 0,
+            mode: 0o644,
+            relpath: name.into(),
+            layout: FileLayout::Simple(vec![Extent {
+                offset: off,
+                len: 4 * MIB,
+            }]),
+        })
+    };
     log.append(&f("a", 64 * MIB)).unwrap();
     log.append(&f("b", 128 * MIB)).unwrap();
     let clean = fsck_image(&sb, &buf).unwrap();

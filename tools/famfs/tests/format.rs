@@ -26,7 +26,10 @@ fn superblock_layout_and_round_trip() {
     assert_eq!(u64::from_ne_bytes(b[8..16].try_into().unwrap()), 48);
     assert_eq!(u32::from_ne_bytes(b[40..44].try_into().unwrap()), 2);
     assert_eq!(u32::from_ne_bytes(b[44..48].try_into().unwrap()), 2);
-    assert_eq!(u64::from_ne_bytes(b[96..104].try_into().unwrap()), u64::from(crc32(&b[..96])));
+    assert_eq!(
+        u64::from_ne_bytes(b[96..104].try_into().unwrap()),
+        u64::from(crc32(&b[..96]))
+    );
     assert_eq!(&b[136..147], b"/dev/dax0.0");
     assert_eq!(Superblock::decode(&b).unwrap(), s);
 }
@@ -36,19 +39,32 @@ fn superblock_rejects_every_bad_field() {
     let good = sb().encode();
     let mut b = good;
     b[0] ^= 1;
-    assert!(matches!(Superblock::decode(&b), Err(FormatError::BadMagic(_))));
+    assert!(matches!(
+        Superblock::decode(&b),
+        Err(FormatError::BadMagic(_))
+    ));
     let mut b = good;
     b[8] = 47;
     assert_eq!(Superblock::decode(&b), Err(FormatError::BadVersion(47)));
     for off in [16, 24, 32, 40, 48, 64, 80] {
         let mut b = good;
         b[off] ^= 0x40;
-        assert_eq!(Superblock::decode(&b), Err(FormatError::BadSuperCrc), "byte {off}");
+        assert_eq!(
+            Superblock::decode(&b),
+            Err(FormatError::BadSuperCrc),
+            "byte {off}"
+        );
     }
     let mut bad_geo = sb();
     bad_geo.log_len = 3 << 20;
-    assert!(matches!(Superblock::decode(&bad_geo.encode()), Err(FormatError::BadLogGeometry(..))));
-    assert_eq!(Superblock::decode(&good[..100]), Err(FormatError::Truncated));
+    assert!(matches!(
+        Superblock::decode(&bad_geo.encode()),
+        Err(FormatError::BadLogGeometry(..))
+    ));
+    assert_eq!(
+        Superblock::decode(&good[..100]),
+        Err(FormatError::Truncated)
+    );
     // A killed superblock (magic zeroed) is not a file system.
     let mut b = good;
     b[..8].fill(0);
@@ -70,7 +86,12 @@ fn eight_mib_log_holds_15420_entries() {
     let mut buf = vec![0u8; 8 << 20];
     let mut log = Log::format(&mut buf);
     assert_eq!(log.header().last_index, 15419);
-    let e = LogEntry::Mkdir(DirEntry { uid: 0, gid: 0, mode: 0o755, relpath: "d".into() });
+    let e = LogEntry::Mkdir(DirEntry {
+        uid: 0,
+        gid: 0,
+        mode: 0o755,
+        relpath: "d".into(),
+    });
     for i in 0..15420 {
         assert_eq!(log.append(&e).unwrap(), i);
     }
@@ -81,12 +102,23 @@ fn eight_mib_log_holds_15420_entries() {
 }
 
 fn file_entry(layout: FileLayout) -> LogEntry {
-    LogEntry::File(FileEntry { size: 5 << 20, flags: FM_ALL_HOSTS_RW, uid: 1000, gid: 100, mode: 0o640, relpath: "a/b".into(), layout })
+    LogEntry::File(FileEntry {
+        size: 5 << 20,
+        flags: FM_ALL_HOSTS_RW,
+        uid: 1000,
+        gid: 100,
+        mode: 0o640,
+        relpath: "a/b".into(),
+        layout,
+    })
 }
 
 #[test]
 fn entries_round_trip_with_reference_offsets() {
-    let simple = file_entry(FileLayout::Simple(vec![Extent { offset: 10 << 20, len: 6 << 20 }]));
+    let simple = file_entry(FileLayout::Simple(vec![Extent {
+        offset: 10 << 20,
+        len: 6 << 20,
+    }]));
     let b = simple.encode(7).unwrap();
     assert_eq!(b.len(), 544);
     assert_eq!(u64::from_ne_bytes(b[0..8].try_into().unwrap()), 7);
@@ -94,26 +126,54 @@ fn entries_round_trip_with_reference_offsets() {
     assert_eq!(&b[16 + 24..16 + 27], b"a/b"); // fm_relpath
     assert_eq!(u32::from_ne_bytes(b[120..124].try_into().unwrap()), 0); // fmap_ext_type
     assert_eq!(u32::from_ne_bytes(b[128..132].try_into().unwrap()), 1); // fmap_nextents
-    assert_eq!(u64::from_ne_bytes(b[144..152].try_into().unwrap()), 10 << 20); // se[0].se_offset
-    assert_eq!(u64::from_ne_bytes(b[536..544].try_into().unwrap()), u64::from(crc32(&b[..536])));
+    assert_eq!(
+        u64::from_ne_bytes(b[144..152].try_into().unwrap()),
+        10 << 20
+    ); // se[0].se_offset
+    assert_eq!(
+        u64::from_ne_bytes(b[536..544].try_into().unwrap()),
+        u64::from(crc32(&b[..536]))
+    );
     assert_eq!(LogEntry::decode(&b, 7).unwrap(), simple);
 
-    let strips = (0..4).map(|i| Extent { offset: (i + 1) << 30, len: 4 << 20 }).collect();
-    let il = file_entry(FileLayout::Interleaved { chunk_size: 2 << 20, strips });
+    let strips = (0..4)
+        .map(|i| Extent {
+            offset: (i + 1) << 30,
+            len: 4 << 20,
+        })
+        .collect();
+    let il = file_entry(FileLayout::Interleaved {
+        chunk_size: 2 << 20,
+        strips,
+    });
     assert_eq!(LogEntry::decode(&il.encode(3).unwrap(), 3).unwrap(), il);
-    let d = LogEntry::Mkdir(DirEntry { uid: 1, gid: 2, mode: 0o700, relpath: "x/y/z".into() });
+    let d = LogEntry::Mkdir(DirEntry {
+        uid: 1,
+        gid: 2,
+        mode: 0o700,
+        relpath: "x/y/z".into(),
+    });
     assert_eq!(LogEntry::decode(&d.encode(0).unwrap(), 0).unwrap(), d);
 }
 
 #[test]
 fn corrupt_entries_are_detected() {
-    let e = file_entry(FileLayout::Simple(vec![Extent { offset: 10 << 20, len: 6 << 20 }]));
+    let e = file_entry(FileLayout::Simple(vec![Extent {
+        offset: 10 << 20,
+        len: 6 << 20,
+    }]));
     let good = e.encode(5).unwrap();
-    assert!(matches!(LogEntry::decode(&good, 6), Err(FormatError::BadEntry(6, _))));
+    assert!(matches!(
+        LogEntry::decode(&good, 6),
+        Err(FormatError::BadEntry(6, _))
+    ));
     for off in [8, 16, 40, 130, 300, 535] {
         let mut b = good;
         b[off] ^= 0x10;
-        assert!(matches!(LogEntry::decode(&b, 5), Err(FormatError::BadEntry(5, _))), "byte {off}");
+        assert!(
+            matches!(LogEntry::decode(&b, 5), Err(FormatError::BadEntry(5, _))),
+            "byte {off}"
+        );
     }
 }
 
@@ -131,11 +191,17 @@ fn log_header_corruption() {
     Log::format(&mut buf);
     let mut b = buf.clone();
     b[0] ^= 1;
-    assert!(matches!(Log::open(&mut b), Err(FormatError::BadLogMagic(_))));
+    assert!(matches!(
+        Log::open(&mut b),
+        Err(FormatError::BadLogMagic(_))
+    ));
     let mut b = buf.clone();
     b[16] ^= 1;
     assert_eq!(Log::open(&mut b).err(), Some(FormatError::BadLogCrc));
     let mut b = buf.clone();
     b[40] = 0xff; // next_index beyond the log
-    assert!(matches!(Log::open(&mut b), Err(FormatError::BadLogHeader(_))));
+    assert!(matches!(
+        Log::open(&mut b),
+        Err(FormatError::BadLogHeader(_))
+    ));
 }
