@@ -282,9 +282,14 @@ pub(crate) fn notify_failure(sb: &SuperBlock, offset: u64, len: u64, mf_flags: c
     );
     // ORDERING: Release pairs with the Acquire in `check_alive`.
     state.failed.store(true, Ordering::Release);
-    sb.unmap_all();
+    // CAST: `mf_flags` is a bit set.
+    let device_going = mf_flags as u32 & MF_MEM_PRE_REMOVE != 0;
+    sb.unmap_all(device_going);
     Ok(())
 }
+
+/// `MF_MEM_PRE_REMOVE` (`enum mf_flags`): the device is about to be removed.
+const MF_MEM_PRE_REMOVE: u32 = 1 << 7;
 
 /// Refuses a map request, saying why (rate limited).
 fn reject(inode: &Inode, e: FmapError) -> Error {

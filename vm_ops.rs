@@ -16,6 +16,15 @@ use kernel::ffi::c_uint;
 /// After a device failure every fault is SIGBUS; so is a fault on a file whose map is
 /// missing or broken (that error comes back from `iomap_begin`).
 pub(crate) fn fault(vmf: &mut VmFault, order: c_uint) -> VmFaultResult {
+    if vmf.is_shared_write() {
+        vmf.with_write_protection(|vmf| vmf.with_invalidate_lock(|vmf| locked_fault(vmf, order)))
+    } else {
+        vmf.with_invalidate_lock(|vmf| locked_fault(vmf, order))
+    }
+}
+
+/// The fault, with the mapping's invalidate lock held: checks the device, then maps.
+fn locked_fault(vmf: &mut VmFault, order: c_uint) -> VmFaultResult {
     let alive = vmf
         .inode()
         .super_block()
@@ -24,9 +33,5 @@ pub(crate) fn fault(vmf: &mut VmFault, order: c_uint) -> VmFaultResult {
     if !alive {
         return VM_FAULT_SIGBUS;
     }
-    if vmf.is_shared_write() {
-        vmf.with_write_protection(|vmf| vmf.dax_fault(order))
-    } else {
-        vmf.dax_fault(order)
-    }
+    vmf.dax_fault(order)
 }

@@ -119,7 +119,10 @@ void famfs_shim_vma_desc_set_vm_ops(struct vm_area_desc *desc, const struct vm_o
 }
 struct file *famfs_shim_vma_desc_file(const struct vm_area_desc *desc) { return desc->file; }
 
-void famfs_shim_unmap_all(struct super_block *sb)
+void famfs_shim_fault_lock(struct inode *inode) { filemap_invalidate_lock_shared(inode->i_mapping); }
+void famfs_shim_fault_unlock(struct inode *inode) { filemap_invalidate_unlock_shared(inode->i_mapping); }
+
+void famfs_shim_unmap_all(struct super_block *sb, bool remove)
 {
 	struct inode *inode, *prev = NULL;
 
@@ -135,7 +138,11 @@ void famfs_shim_unmap_all(struct super_block *sb)
 		spin_unlock(&inode->i_lock);
 		spin_unlock(&sb->s_inode_list_lock);
 
+		filemap_invalidate_lock(inode->i_mapping);
 		unmap_mapping_range(inode->i_mapping, 0, 0, 1);
+		if (remove)
+			dax_delete_mapping_range(inode->i_mapping, 0, LLONG_MAX);
+		filemap_invalidate_unlock(inode->i_mapping);
 		iput(prev);
 		prev = inode;
 		cond_resched();

@@ -47,8 +47,15 @@ void famfs_shim_vma_desc_set_hugepage(struct vm_area_desc *desc);
 void famfs_shim_vma_desc_set_vm_ops(struct vm_area_desc *desc, const struct vm_operations_struct *ops);
 struct file *famfs_shim_vma_desc_file(const struct vm_area_desc *desc);
 
-/* Device loss: remove every user mapping of every inode of @sb. */
-void famfs_shim_unmap_all(struct super_block *sb);
+/*
+ * Device failure: remove every user mapping of every regular file of @sb, and with
+ * @remove (the device is going away) every DAX entry too, so that nothing refers
+ * to its pages once they are gone. Faults hold the mapping's invalidate lock
+ * (shared), so none can slip a new entry in.
+ */
+void famfs_shim_unmap_all(struct super_block *sb, bool remove);
+void famfs_shim_fault_lock(struct inode *inode);
+void famfs_shim_fault_unlock(struct inode *inode);
 
 /* iomap: the ops table built by DEFINE_IOMAP_ITER_NEXT around the Rust begin. */
 int famfs_rs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,

@@ -41,6 +41,19 @@ impl VmFault {
         unsafe { sys::famfs_shim_vmf_is_shared_write(self.0) }
     }
 
+    /// Runs `f` with the mapping's invalidate lock held shared: a device failure takes it
+    /// exclusively to tear mappings down, so no fault that started before the failure
+    /// can install a mapping after the teardown.
+    pub(crate) fn with_invalidate_lock(&mut self, f: impl FnOnce(&mut Self) -> VmFaultResult) -> VmFaultResult {
+        let inode = self.inode().as_raw();
+        // SAFETY: The inode is live during the fault; lock and unlock pair up.
+        unsafe { sys::famfs_shim_fault_lock(inode) };
+        let ret = f(self);
+        // SAFETY: Pairs with the lock above.
+        unsafe { sys::famfs_shim_fault_unlock(inode) };
+        ret
+    }
+
     /// Runs `f` with the superblock's page-fault freeze protection held and the file's
     /// times updated, as every write fault must.
     pub(crate) fn with_write_protection(

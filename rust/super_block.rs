@@ -69,10 +69,11 @@ impl SuperBlock {
         DevT(unsafe { (*self.as_raw()).s_dev })
     }
 
-    /// Removes every user mapping of every regular file (after a device failure).
-    pub(crate) fn unmap_all(&self) {
+    /// Removes every user mapping of every regular file (after a device failure); with
+    /// `device_going` also every DAX entry, before the device's pages disappear.
+    pub(crate) fn unmap_all(&self, device_going: bool) {
         // SAFETY: The superblock is live; the shim walks `s_inodes` under its locks.
-        unsafe { sys::famfs_shim_unmap_all(self.as_raw()) };
+        unsafe { sys::famfs_shim_unmap_all(self.as_raw(), device_going) };
     }
 }
 

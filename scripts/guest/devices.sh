@@ -25,27 +25,47 @@ wait_for() {
 	[ -e "$1" ]
 }
 
+# The NVDIMM regions (ACPI NFIT), in device order. Their numbers depend on what
+# else registered an nvdimm bus first (with --cxl, the CXL pmem bridge does).
+nfit_regions() {
+	local r bus
+	for r in /sys/bus/nd/devices/region*; do
+		[ -e "$r" ] || continue
+		bus=$(basename "$(dirname "$(readlink -f "$r")")")
+		[ "$(cat "/sys/bus/nd/devices/$bus/provider" 2>/dev/null)" = ACPI.NFIT ] && basename "$r"
+	done | sort
+}
+
 setup_devices() {
 	set -x
+	local regions r0 r1 id
+	regions=$(nfit_regions)
+	r0=$(echo "$regions" | sed -n 1p)
+	r1=$(echo "$regions" | sed -n 2p)
+	[ -n "$r0" ] || return 1
 	# NVDIMM 0 -> devdax (the famfs device). A shared backing file may
 	# already carry a dax info block written by another guest: then the
-	# kernel has created dax0.0 by itself and we leave the media alone.
-	if [ ! -e /sys/bus/dax/devices/dax0.0 ]; then
-		ndctl create-namespace -f -e namespace0.0 -m devdax -a 2M -M mem || return 1
+	# kernel has created the dax device by itself and we leave the media alone.
+	id=${r0#region}
+	if [ ! -e /sys/bus/dax/devices/dax$id.0 ]; then
+		ndctl create-namespace -f -e namespace$id.0 -m devdax -a 2M -M mem || return 1
 	fi
-	wait_for /sys/bus/dax/devices/dax0.0 10 || return 1
-	daxmode dax0.0 fsdev_dax || return 1
-	FAMFS_DAXDEV=/dev/dax0.0
+	wait_for /sys/bus/dax/devices/dax$id.0 10 || return 1
+	daxmode dax$id.0 fsdev_dax || return 1
+	FAMFS_DAXDEV=/dev/dax$id.0
 	wait_for $FAMFS_DAXDEV 10 || return 1
 
 	# NVDIMM 1 -> fsdax block device for ext4/xfs -o dax and pmem mounts.
 	if [ "$VM_PMEM" = 1 ]; then
+		[ -n "$r1" ] || return 1
+		id=${r1#region}
 		# A label-less NFIT namespace comes up "raw" (no DAX) until converted.
-		if [ "$(cat /sys/bus/nd/devices/namespace1.0/mode 2>/dev/null)" != fsdax ]; then
-			ndctl create-namespace -f -e namespace1.0 -m fsdax -M mem || return 1
+		if [ "$(cat /sys/bus/nd/devices/namespace$id.0/mode 2>/dev/null)" != fsdax ]; then
+			ndctl create-namespace -f -e namespace$id.0 -m fsdax -M mem || return 1
 		fi
-		wait_for /dev/pmem1 10 || return 1
-		FAMFS_PMEMDEV=/dev/pmem1
+		FAMFS_PMEMDEV=/dev/$(basename /sys/bus/nd/devices/namespace$id.0/block/pmem* 2>/dev/null)
+		[ -b "$FAMFS_PMEMDEV" ] || FAMFS_PMEMDEV=/dev/pmem$id
+		wait_for $FAMFS_PMEMDEV 10 || return 1
 	fi
 
 	# CXL type-3 volatile memory -> region -> dax device (device_dax).

@@ -4,8 +4,8 @@
 set -e
 B=/host/build/guest-bin
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-say "the device: $FAMFS_DAXDEV, bound to $(basename "$(readlink /sys/bus/dax/devices/dax0.0/driver)")"
-cat /sys/bus/dax/devices/dax0.0/size
+say "the device: $FAMFS_DAXDEV, bound to $(basename "$(readlink /sys/bus/dax/devices/${FAMFS_DAXDEV#/dev/}/driver)")"
+cat /sys/bus/dax/devices/${FAMFS_DAXDEV#/dev/}/size
 say "modprobe famfs (KABI $(cat /sys/module/famfs/parameters/famfs_kabi_version 2>/dev/null || modprobe famfs && cat /sys/module/famfs/parameters/famfs_kabi_version))"
 mkdir -p /mnt/famfs
 say "mount -t famfs $FAMFS_DAXDEV /mnt/famfs"

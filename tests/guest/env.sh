@@ -11,7 +11,7 @@ size=$(cat "/sys/bus/dax/devices/${FAMFS_DAXDEV#/dev/}/size")
 check "daxdev-at-least-4GiB" test "$size" -ge 4294967296
 
 if [ -n "$FAMFS_PMEMDEV" ]; then
-	check "pmem-queue-dax" test "$(cat /sys/block/pmem1/queue/dax)" = 1
+	check "pmem-queue-dax" test "$(cat /sys/block/${FAMFS_PMEMDEV#/dev/}/queue/dax)" = 1
 	mkdir -p /mnt/ext4
 	if mkfs.ext4 -q -F -b 4096 "$FAMFS_PMEMDEV" >/dev/null 2>&1 && mount -o dax "$FAMFS_PMEMDEV" /mnt/ext4; then
 		check "pmem-ext4-mounts-with-dax" grep -q "^$FAMFS_PMEMDEV /mnt/ext4 ext4 .*dax" /proc/mounts

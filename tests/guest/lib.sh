@@ -7,14 +7,15 @@ pass() { echo "ok - $SUITE: $1"; }
 fail() { echo "not ok - $SUITE: $1"; shift; [ $# -gt 0 ] && echo "# $*"; return 0; }
 skip() { echo "ok - $SUITE: $1 # SKIP $2"; }
 # check NAME CMD...: the command must succeed.
-check() { n=$1; shift; if out=$("$@" 2>&1); then pass "$n"; else fail "$n" "$* -> $out"; fi; }
+check() { local n=$1 o; shift; if o=$("$@" 2>&1); then pass "$n"; else fail "$n" "$* -> $o"; fi; }
 # check_fails NAME CMD...: the command must fail.
-check_fails() { n=$1; shift; if out=$("$@" 2>&1); then fail "$n" "$* unexpectedly succeeded"; else pass "$n"; fi; }
+check_fails() { local n=$1 o; shift; if o=$("$@" 2>&1); then fail "$n" "$* unexpectedly succeeded"; else pass "$n"; fi; }
 # check_err NAME TEXT CMD...: the command must fail and say TEXT (an strerror message).
 check_err() {
-	n=$1; want=$2; shift 2
-	if out=$("$@" 2>&1); then fail "$n" "$* unexpectedly succeeded"
-	elif echo "$out" | grep -qi "$want"; then pass "$n"
-	else fail "$n" "$* -> '$out', wanted '$want'"; fi
+	local n=$1 want=$2 o
+	shift 2
+	if o=$("$@" 2>&1); then fail "$n" "$* unexpectedly succeeded"
+	elif echo "$o" | grep -qi "$want"; then pass "$n"
+	else fail "$n" "$* -> '$o', wanted '$want'"; fi
 }
 dax_driver() { basename "$(readlink "/sys/bus/dax/devices/${1#/dev/}/driver")"; }

@@ -20,3 +20,16 @@ check "mount-default-mode-hidden" sh -c "mount -t famfs $FAMFS_DAXDEV /mnt/famfs
 umount /mnt/famfs 2>/dev/null
 check "rmmod-after-umount" rmmod famfs
 check "modprobe-again" modprobe famfs
+
+# Load/unload lifecycle (FAMFS_MODCYCLES, default 100), mounting in between.
+n=${FAMFS_MODCYCLES:-100}
+i=0 bad=0
+while [ $i -lt "$n" ]; do
+	rmmod famfs 2>/dev/null
+	modprobe famfs || { bad=1; break; }
+	if [ $((i % 10)) = 0 ]; then
+		mount -t famfs "$FAMFS_DAXDEV" /mnt/famfs && umount /mnt/famfs || { bad=1; break; }
+	fi
+	i=$((i + 1))
+done
+if [ $bad = 0 ]; then pass "insmod-rmmod-$n-cycles"; else fail "insmod-rmmod-$n-cycles" "failed at cycle $i"; fi

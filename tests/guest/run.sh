@@ -18,14 +18,16 @@ for t in env module; do
 done
 
 # kselftest-harness programs: re-emit their result lines under our naming.
-for prog in famfs_test; do
+for prog in famfs_test famfs_badinput_test famfs_stress_test; do
 	"$bin/$prog" >/tmp/$prog.log 2>&1
+	cp /tmp/$prog.log "$(dirname "$out")/$prog.log"
 	sed -n -e "s/^ok [0-9]* \(.*\)/ok - $prog: \1/p" -e "s/^not ok [0-9]* \(.*\)/not ok - $prog: \1/p" /tmp/$prog.log | emit
 	grep -q '^not ok' /tmp/$prog.log && grep '^#' /tmp/$prog.log | tail -40
 	grep -qE '^(not )?ok [0-9]' /tmp/$prog.log || { echo "not ok - $prog: produced no results"; cat /tmp/$prog.log; } | emit
 done
 
 SUITE=userspace sh /host/tests/guest/userspace.sh 2>&1 | emit
+SUITE=userspace-errors sh /host/tests/guest/userspace_errors.sh 2>&1 | emit
 
 # The module must unload cleanly at the end (every reference given back).
 if rmmod famfs; then echo "ok - guest: rmmod famfs at end"; else echo "not ok - guest: rmmod famfs at end"; fi | emit

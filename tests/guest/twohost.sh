@@ -11,25 +11,25 @@ SUITE=twohost
 OFF_A=0x10000000 OFF_B=0x10200000
 wait_file() { i=0; while [ ! -e "$1" ] && [ $i -lt 900 ]; do sleep 1; i=$((i + 1)); done; [ -e "$1" ]; }
 {
-	check "$role-device_dax-mode" daxmode dax0.0 device_dax
+	check "$role-device_dax-mode" daxmode ${FAMFS_DAXDEV#/dev/} device_dax
 	if [ "$role" = A ]; then
 		msg="from-A-$(cat /proc/sys/kernel/random/uuid)"
-		check "A-writes" /host/build/guest-bin/daxpoke write /dev/dax0.0 $OFF_A "$msg"
+		check "A-writes" /host/build/guest-bin/daxpoke write $FAMFS_DAXDEV $OFF_A "$msg"
 		echo "$msg" >"$dir/A-msg"
 		touch "$dir/A-ready"
 		if wait_file "$dir/B-done"; then
 			want=$(cat "$dir/B-msg")
-			got=$(/host/build/guest-bin/daxpoke read /dev/dax0.0 $OFF_B ${#want})
+			got=$(/host/build/guest-bin/daxpoke read $FAMFS_DAXDEV $OFF_B ${#want})
 			check "A-sees-B-write" test "$got" = "$want"
 		else
 			fail "A-sees-B-write" "B never finished"
 		fi
 	else
 		want=$(cat "$dir/A-msg")
-		got=$(/host/build/guest-bin/daxpoke read /dev/dax0.0 $OFF_A ${#want})
+		got=$(/host/build/guest-bin/daxpoke read $FAMFS_DAXDEV $OFF_A ${#want})
 		check "B-sees-A-write" test "$got" = "$want"
 		msg="from-B-$(cat /proc/sys/kernel/random/uuid)"
-		check "B-writes" /host/build/guest-bin/daxpoke write /dev/dax0.0 $OFF_B "$msg"
+		check "B-writes" /host/build/guest-bin/daxpoke write $FAMFS_DAXDEV $OFF_B "$msg"
 		echo "$msg" >"$dir/B-msg"
 		touch "$dir/B-done"
 	fi

@@ -119,6 +119,19 @@ pub enum Role {
     Client,
 }
 
+/// Loads the famfs module if it is not loaded (`modprobe famfs`, as the original tools do).
+pub fn ensure_module() -> Result<()> {
+    if Path::new("/sys/module/famfs").exists() {
+        return Ok(());
+    }
+    let st = std::process::Command::new("modprobe").arg("famfs").status().ctx(|| "run modprobe famfs".into())?;
+    if st.success() {
+        Ok(())
+    } else {
+        refuse("the famfs kernel module is not loaded and `modprobe famfs` failed")
+    }
+}
+
 /// A temporary mount point, removed on drop (after an unmount if still mounted).
 struct TempMount {
     dir: PathBuf,

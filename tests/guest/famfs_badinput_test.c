@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bad-input table (issue 5): every ioctl field at its edges, bad pointers, wrong ioctl
+ * numbers, and bad mount requests. Each case expects one documented errno (or success)
+ * and runs on a fresh file; the kernel must not report anything (the runner checks).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "famfs_uapi.h"
+
+#define MiB (1ULL << 20)
+#define GiB (1ULL << 30)
+#define U64MAX UINT64_MAX
+
+static char mnt[] = "/tmp/famfs-bad-XXXXXX";
+static uint64_t devsize;
+static void *ro_page, *unmapped;
+static int serial;
+
+static const char *daxdev(void)
+{
+	const char *d = getenv("FAMFS_DAXDEV");
+
+	return d ? d : "/dev/dax0.0";
+}
+
+static int new_file(void)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/f%d", mnt, serial++);
+	return open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+}
+
+/* Report: expected errno 0 means "must succeed". */
+static void expect(const char *name, int ret, int err, int want)
+{
+	int ok = want ? (ret == -1 && err == want) : ret == 0;
+
+	if (!ok)
+		ksft_print_msg("%s: ret %d errno %d (%s), want %s\n", name, ret, err, strerror(err),
+			       want ? strerror(want) : "success");
+	ksft_test_result(ok, "%s\n", name);
+}
+
+struct v1_case {
+	const char *name;
+	uint32_t type;
+	uint64_t size, count, off0, len0, off1, len1;
+	int want;
+};
+
+static void run_v1(const struct v1_case *c)
+{
+	struct famfs_ioc_map m = {
+		.extent_type = SIMPLE_DAX_EXTENT, .file_type = c->type, .file_size = c->size,
+		.ext_list_count = c->count, .ext_list = { { c->off0, c->len0 }, { c->off1, c->len1 } },
+	};
+	int fd = new_file(), ret, err;
+
+	ret = ioctl(fd, FAMFSIOC_MAP_CREATE, &m);
+	err = errno;
+	expect(c->name, ret, err, c->want);
+	close(fd);
+}
+
+struct v2_case {
+	const char *name;
+	uint32_t ext_type, count, file_type;
+	uint64_t size;
+	struct famfs_ioc_simple_extent se[3];
+	int want;
+};
+
+static void run_v2(const struct v2_case *c)
+{
+	struct famfs_ioc_fmap f = {
+		.fioc_file_size = c->size, .fioc_file_type = c->file_type, .fioc_ext_type = c->ext_type,
+		.fioc_nextents = c->count, .kse = (void *)c->se,
+	};
+	int fd = new_file(), ret, err;
+
+	ret = ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f);
+	err = errno;
+	expect(c->name, ret, err, c->want);
+	close(fd);
+}
+
+struct ie_case {
+	const char *name;
+	uint32_t niext;
+	uint64_t size, nstrips, chunk, nbytes, strip_len;
+	int bad_ptr; /* 1: NULL strips, 2: unmapped strips */
+	int want;
+};
+
+static void run_ie(const struct ie_case *c)
+{
+	static struct famfs_ioc_simple_extent strips[20];
+	struct famfs_ioc_interleaved_ext ie[6];
+	struct famfs_ioc_fmap f = {
+		.fioc_file_size = c->size, .fioc_file_type = FAMFS_REG,
+		.fioc_ext_type = FAMFS_IOC_EXT_INTERLEAVE, .fioc_niext = c->niext, .kie = ie,
+	};
+	int fd = new_file(), ret, err, i;
+
+	for (i = 0; i < 20; i++)
+		strips[i] = (struct famfs_ioc_simple_extent){ 0, GiB + i * 64 * MiB, c->strip_len };
+	for (i = 0; i < 6; i++)
+		ie[i] = (struct famfs_ioc_interleaved_ext){ c->nstrips, c->chunk, c->nbytes,
+			c->bad_ptr == 1 ? NULL : c->bad_ptr == 2 ? unmapped : strips };
+	ret = ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f);
+	err = errno;
+	expect(c->name, ret, err, c->want);
+	close(fd);
+}
+
+#define E(o, l) { 0, o, l }
+
+int main(void)
+{
+	const uint64_t D = 64 * MiB; /* a valid data offset */
+	uint64_t end;
+	const struct v1_case v1[] = {
+		{ "v1 ok one extent", 0, 2 * MiB, 1, D, 2 * MiB, 0, 0, 0 },
+		{ "v1 ok two extents", 0, 6 * MiB, 2, D, 2 * MiB, D + 8 * MiB, 4 * MiB, 0 },
+		{ "v1 ok unaligned last len", 0, 3 * MiB, 2, D, 2 * MiB, D + 8 * MiB, MiB, 0 },
+		{ "v1 ok superblock at 0", FAMFS_SUPERBLOCK, 2 * MiB, 1, 0, 2 * MiB, 0, 0, 0 },
+		{ "v1 ok log", FAMFS_LOG, 8 * MiB, 1, 2 * MiB, 8 * MiB, 0, 0, 0 },
+		{ "v1 ok size 0", 0, 0, 1, D, 2 * MiB, 0, 0, 0 },
+		{ "v1 count 0", 0, 2 * MiB, 0, D, 2 * MiB, 0, 0, ENOSPC },
+		{ "v1 count 3", 0, 2 * MiB, 3, D, 2 * MiB, 0, 0, E2BIG },
+		{ "v1 count huge", 0, 2 * MiB, 1ULL << 40, D, 2 * MiB, 0, 0, E2BIG },
+		{ "v1 count u64max", 0, 2 * MiB, U64MAX, D, 2 * MiB, 0, 0, E2BIG },
+		{ "v1 regular at offset 0", 0, 2 * MiB, 1, 0, 2 * MiB, 0, 0, EINVAL },
+		{ "v1 log at offset 0", FAMFS_LOG, 2 * MiB, 1, 0, 2 * MiB, 0, 0, EINVAL },
+		{ "v1 offset 1", 0, 2 * MiB, 1, 1, 2 * MiB, 0, 0, EINVAL },
+		{ "v1 offset 4096", 0, 2 * MiB, 1, 4096, 2 * MiB, 0, 0, EINVAL },
+		{ "v1 offset 2M-1", 0, 2 * MiB, 1, 2 * MiB - 1, 2 * MiB, 0, 0, EINVAL },
+		{ "v1 second offset misaligned", 0, 4 * MiB, 2, D, 2 * MiB, D + MiB, 2 * MiB, EINVAL },
+		{ "v1 first len misaligned", 0, 4 * MiB, 2, D, MiB, D + 4 * MiB, 2 * MiB, EINVAL },
+		{ "v1 len 0", 0, 0, 1, D, 0, 0, 0, EINVAL },
+		{ "v1 size > extents", 0, 2 * MiB + 1, 1, D, 2 * MiB, 0, 0, EINVAL },
+		{ "v1 size u64max", 0, U64MAX, 1, D, 2 * MiB, 0, 0, EINVAL },
+		{ "v1 offset+len wraps", 0, 2 * MiB, 1, U64MAX - 2 * MiB + 1, 4 * MiB, 0, 0, EINVAL },
+		{ "v1 len u64max aligned down", 0, 2 * MiB, 1, D, U64MAX & ~(2 * MiB - 1), 0, 0, EINVAL },
+		{ "v1 offset 1<<63", 0, 2 * MiB, 1, 1ULL << 63, 2 * MiB, 0, 0, EINVAL },
+		{ "v1 file type 3", 3, 2 * MiB, 1, D, 2 * MiB, 0, 0, EINVAL },
+		{ "v1 file type u32max", UINT32_MAX, 2 * MiB, 1, D, 2 * MiB, 0, 0, EINVAL },
+	};
+	struct v1_case v1_dev[4];
+	const struct v2_case v2[] = {
+		{ "v2 ok one", 0, 1, 0, 2 * MiB, { E(D, 2 * MiB) }, 0 },
+		{ "v2 ok two", 0, 2, 0, 5 * MiB, { E(D, 2 * MiB), E(D + 4 * MiB, 4 * MiB) }, 0 },
+		{ "v2 ok size smaller", 0, 1, 0, 100, { E(D, 2 * MiB) }, 0 },
+		{ "v2 nextents 0", 0, 0, 0, 2 * MiB, { E(D, 2 * MiB) }, EINVAL },
+		{ "v2 nextents 3", 0, 3, 0, 2 * MiB, { E(D, 2 * MiB) }, E2BIG },
+		{ "v2 nextents u32max", 0, UINT32_MAX, 0, 2 * MiB, { E(D, 2 * MiB) }, E2BIG },
+		{ "v2 ext type 2", 2, 1, 0, 2 * MiB, { E(D, 2 * MiB) }, EINVAL },
+		{ "v2 ext type u32max", UINT32_MAX, 1, 0, 2 * MiB, { E(D, 2 * MiB) }, EINVAL },
+		{ "v2 file type 3", 0, 1, 3, 2 * MiB, { E(D, 2 * MiB) }, EINVAL },
+		{ "v2 devindex 1", 0, 1, 0, 2 * MiB, { { 1, D, 2 * MiB } }, EINVAL },
+		{ "v2 devindex u64max", 0, 1, 0, 2 * MiB, { { U64MAX, D, 2 * MiB } }, EINVAL },
+		{ "v2 offset 0", 0, 1, 0, 2 * MiB, { E(0, 2 * MiB) }, EINVAL },
+		{ "v2 superblock offset 0", 0, 1, FAMFS_SUPERBLOCK, 2 * MiB, { E(0, 2 * MiB) }, 0 },
+		{ "v2 offset misaligned", 0, 1, 0, 2 * MiB, { E(D + 4096, 2 * MiB) }, EINVAL },
+		{ "v2 len misaligned", 0, 1, 0, MiB, { E(D, MiB) }, EINVAL },
+		{ "v2 len 0", 0, 1, 0, 0, { E(D, 0) }, EINVAL },
+		{ "v2 second extent misaligned", 0, 2, 0, 2 * MiB, { E(D, 2 * MiB), E(D + MiB, 2 * MiB) }, EINVAL },
+		{ "v2 size > extents", 0, 1, 0, 2 * MiB + 1, { E(D, 2 * MiB) }, EINVAL },
+		{ "v2 size u64max", 0, 1, 0, U64MAX, { E(D, 2 * MiB) }, EINVAL },
+		{ "v2 wrap", 0, 1, 0, 2 * MiB, { E(U64MAX - 2 * MiB + 1, 4 * MiB) }, EINVAL },
+		{ "v2 far past device", 0, 1, 0, 2 * MiB, { E(1ULL << 50, 2 * MiB) }, EINVAL },
+	};
+	struct v2_case v2_dev[3];
+	const struct ie_case ie[] = {
+		{ "ie ok 4 strips", 1, 16 * MiB, 4, 2 * MiB, 16 * MiB, 4 * MiB, 0, 0 },
+		{ "ie ok 16 strips", 1, 32 * MiB, 16, 2 * MiB, 32 * MiB, 2 * MiB, 0, 0 },
+		{ "ie ok 1 strip", 1, 8 * MiB, 1, 4 * MiB, 8 * MiB, 8 * MiB, 0, 0 },
+		{ "ie ok chunk 64M", 1, 64 * MiB, 2, 32 * MiB, 64 * MiB, 32 * MiB, 0, 0 },
+		{ "ie ok two interleaved extents", 2, 32 * MiB, 4, 2 * MiB, 16 * MiB, 4 * MiB, 0, 0 },
+		{ "ie ok four interleaved extents", 4, 64 * MiB, 4, 2 * MiB, 16 * MiB, 4 * MiB, 0, 0 },
+		{ "ie niext 0", 0, 16 * MiB, 4, 2 * MiB, 16 * MiB, 4 * MiB, 0, EINVAL },
+		{ "ie niext 5", 5, 16 * MiB, 4, 2 * MiB, 16 * MiB, 4 * MiB, 0, EINVAL },
+		{ "ie niext u32max", UINT32_MAX, 16 * MiB, 4, 2 * MiB, 16 * MiB, 4 * MiB, 0, EINVAL },
+		{ "ie nstrips 0", 1, 16 * MiB, 0, 2 * MiB, 16 * MiB, 4 * MiB, 0, EINVAL },
+		{ "ie nstrips 17", 1, 16 * MiB, 17, 2 * MiB, 16 * MiB, 4 * MiB, 0, EINVAL },
+		{ "ie nstrips u64max", 1, 16 * MiB, U64MAX, 2 * MiB, 16 * MiB, 4 * MiB, 0, EINVAL },
+		{ "ie chunk 0", 1, 16 * MiB, 4, 0, 16 * MiB, 4 * MiB, 0, EINVAL },
+		{ "ie chunk 4096", 1, 16 * MiB, 4, 4096, 16 * MiB, 4 * MiB, 0, EINVAL },
+		{ "ie chunk 3M", 1, 16 * MiB, 4, 3 * MiB, 16 * MiB, 4 * MiB, 0, EINVAL },
+		{ "ie chunk 1<<63", 1, 16 * MiB, 4, 1ULL << 63, 16 * MiB, 4 * MiB, 0, EINVAL },
+		{ "ie nbytes 0", 1, 16 * MiB, 4, 2 * MiB, 0, 4 * MiB, 0, EINVAL },
+		{ "ie nbytes < size", 1, 16 * MiB, 4, 2 * MiB, 8 * MiB, 4 * MiB, 0, EINVAL },
+		{ "ie strips too short", 1, 16 * MiB, 4, 2 * MiB, 16 * MiB, 2 * MiB, 0, EINVAL },
+		{ "ie strip len 0", 1, 16 * MiB, 4, 2 * MiB, 16 * MiB, 0, 0, EINVAL },
+		{ "ie strip len misaligned", 1, 16 * MiB, 4, 2 * MiB, 16 * MiB, 5 * MiB, 0, EINVAL },
+		{ "ie NULL strips", 1, 16 * MiB, 4, 2 * MiB, 16 * MiB, 4 * MiB, 1, EFAULT },
+		{ "ie unmapped strips", 1, 16 * MiB, 4, 2 * MiB, 16 * MiB, 4 * MiB, 2, EFAULT },
+	};
+	struct famfs_ioc_fmap hdr;
+	struct famfs_ioc_map m;
+	struct famfs_ioc_get_fmap g;
+	struct famfs_ioc_simple_extent se = E(D, 2 * MiB);
+	char path[96], name[64];
+	unsigned int i, ncases;
+	int fd, ret, err;
+	struct {
+		unsigned long cmd;
+		const char *name;
+	} wrong[] = {
+		{ _IOW('u', 0x50, uint64_t), "MAP_CREATE with a wrong size" },
+		{ _IOR('u', 0x51, uint64_t), "MAP_GET with a wrong size" },
+		{ _IOW('u', 0x54, struct famfs_ioc_map), "MAP_CREATE_V2 with a wrong size" },
+		{ _IO('u', 0x50), "MAP_CREATE without direction" },
+		{ _IO('u', 0x56), "0x56" },
+		{ _IO('u', 0x5f), "0x5f" },
+		{ _IO('v', 0x53), "NOP with another magic" },
+		{ 0, "command 0" },
+	};
+
+	ksft_print_header();
+	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(unmapped, 4096);
+	if (!mkdtemp(mnt) || mount(daxdev(), mnt, "famfs", 0, NULL))
+		ksft_exit_fail_msg("mount %s: %s\n", daxdev(), strerror(errno));
+	{
+		char sz[64];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/size", strrchr(daxdev(), '/') + 1);
+		f = fopen(path, "r");
+		if (!f || !fgets(sz, sizeof(sz), f))
+			ksft_exit_fail_msg("cannot read %s\n", path);
+		fclose(f);
+		devsize = strtoull(sz, NULL, 0);
+	}
+	end = devsize & ~(2 * MiB - 1);
+	v1_dev[0] = (struct v1_case){ "v1 last 2M of device", 0, 2 * MiB, 1, end - 2 * MiB, 2 * MiB, 0, 0, 0 };
+	v1_dev[1] = (struct v1_case){ "v1 ends 2M past device", 0, 2 * MiB, 1, end - 2 * MiB, 4 * MiB, 0, 0, EINVAL };
+	v1_dev[2] = (struct v1_case){ "v1 starts at device end", 0, 2 * MiB, 1, end, 2 * MiB, 0, 0, EINVAL };
+	v1_dev[3] = (struct v1_case){ "v1 second extent past device", 0, 4 * MiB, 2, D, 2 * MiB, end, 2 * MiB, EINVAL };
+	v2_dev[0] = (struct v2_case){ "v2 last 2M of device", 0, 1, 0, 2 * MiB, { E(end - 2 * MiB, 2 * MiB) }, 0 };
+	v2_dev[1] = (struct v2_case){ "v2 ends past device", 0, 1, 0, 2 * MiB, { E(end - 2 * MiB, 4 * MiB) }, EINVAL };
+	v2_dev[2] = (struct v2_case){ "v2 whole device", 0, 1, 0, 2 * MiB, { E(2 * MiB, end - 2 * MiB) }, 0 };
+
+	ncases = ARRAY_SIZE(v1) + ARRAY_SIZE(v1_dev) + ARRAY_SIZE(v2) + ARRAY_SIZE(v2_dev) + ARRAY_SIZE(ie) +
+		 ARRAY_SIZE(wrong) + 12 + 10;
+	ksft_set_plan(ncases);
+
+	for (i = 0; i < ARRAY_SIZE(v1); i++)
+		run_v1(&v1[i]);
+	for (i = 0; i < ARRAY_SIZE(v1_dev); i++)
+		run_v1(&v1_dev[i]);
+	for (i = 0; i < ARRAY_SIZE(v2); i++)
+		run_v2(&v2[i]);
+	for (i = 0; i < ARRAY_SIZE(v2_dev); i++)
+		run_v2(&v2_dev[i]);
+	for (i = 0; i < ARRAY_SIZE(ie); i++)
+		run_ie(&ie[i]);
+
+	/* Bad pointers (12 cases). */
+	fd = new_file();
+	ret = ioctl(fd, FAMFSIOC_MAP_CREATE, NULL); err = errno;
+	expect("v1 NULL argument", ret, err, EFAULT);
+	ret = ioctl(fd, FAMFSIOC_MAP_CREATE, unmapped); err = errno;
+	expect("v1 unmapped argument", ret, err, EFAULT);
+	ret = ioctl(fd, FAMFSIOC_MAP_CREATE, (void *)0xffff888000000000ULL); err = errno;
+	expect("v1 kernel address argument", ret, err, EFAULT);
+	ret = ioctl(fd, FAMFSIOC_MAP_CREATE_V2, unmapped); err = errno;
+	expect("v2 unmapped header", ret, err, EFAULT);
+	hdr = (struct famfs_ioc_fmap){ .fioc_file_size = 2 * MiB, .fioc_nextents = 1, .kse = unmapped };
+	ret = ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &hdr); err = errno;
+	expect("v2 unmapped extents", ret, err, EFAULT);
+	hdr.kse = (void *)0xffff888000000000ULL;
+	ret = ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &hdr); err = errno;
+	expect("v2 kernel address extents", ret, err, EFAULT);
+	hdr.kse = &se;
+	ret = ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &hdr); err = errno;
+	expect("v2 ok after bad pointers", ret, err, 0);
+	ret = ioctl(fd, FAMFSIOC_MAP_GET, ro_page); err = errno;
+	expect("GET into read-only page", ret, err, EFAULT);
+	ret = ioctl(fd, FAMFSIOC_MAP_GET, unmapped); err = errno;
+	expect("GET into unmapped page", ret, err, EFAULT);
+	ret = ioctl(fd, FAMFSIOC_MAP_GET_V2, ro_page); err = errno;
+	expect("GET_V2 into read-only page", ret, err, EFAULT);
+	ret = ioctl(fd, FAMFSIOC_MAP_GETEXT, NULL); err = errno;
+	expect("GETEXT into NULL", ret, err, EFAULT);
+	ret = ioctl(fd, FAMFSIOC_MAP_GET_V2, &g); err = errno;
+	expect("GET_V2 ok", ret, err, 0);
+
+	for (i = 0; i < ARRAY_SIZE(wrong); i++) {
+		snprintf(name, sizeof(name), "wrong ioctl: %s", wrong[i].name);
+		ret = ioctl(fd, wrong[i].cmd, &m); err = errno;
+		expect(name, ret, err, ENOTTY);
+	}
+	close(fd);
+
+	/* Mount requests (10 cases). */
+	{
+		char other[] = "/tmp/famfs-bad2-XXXXXX";
+
+		if (!mkdtemp(other))
+			ksft_exit_fail_msg("mkdtemp\n");
+		ret = mount(NULL, other, "famfs", 0, NULL); err = errno;
+		expect("mount without source", ret, err, EINVAL);
+		ret = mount("", other, "famfs", 0, NULL); err = errno;
+		expect("mount with empty source", ret, err, EINVAL);
+		ret = mount("/dev/null", other, "famfs", 0, NULL); err = errno;
+		expect("mount /dev/null", ret, err, ENODEV);
+		ret = mount("/dev/zero", other, "famfs", 0, NULL); err = errno;
+		expect("mount /dev/zero", ret, err, ENODEV);
+		ret = mount("/tmp", other, "famfs", 0, NULL); err = errno;
+		expect("mount a directory", ret, err, EINVAL);
+		ret = mount(daxdev(), other, "famfs", 0, NULL); err = errno;
+		expect("second mount", ret, err, EBUSY);
+		ret = mount(daxdev(), other, "famfs", 0, "mode=abc"); err = errno;
+		expect("mode=abc", ret, err, EINVAL);
+		ret = mount(daxdev(), other, "famfs", 0, "dax=inode"); err = errno;
+		expect("dax=inode", ret, err, EINVAL);
+		ret = mount(daxdev(), other, "famfs", 0, "nosuchoption"); err = errno;
+		expect("unknown option", ret, err, EINVAL);
+		ret = mount(daxdev(), mnt, "famfs", MS_REMOUNT, "mode=0700"); err = errno;
+		expect("remount", ret, err, 0);
+		rmdir(other);
+	}
+	umount(mnt);
+	rmdir(mnt);
+	ksft_finished();
+}

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Device loss (issue 5): the dax device is unbound from fsdev_dax while a famfs file is
+ * mapped and I/O runs on several threads; then a page of a mapped file is poisoned.
+ * Expected: SIGBUS in the mappings, ENODEV/EIO from syscalls, no hang, unmount works,
+ * the module unloads. Runs in its own guest boot (the poison cannot be undone).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <setjmp.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "famfs_uapi.h"
+
+#define MiB (1ULL << 20)
+#define GiB (1ULL << 30)
+
+static const char *daxname(void)
+{
+	const char *d = getenv("FAMFS_DAXDEV");
+
+	return d ? strrchr(d, '/') + 1 : "dax0.0";
+}
+
+static const char *daxdev(void)
+{
+	const char *d = getenv("FAMFS_DAXDEV");
+
+	return d ? d : "/dev/dax0.0";
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+static int mkfile(const char *dir, const char *name, uint64_t off, uint64_t size)
+{
+	struct famfs_ioc_simple_extent se = { 0, off, size };
+	struct famfs_ioc_fmap f = { .fioc_file_size = size, .fioc_nextents = 1, .kse = &se };
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	if (fd < 0 || ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f))
+		return -1;
+	return fd;
+}
+
+/* A child that touches a shared mapping forever; it can only end by a signal. */
+static pid_t toucher(int fd, size_t size)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		volatile char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		uint64_t i = 0;
+
+		if (p == MAP_FAILED)
+			_exit(2);
+		for (;;)
+			p[(i++ * 4096) % size] += 1;
+	}
+	return pid;
+}
+
+struct io {
+	int fd;
+	atomic_int stop, errors, enodev;
+};
+
+static void *io_loop(void *a)
+{
+	struct io *io = a;
+	char buf[4096];
+
+	while (!atomic_load(&io->stop)) {
+		if (pread(io->fd, buf, sizeof(buf), 0) < 0) {
+			atomic_fetch_add(&io->errors, 1);
+			if (errno == ENODEV)
+				atomic_fetch_add(&io->enodev, 1);
+		}
+	}
+	return NULL;
+}
+
+static const char *driver_of(char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/driver", daxname());
+	n = readlink(path, buf, len - 1);
+	if (n < 0)
+		return "";
+	buf[n] = 0;
+	return strrchr(buf, '/') + 1;
+}
+
+static int rebind_fsdev(void)
+{
+	char drv[256];
+
+	write_file("/sys/bus/dax/drivers/fsdev_dax/new_id", daxname());
+	if (strcmp(driver_of(drv, sizeof(drv)), "fsdev_dax"))
+		write_file("/sys/bus/dax/drivers/fsdev_dax/bind", daxname());
+	return strcmp(driver_of(drv, sizeof(drv)), "fsdev_dax") ? -1 : 0;
+}
+
+FIXTURE(loss) {
+	char dir[64];
+};
+
+FIXTURE_SETUP(loss)
+{
+	strcpy(self->dir, "/tmp/famfs-loss-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, mount(daxdev(), self->dir, "famfs", 0, NULL));
+}
+
+FIXTURE_TEARDOWN(loss)
+{
+	umount(self->dir);
+	rmdir(self->dir);
+}
+
+/* Waits up to @secs for @pid; returns its status or -1. */
+static int wait_for(pid_t pid, int secs)
+{
+	int status, i;
+
+	for (i = 0; i < secs * 10; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		usleep(100000);
+	}
+	return -1;
+}
+
+TEST_F_TIMEOUT(loss, unbind_while_mapped_and_busy, 300)
+{
+	struct famfs_ioc_map m;
+	struct io io = { 0 };
+	pthread_t t[4];
+	char buf[4096], path[128];
+	int fd, status, i, fd2;
+	pid_t child;
+	time_t t0;
+
+	fd = mkfile(self->dir, "f", GiB, 16 * MiB);
+	ASSERT_GE(fd, 0);
+	child = toucher(fd, 16 * MiB);
+	ASSERT_GT(child, 0);
+	io.fd = fd;
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, io_loop, &io));
+	sleep(2);
+	ASSERT_EQ(0, atomic_load(&io.errors));
+
+	t0 = time(NULL);
+	ASSERT_EQ(0, write_file("/sys/bus/dax/drivers/fsdev_dax/unbind", daxname()));
+	TH_LOG("unbind took %lds", (long)(time(NULL) - t0));
+	EXPECT_LT(time(NULL) - t0, 60);
+
+	status = wait_for(child, 30);
+	if (status == -1) {
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		EXPECT_TRUE(0) TH_LOG("the mapping kept working after the device went away");
+	} else {
+		EXPECT_TRUE(WIFSIGNALED(status));
+		EXPECT_EQ(SIGBUS, WTERMSIG(status));
+	}
+	sleep(1);
+	atomic_store(&io.stop, 1);
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_GT(atomic_load(&io.enodev), 0);
+
+	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, pwrite(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, ioctl(fd, FAMFSIOC_MAP_GET, &m));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(0, ioctl(fd, FAMFSIOC_NOP));
+	snprintf(path, sizeof(path), "%s/new", self->dir);
+	fd2 = open(path, O_RDWR | O_CREAT, 0644);
+	EXPECT_EQ(-1, fd2);
+	EXPECT_EQ(ENODEV, errno);
+	close(fd);
+	EXPECT_EQ(0, umount(self->dir));
+
+	/* The device comes back and mounts again. */
+	ASSERT_EQ(0, rebind_fsdev());
+	ASSERT_EQ(0, mount(daxdev(), self->dir, "famfs", 0, NULL));
+}
+
+static sigjmp_buf jb;
+static void on_sigbus(int sig)
+{
+	siglongjmp(jb, 1);
+}
+
+TEST_F_TIMEOUT(loss, poisoned_page_shuts_the_mount_down, 300)
+{
+	volatile char *p;
+	char buf[64];
+	int fd, got_sigbus = 0;
+
+	fd = mkfile(self->dir, "p", 2 * GiB, 4 * MiB);
+	ASSERT_GE(fd, 0);
+	p = mmap(NULL, 4 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	p[8192] = 2;
+	ASSERT_EQ(0, madvise((void *)(p + 8192), 4096, MADV_HWPOISON)) {
+		TH_LOG("madvise: %s", strerror(errno));
+	}
+	signal(SIGBUS, on_sigbus);
+	if (!sigsetjmp(jb, 1))
+		p[0] = 3;
+	else
+		got_sigbus = 1;
+	signal(SIGBUS, SIG_DFL);
+	EXPECT_TRUE(got_sigbus);
+	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ENODEV, errno);
+	munmap((void *)p, 4 * MiB);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
