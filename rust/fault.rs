@@ -44,7 +44,10 @@ impl VmFault {
     /// Runs `f` with the mapping's invalidate lock held shared: a device failure takes it
     /// exclusively to tear mappings down, so no fault that started before the failure
     /// can install a mapping after the teardown.
-    pub(crate) fn with_invalidate_lock(&mut self, f: impl FnOnce(&mut Self) -> VmFaultResult) -> VmFaultResult {
+    pub(crate) fn with_invalidate_lock(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> VmFaultResult,
+    ) -> VmFaultResult {
         let inode = self.inode().as_raw();
         // SAFETY: The inode is live during the fault; lock and unlock pair up.
         unsafe { sys::famfs_shim_fault_lock(inode) };

@@ -56,9 +56,16 @@ impl<T> OpsTable<T> {
     }
 }
 
-/// A device number (`dev_t`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A device number (`dev_t`); prints as `major:minor`.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DevT(pub(crate) sys::dev_t);
+
+impl core::fmt::Debug for DevT {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The kernel's internal encoding: MINORBITS is 20.
+        write!(f, "{}:{}", self.0 >> 20, self.0 & 0xf_ffff)
+    }
+}
 
 /// Whether the current task has `CAP_SYS_RAWIO` (raw access to devices and memory).
 pub(crate) fn capable_sys_rawio() -> bool {

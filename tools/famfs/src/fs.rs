@@ -124,7 +124,10 @@ pub fn ensure_module() -> Result<()> {
     if Path::new("/sys/module/famfs").exists() {
         return Ok(());
     }
-    let st = std::process::Command::new("modprobe").arg("famfs").status().ctx(|| "run modprobe famfs".into())?;
+    let st = std::process::Command::new("modprobe")
+        .arg("famfs")
+        .status()
+        .ctx(|| "run modprobe famfs".into())?;
     if st.success() {
         Ok(())
     } else {
