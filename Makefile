@@ -20,6 +20,15 @@ check-quick:                  ## host tests + the in-guest suite, without the ha
 demo:                         ## famfs at work in a guest
 	scripts/demo
 
+bench:                        ## benchmarks on the perf kernel -> bench/results/latest.md
+	scripts/bench
+
+fuzz:                         ## long fuzzer run (FAMFS_FUZZ_ITERS, default 200000)
+	scripts/vm -- sh -c 'modprobe famfs && FAMFS_FUZZ_ITERS=$${FAMFS_FUZZ_ITERS:-200000} /host/build/guest-bin/famfs_stress_test -t random_ioctl_fuzzer'
+
+stress:                       ## long reliability variants: 10000 mount cycles, 1000 module cycles
+	scripts/vm --timeout 7200 -- sh -c 'modprobe famfs && FAMFS_CYCLES=10000 /host/build/guest-bin/famfs_stress_test && FAMFS_MODCYCLES=1000 SUITE=module sh /host/tests/guest/module.sh'
+
 clippy:
 	scripts/lint clippy
 
