@@ -114,6 +114,8 @@ pub enum FmapError {
     EmptyInterleave,
     /// A strip too short for the chunks the interleave puts on it.
     StripTooShort,
+    /// Two extents of the map overlap: one byte of memory at two file offsets.
+    Overlap,
 }
 
 /// The errno values [`FmapError::errno`] uses (Linux numbers, all architectures famfs runs on).
@@ -154,6 +156,7 @@ impl FmapError {
             Self::BadChunkSize => "chunk size must be a non-zero multiple of 2 MiB",
             Self::EmptyInterleave => "interleaved extent of zero bytes",
             Self::StripTooShort => "strip too short for the interleave",
+            Self::Overlap => "extents overlap each other",
         }
     }
 }
@@ -519,14 +522,15 @@ impl Fmap {
         if req.file_size > total {
             return Err(FmapError::SizeExceedsExtents);
         }
-        Ok(Self {
+        Self {
             file_type,
             file_size: req.file_size,
             layout: Layout::Simple {
                 count,
                 ext: req.ext_list,
             },
-        })
+        }
+        .check_no_self_overlap()
     }
 
     /// Validates a v2 (`MAP_CREATE_V2`) request with simple extents.
@@ -549,11 +553,12 @@ impl Fmap {
         if hdr.file_size > total {
             return Err(FmapError::SizeExceedsExtents);
         }
-        Ok(Self {
+        Self {
             file_type,
             file_size: hdr.file_size,
             layout: Layout::Simple { count, ext },
-        })
+        }
+        .check_no_self_overlap()
     }
 
     /// Validates a v2 (`MAP_CREATE_V2`) request with interleaved extents; `strips[i]`
@@ -585,11 +590,12 @@ impl Fmap {
         if hdr.file_size > covered {
             return Err(FmapError::SizeExceedsExtents);
         }
-        Ok(Self {
+        Self {
             file_type,
             file_size: hdr.file_size,
             layout: Layout::Interleaved { count, ext },
-        })
+        }
+        .check_no_self_overlap()
     }
 
     /// `ext_list_count` as `MAP_GET` reports it: extents, or interleaved extents.
@@ -669,6 +675,47 @@ impl Fmap {
             }
         }
         Some(b)
+    }
+}
+
+/// Most device ranges one map can name (4 interleaved extents of 16 strips).
+pub const MAX_RANGES: usize = MAX_INTERLEAVED_EXTENTS * MAX_STRIPS;
+
+/// Whether two ranges share a byte. Validated ranges never wrap.
+pub fn overlaps(a: Extent, b: Extent) -> bool {
+    a.offset < b.offset + b.len && b.offset < a.offset + a.len
+}
+
+impl Fmap {
+    /// Every device range of the map (extents, or the strips of every interleaved
+    /// extent), at most [`MAX_RANGES`].
+    pub fn ranges(&self) -> impl Iterator<Item = Extent> + '_ {
+        let (simple, interleaved): (&[Extent], &[Interleave]) = match &self.layout {
+            Layout::Simple { count, ext } => (&ext[..*count], &[]),
+            Layout::Interleaved { count, ext } => (&[], &ext[..*count]),
+        };
+        simple.iter().copied().chain(
+            interleaved
+                .iter()
+                .flat_map(|ie| ie.strips[..ie.nstrips].iter().copied()),
+        )
+    }
+
+    /// Refuses maps that name one byte of memory twice: DAX can give a page to only one
+    /// file offset, so such a map could not be mapped into memory.
+    fn check_no_self_overlap(self) -> Result<Self, FmapError> {
+        let mut sorted = [Extent::default(); MAX_RANGES];
+        let mut n = 0;
+        for (slot, r) in sorted.iter_mut().zip(self.ranges()) {
+            *slot = r;
+            n += 1;
+        }
+        let sorted = &mut sorted[..n];
+        sorted.sort_unstable_by_key(|e| e.offset);
+        if sorted.windows(2).any(|w| overlaps(w[0], w[1])) {
+            return Err(FmapError::Overlap);
+        }
+        Ok(self)
     }
 }
 

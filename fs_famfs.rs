@@ -18,7 +18,9 @@ use core::sync::atomic::{
 };
 use kernel::{
     ffi::c_int,
+    new_mutex,
     prelude::*,
+    sync::Mutex,
     uaccess::{
         UserPtr,
         UserSlice, //
@@ -115,7 +117,14 @@ pub(crate) fn set_mode_option(opts: &mut MountOptions, mode: u32) {
     opts.mode = mode & S_IALLUGO;
 }
 
+/// A device range held by an installed map.
+struct Claim {
+    range: fmap::Extent,
+    ino: u64,
+}
+
 /// Per-mount state (`s_fs_info`).
+#[pin_data]
 pub(crate) struct MountState {
     /// The memory device, claimed with this mount's superblock as holder.
     dax: DaxDevice,
@@ -125,6 +134,11 @@ pub(crate) struct MountState {
     mode: u32,
     /// Set once the device reported a memory failure or is going away; never cleared.
     failed: AtomicBool,
+    /// Every range of every installed map. A map that overlaps another file's is
+    /// "cross-linked": DAX can give a page to one file only, so it may be read and
+    /// written but not mapped into memory.
+    #[pin]
+    claims: Mutex<KVec<Claim>>,
 }
 
 impl MountState {
@@ -157,6 +171,8 @@ pub(crate) struct InodeMap {
     /// Sticky: set when the file's size is changed behind famfs's back; the file then
     /// fails every access until it is recreated from the log.
     broken: AtomicBool,
+    /// The map shares memory with a file that was mapped earlier (see `MountState`).
+    crosslinked: bool,
 }
 
 /// `get_tree`: mounts the dax character device named by the source.
@@ -178,13 +194,14 @@ fn fill_super(new: &NewSuperBlock<'_>, devt: DevT, opts: &MountOptions) -> Resul
         warn_ratelimited!("cannot claim dax device {:?}: {:?}\n", devt, e);
     })?;
     let dev_size = dax.size();
-    new.set_state(KBox::new(
-        MountState {
+    new.set_state(KBox::pin_init(
+        try_pin_init!(MountState {
             dax,
             dev_size,
             mode: opts.mode,
             failed: AtomicBool::new(false),
-        },
+            claims <- new_mutex!(KVec::new()),
+        }),
         GFP_KERNEL,
     )?);
     let root = NewInode::new(new.sb(), None, S_IFDIR | opts.mode)?;
@@ -258,10 +275,31 @@ pub(crate) fn rw_allowed(inode: &Inode, pos: i64, count: u64, access: Access) ->
     Ok(count.min(size.saturating_sub(pos)))
 }
 
-/// Whether the file may be mapped.
+/// Whether the file may be mapped: not after a device failure, not without a valid map,
+/// and not when its memory is also another file's.
 pub(crate) fn mmap_allowed(inode: &Inode) -> Result {
     inode.super_block().state()?.check_alive()?;
-    valid_map(inode).map(|_| ())
+    valid_map(inode)?;
+    if inode.map().is_some_and(|m| m.crosslinked) {
+        warn_ratelimited!(
+            "inode {}: cannot mmap: its memory belongs to another file too\n",
+            inode.ino()
+        );
+        return Err(EINVAL);
+    }
+    Ok(())
+}
+
+/// `evict_inode`: tears the inode down and gives back its claims on device memory.
+pub(crate) fn evict_inode(inode: &Inode) {
+    let had_map = inode.map().is_some();
+    let ino = inode.ino();
+    inode.evict();
+    if had_map {
+        if let Ok(state) = inode.super_block().state() {
+            state.claims.lock().retain(|c| c.ino != ino);
+        }
+    }
 }
 
 /// The dax device reported a memory failure, or is about to go away
@@ -349,16 +387,33 @@ fn may_install_map(inode: &Inode) -> Result {
     Ok(())
 }
 
-fn install(inode: &Inode, fmap: Fmap) -> Result<i64> {
+fn install(inode: &Inode, state: &MountState, fmap: Fmap) -> Result<i64> {
     let size = i64::try_from(fmap.file_size).map_err(|_| EINVAL)?;
+    let mut claims = state.claims.lock();
+    let crosslinked = fmap
+        .ranges()
+        .any(|r| claims.iter().any(|c| fmap::overlaps(r, c.range)));
+    claims.reserve(fmap.ranges().count(), GFP_KERNEL)?;
     let map = KBox::new(
         InodeMap {
             fmap,
             broken: AtomicBool::new(false),
+            crosslinked,
         },
         GFP_KERNEL,
     )?;
     inode.install_map(map, size)?;
+    let ino = inode.ino();
+    for range in fmap.ranges() {
+        // Capacity was reserved above, so this cannot fail.
+        let _ = claims.push_within_capacity(Claim { range, ino });
+    }
+    if crosslinked {
+        warn_ratelimited!(
+            "inode {}: map shares memory with another file (cross-linked)\n",
+            ino
+        );
+    }
     Ok(0)
 }
 
@@ -370,7 +425,7 @@ fn map_create_v1(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64>
         .reader()
         .read_slice(&mut buf)?;
     let fmap = Fmap::from_v1(&IocMap::parse(&buf), state.dev_size).map_err(|e| reject(inode, e))?;
-    install(inode, fmap)
+    install(inode, state, fmap)
 }
 
 /// `FAMFSIOC_MAP_CREATE_V2`: simple or interleaved extents. Every count is checked before
@@ -417,7 +472,7 @@ fn map_create_v2(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64>
         }
     }
     .map_err(|e| reject(inode, e))?;
-    install(inode, fmap)
+    install(inode, state, fmap)
 }
 
 /// A user pointer from a 64-bit uapi field.

@@ -114,11 +114,15 @@ impl<'a> NewSuperBlock<'a> {
     }
 
     /// Installs the mount state; see [`SuperBlock`]'s invariants.
-    pub(crate) fn set_state(&self, state: KBox<MountState>) {
+    pub(crate) fn set_state(&self, state: Pin<KBox<MountState>>) {
         let sb = self.0.as_raw();
-        // SAFETY: The superblock is new and exclusively ours; no state is installed yet,
-        // so nothing leaks, and `kill_sb` frees it.
-        unsafe { (*sb).s_fs_info = KBox::into_raw(state).cast::<c_void>() };
+        // SAFETY: The state is never moved out of its allocation: `kill_sb` drops it in
+        // place. The superblock is new and exclusively ours; no state is installed yet, so
+        // nothing leaks.
+        unsafe {
+            let state = Pin::into_inner_unchecked(state);
+            (*sb).s_fs_info = KBox::into_raw(state).cast::<c_void>();
+        }
     }
 
     /// Makes `root` the root directory.
@@ -148,7 +152,7 @@ static SUPER_OPS: OpsTable<bindings::super_operations> = OpsTable(bindings::supe
 unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
     // SAFETY: The VFS hands over a live inode being evicted; nobody else uses it.
     let inode = unsafe { Inode::from_raw(inode) };
-    inode.evict();
+    crate::evict_inode(inode);
 }
 
 /// # Safety

@@ -102,13 +102,13 @@ struct ie_case {
 	const char *name;
 	uint32_t niext;
 	uint64_t size, nstrips, chunk, nbytes, strip_len;
-	int bad_ptr; /* 1: NULL strips, 2: unmapped strips */
+	int bad_ptr; /* 1: NULL strips, 2: unmapped strips, 3: every extent on the same strips */
 	int want;
 };
 
 static void run_ie(const struct ie_case *c)
 {
-	static struct famfs_ioc_simple_extent strips[20];
+	static struct famfs_ioc_simple_extent strips[80];
 	struct famfs_ioc_interleaved_ext ie[6];
 	struct famfs_ioc_fmap f = {
 		.fioc_file_size = c->size, .fioc_file_type = FAMFS_REG,
@@ -116,11 +116,13 @@ static void run_ie(const struct ie_case *c)
 	};
 	int fd = new_file(), ret, err, i;
 
-	for (i = 0; i < 20; i++)
-		strips[i] = (struct famfs_ioc_simple_extent){ 0, GiB + i * 64 * MiB, c->strip_len };
+	/* Each interleaved extent gets strips of its own, 64 MiB apart (unless case 3). */
+	for (i = 0; i < 80; i++)
+		strips[i] = (struct famfs_ioc_simple_extent){ 0, GiB + i * 32 * MiB, c->strip_len };
 	for (i = 0; i < 6; i++)
 		ie[i] = (struct famfs_ioc_interleaved_ext){ c->nstrips, c->chunk, c->nbytes,
-			c->bad_ptr == 1 ? NULL : c->bad_ptr == 2 ? unmapped : strips };
+			c->bad_ptr == 1 ? NULL : c->bad_ptr == 2 ? unmapped :
+			c->bad_ptr == 3 ? strips : strips + (i % 4) * 20 };
 	ret = ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f);
 	err = errno;
 	expect(c->name, ret, err, c->want);
@@ -192,6 +194,7 @@ int main(void)
 		{ "ie ok chunk 64M", 1, 64 * MiB, 2, 32 * MiB, 64 * MiB, 32 * MiB, 0, 0 },
 		{ "ie ok two interleaved extents", 2, 32 * MiB, 4, 2 * MiB, 16 * MiB, 4 * MiB, 0, 0 },
 		{ "ie ok four interleaved extents", 4, 64 * MiB, 4, 2 * MiB, 16 * MiB, 4 * MiB, 0, 0 },
+		{ "ie two extents on the same strips", 2, 32 * MiB, 4, 2 * MiB, 16 * MiB, 4 * MiB, 3, EINVAL },
 		{ "ie niext 0", 0, 16 * MiB, 4, 2 * MiB, 16 * MiB, 4 * MiB, 0, EINVAL },
 		{ "ie niext 5", 5, 16 * MiB, 4, 2 * MiB, 16 * MiB, 4 * MiB, 0, EINVAL },
 		{ "ie niext u32max", UINT32_MAX, 16 * MiB, 4, 2 * MiB, 16 * MiB, 4 * MiB, 0, EINVAL },
@@ -258,7 +261,7 @@ int main(void)
 	v2_dev[2] = (struct v2_case){ "v2 whole device", 0, 1, 0, 2 * MiB, { E(2 * MiB, end - 2 * MiB) }, 0 };
 
 	ncases = ARRAY_SIZE(v1) + ARRAY_SIZE(v1_dev) + ARRAY_SIZE(v2) + ARRAY_SIZE(v2_dev) + ARRAY_SIZE(ie) +
-		 ARRAY_SIZE(wrong) + 12 + 10;
+		 ARRAY_SIZE(wrong) + 12 + 10 + 4;
 	ksft_set_plan(ncases);
 
 	for (i = 0; i < ARRAY_SIZE(v1); i++)
@@ -308,6 +311,30 @@ int main(void)
 		expect(name, ret, err, ENOTTY);
 	}
 	close(fd);
+
+	/* Cross-linked files (4 cases): the first file to claim memory may be mapped; a
+	 * later file over the same memory may be read and written, but not mapped. */
+	{
+		struct famfs_ioc_simple_extent x = E(3 * GiB, 4 * MiB);
+		int a = new_file(), b = new_file();
+		void *p;
+
+		hdr = (struct famfs_ioc_fmap){ .fioc_file_size = 4 * MiB, .fioc_nextents = 1, .kse = &x };
+		ret = ioctl(a, FAMFSIOC_MAP_CREATE_V2, &hdr); err = errno;
+		expect("crosslink: first file maps", ret, err, 0);
+		ret = ioctl(b, FAMFSIOC_MAP_CREATE_V2, &hdr); err = errno;
+		expect("crosslink: second file over the same memory maps", ret, err, 0);
+		p = mmap(NULL, 4 * MiB, PROT_READ, MAP_SHARED, b, 0); err = errno;
+		expect("crosslink: second file cannot be mmapped", p == MAP_FAILED ? -1 : 0, err, EINVAL);
+		p = mmap(NULL, 4 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0); err = errno;
+		expect("crosslink: first file can be mmapped", p == MAP_FAILED ? -1 : 0, err, 0);
+		if (p != MAP_FAILED) {
+			memset(p, 1, 4 * MiB);
+			munmap(p, 4 * MiB);
+		}
+		close(a);
+		close(b);
+	}
 
 	/* Mount requests (10 cases). */
 	{

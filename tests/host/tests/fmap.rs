@@ -256,3 +256,46 @@ fn get_v2_reports_what_was_installed() {
     assert_eq!(u32::from_ne_bytes(g[0..4].try_into().unwrap()), 1);
     assert_eq!(u64::from_ne_bytes(g[16..24].try_into().unwrap()), 1);
 }
+
+#[test]
+fn maps_naming_one_byte_twice_are_refused() {
+    assert_eq!(
+        Fmap::from_v1(
+            &v1(0, 4 * MIB, &[(8 * MIB, 4 * MIB), (10 * MIB, 2 * MIB)]),
+            DEV
+        ),
+        Err(FmapError::Overlap)
+    );
+    // Adjacent is fine.
+    assert!(Fmap::from_v1(
+        &v1(0, 4 * MIB, &[(8 * MIB, 2 * MIB), (10 * MIB, 2 * MIB)]),
+        DEV
+    )
+    .is_ok());
+    let mut s = strips(4, 64 * MIB, 8 * MIB);
+    s[3].offset = s[1].offset + 2 * MIB;
+    let h = hdr(1, 1, 32 * MIB);
+    assert_eq!(
+        Fmap::from_v2_interleaved(&h, &[iext(4, 2 * MIB, 32 * MIB)], &[s], DEV),
+        Err(FmapError::Overlap)
+    );
+    // Two interleaved extents over the same strips.
+    let s = strips(4, 64 * MIB, 8 * MIB);
+    let h = hdr(1, 2, 64 * MIB);
+    let ie = iext(4, 2 * MIB, 32 * MIB);
+    assert_eq!(
+        Fmap::from_v2_interleaved(&h, &[ie, ie], &[s, s], DEV),
+        Err(FmapError::Overlap)
+    );
+    let f =
+        Fmap::from_v2_interleaved(&h, &[ie, ie], &[s, strips(4, 512 * MIB, 8 * MIB)], DEV).unwrap();
+    assert_eq!(f.ranges().count(), 8);
+    assert!(overlaps(
+        Extent { offset: 0, len: 4 },
+        Extent { offset: 3, len: 1 }
+    ));
+    assert!(!overlaps(
+        Extent { offset: 0, len: 4 },
+        Extent { offset: 4, len: 1 }
+    ));
+}
