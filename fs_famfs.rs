@@ -54,7 +54,8 @@ use fmap::{
 use kfs::{
     dax::{
         lookup_dax_devt,
-        DaxDevice, //
+        DaxDevice,
+        Source, //
     },
     fs_context::FsContext,
     inode::{
@@ -69,8 +70,7 @@ use kfs::{
         NewSuperBlock,
         SuperBlock, //
     },
-    warn_ratelimited,
-    DevT, //
+    warn_ratelimited, //
 };
 
 module! {
@@ -178,20 +178,20 @@ pub(crate) struct InodeMap {
 /// `get_tree`: mounts the dax character device named by the source.
 pub(crate) fn get_tree(fc: &mut FsContext) -> Result {
     let source = fc.source().ok_or(EINVAL)?;
-    let devt = lookup_dax_devt(source).inspect_err(|e| {
+    let src = lookup_dax_devt(source).inspect_err(|e| {
         warn_ratelimited!(
             "cannot mount {:?}: not a usable dax device ({:?})\n",
             source,
             e
         );
     })?;
-    fc.get_tree_keyed(devt, |new, opts| fill_super(new, devt, opts))
+    fc.get_tree_keyed(src.devt(), |new, opts| fill_super(new, src, opts))
 }
 
-fn fill_super(new: &NewSuperBlock<'_>, devt: DevT, opts: &MountOptions) -> Result {
+fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Result {
     new.init_params();
-    let dax = DaxDevice::claim(devt, new.sb()).inspect_err(|e| {
-        warn_ratelimited!("cannot claim dax device {:?}: {:?}\n", devt, e);
+    let dax = DaxDevice::claim(src, new.sb()).inspect_err(|e| {
+        warn_ratelimited!("cannot use {:?} for DAX: {:?}\n", src, e);
     })?;
     let dev_size = dax.size();
     new.set_state(KBox::pin_init(

@@ -25,11 +25,17 @@ use kernel::{
 ///
 /// # Invariants
 ///
-/// `dev` carries a reference from `dax_dev_get()` and the exclusive holder claim made by
-/// `fs_dax_get()` with `holder` (the superblock) and [`HOLDER_OPS`]; `drop` gives back both.
+/// `dev` carries the exclusive holder claim made with `holder` (the superblock) and
+/// [`HOLDER_OPS`], and one reference taken with it. For a character device (`bdev` is
+/// `None`) it carries a second reference, from `dax_dev_get()`. For a block device, `bdev`
+/// is the block device opened exclusively for the superblock, and `base` is where the
+/// partition starts on the dax device. `drop` gives back all of it.
 pub(crate) struct DaxDevice {
     dev: NonNull<sys::dax_device>,
     holder: *mut c_void,
+    bdev: Option<NonNull<kernel::bindings::file>>,
+    base: u64,
+    size: u64,
 }
 
 // SAFETY: A `dax_device` is reference counted and does its own locking; famfs only hands
@@ -38,16 +44,41 @@ unsafe impl Send for DaxDevice {}
 // SAFETY: See `Send`; `&DaxDevice` exposes nothing but the pointer.
 unsafe impl Sync for DaxDevice {}
 
-/// Resolves a mount source path to the number of a dax character device.
+/// What a mount source names.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Source {
+    /// A dax character device (device dax, to be bound to `fsdev_dax`).
+    Char(DevT),
+    /// A block device (pmem), DAX-capable or refused at claim time.
+    Block(DevT),
+}
+
+impl Source {
+    /// The device number the superblock is keyed on.
+    pub(crate) fn devt(self) -> DevT {
+        match self {
+            Source::Char(d) | Source::Block(d) => d,
+        }
+    }
+}
+
+/// Resolves a mount source path to a device.
 ///
-/// Errors: `EINVAL` for an empty path or one that is not a character device, `EACCES` when
-/// the node sits on a `nodev` mount, `ENODEV` when it is not a dax device, or the path
-/// lookup's own error.
-pub(crate) fn lookup_dax_devt(source: &CStr) -> Result<DevT> {
+/// Errors: `EINVAL` for an empty path or one that is neither a character nor a block
+/// device, `EACCES` when the node sits on a `nodev` mount, `ENODEV` when a character
+/// device is not a dax device, or the path lookup's own error.
+pub(crate) fn lookup_dax_devt(source: &CStr) -> Result<Source> {
     let mut devt: sys::dev_t = 0;
-    // SAFETY: `source` is NUL-terminated and `devt` is a valid place to write.
-    to_result(unsafe { sys::famfs_shim_lookup_dax_devt(source.as_char_ptr(), &mut devt) })?;
-    Ok(DevT(devt))
+    let mut is_block = false;
+    // SAFETY: `source` is NUL-terminated; `devt` and `is_block` are valid places to write.
+    to_result(unsafe {
+        sys::famfs_shim_lookup_dax_devt(source.as_char_ptr(), &mut devt, &mut is_block)
+    })?;
+    Ok(if is_block {
+        Source::Block(DevT(devt))
+    } else {
+        Source::Char(DevT(devt))
+    })
 }
 
 impl DaxDevice {
@@ -55,7 +86,14 @@ impl DaxDevice {
     ///
     /// Fails with `fs_dax_get()`'s error: `ENODEV` (gone or unbound), `EOPNOTSUPP` (not
     /// bound to `fsdev_dax`), `EBUSY` (held by another holder).
-    pub(crate) fn claim(devt: DevT, sb: &SuperBlock) -> Result<Self> {
+    pub(crate) fn claim(source: Source, sb: &SuperBlock) -> Result<Self> {
+        match source {
+            Source::Char(devt) => Self::claim_char(devt, sb),
+            Source::Block(devt) => Self::claim_block(devt, sb),
+        }
+    }
+
+    fn claim_char(devt: DevT, sb: &SuperBlock) -> Result<Self> {
         // SAFETY: `lookup_dax_devt` established that `devt` belongs to a registered dax
         // device, so this takes a reference on its existing dax inode.
         let dev = NonNull::new(unsafe { sys::dax_dev_get(devt.0) }).ok_or(ENOMEM)?;
@@ -67,8 +105,77 @@ impl DaxDevice {
             unsafe { sys::put_dax(dev.as_ptr()) };
             return Err(Error::from_errno(ret));
         }
-        // INVARIANT: Both the reference and the holder claim were taken above.
-        Ok(Self { dev, holder })
+        let mut d = Self {
+            dev,
+            holder,
+            bdev: None,
+            base: 0,
+            size: 0,
+        };
+        d.size = d.probe_size();
+        // INVARIANT: Both references and the holder claim were taken above.
+        Ok(d)
+    }
+
+    /// Claims a pmem block device for `sb`: opens it exclusively (with the VFS's
+    /// `fs_holder_ops` events routed to `sb`) and takes its dax device. A block device
+    /// without DAX is `EINVAL`.
+    fn claim_block(devt: DevT, sb: &SuperBlock) -> Result<Self> {
+        let holder = sb.as_raw().cast::<c_void>();
+        const BLK_OPEN_READ_WRITE: kernel::bindings::blk_mode_t = 0b11;
+        // SAFETY: `sb` is live and locked by our caller; the holder is the superblock.
+        let file = kernel::error::from_err_ptr(unsafe {
+            kernel::bindings::fs_bdev_file_open_by_dev(devt.0, BLK_OPEN_READ_WRITE, holder, sb.as_raw())
+        })?;
+        let release = || {
+            // SAFETY: Releases the open made just above.
+            unsafe { kernel::bindings::fs_bdev_file_release(file, sb.as_raw()) }
+        };
+        let mut base = 0u64;
+        // SAFETY: `file` is an open block device; `base` is a valid place to write.
+        let dev = unsafe {
+            sys::fs_dax_get_by_bdev(
+                kernel::bindings::file_bdev(file).cast(),
+                &mut base,
+                holder,
+                HOLDER_OPS.as_ptr(),
+            )
+        };
+        let Some(dev) = NonNull::new(dev) else {
+            release();
+            return Err(EINVAL);
+        };
+        // SAFETY: `file` is an open block device.
+        let size = unsafe { sys::famfs_shim_bdev_file_size(file.cast()) };
+        // INVARIANT: The holder claim and its reference come from `fs_dax_get_by_bdev`,
+        // the open from `fs_bdev_file_open_by_dev`.
+        Ok(Self {
+            dev,
+            holder,
+            bdev: NonNull::new(file),
+            base,
+            size: u64::try_from(size).unwrap_or(0),
+        })
+    }
+
+    /// Byte offset on the dax device of byte `offset` of the famfs device (a partition
+    /// starts part-way into its disk's dax device).
+    pub(crate) fn dax_offset(&self, offset: u64) -> u64 {
+        self.base + offset
+    }
+
+    /// The block device, for `struct iomap` (NULL for a dax character device).
+    pub(crate) fn bdev(&self) -> *mut kernel::bindings::block_device {
+        match self.bdev {
+            // SAFETY: The file is an open block device for as long as `self` lives.
+            Some(f) => unsafe { kernel::bindings::file_bdev(f.as_ptr()) },
+            None => core::ptr::null_mut(),
+        }
+    }
+
+    /// The device's size in bytes (what extents are checked against).
+    pub(crate) fn size(&self) -> u64 {
+        self.size
     }
 
     /// The raw pointer, for `struct iomap`.
@@ -76,9 +183,10 @@ impl DaxDevice {
         self.dev.as_ptr()
     }
 
-    /// The device's size in bytes: the number of page offsets `dax_direct_access` accepts,
-    /// found by bisection (the probe neither maps nor touches memory).
-    pub(crate) fn size(&self) -> u64 {
+    /// A dax character device's size in bytes: the number of page offsets
+    /// `dax_direct_access` accepts, found by bisection (the probe neither maps nor touches
+    /// memory).
+    fn probe_size(&self) -> u64 {
         let page_ok = |pgoff: u64| -> bool {
             // SAFETY: `dax_read_lock` only enters the dax SRCU read side.
             let id = unsafe { sys::dax_read_lock() };
@@ -114,12 +222,19 @@ impl DaxDevice {
 
 impl Drop for DaxDevice {
     fn drop(&mut self) {
-        // SAFETY: By the type invariants we hold the claim made with `self.holder` and one
-        // `dax_dev_get()` reference; `fs_put_dax` tolerates a claim already dropped by
+        // SAFETY: By the type invariants we hold the claim made with `self.holder` with its
+        // reference, plus, for a character device, a `dax_dev_get()` reference, and for a
+        // block device its open file. `fs_put_dax` tolerates a claim already dropped by
         // `kill_dax()`.
         unsafe {
             sys::fs_put_dax(self.dev.as_ptr(), self.holder);
-            sys::put_dax(self.dev.as_ptr());
+            match self.bdev {
+                None => sys::put_dax(self.dev.as_ptr()),
+                Some(file) => kernel::bindings::fs_bdev_file_release(
+                    file.as_ptr(),
+                    self.holder.cast(),
+                ),
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
  * famfs C shim; see famfs_shim.h. Nothing here decides anything famfs-specific
  * except where a comment says so.
  */
+#include <linux/blkdev.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mount.h>
@@ -54,7 +55,9 @@ static int famfs_devt_is_dax(dev_t devt)
 	return err;
 }
 
-int famfs_shim_lookup_dax_devt(const char *source, dev_t *devt)
+loff_t famfs_shim_bdev_file_size(struct file *bdev_file) { return bdev_nr_bytes(file_bdev(bdev_file)); }
+
+int famfs_shim_lookup_dax_devt(const char *source, dev_t *devt, bool *is_block)
 {
 	struct path path;
 	struct inode *inode;
@@ -66,7 +69,8 @@ int famfs_shim_lookup_dax_devt(const char *source, dev_t *devt)
 	if (err)
 		return err;
 	inode = d_backing_inode(path.dentry);
-	if (!S_ISCHR(inode->i_mode)) {
+	*is_block = S_ISBLK(inode->i_mode);
+	if (!S_ISCHR(inode->i_mode) && !*is_block) {
 		err = -EINVAL;
 	} else if ((path.mnt->mnt_flags & MNT_NODEV) ||
 		   (path.mnt->mnt_sb->s_iflags & SB_I_NODEV)) {
@@ -74,7 +78,7 @@ int famfs_shim_lookup_dax_devt(const char *source, dev_t *devt)
 		err = -EACCES;
 	} else {
 		*devt = inode->i_rdev;
-		err = famfs_devt_is_dax(*devt);
+		err = *is_block ? 0 : famfs_devt_is_dax(*devt);
 	}
 	path_put(&path);
 	return err;

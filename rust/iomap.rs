@@ -25,17 +25,18 @@ use kernel::{
 pub(crate) struct IomapSlot(*mut sys::iomap);
 
 impl IomapSlot {
-    /// Describes `len` bytes at file offset `offset` as mapped at byte `addr` of `dax`.
+    /// Describes `len` bytes at file offset `offset` as mapped at byte `addr` of the famfs
+    /// device `dax`.
     pub(crate) fn set_mapped(&mut self, dax: &DaxDevice, offset: u64, addr: u64, len: u64) {
         // SAFETY: Writable by the type invariant.
         unsafe {
             let m = &mut *self.0;
-            m.addr = addr;
+            m.addr = dax.dax_offset(addr);
             m.offset = offset as i64;
             m.length = len;
             m.type_ = sys::IOMAP_MAPPED as u16;
             m.flags = 0;
-            m.bdev = core::ptr::null_mut();
+            m.bdev = dax.bdev();
             m.dax_dev = dax.as_raw();
         }
     }

@@ -23,6 +23,22 @@ else
 	skip "pmem-ext4-mounts-with-dax" "no pmem device"
 fi
 
+# famfs on the pmem block device (fs_dax_get_by_bdev), and a block device without DAX.
+if [ -n "$FAMFS_PMEMDEV" ]; then
+	mkdir -p /mnt/famfs
+	check "famfs-mount-pmem-block-device" mount -t famfs "$FAMFS_PMEMDEV" /mnt/famfs
+	check_err "famfs-pmem-second-mount-ebusy" "busy" mount -t famfs "$FAMFS_PMEMDEV" /mnt/ext4
+	umount /mnt/famfs 2>/dev/null
+fi
+truncate -s 64M /tmp/loop.img
+if loop=$(losetup -f --show /tmp/loop.img 2>/dev/null); then
+	check_err "famfs-mount-non-dax-block-device-einval" "invalid" mount -t famfs "$loop" /mnt/famfs
+	losetup -d "$loop"
+else
+	skip "famfs-mount-non-dax-block-device-einval" "no loop device"
+fi
+rm -f /tmp/loop.img
+
 # fs_dax_get() on the fsdev-bound device, through a famfs mount.
 mkdir -p /mnt/famfs
 check "famfs-mount-fsdev" mount -t famfs "$FAMFS_DAXDEV" /mnt/famfs

@@ -19,9 +19,8 @@
 
 #include "kselftest.h"
 #include "famfs_uapi.h"
+#include "famfs_test_util.h"
 
-#define MiB (1ULL << 20)
-#define GiB (1ULL << 30)
 #define U64MAX UINT64_MAX
 
 static char mnt[] = "/tmp/famfs-bad-XXXXXX";
@@ -29,19 +28,18 @@ static uint64_t devsize;
 static void *ro_page, *unmapped;
 static int serial;
 
-static const char *daxdev(void)
-{
-	const char *d = getenv("FAMFS_DAXDEV");
-
-	return d ? d : "/dev/dax0.0";
-}
-
+/* A fresh file, already unlinked: its map (and its claim on device memory) goes away
+ * when the descriptor is closed, so cases do not see each other's memory. */
 static int new_file(void)
 {
 	char path[96];
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/f%d", mnt, serial++);
-	return open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
 }
 
 /* Report: expected errno 0 means "must succeed". */

@@ -26,34 +26,13 @@
 
 #include "kselftest_harness.h"
 #include "famfs_uapi.h"
-
-#define MiB (1ULL << 20)
-#define GiB (1ULL << 30)
+#include "famfs_test_util.h"
 
 static const char *daxname(void)
 {
 	const char *d = getenv("FAMFS_DAXDEV");
 
 	return d ? strrchr(d, '/') + 1 : "dax0.0";
-}
-
-static const char *daxdev(void)
-{
-	const char *d = getenv("FAMFS_DAXDEV");
-
-	return d ? d : "/dev/dax0.0";
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
 }
 
 static int mkfile(const char *dir, const char *name, uint64_t off, uint64_t size)
@@ -124,9 +103,9 @@ static int rebind_fsdev(void)
 {
 	char drv[256];
 
-	write_file("/sys/bus/dax/drivers/fsdev_dax/new_id", daxname());
+	write_str("/sys/bus/dax/drivers/fsdev_dax/new_id", daxname());
 	if (strcmp(driver_of(drv, sizeof(drv)), "fsdev_dax"))
-		write_file("/sys/bus/dax/drivers/fsdev_dax/bind", daxname());
+		write_str("/sys/bus/dax/drivers/fsdev_dax/bind", daxname());
 	return strcmp(driver_of(drv, sizeof(drv)), "fsdev_dax") ? -1 : 0;
 }
 
@@ -181,7 +160,7 @@ TEST_F_TIMEOUT(loss, unbind_while_mapped_and_busy, 300)
 	ASSERT_EQ(0, atomic_load(&io.errors));
 
 	t0 = time(NULL);
-	ASSERT_EQ(0, write_file("/sys/bus/dax/drivers/fsdev_dax/unbind", daxname()));
+	ASSERT_EQ(0, write_str("/sys/bus/dax/drivers/fsdev_dax/unbind", daxname()));
 	TH_LOG("unbind took %lds", (long)(time(NULL) - t0));
 	EXPECT_LT(time(NULL) - t0, 60);
 

@@ -4,7 +4,7 @@
  * fault-injection sweeps, concurrency, mount lifecycles, and privilege. The runner's
  * debug kernel turns any WARN, KASAN, lockdep or kmemleak report into a failure.
  *
- * Environment: FAMFS_FUZZ_ITERS (default 3000), FAMFS_FUZZ_SEED (default: time),
+ * Environment: FAMFS_FUZZ_ITERS (default 3000), FAMFS_FUZZ_SEED (default 0x5eedf00d),
  * FAMFS_CYCLES (mount/umount cycles, default 1000).
  */
 #define _GNU_SOURCE
@@ -28,43 +28,7 @@
 
 #include "kselftest_harness.h"
 #include "famfs_uapi.h"
-
-#define MiB (1ULL << 20)
-#define GiB (1ULL << 30)
-
-static const char *daxdev(void)
-{
-	const char *d = getenv("FAMFS_DAXDEV");
-
-	return d ? d : "/dev/dax0.0";
-}
-
-static uint64_t env_u64(const char *name, uint64_t dflt)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoull(v, NULL, 0) : dflt;
-}
-
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
+#include "famfs_test_util.h"
 
 FIXTURE(mnt) {
 	char dir[64];
@@ -93,15 +57,15 @@ FIXTURE_TEARDOWN(nomnt) {}
 /* A random value near the interesting edges. */
 static uint64_t edgy(uint64_t *s, uint64_t valid)
 {
-	switch (rnd(s) % 8) {
+	switch (xorshift(s) % 8) {
 	case 0: return 0;
 	case 1: return valid;
 	case 2: return valid + 4096;
 	case 3: return valid & ~(2 * MiB - 1);
-	case 4: return UINT64_MAX - (rnd(s) % (4 * MiB));
-	case 5: return 1ULL << (rnd(s) % 64);
-	case 6: return (rnd(s) % 64) * 2 * MiB;
-	default: return rnd(s);
+	case 4: return UINT64_MAX - (xorshift(s) % (4 * MiB));
+	case 5: return 1ULL << (xorshift(s) % 64);
+	case 6: return (xorshift(s) % 64) * 2 * MiB;
+	default: return xorshift(s);
 	}
 }
 
@@ -117,7 +81,7 @@ static int allowed(int err)
 
 TEST_F_TIMEOUT(mnt, random_ioctl_fuzzer, 600)
 {
-	uint64_t seed = env_u64("FAMFS_FUZZ_SEED", (uint64_t)time(NULL) * 2654435761u | 1);
+	uint64_t seed = env_u64("FAMFS_FUZZ_SEED", 0x5eedf00d);
 	uint64_t iters = env_u64("FAMFS_FUZZ_ITERS", 3000), s = seed, i, ok_maps = 0;
 	struct famfs_ioc_simple_extent se[3], strips[17];
 	struct famfs_ioc_interleaved_ext ie[5];
@@ -130,15 +94,15 @@ TEST_F_TIMEOUT(mnt, random_ioctl_fuzzer, 600)
 	TH_LOG("fuzz seed %#llx, %llu iterations (rerun: FAMFS_FUZZ_SEED=%#llx)",
 	       (unsigned long long)seed, (unsigned long long)iters, (unsigned long long)seed);
 	for (i = 0; i < iters && time(NULL) < deadline; i++) {
-		snprintf(path, sizeof(path), "%s/f%llu", self->dir, (unsigned long long)(rnd(&s) % 16));
-		switch (rnd(&s) % 10) {
+		snprintf(path, sizeof(path), "%s/f%llu", self->dir, (unsigned long long)(xorshift(&s) % 16));
+		switch (xorshift(&s) % 10) {
 		case 0:
 			unlink(path);
 			continue;
 		case 1:
 			fd = open(path, O_RDONLY);
 			if (fd >= 0) {
-				ret = pread(fd, buf, rnd(&s) % sizeof(buf), rnd(&s) % (8 * MiB));
+				ret = pread(fd, buf, xorshift(&s) % sizeof(buf), xorshift(&s) % (8 * MiB));
 				ASSERT_TRUE(ret >= 0 || allowed(errno)) { TH_LOG("seed %#llx i %llu pread errno %d", (unsigned long long)seed, (unsigned long long)i, errno); }
 				close(fd);
 			}
@@ -147,7 +111,7 @@ TEST_F_TIMEOUT(mnt, random_ioctl_fuzzer, 600)
 			fd = open(path, O_RDWR);
 			if (fd >= 0) {
 				memset(buf, (int)i, sizeof(buf));
-				ret = pwrite(fd, buf, rnd(&s) % sizeof(buf), rnd(&s) % (8 * MiB));
+				ret = pwrite(fd, buf, xorshift(&s) % sizeof(buf), xorshift(&s) % (8 * MiB));
 				ASSERT_TRUE(ret >= 0 || allowed(errno)) { TH_LOG("seed %#llx i %llu pwrite errno %d", (unsigned long long)seed, (unsigned long long)i, errno); }
 				close(fd);
 			}
@@ -162,7 +126,7 @@ TEST_F_TIMEOUT(mnt, random_ioctl_fuzzer, 600)
 			if (!fstat(fd, &st) && st.st_size > 0) {
 				p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 				if (p != MAP_FAILED) {
-					p[rnd(&s) % st.st_size] = 1;
+					p[xorshift(&s) % st.st_size] = 1;
 					munmap((void *)p, st.st_size);
 				}
 			}
@@ -174,19 +138,19 @@ TEST_F_TIMEOUT(mnt, random_ioctl_fuzzer, 600)
 		}
 		fd = open(path, O_RDWR | O_CREAT, 0644);
 		ASSERT_GE(fd, 0);
-		switch (rnd(&s) % 4) {
+		switch (xorshift(&s) % 4) {
 		case 0:
-			m = (struct famfs_ioc_map){ .extent_type = rnd(&s) % 3, .file_type = rnd(&s) % 4,
-				.file_size = edgy(&s, 4 * MiB), .ext_list_count = rnd(&s) % 4,
+			m = (struct famfs_ioc_map){ .extent_type = xorshift(&s) % 3, .file_type = xorshift(&s) % 4,
+				.file_size = edgy(&s, 4 * MiB), .ext_list_count = xorshift(&s) % 4,
 				.ext_list = { { edgy(&s, GiB), edgy(&s, 4 * MiB) }, { edgy(&s, 2 * GiB), edgy(&s, 2 * MiB) } } };
-			ret = ioctl(fd, FAMFSIOC_MAP_CREATE, rnd(&s) % 16 ? (void *)&m : NULL);
+			ret = ioctl(fd, FAMFSIOC_MAP_CREATE, xorshift(&s) % 16 ? (void *)&m : NULL);
 			break;
 		case 1:
 			for (k = 0; k < 3; k++)
-				se[k] = (struct famfs_ioc_simple_extent){ rnd(&s) % 8 == 0, edgy(&s, GiB + k * 64 * MiB), edgy(&s, 8 * MiB) };
+				se[k] = (struct famfs_ioc_simple_extent){ xorshift(&s) % 8 == 0, edgy(&s, GiB + k * 64 * MiB), edgy(&s, 8 * MiB) };
 			{
-				struct famfs_ioc_fmap f = { .fioc_file_size = edgy(&s, 8 * MiB), .fioc_file_type = rnd(&s) % 4,
-					.fioc_ext_type = rnd(&s) % 3, .fioc_nextents = rnd(&s) % 4, .kse = rnd(&s) % 16 ? se : NULL };
+				struct famfs_ioc_fmap f = { .fioc_file_size = edgy(&s, 8 * MiB), .fioc_file_type = xorshift(&s) % 4,
+					.fioc_ext_type = xorshift(&s) % 3, .fioc_nextents = xorshift(&s) % 4, .kse = xorshift(&s) % 16 ? se : NULL };
 
 				ret = ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f);
 			}
@@ -195,17 +159,17 @@ TEST_F_TIMEOUT(mnt, random_ioctl_fuzzer, 600)
 			for (k = 0; k < 17; k++)
 				strips[k] = (struct famfs_ioc_simple_extent){ 0, edgy(&s, GiB + k * 64 * MiB), edgy(&s, 8 * MiB) };
 			for (k = 0; k < 5; k++)
-				ie[k] = (struct famfs_ioc_interleaved_ext){ rnd(&s) % 18, edgy(&s, 2 * MiB), edgy(&s, 16 * MiB),
-					rnd(&s) % 16 ? strips : (void *)8 };
+				ie[k] = (struct famfs_ioc_interleaved_ext){ xorshift(&s) % 18, edgy(&s, 2 * MiB), edgy(&s, 16 * MiB),
+					xorshift(&s) % 16 ? strips : (void *)8 };
 			{
 				struct famfs_ioc_fmap f = { .fioc_file_size = edgy(&s, 16 * MiB), .fioc_ext_type = 1,
-					.fioc_niext = rnd(&s) % 6, .kie = ie };
+					.fioc_niext = xorshift(&s) % 6, .kie = ie };
 
 				ret = ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f);
 			}
 			break;
 		default:
-			ret = ioctl(fd, rnd(&s) % 2 ? FAMFSIOC_MAP_GET_V2 : FAMFSIOC_MAP_GET, rnd(&s) % 8 ? (void *)&g : (void *)16);
+			ret = ioctl(fd, xorshift(&s) % 2 ? FAMFSIOC_MAP_GET_V2 : FAMFSIOC_MAP_GET, xorshift(&s) % 8 ? (void *)&g : (void *)16);
 			break;
 		}
 		ASSERT_TRUE(ret == 0 || allowed(errno)) {
@@ -223,12 +187,12 @@ static int setup_fault_injection(void)
 {
 	if (access("/sys/kernel/debug/failslab/ignore-gfp-wait", W_OK))
 		return -1;
-	write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
-	write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
-	write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N");
-	write_file("/sys/kernel/debug/fail_usercopy/verbose", "0");
-	write_file("/sys/kernel/debug/failslab/verbose", "0");
-	write_file("/sys/kernel/debug/fail_page_alloc/verbose", "0");
+	write_str("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
+	write_str("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
+	write_str("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N");
+	write_str("/sys/kernel/debug/fail_usercopy/verbose", "0");
+	write_str("/sys/kernel/debug/failslab/verbose", "0");
+	write_str("/sys/kernel/debug/fail_page_alloc/verbose", "0");
 	return 0;
 }
 
@@ -411,9 +375,9 @@ static void *io_worker(void *a)
 	char buf[4096];
 
 	while (!atomic_load(&r->stop)) {
-		uint64_t off = rnd(&s) % (r->size - sizeof(buf));
+		uint64_t off = xorshift(&s) % (r->size - sizeof(buf));
 
-		switch (rnd(&s) % 3) {
+		switch (xorshift(&s) % 3) {
 		case 0:
 			r->map[off] ^= 1;
 			break;

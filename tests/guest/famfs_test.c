@@ -27,16 +27,7 @@
 
 #include "kselftest_harness.h"
 #include "famfs_uapi.h"
-
-#define MiB (1ULL << 20)
-#define GiB (1ULL << 30)
-
-static const char *daxdev(void)
-{
-	const char *d = getenv("FAMFS_DAXDEV");
-
-	return d ? d : "/dev/dax0.0";
-}
+#include "famfs_test_util.h"
 
 /* Offsets below 64 MiB stay free for the meta files of other tests. */
 #define DATA_BASE (64 * MiB)
@@ -87,14 +78,6 @@ static int map_v2_interleave(int fd, uint64_t size, uint32_t n, struct famfs_ioc
 	};
 
 	return ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f);
-}
-
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
 }
 
 FIXTURE(famfs) {
@@ -534,18 +517,6 @@ static long count_trace(const char *event, const char *result)
 			n++;
 	fclose(f);
 	return n;
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	int ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
 }
 
 TEST_F_TIMEOUT(famfs, one_gib_takes_512_pmd_faults, 300)

@@ -18,16 +18,21 @@ for t in env module; do
 done
 
 # kselftest-harness programs: re-emit their result lines under our naming.
+run_prog() { # run_prog PROG LABEL: runs PROG, reports its results as "LABEL: test"
+	prog=$1 label=$2
+	"$bin/$prog" >/tmp/$label.log 2>&1
+	cp /tmp/$label.log "$(dirname "$out")/$label.log"
+	sed -n -e "s/^ok [0-9]* \(.*\)/ok - $label: \1/p" -e "s/^not ok [0-9]* \(.*\)/not ok - $label: \1/p" /tmp/$label.log | emit
+	grep -q '^not ok' /tmp/$label.log && grep '^#' /tmp/$label.log | tail -40
+	grep -qE '^(not )?ok [0-9]' /tmp/$label.log || { echo "not ok - $label: produced no results"; cat /tmp/$label.log; } | emit
+}
 for prog in famfs_test famfs_badinput_test famfs_stress_test; do
-	"$bin/$prog" >/tmp/$prog.log 2>&1
-	cp /tmp/$prog.log "$(dirname "$out")/$prog.log"
-	sed -n -e "s/^ok [0-9]* \(.*\)/ok - $prog: \1/p" -e "s/^not ok [0-9]* \(.*\)/not ok - $prog: \1/p" /tmp/$prog.log | emit
-	grep -q '^not ok' /tmp/$prog.log && grep '^#' /tmp/$prog.log | tail -40
-	grep -qE '^(not )?ok [0-9]' /tmp/$prog.log || { echo "not ok - $prog: produced no results"; cat /tmp/$prog.log; } | emit
+	run_prog $prog $prog
 done
-
-SUITE=userspace sh /host/tests/guest/userspace.sh 2>&1 | emit
-SUITE=userspace-errors sh /host/tests/guest/userspace_errors.sh 2>&1 | emit
+# The module tests again on the pmem block device (fs_dax_get_by_bdev path).
+if [ -n "$FAMFS_PMEMDEV" ]; then
+	FAMFS_DAXDEV=$FAMFS_PMEMDEV run_prog famfs_test famfs_test-pmem
+fi
 
 # The module must unload cleanly at the end (every reference given back).
 if rmmod famfs; then echo "ok - guest: rmmod famfs at end"; else echo "not ok - guest: rmmod famfs at end"; fi | emit

@@ -142,6 +142,18 @@ struct TempMount {
 }
 
 impl TempMount {
+    /// Mounts `dev`, which must not be mounted already (`hint` says what to do then).
+    fn of_unmounted(dev: &Path, hint: &str) -> Result<Self> {
+        if let Some(m) = mount_point_of(dev)? {
+            return refuse(format!(
+                "{} is mounted at {}; {hint}",
+                dev.display(),
+                m.display()
+            ));
+        }
+        Self::new(dev)
+    }
+
     fn new(dev: &Path) -> Result<Self> {
         let dir = std::env::temp_dir().join(format!("famfs_dummy_{}", std::process::id()));
         fs::create_dir_all(&dir).ctx(|| format!("create {}", dir.display()))?;
@@ -265,14 +277,7 @@ pub fn mkfs(dev: &Path, opts: &MkfsOptions) -> Result<()> {
             size
         ));
     }
-    if let Some(m) = mount_point_of(dev)? {
-        return refuse(format!(
-            "{} is mounted at {}; unmount it first",
-            dev.display(),
-            m.display()
-        ));
-    }
-    let tmp = TempMount::new(dev)?;
+    let tmp = TempMount::of_unmounted(dev, "unmount it first")?;
     let sbf = superblock_file(&tmp.dir)?;
     let mut m = sys::Mapping::new(&sbf, SUPERBLOCK_SIZE as usize, true)
         .ctx(|| "map the superblock".into())?;
@@ -725,14 +730,7 @@ pub fn fsck_image(sb: &Superblock, log: &[u8]) -> Result<FsckReport> {
 pub fn fsck(target: &Path) -> Result<FsckReport> {
     let md = fs::metadata(target).ctx(|| format!("stat {}", target.display()))?;
     if md.file_type().is_char_device() || md.file_type().is_block_device() {
-        if let Some(m) = mount_point_of(target)? {
-            return refuse(format!(
-                "{} is mounted at {}; fsck the mount point instead",
-                target.display(),
-                m.display()
-            ));
-        }
-        let tmp = TempMount::new(target)?;
+        let tmp = TempMount::of_unmounted(target, "fsck the mount point instead")?;
         let sbf = superblock_file(&tmp.dir)?;
         let sb = read_superblock(&sbf)?;
         let logf = log_file(&tmp.dir, sb.log_len, Role::Client)?;

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the guest test programs. */
+#ifndef FAMFS_TEST_UTIL_H
+#define FAMFS_TEST_UTIL_H
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MiB (1ULL << 20)
+#define GiB (1ULL << 30)
+
+/* The famfs device under test: $FAMFS_DAXDEV, set by the guest runner. */
+static inline const char *daxdev(void)
+{
+	const char *d = getenv("FAMFS_DAXDEV");
+
+	return d ? d : "/dev/dax0.0";
+}
+
+/* A number from the environment, or @dflt. */
+static inline uint64_t env_u64(const char *name, uint64_t dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoull(v, NULL, 0) : dflt;
+}
+
+/* xorshift64: a small, seedable, reproducible generator. */
+static inline uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Writes @s to a sysfs/debugfs/tracefs file; 0 on success. */
+static inline int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+#endif
