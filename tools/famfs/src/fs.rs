@@ -155,6 +155,7 @@ impl TempMount {
     }
 
     fn new(dev: &Path) -> Result<Self> {
+        ensure_module()?;
         let dir = std::env::temp_dir().join(format!("famfs_dummy_{}", std::process::id()));
         fs::create_dir_all(&dir).ctx(|| format!("create {}", dir.display()))?;
         let mut t = Self {
@@ -654,6 +655,7 @@ pub fn mount(dev: &Path, mpt: &Path, remount: bool) -> Result<LogplayStats> {
         sys::mount_famfs(dev, mpt, true).ctx(|| format!("remount {}", mpt.display()))?;
         return Famfs::at(mpt)?.logplay();
     }
+    ensure_module()?;
     sys::mount_famfs(dev, mpt, false)
         .ctx(|| format!("mount {} on {}", dev.display(), mpt.display()))?;
     let r = (|| {
