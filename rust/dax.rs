@@ -125,7 +125,12 @@ impl DaxDevice {
         const BLK_OPEN_READ_WRITE: kernel::bindings::blk_mode_t = 0b11;
         // SAFETY: `sb` is live and locked by our caller; the holder is the superblock.
         let file = kernel::error::from_err_ptr(unsafe {
-            kernel::bindings::fs_bdev_file_open_by_dev(devt.0, BLK_OPEN_READ_WRITE, holder, sb.as_raw())
+            kernel::bindings::fs_bdev_file_open_by_dev(
+                devt.0,
+                BLK_OPEN_READ_WRITE,
+                holder,
+                sb.as_raw(),
+            )
         })?;
         let release = || {
             // SAFETY: Releases the open made just above.
@@ -230,10 +235,9 @@ impl Drop for DaxDevice {
             sys::fs_put_dax(self.dev.as_ptr(), self.holder);
             match self.bdev {
                 None => sys::put_dax(self.dev.as_ptr()),
-                Some(file) => kernel::bindings::fs_bdev_file_release(
-                    file.as_ptr(),
-                    self.holder.cast(),
-                ),
+                Some(file) => {
+                    kernel::bindings::fs_bdev_file_release(file.as_ptr(), self.holder.cast())
+                }
             }
         }
     }
