@@ -138,7 +138,32 @@ TEST_F_TIMEOUT(mnt, random_ioctl_fuzzer, 600)
 		}
 		fd = open(path, O_RDWR | O_CREAT, 0644);
 		ASSERT_GE(fd, 0);
-		switch (xorshift(&s) % 4) {
+		/* Mostly a fresh file, so that valid maps can succeed. */
+		if (xorshift(&s) % 4 && ioctl(fd, FAMFSIOC_MAP_GET, &m) == 0) {
+			close(fd);
+			unlink(path);
+			fd = open(path, O_RDWR | O_CREAT, 0644);
+			ASSERT_GE(fd, 0);
+		}
+		switch (xorshift(&s) % 5) {
+		case 4: {
+			/* A valid simple map with (half the time) one field broken. */
+			uint64_t len = (1 + xorshift(&s) % 8) * 2 * MiB, base = (1 + xorshift(&s) % 900) * 2 * MiB;
+			struct famfs_ioc_simple_extent one = { 0, base, len };
+			struct famfs_ioc_fmap f = { .fioc_file_size = len - xorshift(&s) % len, .fioc_nextents = 1, .kse = &one };
+
+			if (xorshift(&s) % 2) {
+				switch (xorshift(&s) % 5) {
+				case 0: one.offset = edgy(&s, base); break;
+				case 1: one.len = edgy(&s, len); break;
+				case 2: f.fioc_file_size = edgy(&s, len); break;
+				case 3: f.fioc_nextents = xorshift(&s) % 4; break;
+				default: one.devindex = xorshift(&s) % 3; break;
+				}
+			}
+			ret = ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f);
+			break;
+		}
 		case 0:
 			m = (struct famfs_ioc_map){ .extent_type = xorshift(&s) % 3, .file_type = xorshift(&s) % 4,
 				.file_size = edgy(&s, 4 * MiB), .ext_list_count = xorshift(&s) % 4,
