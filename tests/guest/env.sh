@@ -31,7 +31,7 @@ if [ -n "$FAMFS_PMEMDEV" ]; then
 	umount /mnt/famfs 2>/dev/null
 fi
 truncate -s 64M /tmp/loop.img
-if loop=$(losetup -f --show /tmp/loop.img 2>/dev/null); then
+if losetup /dev/loop0 /tmp/loop.img 2>/dev/null && loop=/dev/loop0; then
 	check_err "famfs-mount-non-dax-block-device-einval" "invalid" mount -t famfs "$loop" /mnt/famfs
 	losetup -d "$loop"
 else
