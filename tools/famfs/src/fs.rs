@@ -191,26 +191,31 @@ fn superblock_file(mpt: &Path) -> Result<File> {
             .create(&meta)
             .ctx(|| format!("mkdir {}", meta.display()))?;
     }
-    let p = meta.join(".superblock");
+    meta_file(
+        &meta.join(".superblock"),
+        0o444,
+        FileType::Superblock,
+        Extent {
+            offset: 0,
+            len: SUPERBLOCK_SIZE,
+        },
+    )
+}
+
+/// Opens (creating it if needed) a meta file and gives it its one-extent map, unless it
+/// already has one (mkmeta is idempotent).
+fn meta_file(p: &Path, mode: u32, file_type: FileType, ext: Extent) -> Result<File> {
+    // Created read-write (root may, whatever the mode).
     let f = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
-        .mode(0o444)
-        .open(&p)
+        .mode(mode)
+        .open(p)
         .ctx(|| format!("open {}", p.display()))?;
     sys::famfs_nop(&f).ctx(|| format!("{} is not on famfs", p.display()))?;
     if sys::map_get(&f).is_err() {
-        sys::map_create_v1(
-            &f,
-            FileType::Superblock,
-            SUPERBLOCK_SIZE,
-            Extent {
-                offset: 0,
-                len: SUPERBLOCK_SIZE,
-            },
-        )
-        .ctx(|| "map the superblock file".into())?;
+        sys::map_create_v1(&f, file_type, ext.len, ext).ctx(|| format!("map {}", p.display()))?;
     }
     Ok(f)
 }
@@ -226,30 +231,17 @@ fn read_superblock(f: &File) -> Result<Superblock> {
 
 /// Creates (or finds) `.meta/.log` for a log of `log_len` bytes.
 fn log_file(mpt: &Path, log_len: u64, role: Role) -> Result<File> {
-    let p = meta_dir(mpt).join(".log");
+    // Clients keep a read-only log file.
     let mode = if role == Role::Master { 0o644 } else { 0o444 };
-    // Created read-write (root may, whatever the mode); clients keep a 0444 file.
-    let f = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .mode(mode)
-        .open(&p)
-        .ctx(|| format!("open {}", p.display()))?;
-    sys::famfs_nop(&f).ctx(|| format!("{} is not on famfs", p.display()))?;
-    if sys::map_get(&f).is_err() {
-        sys::map_create_v1(
-            &f,
-            FileType::Log,
-            log_len,
-            Extent {
-                offset: LOG_OFFSET,
-                len: log_len,
-            },
-        )
-        .ctx(|| "map the log file".into())?;
-    }
-    Ok(f)
+    meta_file(
+        &meta_dir(mpt).join(".log"),
+        mode,
+        FileType::Log,
+        Extent {
+            offset: LOG_OFFSET,
+            len: log_len,
+        },
+    )
 }
 
 /// Options of `mkfs`.
