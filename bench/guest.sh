@@ -71,8 +71,11 @@ for n in 2 8 16; do
 	$B randread /mnt/t/strided$n $((256 << 20)) 200000 | emit 0 famfs-strided$n
 	base=$((base + (512 << 20)))
 done
+umount /mnt/t
+# MAP_CREATE rate: 1,000 files of 2 MiB in a fresh mount (2 GiB of the device).
+mount -t famfs "/dev/$DAX" /mnt/t
 mkdir -p /mnt/t/mc
-$B mapcreate /mnt/t/mc 1000 $((3 << 30)) | emit 0 famfs
+$B mapcreate /mnt/t/mc 1000 $((2 << 20)) | emit 0 famfs
 umount /mnt/t
 # `famfs creat` rate: the whole user-space path (lock, log, allocate, map) per file.
 famfs mkfs --force "/dev/$DAX" >/dev/null && famfs mount "/dev/$DAX" /mnt/t >/dev/null
