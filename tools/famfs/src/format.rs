@@ -572,10 +572,24 @@ impl<'a> Log<'a> {
         })
     }
 
-    /// The whole log, e.g. to flush it from CPU caches.
-    pub fn bytes(&self) -> &[u8] {
-        self.bytes
+    /// The header and the entries in use: the part of the log worth reading.
+    pub fn used(&self) -> &[u8] {
+        &self.bytes[..used_len(self.header.next_index)]
     }
+
+    /// The header and entry `index`: what an append changed.
+    pub fn header_and_entry(&self, index: u64) -> (&[u8], &[u8]) {
+        let off = LOG_HEADER_SIZE + index as usize * LOG_ENTRY_SIZE;
+        (
+            &self.bytes[..LOG_HEADER_SIZE],
+            &self.bytes[off..off + LOG_ENTRY_SIZE],
+        )
+    }
+}
+
+/// Bytes of a log holding `entries` entries (header included).
+pub fn used_len(entries: u64) -> usize {
+    LOG_HEADER_SIZE + entries as usize * LOG_ENTRY_SIZE
 }
 
 /// Reads entries from a read-only log image.

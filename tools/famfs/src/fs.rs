@@ -378,8 +378,12 @@ impl Famfs {
         let f = File::open(self.log_path()).ctx(|| "open the log".into())?;
         let m =
             sys::Mapping::new(&f, self.sb.log_len as usize, false).ctx(|| "map the log".into())?;
-        sys::invalidate_cache(m.as_slice());
-        Ok(m.as_slice().to_vec())
+        // A full-length image (the header is checked against the length); only the part
+        // in use is read from the device.
+        let used = fresh_log_bytes(m.as_slice());
+        let mut image = vec![0u8; m.as_slice().len()];
+        image[..used.len()].copy_from_slice(used);
+        Ok(image)
     }
 
     /// Relative path of `p` inside the file system.
@@ -422,10 +426,17 @@ impl Famfs {
         let _lock = sys::lock_exclusive(&file).ctx(|| "lock the log".into())?;
         let mut m = sys::Mapping::new(&file, self.sb.log_len as usize, true)
             .ctx(|| "map the log".into())?;
-        sys::invalidate_cache(m.as_slice());
+        let used = fresh_log_bytes(m.as_slice()).len();
         let mut log = Log::open(m.as_mut_slice())?;
+        let before = log.header().next_index;
+        debug_assert!(used >= crate::format::used_len(before));
         let r = f(&mut log);
-        sys::flush_cache(log.bytes());
+        // Write back what the appends changed: the new entries, then the header that makes
+        // them visible.
+        for i in before..log.header().next_index {
+            sys::flush_cache(log.header_and_entry(i).1);
+        }
+        sys::flush_cache(log.header_and_entry(0).0);
         r
     }
 
@@ -638,6 +649,20 @@ pub struct LogplayStats {
     pub existing: u64,
     /// Entries that could not be played.
     pub errors: u64,
+}
+
+/// Invalidates and returns the part of a mapped log that is in use (the header says how
+/// much): stale cache lines from before another host's appends must not be read, and the
+/// unused rest of the log need not be touched.
+fn fresh_log_bytes(log: &[u8]) -> &[u8] {
+    use crate::format::LOG_HEADER_SIZE;
+    sys::invalidate_cache(&log[..LOG_HEADER_SIZE]);
+    let next = crate::format::LogHeader::decode(log, log.len() as u64)
+        .map(|h| h.next_index)
+        .unwrap_or(0);
+    let used = crate::format::used_len(next).min(log.len());
+    sys::invalidate_cache(&log[..used]);
+    &log[..used]
 }
 
 /// `famfs mount`: mounts, creates the meta files, and replays the log. On any failure
