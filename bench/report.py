@@ -25,7 +25,8 @@ for line in open(raw):
     if phase == "mmap_cold_write" and target in ("famfs", "ext4", "xfs"):
         if int(extra.get("pte", "0")) or int(extra.get("fallback", "0")):
             flags[target].append(f"rep {rep}: pte={extra.get('pte')} fallback={extra.get('fallback')}")
-    if phase == "mmap_cold_write":
+    # Device dax faults have no fs_dax tracepoints: no fault counts for it.
+    if phase == "mmap_cold_write" and target != "devdax":
         vals[(target, "pmd_faults")].append(float(extra.get("pmd", "-1")))
         vals[(target, "pte_faults")].append(float(extra.get("pte", "-1")))
         units["pmd_faults"] = units["pte_faults"] = "per GiB"
