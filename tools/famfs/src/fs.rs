@@ -856,6 +856,7 @@ pub fn copy_into(
     let mut m =
         sys::Mapping::new(&f, size as usize, true).ctx(|| format!("map {}", dst.display()))?;
     let buf = m.as_mut_slice();
+    let progress = copy_progress(src, size);
     let mut done = 0;
     while done < buf.len() {
         let end = (done + (1 << 20)).min(buf.len());
@@ -866,9 +867,27 @@ pub fn copy_into(
             return refuse(format!("{} shrank while being copied", src.display()));
         }
         done += n;
+        progress.set_position(done as u64);
     }
+    progress.finish_and_clear();
     sys::flush_cache(m.as_slice());
     Ok(size)
+}
+
+/// A progress bar for copies of 64 MiB or more, on a terminal only (hidden otherwise).
+fn copy_progress(src: &Path, size: u64) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if size < 64 << 20 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(size);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(src.display().to_string());
+    bar
 }
 
 /// Default log length for `mkfs`.
