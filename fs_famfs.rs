@@ -53,7 +53,7 @@ use fmap::{
 };
 use kfs::{
     dax::{
-        lookup_dax_devt,
+        lookup_source,
         DaxDevice,
         Source, //
     },
@@ -175,10 +175,10 @@ pub(crate) struct InodeMap {
     crosslinked: bool,
 }
 
-/// `get_tree`: mounts the dax character device named by the source.
+/// `get_tree`: mounts the dax character device or pmem block device named by the source.
 pub(crate) fn get_tree(fc: &mut FsContext) -> Result {
     let source = fc.source().ok_or(EINVAL)?;
-    let src = lookup_dax_devt(source).inspect_err(|e| {
+    let src = lookup_source(source).inspect_err(|e| {
         warn_ratelimited!(
             "cannot mount {:?}: not a usable dax device ({:?})\n",
             source,

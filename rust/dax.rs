@@ -67,12 +67,12 @@ impl Source {
 /// Errors: `EINVAL` for an empty path or one that is neither a character nor a block
 /// device, `EACCES` when the node sits on a `nodev` mount, `ENODEV` when a character
 /// device is not a dax device, or the path lookup's own error.
-pub(crate) fn lookup_dax_devt(source: &CStr) -> Result<Source> {
+pub(crate) fn lookup_source(source: &CStr) -> Result<Source> {
     let mut devt: sys::dev_t = 0;
     let mut is_block = false;
     // SAFETY: `source` is NUL-terminated; `devt` and `is_block` are valid places to write.
     to_result(unsafe {
-        sys::famfs_shim_lookup_dax_devt(source.as_char_ptr(), &mut devt, &mut is_block)
+        sys::famfs_shim_lookup_source(source.as_char_ptr(), &mut devt, &mut is_block)
     })?;
     Ok(if is_block {
         Source::Block(DevT(devt))
@@ -82,7 +82,7 @@ pub(crate) fn lookup_dax_devt(source: &CStr) -> Result<Source> {
 }
 
 impl DaxDevice {
-    /// Claims the dax device `devt` (from [`lookup_dax_devt`]) for `sb`.
+    /// Claims the device of `source` (from [`lookup_source`]) for `sb`.
     ///
     /// Fails with `fs_dax_get()`'s error: `ENODEV` (gone or unbound), `EOPNOTSUPP` (not
     /// bound to `fsdev_dax`), `EBUSY` (held by another holder).
@@ -94,7 +94,7 @@ impl DaxDevice {
     }
 
     fn claim_char(devt: DevT, sb: &SuperBlock) -> Result<Self> {
-        // SAFETY: `lookup_dax_devt` established that `devt` belongs to a registered dax
+        // SAFETY: `lookup_source` established that `devt` belongs to a registered dax
         // device, so this takes a reference on its existing dax inode.
         let dev = NonNull::new(unsafe { sys::dax_dev_get(devt.0) }).ok_or(ENOMEM)?;
         let holder = sb.as_raw().cast::<c_void>();

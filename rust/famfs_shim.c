@@ -57,7 +57,7 @@ static int famfs_devt_is_dax(dev_t devt)
 
 loff_t famfs_shim_bdev_file_size(struct file *bdev_file) { return bdev_nr_bytes(file_bdev(bdev_file)); }
 
-int famfs_shim_lookup_dax_devt(const char *source, dev_t *devt, bool *is_block)
+int famfs_shim_lookup_source(const char *source, dev_t *devt, bool *is_block)
 {
 	struct path path;
 	struct inode *inode;

@@ -33,7 +33,7 @@ struct inode *famfs_shim_iocb_inode(const struct kiocb *iocb);
  * Mount: resolve the source to a device number: a dax character device, or
  * (*is_block set) a block device, whose DAX capability the caller checks.
  */
-int famfs_shim_lookup_dax_devt(const char *source, dev_t *devt, bool *is_block);
+int famfs_shim_lookup_source(const char *source, dev_t *devt, bool *is_block);
 loff_t famfs_shim_bdev_file_size(struct file *bdev_file);
 /* Mount options: returns the option index (FAMFS_OPT_*) or a negative errno. */
 enum { FAMFS_OPT_MODE = 0, FAMFS_OPT_DAX = 1 };
