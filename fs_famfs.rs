@@ -128,8 +128,6 @@ struct Claim {
 pub(crate) struct MountState {
     /// The memory device, claimed with this mount's superblock as holder.
     dax: DaxDevice,
-    /// Its size in bytes: no extent may reach past it.
-    dev_size: u64,
     /// `mode=` of the root directory.
     mode: u32,
     /// Set once the device reported a memory failure or is going away; never cleared.
@@ -193,11 +191,9 @@ fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Resu
     let dax = DaxDevice::claim(src, new.sb()).inspect_err(|e| {
         warn_ratelimited!("cannot use {:?} for DAX: {:?}\n", src, e);
     })?;
-    let dev_size = dax.size();
     new.set_state(KBox::pin_init(
         try_pin_init!(MountState {
             dax,
-            dev_size,
             mode: opts.mode,
             failed: AtomicBool::new(false),
             claims <- new_mutex!(KVec::new()),
@@ -424,7 +420,8 @@ fn map_create_v1(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64>
     UserSlice::new(arg, IOC_MAP_SIZE)
         .reader()
         .read_slice(&mut buf)?;
-    let fmap = Fmap::from_v1(&IocMap::parse(&buf), state.dev_size).map_err(|e| reject(inode, e))?;
+    let fmap =
+        Fmap::from_v1(&IocMap::parse(&buf), state.dax.size()).map_err(|e| reject(inode, e))?;
     install(inode, state, fmap)
 }
 
@@ -448,7 +445,7 @@ fn map_create_v2(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64>
                 reader.read_slice(&mut b)?;
                 *e = IocSimpleExt::parse(&b);
             }
-            Fmap::from_v2_simple(&hdr, &exts[..count], state.dev_size)
+            Fmap::from_v2_simple(&hdr, &exts[..count], state.dax.size())
         }
         ExtType::Interleave => {
             let mut iexts = [IocInterleavedExt::default(); MAX_INTERLEAVED_EXTENTS];
@@ -468,7 +465,7 @@ fn map_create_v2(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64>
                     *s = IocSimpleExt::parse(&sb);
                 }
             }
-            Fmap::from_v2_interleaved(&hdr, &iexts[..count], &strips[..count], state.dev_size)
+            Fmap::from_v2_interleaved(&hdr, &iexts[..count], &strips[..count], state.dax.size())
         }
     }
     .map_err(|e| reject(inode, e))?;
