@@ -36,6 +36,15 @@ nfit_regions() {
 	done | sort
 }
 
+# pfn_claims NAMESPACE: a pfn (fsdax) device has claimed NAMESPACE.
+pfn_claims() {
+	local p
+	for p in /sys/bus/nd/devices/pfn*; do
+		[ "$(cat "$p/namespace" 2>/dev/null)" = "$1" ] && return 0
+	done
+	return 1
+}
+
 setup_devices() {
 	set -x
 	local regions r0 r1 id
@@ -59,8 +68,11 @@ setup_devices() {
 	if [ "$VM_PMEM" = 1 ]; then
 		[ -n "$r1" ] || return 1
 		id=${r1#region}
-		# A label-less NFIT namespace comes up "raw" (no DAX) until converted.
-		if [ "$(cat /sys/bus/nd/devices/namespace$id.0/mode 2>/dev/null)" != fsdax ]; then
+		# A label-less NFIT namespace comes up "raw" (no DAX) until converted,
+		# unless its media already carry a pfn info block (scripts/vm caches one):
+		# then a pfn device claims it at boot. ("mode" cannot tell: the kernel
+		# calls both raw-with-pages and fsdax "memory".)
+		if ! pfn_claims namespace$id.0; then
 			ndctl create-namespace -f -e namespace$id.0 -m fsdax -M mem || return 1
 		fi
 		FAMFS_PMEMDEV=/dev/$(basename /sys/bus/nd/devices/namespace$id.0/block/pmem* 2>/dev/null)

@@ -5,9 +5,9 @@
 # file A creates later. Usage: demo.sh A|B DIR (DIR on the host share, for the handshake).
 role=$1 dir=$2
 M=/mnt/famfs
+. /host/tests/guest/lib.sh
 say() { printf '\n[%s] \033[1m%s\033[0m\n' "$role" "$*"; }
 run() { printf '[%s] $ %s\n' "$role" "$*"; "$@"; }
-wait_file() { i=0; while [ ! -e "$1" ] && [ $i -lt 900 ]; do sleep 1; i=$((i + 1)); done; }
 mkdir -p $M
 if [ "$role" = A ]; then
 	say "host A: the device, bound to $(basename "$(readlink /sys/bus/dax/devices/${FAMFS_DAXDEV#/dev/}/driver)")"
@@ -32,6 +32,7 @@ if [ "$role" = A ]; then
 	run famfs fsck $M
 	run umount $M
 else
+	wait_file "$dir/A-ready"
 	say "host B: the same memory, another host (a client)"
 	run famfs mount "$FAMFS_DAXDEV" $M
 	run ls -l $M

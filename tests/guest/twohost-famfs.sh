@@ -4,14 +4,15 @@
 # system and files; "B DIR": a client mounts, replays the log, reads the same bytes,
 # cannot write; a file the master creates later appears after `famfs logplay`.
 . /host/tests/guest/lib.sh
+. /usr/local/lib/famfs-vm/devices.sh
 role=$1 dir=$2
 out=$dir/$role.tap
 SUITE=famfs-2host
 M=/mnt/famfs
 F=famfs
-wait_file() { i=0; while [ ! -e "$1" ] && [ $i -lt 900 ]; do sleep 1; i=$((i + 1)); done; [ -e "$1" ]; }
 mkdir -p $M
 {
+	check "$role-fsdev_dax-mode" daxmode ${FAMFS_DAXDEV#/dev/} fsdev_dax
 	if [ "$role" = A ]; then
 		check "A-mkfs" $F mkfs "$FAMFS_DAXDEV"
 		check "A-mount" $F mount "$FAMFS_DAXDEV" $M
@@ -24,6 +25,8 @@ mkdir -p $M
 		touch "$dir/A-later"
 		wait_file "$dir/B-done" || fail "A-waits-for-B-done" "B never finished"
 		check "A-umount" umount $M
+	elif ! wait_file "$dir/A-ready"; then
+		fail "B-waits-for-A" "A never made the file system"
 	else
 		check "B-mount" $F mount "$FAMFS_DAXDEV" $M
 		check "B-reads-same-bytes" $F verify -S 11 -f $M/shared

@@ -9,7 +9,6 @@ role=$1 dir=$2
 out=$dir/$role.tap
 SUITE=twohost
 OFF_A=0x10000000 OFF_B=0x10200000
-wait_file() { i=0; while [ ! -e "$1" ] && [ $i -lt 900 ]; do sleep 1; i=$((i + 1)); done; [ -e "$1" ]; }
 {
 	check "$role-device_dax-mode" daxmode ${FAMFS_DAXDEV#/dev/} device_dax
 	if [ "$role" = A ]; then
@@ -24,7 +23,7 @@ wait_file() { i=0; while [ ! -e "$1" ] && [ $i -lt 900 ]; do sleep 1; i=$((i + 1
 		else
 			fail "A-sees-B-write" "B never finished"
 		fi
-	else
+	elif wait_file "$dir/A-ready"; then
 		want=$(cat "$dir/A-msg")
 		got=$(/host/build/guest-bin/daxpoke read $FAMFS_DAXDEV $OFF_A ${#want})
 		check "B-sees-A-write" test "$got" = "$want"
@@ -32,6 +31,8 @@ wait_file() { i=0; while [ ! -e "$1" ] && [ $i -lt 900 ]; do sleep 1; i=$((i + 1
 		check "B-writes" /host/build/guest-bin/daxpoke write $FAMFS_DAXDEV $OFF_B "$msg"
 		echo "$msg" >"$dir/B-msg"
 		touch "$dir/B-done"
+	else
+		fail "B-sees-A-write" "A never got ready"
 	fi
 } >"$out" 2>&1
 cat "$out"

@@ -1,0 +1,18 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The two-host guests of `make check` (scripts/two-guests): "pair.sh A DIR" and
+# "pair.sh B DIR" run side by side on one --shared-mem memory and meet through DIR.
+#   1. twohost.sh: each sees the other's writes to the raw device (device_dax);
+#   2. twohost-famfs.sh: famfs master (A) and client (B) on that memory.
+# Then each runs a single-host suite that needs a boot of its own, so that it does
+# not cost one: A device loss and memory failure (devloss.sh; a poisoned page stays
+# poisoned), B (started with --cxl) a CXL region destroyed under I/O (cxl.sh).
+role=$1 dir=$2
+mkdir -p "$dir/raw" "$dir/famfs"
+sh /host/tests/guest/twohost.sh "$role" "$dir/raw"
+sh /host/tests/guest/twohost-famfs.sh "$role" "$dir/famfs"
+if [ "$role" = A ]; then
+	sh /host/tests/guest/devloss.sh "$dir/devloss.tap"
+else
+	sh /host/tests/guest/cxl.sh "$dir/cxl.tap"
+fi
