@@ -60,6 +60,26 @@ while [ $rep -le "$REPS" ]; do
 	rep=$((rep + 1))
 done
 
+# Where the instructions go (kprof, a perf_event sampling profile): 8 first touches of
+# 1 GiB (8 x 512 PMD faults) on each target, and 4 KiB pread()s on the file systems.
+# The programs run from tmpfs, so that loading them over 9p is not in the profile.
+prof=$(dirname "$out")/profile.txt
+: >"$prof"
+cp /host/build/guest-bin/kprof /host/build/guest-bin/famfs_bench /tmp/
+for t in $targets; do
+	log "profile: $t"
+	path=$(setup $t) || { teardown; continue; }
+	off=0
+	[ $t = devdax ] && off=$((1 << 30))
+	echo "## $t: 8 first touches of 1 GiB" >>"$prof"
+	/tmp/kprof -p 2000 -n 30 -- /tmp/famfs_bench touch "$path" $SIZE $off 8 >>"$prof" 2>&1
+	if [ $t != devdax ]; then
+		echo "## $t: 100,000 random 4 KiB pread()" >>"$prof"
+		/tmp/kprof -p 2000 -n 30 -- /tmp/famfs_bench randread "$path" $SIZE 100000 >>"$prof" 2>&1
+	fi
+	teardown
+done
+
 # famfs only: resolution cost (simple vs interleaved, 256 MiB files) and creation rates.
 daxmode "$DAX" fsdev_dax >/dev/null 2>&1
 mount -t famfs "/dev/$DAX" /mnt/t

@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn bench/guest.sh raw lines into a Markdown table (and a PNG chart when matplotlib
 is available): median and spread of each phase, ratio to raw device dax (mmap phases)
-and to ext4/xfs (syscall phases). Usage: report.py RAW OUTDIR KERNEL MACHINE"""
+and to ext4/xfs (syscall phases). Usage: report.py RAW OUTDIR KERNEL MACHINE [CLOCK]
+CLOCK is "icount" (the guest ran on QEMU's instruction-count clock) or "wall"."""
 import collections
 import datetime
 import statistics
 import sys
 
 raw, outdir, kernel, machine = sys.argv[1:5]
+clock = sys.argv[5] if len(sys.argv) > 5 else "wall"
 vals = collections.defaultdict(list)
 units, flags = {}, collections.defaultdict(list)
 for line in open(raw):
@@ -41,8 +43,14 @@ targets = ["devdax", "famfs", "ext4", "xfs"]
 phases = [p for p in dict.fromkeys(p for (_, p) in vals) if any((t, p) in vals for t in targets)]
 date = datetime.date.today().isoformat()
 out = [f"# famfs benchmarks ({date})", "",
-       f"Kernel: `{kernel}` (perf flavour). Machine: {machine}. Guest under QEMU TCG (no KVM here):",
-       "absolute numbers are emulation speed; compare ratios within this run only.",
+       f"Kernel: `{kernel}` (perf flavour). Machine: {machine}.",
+       *(["Guest under QEMU TCG with `-icount shift=0` (no KVM here): its clock advances one",
+          "nanosecond per guest instruction, so every number counts the CPU work of a path,",
+          "deterministically and whatever the host was doing. Memory itself is not modelled",
+          "(an access costs one instruction): cache and TLB effects of real hardware are not in it."]
+         if clock == "icount" else
+         ["Guest under QEMU TCG (no KVM here): absolute numbers are emulation speed;",
+          "compare ratios within this run only."]),
        "Median of the repetitions, [min–max]; ratio = median / median of the reference column.", ""]
 out.append("| phase | unit | " + " | ".join(targets) + " | famfs/devdax | famfs/ext4 | famfs/xfs |")
 out.append("|---" * (len(targets) + 5) + "|")
@@ -99,7 +107,8 @@ ax.set_xticks([x + 1.5 * w for x in range(len(show))])
 ax.set_xticklabels(show, rotation=60, ha="right", fontsize=8)
 ax.axhline(1.0, color="black", linewidth=0.5)
 ax.set_ylabel("ratio (mmap: to devdax; syscalls: to ext4-dax)")
-ax.set_title(f"famfs vs devdax / ext4-dax / xfs-dax, {date}, {kernel}, TCG")
+ax.set_title(f"famfs vs devdax / ext4-dax / xfs-dax, {date}, {kernel}, TCG"
+             + (" icount" if clock == "icount" else ""))
 ax.legend()
 fig.tight_layout()
 fig.savefig(f"{outdir}/latest.png", dpi=100)
