@@ -6,6 +6,7 @@
 #   $FAMFS_CACHE/root-<hash>        debootstrapped Debian trixie build root
 #   $FAMFS_CACHE/linux-<ver>        pristine kernel source (from linux-source-7.3)
 #   $FAMFS_CACHE/kbuild-<flavour>-<hash>   O= kernel build per config flavour
+#   $FAMFS_CACHE/cargo-target           cargo builds (host tests, the famfs tool)
 
 set -euo pipefail
 
@@ -49,4 +50,7 @@ in_root() {
 			LANG=C.UTF-8 "$@"
 	' in_root "$root" "$@"
 }
-export REPO FAMFS_CACHE
+# Cargo builds (host tests, the famfs tool) live in the cache too, so that a fresh
+# clone does not rebuild them.
+CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$FAMFS_CACHE/cargo-target}
+export REPO FAMFS_CACHE CARGO_TARGET_DIR
