@@ -98,14 +98,13 @@ mkdir -p /mnt/t/mc
 $B mapcreate /mnt/t/mc 1000 $((2 << 20)) | emit 0 famfs
 umount /mnt/t
 # `famfs creat` rate: the whole user-space path (exec, lock, log, allocate, map) per
-# file. The tool runs from tmpfs: loading it from the 9p host share on every exec
-# would measure 9p, not famfs.
-cp /host/build/guest-bin/famfs /tmp/famfs
+# file. scripts/vm put the tool in guest RAM (/run/guest-bin, first in PATH): loading
+# it from the 9p host share on every exec would measure 9p, not famfs.
 famfs mkfs --force "/dev/$DAX" >/dev/null && famfs mount "/dev/$DAX" /mnt/t >/dev/null
 famfs mkdir /mnt/t/creat
 t0=$(cut -d" " -f1 /proc/uptime)
 i=0
-while [ $i -lt 1000 ]; do /tmp/famfs creat -s 4096 /mnt/t/creat/f$i || break; i=$((i + 1)); done
+while [ $i -lt 1000 ]; do famfs creat -s 4096 /mnt/t/creat/f$i || break; i=$((i + 1)); done
 t1=$(cut -d" " -f1 /proc/uptime)
 echo "0 famfs famfs_creat $(echo "$i $t0 $t1" | awk '{printf "%.1f", $1 / ($3 - $2)}') files/s" >>"$out"
 umount /mnt/t

@@ -5,7 +5,7 @@
 # file A creates later. Usage: demo.sh A|B DIR (DIR on the host share, for the handshake).
 role=$1 dir=$2
 M=/mnt/famfs
-. /host/tests/guest/lib.sh
+. /usr/local/lib/famfs-vm/devices.sh
 say() { printf '\n[%s] \033[1m%s\033[0m\n' "$role" "$*"; }
 run() { printf '[%s] $ %s\n' "$role" "$*"; "$@"; }
 mkdir -p $M
@@ -23,16 +23,16 @@ if [ "$role" = A ]; then
 	run famfs creat -s 32m -r -S 42 $M/random
 	run famfs verify -S 42 -f $M/random && echo "[A] verified (mmap)"
 	touch "$dir/A-ready"
-	wait_file "$dir/B-mounted"
+	wait_for "$dir/B-mounted" 900
 	say "create another file while host B is mounted"
 	run famfs mkdir $M/later
 	run famfs cp /bin/busybox $M/later/busybox
 	touch "$dir/A-later"
-	wait_file "$dir/B-done"
+	wait_for "$dir/B-done" 900
 	run famfs fsck $M
 	run umount $M
 else
-	wait_file "$dir/A-ready"
+	wait_for "$dir/A-ready" 900
 	say "host B: the same memory, another host (a client)"
 	run famfs mount "$FAMFS_DAXDEV" $M
 	run ls -l $M
@@ -42,7 +42,7 @@ else
 	say "a client cannot create files"
 	run famfs creat -s 2m $M/nope || true
 	touch "$dir/B-mounted"
-	wait_file "$dir/A-later"
+	wait_for "$dir/A-later" 900
 	say "files host A created later appear after logplay"
 	run ls $M/later 2>&1 || true
 	run famfs logplay $M

@@ -19,10 +19,3 @@ check_err() {
 	else fail "$n" "$* -> '$o', wanted '$want'"; fi
 }
 dax_driver() { basename "$(readlink "/sys/bus/dax/devices/${1#/dev/}/driver")"; }
-# wait_file FILE [SECS]: wait (default 900 s) for FILE, the handshake between two
-# guests that run side by side and meet through files on the host share.
-wait_file() {
-	local i=0
-	while [ ! -e "$1" ] && [ $i -lt "${2:-900}" ]; do sleep 1; i=$((i + 1)); done
-	[ -e "$1" ]
-}

@@ -20,12 +20,12 @@ mkdir -p $M
 		check "A-mkdir" $F mkdir $M/dir
 		check "A-cp" $F cp /bin/busybox $M/dir/busybox
 		touch "$dir/A-ready"
-		wait_file "$dir/B-mounted" || fail "A-waits-for-B" "B never mounted"
+		wait_for "$dir/B-mounted" 900 || fail "A-waits-for-B" "B never mounted"
 		check "A-creat-later" $F creat -s 4m -r -S 12 $M/later
 		touch "$dir/A-later"
-		wait_file "$dir/B-done" || fail "A-waits-for-B-done" "B never finished"
+		wait_for "$dir/B-done" 900 || fail "A-waits-for-B-done" "B never finished"
 		check "A-umount" umount $M
-	elif ! wait_file "$dir/A-ready"; then
+	elif ! wait_for "$dir/A-ready" 900; then
 		fail "B-waits-for-A" "A never made the file system"
 	else
 		check "B-mount" $F mount "$FAMFS_DAXDEV" $M
@@ -35,7 +35,7 @@ mkdir -p $M
 		check_err "B-cannot-creat" "client" $F creat -s 4m $M/nope
 		check "B-log-read-only" test "$(stat -c %a $M/.meta/.log)" = 444
 		touch "$dir/B-mounted"
-		wait_file "$dir/A-later" || fail "B-waits-for-A" "A never created the later file"
+		wait_for "$dir/A-later" 900 || fail "B-waits-for-A" "A never created the later file"
 		check_fails "B-later-absent-before-logplay" test -e $M/later
 		check "B-logplay" $F logplay $M
 		check "B-sees-later-file" $F verify -S 12 -f $M/later

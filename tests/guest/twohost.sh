@@ -16,14 +16,14 @@ OFF_A=0x10000000 OFF_B=0x10200000
 		check "A-writes" /host/build/guest-bin/daxpoke write $FAMFS_DAXDEV $OFF_A "$msg"
 		echo "$msg" >"$dir/A-msg"
 		touch "$dir/A-ready"
-		if wait_file "$dir/B-done"; then
+		if wait_for "$dir/B-done" 900; then
 			want=$(cat "$dir/B-msg")
 			got=$(/host/build/guest-bin/daxpoke read $FAMFS_DAXDEV $OFF_B ${#want})
 			check "A-sees-B-write" test "$got" = "$want"
 		else
 			fail "A-sees-B-write" "B never finished"
 		fi
-	elif wait_file "$dir/A-ready"; then
+	elif wait_for "$dir/A-ready" 900; then
 		want=$(cat "$dir/A-msg")
 		got=$(/host/build/guest-bin/daxpoke read $FAMFS_DAXDEV $OFF_A ${#want})
 		check "B-sees-A-write" test "$got" = "$want"

@@ -572,11 +572,6 @@ impl<'a> Log<'a> {
         })
     }
 
-    /// The header and the entries in use: the part of the log worth reading.
-    pub fn used(&self) -> &[u8] {
-        &self.bytes[..used_len(self.header.next_index)]
-    }
-
     /// The header and entry `index`: what an append changed.
     pub fn header_and_entry(&self, index: u64) -> (&[u8], &[u8]) {
         let off = LOG_HEADER_SIZE + index as usize * LOG_ENTRY_SIZE;

@@ -660,8 +660,8 @@ fn fresh_log_bytes(log: &[u8]) -> &[u8] {
     let next = crate::format::LogHeader::decode(log, log.len() as u64)
         .map(|h| h.next_index)
         .unwrap_or(0);
-    let used = crate::format::used_len(next).min(log.len());
-    sys::invalidate_cache(&log[..used]);
+    let used = crate::format::used_len(next).clamp(LOG_HEADER_SIZE, log.len());
+    sys::invalidate_cache(&log[LOG_HEADER_SIZE..used]);
     &log[..used]
 }
 
