@@ -31,6 +31,7 @@ poke $LOG 32 3c3c0000000000003c3c000000000000
 check_err "full-log-creat-fails" "log is full" $F creat -s 2m $M/b
 check_fails "full-log-no-file" test -e $M/b
 check_err "full-log-mkdir-fails" "log is full" $F mkdir $M/e
+check_fails "full-log-no-dir" test -e $M/e
 poke $LOG 32 "$hdr"
 check "log-restored-creat" $F creat -s 2m $M/b
 

@@ -549,12 +549,19 @@ impl<'a> Log<'a> {
         self.header
     }
 
-    /// Appends `entry`; fails when the log is full.
-    pub fn append(&mut self, entry: &LogEntry) -> Result<u64, FormatError> {
+    /// Fails when the log has no room for another entry.
+    pub fn ensure_room(&self) -> Result<(), FormatError> {
         let i = self.header.next_index;
         if i > self.header.last_index {
             return Err(FormatError::LogFull(i));
         }
+        Ok(())
+    }
+
+    /// Appends `entry`; fails when the log is full.
+    pub fn append(&mut self, entry: &LogEntry) -> Result<u64, FormatError> {
+        self.ensure_room()?;
+        let i = self.header.next_index;
         let enc = entry.encode(i)?;
         let off = LOG_HEADER_SIZE + i as usize * LOG_ENTRY_SIZE;
         self.bytes[off..off + LOG_ENTRY_SIZE].copy_from_slice(&enc);

@@ -428,6 +428,8 @@ impl Famfs {
             .ctx(|| "map the log".into())?;
         let used = fresh_log_bytes(m.as_slice()).len();
         let mut log = Log::open(m.as_mut_slice())?;
+        // Every caller appends: refuse a full log before it creates anything.
+        log.ensure_room()?;
         let before = log.header().next_index;
         debug_assert!(used >= crate::format::used_len(before));
         let r = f(&mut log);

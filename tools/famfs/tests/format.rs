@@ -93,8 +93,10 @@ fn eight_mib_log_holds_15420_entries() {
         relpath: "d".into(),
     });
     for i in 0..15420 {
+        assert_eq!(log.ensure_room(), Ok(()));
         assert_eq!(log.append(&e).unwrap(), i);
     }
+    assert_eq!(log.ensure_room(), Err(FormatError::LogFull(15420)));
     assert_eq!(log.append(&e), Err(FormatError::LogFull(15420)));
     let (h, entries) = read_log(&buf).unwrap();
     assert_eq!(h.next_index, 15420);
