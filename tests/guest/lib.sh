@@ -19,3 +19,6 @@ check_err() {
 	else fail "$n" "$* -> '$o', wanted '$want'"; fi
 }
 dax_driver() { basename "$(readlink "/sys/bus/dax/devices/${1#/dev/}/driver")"; }
+# mark TEXT: progress on the console (not TAP): guest uptime and processes forked so
+# far, so that a slow suite shows where its time went.
+mark() { echo "# mark $(cut -d' ' -f1 /proc/uptime)s $(sed -n 's/^processes //p' /proc/stat) forks: $*"; }

@@ -7,12 +7,18 @@
 # Then each runs a single-host suite that needs a boot of its own, so that it does
 # not cost one: A device loss and memory failure (devloss.sh; a poisoned page stays
 # poisoned), B (started with --cxl) a CXL region destroyed under I/O (cxl.sh).
+. /host/tests/guest/lib.sh
 role=$1 dir=$2
 mkdir -p "$dir/raw" "$dir/famfs"
+mark "twohost.sh $role"
 sh /host/tests/guest/twohost.sh "$role" "$dir/raw"
+mark "twohost-famfs.sh $role"
 sh /host/tests/guest/twohost-famfs.sh "$role" "$dir/famfs"
 if [ "$role" = A ]; then
+	mark devloss.sh
 	sh /host/tests/guest/devloss.sh "$dir/devloss.tap"
 else
+	mark cxl.sh
 	sh /host/tests/guest/cxl.sh "$dir/cxl.tap"
 fi
+mark end

@@ -6,6 +6,7 @@ out=${1:-/host/build/results/guest.tap}
 bin=/host/build/guest-bin
 : >"$out"
 emit() { tee -a "$out"; }
+. /host/tests/guest/lib.sh
 
 if ! modprobe famfs; then
 	echo "not ok - guest: modprobe famfs" | emit
@@ -14,12 +15,14 @@ fi
 echo "ok - guest: modprobe famfs" | emit
 
 for t in env module; do
+	mark "$t.sh"
 	SUITE=$t sh /host/tests/guest/$t.sh 2>&1 | emit
 done
 
 # kselftest-harness programs: re-emit their result lines under our naming.
 run_prog() { # run_prog PROG LABEL: runs PROG, reports its results as "LABEL: test"
 	prog=$1 label=$2
+	mark "$label"
 	"$bin/$prog" >/tmp/$label.log 2>&1
 	cp /tmp/$label.log "$(dirname "$out")/$label.log"
 	sed -n -e "s/^ok [0-9]* \(.*\)/ok - $label: \1/p" -e "s/^not ok [0-9]* \(.*\)/not ok - $label: \1/p" /tmp/$label.log | emit
@@ -33,6 +36,13 @@ done
 if [ -n "$FAMFS_PMEMDEV" ]; then
 	FAMFS_DAXDEV=$FAMFS_PMEMDEV run_prog famfs_test famfs_test-pmem
 fi
+
+# The famfs tool end to end, and on bad metadata.
+mark userspace.sh
+SUITE=userspace sh /host/tests/guest/userspace.sh 2>&1 | emit
+mark userspace_errors.sh
+SUITE=userspace-errors sh /host/tests/guest/userspace_errors.sh 2>&1 | emit
+mark end
 
 # The module must unload cleanly at the end (every reference given back).
 if rmmod famfs; then echo "ok - guest: rmmod famfs at end"; else echo "not ok - guest: rmmod famfs at end"; fi | emit
