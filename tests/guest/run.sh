@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The in-guest test suite: loads famfs, runs every guest test, and writes TAP lines
 # ("ok - suite: name" / "not ok - suite: name") to $1 on the host share.
+. /host/tests/guest/lib.sh
 out=${1:-/host/build/results/guest.tap}
 bin=/host/build/guest-bin
 : >"$out"
 emit() { tee -a "$out"; }
-. /host/tests/guest/lib.sh
 
 if ! modprobe famfs; then
 	echo "not ok - guest: modprobe famfs" | emit
