@@ -50,6 +50,12 @@ in_root() {
 			LANG=C.UTF-8 "$@"
 	' in_root "$root" "$@"
 }
+# The Rust artifacts an out-of-tree module build reads from a 7.3 build tree, besides
+# include/generated/rustc_cfg and (x86) scripts/target.json: the crates' metadata
+# (rust/lib<crate>.rmeta) and the proc-macro libraries (rust/lib<crate>.so).
+RUST_RMETA="core compiler_builtins ffi build_error pin_init zerocopy bindings uapi kernel"
+RUST_PROCMACRO="macros pin_init_internal zerocopy_derive"
+
 # Pristine kernel source from a linux-source tarball, extracted once into the cache
 # (O= builds need a clean tree; every kernel flavour, scripts/librust and the guest
 # programs' selftest headers share it). Prints the directory.
