@@ -3,10 +3,11 @@
 # The module tests on Debian's unmodified kernel (make check-stock): famfs.ko built by
 # `make KDIR=` against Debian's headers made Rust-capable (scripts/librust), loaded
 # into Debian's kernel beside Debian's own NVDIMM, dax and 9p modules. Writes TAP
-# lines to $1 on the host share; every test name starts with the kernel release.
+# lines to $1 on the host share (the programs' logs go beside it, away from the main
+# suite's, which may run at the same time); every test name starts with the release.
 #   stock.sh OUT EXPECTED-RELEASE
 . /host/tests/guest/lib.sh
-out=${1:-/host/build/results/stock.tap}
+out=${1:-/host/build/results/stock/stock.tap}
 want=${2:-}
 bin=/host/build/guest-bin
 rel=$(uname -r)
