@@ -3,16 +3,31 @@
 # module; everything runs in the project's Debian trixie build root (scripts/buildroot).
 
 FLAVOUR ?= debug
+# KDIR=DIR: build against any Rust-enabled kernel build tree instead (an O= tree,
+# /lib/modules/$(uname -r)/build, a headers tree made Rust-capable by scripts/librust),
+# in place, with this machine's tools -> ./famfs.ko
+KDIR ?=
+famfs_dir := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all module check check-quick demo bench fuzz stress clippy fmt fmt-fix host-test clean help
+.PHONY: all module check check-quick check-stock demo bench fuzz stress clippy fmt fmt-fix host-test clean help
 
 all: module
 
+ifeq ($(KDIR),)
 module:                       ## build famfs.ko for the $(FLAVOUR) kernel -> build/$(FLAVOUR)/famfs.ko
 	scripts/module $(FLAVOUR)
+else
+# The tree's own compiler builds the C shim (LLVM=1 only for a clang-built kernel).
+module:
+	@args=$$('$(famfs_dir)scripts/kdir-check' '$(KDIR)') && \
+		$(MAKE) -C '$(KDIR)' M='$(CURDIR)' $$args CONFIG_FAMFS=m modules
+endif
 
 check:                        ## the full test suite (README's test command)
 	scripts/check
+
+check-stock:                  ## famfs.ko built with make KDIR against Debian's 7.3.4 headers, tested on Debian's unmodified kernel
+	scripts/check --stock
 
 check-quick:                  ## host tests + the in-guest suite, without the harness self-checks
 	scripts/check --quick
@@ -43,6 +58,9 @@ host-test:                    ## unit tests of the pure logic on the host
 
 clean:
 	rm -rf build
+ifneq ($(KDIR),)
+	$(MAKE) -C '$(KDIR)' M='$(CURDIR)' clean
+endif
 
 help:
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*##/\t/'

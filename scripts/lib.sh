@@ -50,6 +50,33 @@ in_root() {
 			LANG=C.UTF-8 "$@"
 	' in_root "$root" "$@"
 }
+# The Rust artifacts an out-of-tree module build reads from a 7.3 build tree, besides
+# include/generated/rustc_cfg and (x86) scripts/target.json: the crates' metadata
+# (rust/lib<crate>.rmeta) and the proc-macro libraries (rust/lib<crate>.so).
+RUST_RMETA="core compiler_builtins ffi build_error pin_init zerocopy bindings uapi kernel"
+RUST_PROCMACRO="macros pin_init_internal zerocopy_derive"
+
+# Pristine kernel source from a linux-source tarball, extracted once into the cache
+# (O= builds need a clean tree; every kernel flavour, scripts/librust and the guest
+# programs' selftest headers share it). Prints the directory.
+pristine_source() { # pristine_source TARBALL
+	local tarball=$1 srcver src
+	srcver=$(basename "$tarball" | sed 's/\.tar\..*//')-$(stat -c %s "$tarball")
+	src="$FAMFS_CACHE/src-$srcver"
+	if [ ! -f "$src/.complete" ]; then
+		log "extracting $tarball"
+		rm -rf "$src.tmp"; mkdir -p "$src.tmp"
+		tar -C "$src.tmp" --strip-components=1 -xf "$tarball"
+		touch "$src.tmp/.complete"; mv "$src.tmp" "$src"
+	fi
+	echo "$src"
+}
+# The build root's linux-source-7.3 tarball.
+root_source_tarball() {
+	local t; t=$(ls "$(root_dir)"/usr/src/linux-source-7.3.tar.* 2>/dev/null | head -1)
+	[ -n "$t" ] || die "linux-source-7.3 tarball not found in the build root"
+	echo "$t"
+}
 # Cargo builds (host tests, the famfs tool) live in the cache too, so that a fresh
 # clone does not rebuild them.
 CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$FAMFS_CACHE/cargo-target}

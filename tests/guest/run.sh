@@ -19,16 +19,6 @@ for t in env module; do
 	SUITE=$t sh /host/tests/guest/$t.sh 2>&1 | emit
 done
 
-# kselftest-harness programs: re-emit their result lines under our naming.
-run_prog() { # run_prog PROG LABEL: runs PROG, reports its results as "LABEL: test"
-	prog=$1 label=$2
-	mark "$label"
-	"$bin/$prog" >/tmp/$label.log 2>&1
-	cp /tmp/$label.log "$(dirname "$out")/$label.log"
-	sed -n -e "s/^ok [0-9]* \(.*\)/ok - $label: \1/p" -e "s/^not ok [0-9]* \(.*\)/not ok - $label: \1/p" /tmp/$label.log | emit
-	grep -q '^not ok' /tmp/$label.log && grep '^#' /tmp/$label.log | tail -40
-	grep -qE '^(not )?ok [0-9]' /tmp/$label.log || { echo "not ok - $label: produced no results"; cat /tmp/$label.log; } | emit
-}
 for prog in famfs_test famfs_badinput_test famfs_stress_test; do
 	run_prog $prog $prog
 done

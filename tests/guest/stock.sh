@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The module tests on Debian's unmodified kernel (make check-stock): famfs.ko built by
+# `make KDIR=` against Debian's headers made Rust-capable (scripts/librust), loaded
+# into Debian's kernel beside Debian's own NVDIMM, dax and 9p modules. Writes TAP
+# lines to $1 on the host share (the programs' logs go beside it, away from the main
+# suite's, which may run at the same time); every test name starts with the release.
+#   stock.sh OUT EXPECTED-RELEASE
+. /host/tests/guest/lib.sh
+out=${1:-/host/build/results/stock/stock.tap}
+want=${2:-}
+bin=/host/build/guest-bin
+rel=$(uname -r)
+: >"$out"
+emit() { sed "s/^\(\(not \)\{0,1\}ok - \)/\1$rel: /" | tee -a "$out"; }
+ko=/lib/modules/$rel/extra/famfs.ko
+
+{
+	SUITE=stock
+	check "kernel is Debian's $want" test "$rel" = "$want"
+	check "kernel built by Debian with gcc" grep -q 'gcc.*Debian' /proc/version
+	check "insmod famfs.ko (built with make KDIR)" insmod "$ko"
+	check "famfs taints the kernel out-of-tree and unsigned (OE)" test "$(cat /sys/module/famfs/taint)" = OE
+	check "famfs registered" grep -qw famfs /proc/filesystems
+} 2>&1 | emit
+grep -qw famfs /proc/filesystems || exit 1
+
+run_prog famfs_test famfs_test
+# The module tests again on the pmem block device (fs_dax_get_by_bdev path).
+FAMFS_DAXDEV=$FAMFS_PMEMDEV run_prog famfs_test famfs_test-pmem
+run_prog famfs_badinput_test famfs_badinput_test
+# The fuzzer at its make check size (fixed seed, FAMFS_FUZZ_ITERS default).
+run_prog famfs_stress_test famfs_stress_test -t random_ioctl_fuzzer
+mark userspace.sh
+SUITE=userspace sh /host/tests/guest/userspace.sh 2>&1 | emit
+mark end
+if rmmod famfs; then echo "ok - stock: rmmod famfs at end"; else echo "not ok - stock: rmmod famfs at end"; fi | emit
