@@ -3,8 +3,12 @@
 # module; everything runs in the project's Debian trixie build root (scripts/buildroot).
 
 FLAVOUR ?= debug
+PREFIX ?= /usr/local
+# Kernel build tree for install/uninstall and the DKMS check (default: the debug kernel).
+KDIR ?=
 
-.PHONY: all module check check-quick demo bench fuzz stress clippy fmt fmt-fix host-test clean help
+.PHONY: all module check check-quick check-intree check-install check-dkms install uninstall \
+	demo bench fuzz stress clippy fmt fmt-fix host-test clean help
 
 all: module
 
@@ -16,6 +20,21 @@ check:                        ## the full test suite (README's test command)
 
 check-quick:                  ## host tests + the in-guest suite, without the harness self-checks
 	scripts/check --quick
+
+check-intree:                 ## famfs in fs/famfs/ of the debug kernel tree: CONFIG_FAMFS=y and =m build
+	scripts/intree
+
+check-install:                ## make install / make uninstall into a throwaway DESTDIR
+	KDIR='$(KDIR)' scripts/install-check
+
+check-dkms:                   ## dkms add/build/install/remove in the build root, throwaway trees
+	KDIR='$(KDIR)' scripts/dkms-check
+
+install:                      ## famfs.ko -> $(DESTDIR)/lib/modules/<rel>/extra (KDIR); famfs, mkfs.famfs -> $(DESTDIR)$(PREFIX)
+	KDIR='$(KDIR)' PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' scripts/install
+
+uninstall:                    ## removes what make install installed (same KDIR, PREFIX, DESTDIR)
+	KDIR='$(KDIR)' PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' scripts/install --uninstall
 
 demo:                         ## famfs at work in a guest
 	scripts/demo
