@@ -3,13 +3,16 @@
 # module; everything runs in the project's Debian trixie build root (scripts/buildroot).
 
 FLAVOUR ?= debug
+PREFIX ?= /usr/local
 # KDIR=DIR: build against any Rust-enabled kernel build tree instead (an O= tree,
 # /lib/modules/$(uname -r)/build, a headers tree made Rust-capable by scripts/librust),
-# in place, with this machine's tools -> ./famfs.ko
+# in place, with this machine's tools -> ./famfs.ko. Also the tree that install,
+# uninstall and the DKMS check use (default: the debug kernel).
 KDIR ?=
 famfs_dir := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all module check check-quick check-stock demo bench fuzz stress clippy fmt fmt-fix host-test clean help
+.PHONY: all module check check-quick check-stock check-intree check-install check-dkms install \
+	uninstall demo bench fuzz stress clippy fmt fmt-fix host-test clean help
 
 all: module
 
@@ -31,6 +34,21 @@ check-stock:                  ## famfs.ko built with make KDIR against Debian's 
 
 check-quick:                  ## host tests + the in-guest suite, without the harness self-checks
 	scripts/check --quick
+
+check-intree:                 ## famfs in fs/famfs/ of the debug kernel tree: CONFIG_FAMFS=y and =m build
+	scripts/intree
+
+check-install:                ## make install / make uninstall into a throwaway DESTDIR
+	KDIR='$(KDIR)' scripts/install-check
+
+check-dkms:                   ## dkms add/build/install/remove in the build root, throwaway trees
+	KDIR='$(KDIR)' scripts/dkms-check
+
+install:                      ## famfs.ko -> $(DESTDIR)/lib/modules/<rel>/extra (KDIR); famfs, mkfs.famfs -> $(DESTDIR)$(PREFIX)
+	KDIR='$(KDIR)' PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' scripts/install
+
+uninstall:                    ## removes what make install installed (same KDIR, PREFIX, DESTDIR)
+	KDIR='$(KDIR)' PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' scripts/install --uninstall
 
 demo:                         ## famfs at work in a guest
 	scripts/demo

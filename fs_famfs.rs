@@ -65,6 +65,7 @@ use kfs::{
         SizeChange,
         S_IFDIR, //
     },
+    iomap::IomapSlot,
     registration::Registration,
     super_block::{
         NewSuperBlock,
@@ -234,6 +235,35 @@ pub(crate) fn valid_map(inode: &Inode) -> Result<&Fmap> {
         return Err(ENXIO);
     }
     Ok(&map.fmap)
+}
+
+/// `iomap_begin` for every famfs data access (read, write, and faults): fills `iomap` from
+/// [`iomap::resolve`].
+///
+/// A file without a map, a file whose size changed, a failed device, or an offset past
+/// the end is an error (`-EIO`, `-ENXIO`, `-ENODEV`), never a zero-length mapping.
+pub(crate) fn iomap_begin(inode: &Inode, pos: i64, len: i64, iomap: &mut IomapSlot) -> Result {
+    let state = inode.super_block().state()?;
+    state.check_alive()?;
+    let map = valid_map(inode)?;
+    let (Ok(pos), Ok(len)) = (u64::try_from(pos), u64::try_from(len)) else {
+        return Err(EINVAL);
+    };
+    match iomap::resolve(map, pos, len) {
+        Ok(m) => {
+            iomap.set_mapped(state.dax(), m.file_offset, m.dev_offset, m.len);
+            Ok(())
+        }
+        Err(e) => {
+            warn_ratelimited!(
+                "inode {}: no mapping for offset {}: {:?}\n",
+                inode.ino(),
+                pos,
+                e
+            );
+            Err(EIO)
+        }
+    }
 }
 
 /// A user's explicit size change (`truncate`). famfs files never change size: the new size

@@ -2,8 +2,9 @@
 
 //! Offset resolution: (file, offset) to (dax device, offset).
 //!
-//! [`resolve`] is pure and host-tested; the `iomap_begin` adapter below it (built only
-//! into the module) fills a `struct iomap` from its result.
+//! Pure and host-tested (the host tests include this very file). The kernel side, which
+//! fills a `struct iomap` from the result, is `iomap_begin` in the crate root
+//! (`fs_famfs.rs`), so this file builds the same in a module, built in, and on the host.
 
 use crate::fmap::{Fmap, Interleave, Layout};
 
@@ -94,51 +95,4 @@ fn resolve_interleaved(
             .min(ie.chunk_size - chunk_offset)
             .min(strip.len - strip_offset),
     })
-}
-
-#[cfg(MODULE)]
-pub(crate) use adapter::famfs_iomap_begin;
-
-#[cfg(MODULE)]
-mod adapter {
-    use super::resolve;
-    use crate::kfs::{
-        inode::Inode,
-        iomap::IomapSlot,
-        warn_ratelimited, //
-    };
-    use kernel::prelude::*;
-
-    /// `iomap_begin` for every famfs data access (read, write, and faults).
-    ///
-    /// A file without a map, a file whose size changed, a failed device, or an offset past
-    /// the end is an error (`-EIO`, `-ENXIO`, `-ENODEV`), never a zero-length mapping.
-    pub(crate) fn famfs_iomap_begin(
-        inode: &Inode,
-        pos: i64,
-        len: i64,
-        iomap: &mut IomapSlot,
-    ) -> Result {
-        let state = inode.super_block().state()?;
-        state.check_alive()?;
-        let map = crate::valid_map(inode)?;
-        let (Ok(pos), Ok(len)) = (u64::try_from(pos), u64::try_from(len)) else {
-            return Err(EINVAL);
-        };
-        match resolve(map, pos, len) {
-            Ok(m) => {
-                iomap.set_mapped(state.dax(), m.file_offset, m.dev_offset, m.len);
-                Ok(())
-            }
-            Err(e) => {
-                warn_ratelimited!(
-                    "inode {}: no mapping for offset {}: {:?}\n",
-                    inode.ino(),
-                    pos,
-                    e
-                );
-                Err(EIO)
-            }
-        }
-    }
 }

@@ -59,7 +59,7 @@ unsafe extern "C" fn famfs_rs_iomap_begin(
         let inode = unsafe { Inode::from_raw(inode) };
         // INVARIANT: `iomap` is writable for this call.
         let mut slot = IomapSlot(iomap);
-        crate::iomap::famfs_iomap_begin(inode, pos, length, &mut slot)?;
+        crate::iomap_begin(inode, pos, length, &mut slot)?;
         Ok(0)
     })
 }

@@ -26,4 +26,5 @@ pub(crate) use kernel::bindings::*;
 use kernel::ffi;
 use pin_init::MaybeZeroable;
 
-include!("famfs_bindings_generated.rs");
+// The path is set by Kbuild: the file is generated into the object directory.
+include!(env!("FAMFS_BINDINGS_RS"));
