@@ -20,16 +20,17 @@ for t in env module; do
 done
 
 # kselftest-harness programs: re-emit their result lines under our naming.
-run_prog() { # run_prog PROG LABEL: runs PROG, reports its results as "LABEL: test"
+run_prog() { # run_prog PROG LABEL [ARGS]: runs PROG ARGS, reports its results as "LABEL: test"
 	prog=$1 label=$2
+	shift 2
 	mark "$label"
-	"$bin/$prog" >/tmp/$label.log 2>&1
+	"$bin/$prog" "$@" >/tmp/$label.log 2>&1
 	cp /tmp/$label.log "$(dirname "$out")/$label.log"
 	sed -n -e "s/^ok [0-9]* \(.*\)/ok - $label: \1/p" -e "s/^not ok [0-9]* \(.*\)/not ok - $label: \1/p" /tmp/$label.log | emit
 	grep -q '^not ok' /tmp/$label.log && grep '^#' /tmp/$label.log | tail -40
 	grep -qE '^(not )?ok [0-9]' /tmp/$label.log || { echo "not ok - $label: produced no results"; cat /tmp/$label.log; } | emit
 }
-for prog in famfs_test famfs_badinput_test famfs_stress_test; do
+for prog in famfs_test famfs_badinput_test famfs_stress_test famfs_vfs_test; do
 	run_prog $prog $prog
 done
 # The module tests again on the pmem block device (fs_dax_get_by_bdev path).
@@ -42,6 +43,10 @@ mark userspace.sh
 SUITE=userspace sh /host/tests/guest/userspace.sh 2>&1 | emit
 mark userspace_errors.sh
 SUITE=userspace-errors sh /host/tests/guest/userspace_errors.sh 2>&1 | emit
+# The pmem device removed under a mount (rebound afterwards; last, as it is destructive).
+if [ -n "$FAMFS_PMEMDEV" ]; then
+	FAMFS_VFS_DEVLOSS=1 run_prog famfs_vfs_test famfs_vfs_test-devloss -t pmem_device_loss
+fi
 mark end
 
 # The module must unload cleanly at the end (every reference given back).
