@@ -177,7 +177,11 @@ pub(crate) fn get_tree(fc: &mut FsContext) -> Result {
     let src = lookup_source(source).map_err(|e| {
         fc.error(
             e,
-            fmt!("cannot mount {:?}: not a usable dax device ({:?})", source, e),
+            fmt!(
+                "cannot mount {:?}: not a usable dax device ({:?})",
+                source,
+                e
+            ),
         )
     })?;
     let mut claim_err = None;

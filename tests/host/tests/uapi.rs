@@ -107,7 +107,10 @@ fn header_matches_the_module() {
         ("FAMFS_KABI_VERSION", FAMFS_KABI_VERSION as u64),
         ("FAMFS_MAX_EXTENTS", MAX_EXTENTS as u64),
         ("FAMFS_MAX_STRIPS", MAX_STRIPS as u64),
-        ("FAMFS_IOC_MAX_INTERLEAVED_EXTENTS", MAX_INTERLEAVED_EXTENTS as u64),
+        (
+            "FAMFS_IOC_MAX_INTERLEAVED_EXTENTS",
+            MAX_INTERLEAVED_EXTENTS as u64,
+        ),
         ("FAMFSIOC_MAGIC", IOC_MAGIC as u64),
         ("FAMFSIOC_MAP_CREATE", FAMFSIOC_MAP_CREATE as u64),
         ("FAMFSIOC_MAP_GET", FAMFSIOC_MAP_GET as u64),
@@ -117,24 +120,75 @@ fn header_matches_the_module() {
         ("FAMFSIOC_MAP_GET_V2", FAMFSIOC_MAP_GET_V2 as u64),
         ("sizeof famfs_extent", size_of::<Extent>() as u64),
         ("sizeof famfs_ioc_map", size_of::<IocMap>() as u64),
-        ("offsetof famfs_ioc_map.file_type", offset_of!(IocMap, file_type) as u64),
-        ("offsetof famfs_ioc_map.file_size", offset_of!(IocMap, file_size) as u64),
-        ("offsetof famfs_ioc_map.ext_list_count", offset_of!(IocMap, ext_list_count) as u64),
-        ("offsetof famfs_ioc_map.ext_list", offset_of!(IocMap, ext_list) as u64),
-        ("sizeof famfs_ioc_simple_extent", size_of::<IocSimpleExt>() as u64),
-        ("offsetof famfs_ioc_simple_extent.offset", offset_of!(IocSimpleExt, offset) as u64),
-        ("offsetof famfs_ioc_simple_extent.len", offset_of!(IocSimpleExt, len) as u64),
-        ("sizeof famfs_ioc_interleaved_ext", size_of::<IocInterleavedExt>() as u64),
-        ("offsetof famfs_ioc_interleaved_ext.ie_chunk_size", offset_of!(IocInterleavedExt, chunk_size) as u64),
-        ("offsetof famfs_ioc_interleaved_ext.ie_nbytes", offset_of!(IocInterleavedExt, nbytes) as u64),
-        ("offsetof famfs_ioc_interleaved_ext.ie_strips", offset_of!(IocInterleavedExt, strips_ptr) as u64),
+        (
+            "offsetof famfs_ioc_map.file_type",
+            offset_of!(IocMap, file_type) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_map.file_size",
+            offset_of!(IocMap, file_size) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_map.ext_list_count",
+            offset_of!(IocMap, ext_list_count) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_map.ext_list",
+            offset_of!(IocMap, ext_list) as u64,
+        ),
+        (
+            "sizeof famfs_ioc_simple_extent",
+            size_of::<IocSimpleExt>() as u64,
+        ),
+        (
+            "offsetof famfs_ioc_simple_extent.offset",
+            offset_of!(IocSimpleExt, offset) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_simple_extent.len",
+            offset_of!(IocSimpleExt, len) as u64,
+        ),
+        (
+            "sizeof famfs_ioc_interleaved_ext",
+            size_of::<IocInterleavedExt>() as u64,
+        ),
+        (
+            "offsetof famfs_ioc_interleaved_ext.ie_chunk_size",
+            offset_of!(IocInterleavedExt, chunk_size) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_interleaved_ext.ie_nbytes",
+            offset_of!(IocInterleavedExt, nbytes) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_interleaved_ext.ie_strips",
+            offset_of!(IocInterleavedExt, strips_ptr) as u64,
+        ),
         ("sizeof famfs_ioc_fmap", size_of::<IocFmap>() as u64),
-        ("offsetof famfs_ioc_fmap.fioc_file_type", offset_of!(IocFmap, file_type) as u64),
-        ("offsetof famfs_ioc_fmap.fioc_ext_type", offset_of!(IocFmap, ext_type) as u64),
-        ("offsetof famfs_ioc_fmap.fioc_nextents", offset_of!(IocFmap, count) as u64),
-        ("offsetof famfs_ioc_fmap.fioc_niext", offset_of!(IocFmap, count) as u64),
-        ("offsetof famfs_ioc_fmap.kse", offset_of!(IocFmap, ext_ptr) as u64),
-        ("offsetof famfs_ioc_fmap.kie", offset_of!(IocFmap, ext_ptr) as u64),
+        (
+            "offsetof famfs_ioc_fmap.fioc_file_type",
+            offset_of!(IocFmap, file_type) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap.fioc_ext_type",
+            offset_of!(IocFmap, ext_type) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap.fioc_nextents",
+            offset_of!(IocFmap, count) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap.fioc_niext",
+            offset_of!(IocFmap, count) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap.kse",
+            offset_of!(IocFmap, ext_ptr) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap.kie",
+            offset_of!(IocFmap, ext_ptr) as u64,
+        ),
         ("sizeof famfs_ioc_get_fmap", IOC_GET_FMAP_SIZE as u64),
         // Where `Fmap::encode_get_v2` puts the union members.
         ("offsetof famfs_ioc_get_fmap.ikse", IOC_FMAP_SIZE as u64),
@@ -151,10 +205,19 @@ fn header_matches_the_module() {
         ("sizeof enum famfs_file_type", 4),
     ];
     for (name, rust) in want {
-        let c = h.get(*name).unwrap_or_else(|| panic!("the probe did not print {name}"));
-        assert_eq!(c, rust, "{name}: header says {c:#x}, fmap.rs says {rust:#x}");
+        let c = h
+            .get(*name)
+            .unwrap_or_else(|| panic!("the probe did not print {name}"));
+        assert_eq!(
+            c, rust,
+            "{name}: header says {c:#x}, fmap.rs says {rust:#x}"
+        );
     }
-    assert_eq!(h.len(), want.len(), "every value the probe prints is compared");
+    assert_eq!(
+        h.len(),
+        want.len(),
+        "every value the probe prints is compared"
+    );
 }
 
 #[test]
