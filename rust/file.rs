@@ -49,7 +49,7 @@ pub(crate) static FILE_OPS: OpsTable<bindings::file_operations> =
         unlocked_ioctl: Some(unlocked_ioctl),
         // The v1 structures and NOP have the same layout for 32-bit processes; the v2
         // ones hold pointers, so their command numbers differ there and are refused.
-        compat_ioctl: Some(bindings::compat_ptr_ioctl),
+        compat_ioctl: bindings::compat_ptr_ioctl,
         mmap_prepare: Some(mmap_prepare),
         // PMD-aligned addresses: without them every fault would be a 4 KiB PTE fault.
         get_unmapped_area: Some(bindings::thp_get_unmapped_area),
