@@ -209,7 +209,10 @@ struct inode *famfs_shim_d_inode(const struct dentry *dentry) { return d_inode(d
 size_t famfs_shim_iov_iter_count(const struct iov_iter *iter) { return iov_iter_count(iter); }
 void famfs_shim_iov_iter_truncate(struct iov_iter *iter, u64 count) { iov_iter_truncate(iter, count); }
 void famfs_shim_unmap_inode(struct inode *inode) { unmap_mapping_range(inode->i_mapping, 0, 0, 1); }
-ssize_t famfs_shim_generic_write_sync(struct kiocb *iocb, ssize_t count) { return generic_write_sync(iocb, count); }
+ssize_t famfs_shim_generic_write_sync(struct kiocb *iocb, ssize_t count)
+{
+	return generic_write_sync(iocb, count);
+}
 int famfs_shim_mnt_want_write_file(struct file *file) { return mnt_want_write_file(file); }
 void famfs_shim_mnt_drop_write_file(struct file *file) { mnt_drop_write_file(file); }
 
