@@ -3,12 +3,20 @@
 //! The famfs file map ("fmap"): the KABI 43 ioctl structures, their validation, and the
 //! immutable map a file carries once it has been given one.
 //!
-//! This file depends on `core` alone. The module uses it as `crate::fmap`; the host test
-//! crate (`tests/host`) compiles the very same file to unit-test and fuzz it.
+//! This file depends on `core` alone (and, in the module build, on `kernel::ioctl` for the
+//! ioctl numbers). The module uses it as `crate::fmap`; the host test crate (`tests/host`)
+//! compiles the very same file to unit-test and fuzz it, and checks every layout and number
+//! below against the uapi header `include/uapi/linux/famfs_ioctl.h` compiled by a C compiler.
 //!
-//! Wire structures are parsed from and encoded to byte arrays in native byte order (the
-//! uapi is x86_64/arm64 LP64 with C enums of four bytes), so no `unsafe` transmutes are
-//! needed and a short or hostile buffer cannot be misread.
+//! The wire structures are `#[repr(C)]` types with the uapi layout (x86_64/arm64 LP64, C
+//! enums of four bytes, pointers as `u64`) and integer fields only, so any bytes are a value
+//! of them: the module copies them from user space as they are (`FromBytes`) and validates
+//! them here. Enum-like fields stay integers until validated.
+
+use core::mem::{
+    offset_of,
+    size_of, //
+};
 
 /// The ioctl ABI version this module implements (`famfs_kabi_version`).
 pub const FAMFS_KABI_VERSION: i32 = 43;
@@ -34,27 +42,72 @@ pub const IOC_INTERLEAVED_EXT_SIZE: usize = 32;
 /// `struct famfs_ioc_get_fmap` (v2 get), 448 bytes.
 pub const IOC_GET_FMAP_SIZE: usize = 448;
 
-/// ioctl magic `'u'`.
-const IOC_MAGIC: u32 = b'u' as u32;
-const fn ioc(dir: u32, nr: u32, size: usize) -> u32 {
-    // CAST: every uapi size is far below the 14-bit size field.
-    (dir << 30) | ((size as u32) << 16) | (IOC_MAGIC << 8) | nr
+/// ioctl magic `'u'` (`FAMFSIOC_MAGIC`).
+pub const IOC_MAGIC: u32 = b'u' as u32;
+
+#[cfg(MODULE)]
+use kernel::ioctl::{
+    _IO,
+    _IOR,
+    _IOW, //
+};
+
+/// The host build's ioctl number encoding (asm-generic, as on x86_64 and arm64); the module
+/// uses the kernel's own `kernel::ioctl`, and the host tests compare both with the header.
+#[cfg(not(MODULE))]
+#[allow(non_snake_case)]
+mod host_ioctl {
+    const fn ioc(dir: u32, ty: u32, nr: u32, size: usize) -> u32 {
+        // CAST: every uapi size is far below the 14-bit size field.
+        (dir << 30) | ((size as u32) << 16) | (ty << 8) | nr
+    }
+    pub(super) const fn _IO(ty: u32, nr: u32) -> u32 {
+        ioc(0, ty, nr, 0)
+    }
+    pub(super) const fn _IOW<T>(ty: u32, nr: u32) -> u32 {
+        ioc(1, ty, nr, core::mem::size_of::<T>())
+    }
+    pub(super) const fn _IOR<T>(ty: u32, nr: u32) -> u32 {
+        ioc(2, ty, nr, core::mem::size_of::<T>())
+    }
 }
-const IOC_WRITE: u32 = 1;
-const IOC_READ: u32 = 2;
+#[cfg(not(MODULE))]
+use host_ioctl::{
+    _IO,
+    _IOR,
+    _IOW, //
+};
 
 /// `FAMFSIOC_MAP_CREATE`: `_IOW('u', 0x50, struct famfs_ioc_map)`.
-pub const FAMFSIOC_MAP_CREATE: u32 = ioc(IOC_WRITE, 0x50, IOC_MAP_SIZE);
+pub const FAMFSIOC_MAP_CREATE: u32 = _IOW::<IocMap>(IOC_MAGIC, 0x50);
 /// `FAMFSIOC_MAP_GET`: `_IOR('u', 0x51, struct famfs_ioc_map)`.
-pub const FAMFSIOC_MAP_GET: u32 = ioc(IOC_READ, 0x51, IOC_MAP_SIZE);
+pub const FAMFSIOC_MAP_GET: u32 = _IOR::<IocMap>(IOC_MAGIC, 0x51);
 /// `FAMFSIOC_MAP_GETEXT`: `_IOR('u', 0x52, struct famfs_extent)`.
-pub const FAMFSIOC_MAP_GETEXT: u32 = ioc(IOC_READ, 0x52, IOC_EXTENT_SIZE);
+pub const FAMFSIOC_MAP_GETEXT: u32 = _IOR::<Extent>(IOC_MAGIC, 0x52);
 /// `FAMFSIOC_NOP`: `_IO('u', 0x53)`.
-pub const FAMFSIOC_NOP: u32 = ioc(0, 0x53, 0);
+pub const FAMFSIOC_NOP: u32 = _IO(IOC_MAGIC, 0x53);
 /// `FAMFSIOC_MAP_CREATE_V2`: `_IOW('u', 0x54, struct famfs_ioc_fmap)`.
-pub const FAMFSIOC_MAP_CREATE_V2: u32 = ioc(IOC_WRITE, 0x54, IOC_FMAP_SIZE);
-/// `FAMFSIOC_MAP_GET_V2`: `_IOR('u', 0x55, struct famfs_ioc_get_fmap)`.
-pub const FAMFSIOC_MAP_GET_V2: u32 = ioc(IOC_READ, 0x55, IOC_GET_FMAP_SIZE);
+pub const FAMFSIOC_MAP_CREATE_V2: u32 = _IOW::<IocFmap>(IOC_MAGIC, 0x54);
+/// `FAMFSIOC_MAP_GET_V2`: `_IOR('u', 0x55, struct famfs_ioc_get_fmap)` (the reply is
+/// encoded by [`Fmap::encode_get_v2`], so only its size matters here).
+pub const FAMFSIOC_MAP_GET_V2: u32 = _IOR::<[u8; IOC_GET_FMAP_SIZE]>(IOC_MAGIC, 0x55);
+
+// The uapi layouts, checked at compile time (the host tests check them against the header).
+const _: () = {
+    assert!(size_of::<Extent>() == IOC_EXTENT_SIZE);
+    assert!(size_of::<IocMap>() == IOC_MAP_SIZE);
+    assert!(offset_of!(IocMap, file_size) == 8);
+    assert!(offset_of!(IocMap, ext_list_count) == 16);
+    assert!(offset_of!(IocMap, ext_list) == 24);
+    assert!(size_of::<IocFmap>() == IOC_FMAP_SIZE);
+    assert!(offset_of!(IocFmap, file_type) == 8);
+    assert!(offset_of!(IocFmap, ext_type) == 12);
+    assert!(offset_of!(IocFmap, count) == 16);
+    assert!(offset_of!(IocFmap, ext_ptr) == 24);
+    assert!(size_of::<IocSimpleExt>() == IOC_SIMPLE_EXT_SIZE);
+    assert!(size_of::<IocInterleavedExt>() == IOC_INTERLEAVED_EXT_SIZE);
+    assert!(offset_of!(IocInterleavedExt, strips_ptr) == 24);
+};
 
 /// What a famfs file is (`enum famfs_file_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,7 +234,8 @@ fn put_u32(b: &mut [u8], off: usize, v: u32) {
     b[off..off + 4].copy_from_slice(&v.to_ne_bytes());
 }
 
-/// A range of the dax device, in bytes.
+/// A range of the dax device, in bytes (`struct famfs_extent`).
+#[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Extent {
     /// Byte offset on the device.
@@ -191,7 +245,8 @@ pub struct Extent {
 }
 
 /// `struct famfs_ioc_map`: the v1 create request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct IocMap {
     /// `extent_type` (ignored on create, as in the reference).
     pub extent_type: u32,
@@ -251,8 +306,10 @@ pub enum ExtType {
 }
 
 /// `struct famfs_ioc_fmap`: the v2 create header. The extents it points at are copied
-/// separately, after [`IocFmap::extent_array`] has bounded their number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// separately, after [`IocFmap::extent_array`] has bounded their number. (`repr(C)` puts
+/// the four bytes of padding before `ext_ptr` where C does.)
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct IocFmap {
     /// `fioc_file_size`.
     pub file_size: u64,
@@ -320,6 +377,7 @@ impl IocFmap {
 }
 
 /// `struct famfs_ioc_simple_extent`.
+#[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct IocSimpleExt {
     /// `devindex` (must be 0).
@@ -351,6 +409,7 @@ impl IocSimpleExt {
 }
 
 /// `struct famfs_ioc_interleaved_ext` without its strips.
+#[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct IocInterleavedExt {
     /// `ie_nstrips`.

@@ -57,6 +57,7 @@ use kfs::{
         DaxDevice,
         Source, //
     },
+    file::File,
     fs_context::FsContext,
     inode::{
         Inode,
@@ -101,21 +102,16 @@ const DEFAULT_MODE: u32 = 0o755;
 /// Permission bits a `mode=` option may set (`S_IALLUGO`).
 const S_IALLUGO: u32 = 0o7777;
 
-/// Options of one mount request.
+/// Options of one mount or remount request.
+#[derive(Default)]
 pub(crate) struct MountOptions {
-    /// Permissions of the root directory (`mode=`, octal).
-    mode: u32,
-}
-
-impl Default for MountOptions {
-    fn default() -> Self {
-        Self { mode: DEFAULT_MODE }
-    }
+    /// Permissions of the root directory (`mode=`, octal), if given.
+    mode: Option<u32>,
 }
 
 /// Applies `mode=` (only the permission bits count, as in the reference).
 pub(crate) fn set_mode_option(opts: &mut MountOptions, mode: u32) {
-    opts.mode = mode & S_IALLUGO;
+    opts.mode = Some(mode & S_IALLUGO);
 }
 
 /// A device range held by an installed map.
@@ -176,38 +172,64 @@ pub(crate) struct InodeMap {
 
 /// `get_tree`: mounts the dax character device or pmem block device named by the source.
 pub(crate) fn get_tree(fc: &mut FsContext) -> Result {
-    let source = fc.source().ok_or(EINVAL)?;
-    let src = lookup_source(source).inspect_err(|e| {
-        warn_ratelimited!(
-            "cannot mount {:?}: not a usable dax device ({:?})\n",
-            source,
-            e
-        );
+    let Some(source) = fc.source() else {
+        return Err(fc.error(EINVAL, fmt!("no source: name a dax or pmem device")));
+    };
+    let src = lookup_source(source).map_err(|e| {
+        fc.error(
+            e,
+            fmt!(
+                "cannot mount {:?}: not a usable dax device ({:?})",
+                source,
+                e
+            ),
+        )
     })?;
-    fc.get_tree_keyed(src.devt(), |new, opts| fill_super(new, src, opts))
+    let mut claim_err = None;
+    let ret = fc.get_tree_keyed(src.devt(), |new, opts| {
+        fill_super(new, src, opts).inspect_err(|e| claim_err = Some(*e))
+    });
+    match (ret, claim_err) {
+        (Err(e), Some(c)) if e == c => Err(fc.error(e, fmt!("cannot use {:?}: {:?}", src, e))),
+        (ret, _) => ret,
+    }
 }
 
 fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Result {
     new.init_params();
-    let dax = DaxDevice::claim(src, new.sb()).inspect_err(|e| {
-        warn_ratelimited!("cannot use {:?} for DAX: {:?}\n", src, e);
-    })?;
+    let dax = DaxDevice::claim(src, new.sb())?;
+    let mode = opts.mode.unwrap_or(DEFAULT_MODE);
     new.set_state(KBox::pin_init(
         try_pin_init!(MountState {
             dax,
-            mode: opts.mode,
+            mode,
             failed: AtomicBool::new(false),
             claims <- new_mutex!(KVec::new()),
         }),
         GFP_KERNEL,
     )?);
-    let root = NewInode::new(new.sb(), None, S_IFDIR | opts.mode)?;
+    let root = NewInode::new(new.sb(), None, S_IFDIR | mode)?;
     new.set_root(root)
 }
 
-/// Remount: famfs has nothing to change; the options stay as mounted.
-pub(crate) fn reconfigure(_sb: &SuperBlock) -> Result {
-    Ok(())
+/// Remount. `mode=` is the root directory's mode at mount time; a remount may repeat it
+/// (as `mount -o remount` does with the options in `/proc/mounts`) but not change it:
+/// that is refused with `EINVAL` and a message rather than silently ignored. (`chmod`
+/// changes the root's mode.) Everything else a remount can change (`ro`/`rw`) is the
+/// VFS's.
+pub(crate) fn reconfigure(sb: &SuperBlock, fc: &FsContext) -> Result {
+    let state = sb.state()?;
+    match fc.options().mode {
+        Some(mode) if mode != state.mode => Err(fc.error(
+            EINVAL,
+            fmt!(
+                "mode={:o} on remount: the mode is set at mount time (mounted with mode={:o})",
+                mode,
+                state.mode
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// `create` and `mkdir`: a new empty file (no map, so every access fails until
@@ -277,25 +299,19 @@ pub(crate) fn size_change(change: SizeChange<'_>) -> Result {
     Ok(())
 }
 
-/// What a `read_iter`/`write_iter` call wants to do.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Access {
-    /// `read()`.
-    Read,
-    /// `write()` at a position.
-    Write,
-    /// `write()` with `O_APPEND`: always past the end.
-    Append,
+/// Whether the file may be read or written at all: `ENODEV` after a device failure, `EIO`
+/// or `ENXIO` without a valid map.
+pub(crate) fn io_allowed(inode: &Inode) -> Result {
+    inode.super_block().state()?.check_alive()?;
+    valid_map(inode)?;
+    Ok(())
 }
 
 /// How many of `count` bytes at `pos` may be read or written: I/O never extends a file,
-/// so it is clamped to `i_size` (0 at or past the end).
-pub(crate) fn rw_allowed(inode: &Inode, pos: i64, count: u64, access: Access) -> Result<u64> {
-    inode.super_block().state()?.check_alive()?;
-    valid_map(inode)?;
-    if access == Access::Append {
-        return Ok(0);
-    }
+/// so it is clamped to `i_size` (0 at or past the end, so also for `O_APPEND`, whose
+/// writes start at the end).
+pub(crate) fn rw_allowed(inode: &Inode, pos: i64, count: u64) -> Result<u64> {
+    io_allowed(inode)?;
     let pos = u64::try_from(pos).map_err(|_| EINVAL)?;
     let size = u64::try_from(inode.size()).map_err(|_| EIO)?;
     Ok(count.min(size.saturating_sub(pos)))
@@ -338,6 +354,7 @@ pub(crate) fn notify_failure(sb: &SuperBlock, offset: u64, len: u64, mf_flags: c
         return Ok(());
     };
     warn_ratelimited!(
+        @Device,
         "dax device {:?}: memory failure at {:#x}+{:#x} (flags {:#x}); shutting down\n",
         sb.dev(),
         offset,
@@ -357,12 +374,23 @@ const MF_MEM_PRE_REMOVE: u32 = 1 << 7;
 
 /// Refuses a map request, saying why (rate limited).
 fn reject(inode: &Inode, e: FmapError) -> Error {
-    warn_ratelimited!("inode {}: map refused: {}\n", inode.ino(), e.as_str());
+    warn_ratelimited!(@Map, "inode {}: map refused: {}\n", inode.ino(), e.as_str());
     Error::from_errno(-e.errno())
 }
 
+/// `fsync`: writes back what was written through shared mappings of `[start, end]` (DAX
+/// entries the faults marked dirty), then flushes the device's write cache, as ext4 and
+/// xfs do for DAX files. After a device failure: `ENODEV`.
+pub(crate) fn fsync(file: &File, start: i64, end: i64) -> Result {
+    let state = file.inode().super_block().state()?;
+    state.check_alive()?;
+    file.sync_range(&state.dax, start, end)?;
+    file.check_writeback_error()
+}
+
 /// The famfs ioctls on regular files (KABI 43).
-pub(crate) fn ioctl(inode: &Inode, cmd: u32, arg: UserPtr) -> Result<i64> {
+pub(crate) fn ioctl(file: &File, cmd: u32, arg: UserPtr) -> Result<i64> {
+    let inode = file.inode();
     let state = inode.super_block().state()?;
     if cmd == fmap::FAMFSIOC_NOP {
         // User space's "is this famfs?" probe: answers even after a device failure.
@@ -370,8 +398,8 @@ pub(crate) fn ioctl(inode: &Inode, cmd: u32, arg: UserPtr) -> Result<i64> {
     }
     state.check_alive()?;
     match cmd {
-        fmap::FAMFSIOC_MAP_CREATE => map_create_v1(inode, state, arg),
-        fmap::FAMFSIOC_MAP_CREATE_V2 => map_create_v2(inode, state, arg),
+        fmap::FAMFSIOC_MAP_CREATE => map_create_v1(file, state, arg),
+        fmap::FAMFSIOC_MAP_CREATE_V2 => map_create_v2(file, state, arg),
         fmap::FAMFSIOC_MAP_GET => {
             let map = inode.map().ok_or(EINVAL)?;
             let size = u64::try_from(inode.size()).map_err(|_| EIO)?;
@@ -436,6 +464,7 @@ fn install(inode: &Inode, state: &MountState, fmap: Fmap) -> Result<i64> {
     }
     if crosslinked {
         warn_ratelimited!(
+            @Map,
             "inode {}: map shares memory with another file (cross-linked)\n",
             ino
         );
@@ -443,27 +472,25 @@ fn install(inode: &Inode, state: &MountState, fmap: Fmap) -> Result<i64> {
     Ok(0)
 }
 
-/// `FAMFSIOC_MAP_CREATE`: one or two simple extents (used for the meta files).
-fn map_create_v1(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64> {
+/// `FAMFSIOC_MAP_CREATE`: one or two simple extents (used for the meta files). Installing
+/// a map changes the file (its size), so it needs write access to the mount: `EROFS` on a
+/// read-only one.
+fn map_create_v1(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
+    let inode = file.inode();
     may_install_map(inode)?;
-    let mut buf = [0u8; IOC_MAP_SIZE];
-    UserSlice::new(arg, IOC_MAP_SIZE)
-        .reader()
-        .read_slice(&mut buf)?;
-    let fmap =
-        Fmap::from_v1(&IocMap::parse(&buf), state.dax.size()).map_err(|e| reject(inode, e))?;
+    let _write = file.write_access()?;
+    let req: IocMap = UserSlice::new(arg, IOC_MAP_SIZE).reader().read()?;
+    let fmap = Fmap::from_v1(&req, state.dax.size()).map_err(|e| reject(inode, e))?;
     install(inode, state, fmap)
 }
 
 /// `FAMFSIOC_MAP_CREATE_V2`: simple or interleaved extents. Every count is checked before
-/// the array it bounds is copied.
-fn map_create_v2(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64> {
+/// the array it bounds is copied. `EROFS` on a read-only mount, as for v1.
+fn map_create_v2(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
+    let inode = file.inode();
     may_install_map(inode)?;
-    let mut buf = [0u8; IOC_FMAP_SIZE];
-    UserSlice::new(arg, IOC_FMAP_SIZE)
-        .reader()
-        .read_slice(&mut buf)?;
-    let hdr = IocFmap::parse(&buf);
+    let _write = file.write_access()?;
+    let hdr: IocFmap = UserSlice::new(arg, IOC_FMAP_SIZE).reader().read()?;
     let (kind, count) = hdr.extent_array().map_err(|e| reject(inode, e))?;
     let ext_ptr = user_ptr(hdr.ext_ptr)?;
     let fmap = match kind {
@@ -471,9 +498,7 @@ fn map_create_v2(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64>
             let mut exts = [IocSimpleExt::default(); MAX_EXTENTS];
             let mut reader = UserSlice::new(ext_ptr, count * IOC_SIMPLE_EXT_SIZE).reader();
             for e in &mut exts[..count] {
-                let mut b = [0u8; IOC_SIMPLE_EXT_SIZE];
-                reader.read_slice(&mut b)?;
-                *e = IocSimpleExt::parse(&b);
+                *e = reader.read()?;
             }
             Fmap::from_v2_simple(&hdr, &exts[..count], state.dax.size())
         }
@@ -482,17 +507,13 @@ fn map_create_v2(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64>
             let mut strips = [[IocSimpleExt::default(); MAX_STRIPS]; MAX_INTERLEAVED_EXTENTS];
             let mut reader = UserSlice::new(ext_ptr, count * IOC_INTERLEAVED_EXT_SIZE).reader();
             for (ie, ie_strips) in iexts[..count].iter_mut().zip(&mut strips) {
-                let mut b = [0u8; IOC_INTERLEAVED_EXT_SIZE];
-                reader.read_slice(&mut b)?;
-                *ie = IocInterleavedExt::parse(&b);
+                *ie = reader.read()?;
                 let nstrips = ie.strip_count().map_err(|e| reject(inode, e))?;
                 let mut sreader =
                     UserSlice::new(user_ptr(ie.strips_ptr)?, nstrips * IOC_SIMPLE_EXT_SIZE)
                         .reader();
                 for s in &mut ie_strips[..nstrips] {
-                    let mut sb = [0u8; IOC_SIMPLE_EXT_SIZE];
-                    sreader.read_slice(&mut sb)?;
-                    *s = IocSimpleExt::parse(&sb);
+                    *s = sreader.read()?;
                 }
             }
             Fmap::from_v2_interleaved(&hdr, &iexts[..count], &strips[..count], state.dax.size())

@@ -11,20 +11,56 @@
 #include <linux/ratelimit.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
+#include <linux/writeback.h>
+#include <linux/famfs_ioctl.h>
 #include "famfs_shim.h"
 
 /*
- * KABI version of the famfs ioctls. User space compares it with the header it
- * was built against; module_param() is a C macro, hence here.
+ * KABI version of the famfs ioctls, from the uapi header. User space compares
+ * it with the header it was built against, so it reports what this module
+ * implements and nothing else: a load-time value other than that is refused
+ * (module_param() alone would let "famfs_kabi_version=44" change the report).
  */
-static int famfs_kabi_version = 43;
-module_param(famfs_kabi_version, int, 0444);
-MODULE_PARM_DESC(famfs_kabi_version, "famfs ioctl ABI version (read only)");
+static int famfs_kabi_version = FAMFS_KABI_VERSION;
 
-static DEFINE_RATELIMIT_STATE(famfs_rs, 5 * HZ, 10);
-bool famfs_shim_ratelimit(void) { return __ratelimit(&famfs_rs); }
+static int famfs_kabi_version_set(const char *val, const struct kernel_param *kp)
+{
+	int v, err = kstrtoint(val, 0, &v);
+
+	if (err)
+		return err;
+	return v == FAMFS_KABI_VERSION ? 0 : -EINVAL;
+}
+
+static const struct kernel_param_ops famfs_kabi_version_ops = {
+	.set = famfs_kabi_version_set,
+	.get = param_get_int,
+};
+module_param_cb(famfs_kabi_version, &famfs_kabi_version_ops, &famfs_kabi_version, 0444);
+MODULE_PARM_DESC(famfs_kabi_version, "famfs ioctl ABI version (read only, fixed)");
+
+/*
+ * One rate limit per message class: a class any user can fill must not
+ * silence the others (above all the device-failure message).
+ */
+static DEFINE_RATELIMIT_STATE(famfs_rs_user, 5 * HZ, 10);
+static DEFINE_RATELIMIT_STATE(famfs_rs_map, 5 * HZ, 10);
+static DEFINE_RATELIMIT_STATE(famfs_rs_device, 5 * HZ, 10);
+bool famfs_shim_ratelimit(int class)
+{
+	switch (class) {
+	case FAMFS_RL_MAP:
+		return __ratelimit(&famfs_rs_map);
+	case FAMFS_RL_DEVICE:
+		return __ratelimit(&famfs_rs_device);
+	default:
+		return __ratelimit(&famfs_rs_user);
+	}
+}
 
 void famfs_shim_inode_lock(struct inode *inode) { inode_lock(inode); }
+bool famfs_shim_inode_trylock(struct inode *inode) { return inode_trylock(inode); }
+bool famfs_shim_inode_trylock_shared(struct inode *inode) { return inode_trylock_shared(inode); }
 void famfs_shim_inode_unlock(struct inode *inode) { inode_unlock(inode); }
 void famfs_shim_inode_lock_shared(struct inode *inode) { inode_lock_shared(inode); }
 void famfs_shim_inode_unlock_shared(struct inode *inode) { inode_unlock_shared(inode); }
@@ -102,8 +138,14 @@ int famfs_shim_parse_param(struct fs_context *fc, struct fs_parameter *param, u3
 		*mode = result.uint_32;
 	/* famfs is always DAX: "dax=always" is the only accepted value. */
 	if (opt == FAMFS_OPT_DAX && strcmp(param->string, "always"))
-		return invalfc(fc, "famfs: dax=%s is not supported (only dax=always)", param->string);
+		return invalfc(fc, "dax=%s is not supported (only dax=always)", param->string);
 	return opt;
+}
+
+int famfs_shim_fc_error(struct fs_context *fc, int err, const char *msg)
+{
+	errorfc(fc, "%s", msg);
+	return err;
 }
 
 void famfs_shim_seq_show_mode(struct seq_file *m, umode_t mode) { seq_printf(m, ",mode=%o", mode); }
@@ -167,3 +209,21 @@ struct inode *famfs_shim_d_inode(const struct dentry *dentry) { return d_inode(d
 size_t famfs_shim_iov_iter_count(const struct iov_iter *iter) { return iov_iter_count(iter); }
 void famfs_shim_iov_iter_truncate(struct iov_iter *iter, u64 count) { iov_iter_truncate(iter, count); }
 void famfs_shim_unmap_inode(struct inode *inode) { unmap_mapping_range(inode->i_mapping, 0, 0, 1); }
+ssize_t famfs_shim_generic_write_sync(struct kiocb *iocb, ssize_t count)
+{
+	return generic_write_sync(iocb, count);
+}
+int famfs_shim_mnt_want_write_file(struct file *file) { return mnt_want_write_file(file); }
+void famfs_shim_mnt_drop_write_file(struct file *file) { mnt_drop_write_file(file); }
+
+int famfs_shim_dax_writeback(struct inode *inode, struct dax_device *dax, loff_t start, loff_t end)
+{
+	struct writeback_control wbc = {
+		.sync_mode = WB_SYNC_ALL,
+		.nr_to_write = LONG_MAX,
+		.range_start = start,
+		.range_end = end,
+	};
+
+	return dax_writeback_mapping_range(inode->i_mapping, dax, &wbc);
+}

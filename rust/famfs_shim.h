@@ -14,11 +14,17 @@
 #include <linux/iomap.h>
 #include <linux/mm.h>
 
-/* Rate limit for the module's messages about bad input (one shared state). */
-bool famfs_shim_ratelimit(void);
+/*
+ * Rate limits of the module's messages, one state per class: what any user can
+ * trigger, map refusals (privileged callers), device failures.
+ */
+enum { FAMFS_RL_USER = 0, FAMFS_RL_MAP = 1, FAMFS_RL_DEVICE = 2 };
+bool famfs_shim_ratelimit(int class);
 
 /* Inode: locks, size, flags. */
 void famfs_shim_inode_lock(struct inode *inode);
+bool famfs_shim_inode_trylock(struct inode *inode);
+bool famfs_shim_inode_trylock_shared(struct inode *inode);
 void famfs_shim_inode_unlock(struct inode *inode);
 void famfs_shim_inode_lock_shared(struct inode *inode);
 void famfs_shim_inode_unlock_shared(struct inode *inode);
@@ -39,6 +45,8 @@ loff_t famfs_shim_bdev_file_size(struct file *bdev_file);
 enum { FAMFS_OPT_MODE = 0, FAMFS_OPT_DAX = 1 };
 int famfs_shim_parse_param(struct fs_context *fc, struct fs_parameter *param, u32 *mode);
 extern const struct fs_parameter_spec famfs_fs_parameters[];
+/* Logs @msg as an error in the fs_context log (fsconfig users read it) and returns @err. */
+int famfs_shim_fc_error(struct fs_context *fc, int err, const char *msg);
 void famfs_shim_seq_show_mode(struct seq_file *m, umode_t mode);
 
 /* Faults. */
@@ -75,4 +83,11 @@ struct inode *famfs_shim_d_inode(const struct dentry *dentry);
 size_t famfs_shim_iov_iter_count(const struct iov_iter *iter);
 void famfs_shim_iov_iter_truncate(struct iov_iter *iter, u64 count);
 void famfs_shim_unmap_inode(struct inode *inode);
+
+/* Writes: O_SYNC/O_DSYNC after a write, and write access to the mount. */
+ssize_t famfs_shim_generic_write_sync(struct kiocb *iocb, ssize_t count);
+int famfs_shim_mnt_want_write_file(struct file *file);
+void famfs_shim_mnt_drop_write_file(struct file *file);
+/* fsync: writes back the dirty DAX entries of [@start, @end] (WB_SYNC_ALL). */
+int famfs_shim_dax_writeback(struct inode *inode, struct dax_device *dax, loff_t start, loff_t end);
 #endif /* FAMFS_SHIM_H */

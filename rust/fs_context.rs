@@ -24,6 +24,7 @@ use kernel::{
         c_void, //
     },
     prelude::*,
+    str::CString,
     types::Opaque,
 };
 
@@ -68,6 +69,20 @@ impl FsContext {
         unsafe { &*(*self.as_raw()).fs_private.cast::<MountOptions>() }
     }
 
+    /// Records `msg` as an error of this mount request and returns `err`: `fsconfig()`
+    /// users read it from the context's log (as "e famfs: ..."), `mount(2)` callers find it
+    /// in the kernel log. Only privileged callers reach famfs's mount code (no
+    /// `FS_USERNS_MOUNT`), so these messages need no rate limit.
+    pub(crate) fn error(&self, err: Error, msg: kernel::fmt::Arguments<'_>) -> Error {
+        // Under memory pressure the text is lost; the errno still tells.
+        if let Ok(text) = CString::try_from_fmt(msg) {
+            // SAFETY: The context is live; `text` is NUL-terminated and outlives the call
+            // (the log keeps its own copy).
+            unsafe { sys::famfs_shim_fc_error(self.as_raw(), err.to_errno(), text.as_char_ptr()) };
+        }
+        err
+    }
+
     fn options_mut(&mut self) -> &mut MountOptions {
         // SAFETY: As in `options`; `&mut self` makes the access exclusive.
         unsafe { &mut *(*self.as_raw()).fs_private.cast::<MountOptions>() }
@@ -89,7 +104,7 @@ impl FsContext {
         if unsafe { !(*sb).s_root.is_null() } {
             // SAFETY: Drops the active reference and `s_umount` taken by `sget_dev`.
             unsafe { bindings::deactivate_locked_super(sb) };
-            return Err(EBUSY);
+            return Err(self.error(EBUSY, fmt!("device {:?} is already mounted", dev)));
         }
         // SAFETY: `sb` is new (no root), locked, and ours until we return.
         let new = unsafe { NewSuperBlock::from_raw(sb) };
@@ -178,9 +193,12 @@ unsafe extern "C" fn get_tree(fc: *mut sys::fs_context) -> c_int {
 
 /// # Safety
 ///
-/// Called by the VFS with a live fs_context for a mounted famfs superblock.
+/// Called by the VFS with a live fs_context for a mounted famfs superblock, whose
+/// `s_umount` it holds.
 unsafe extern "C" fn reconfigure(fc: *mut sys::fs_context) -> c_int {
     // SAFETY: A reconfiguration context has the superblock in `root`.
     let sb = unsafe { SuperBlock::from_raw((*(*fc).root).d_sb) };
-    from_result(|| crate::reconfigure(sb).map(|()| 0))
+    // SAFETY: Per the function's contract (the context was set up by `init_fs_context`).
+    let fc = unsafe { FsContext::from_raw(fc) };
+    from_result(|| crate::reconfigure(sb, fc).map(|()| 0))
 }

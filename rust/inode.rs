@@ -136,6 +136,28 @@ impl Inode {
         }
     }
 
+    /// Takes the inode lock (`i_rwsem`) exclusively if it is free, without sleeping.
+    pub(crate) fn try_lock(&self) -> Option<InodeLockGuard<'_>> {
+        // SAFETY: The inode is live.
+        let locked = unsafe { sys::famfs_shim_inode_trylock(self.as_raw()) };
+        // A guard only for a lock actually taken: dropping one unlocks.
+        locked.then(|| InodeLockGuard {
+            inode: self,
+            shared: false,
+        })
+    }
+
+    /// Takes the inode lock (`i_rwsem`) shared if that needs no wait.
+    pub(crate) fn try_lock_shared(&self) -> Option<InodeLockGuard<'_>> {
+        // SAFETY: The inode is live.
+        let locked = unsafe { sys::famfs_shim_inode_trylock_shared(self.as_raw()) };
+        // A guard only for a lock actually taken: dropping one unlocks.
+        locked.then(|| InodeLockGuard {
+            inode: self,
+            shared: true,
+        })
+    }
+
     /// Takes the inode lock (`i_rwsem`) shared.
     pub(crate) fn lock_shared(&self) -> InodeLockGuard<'_> {
         // SAFETY: The inode is live.

@@ -21,22 +21,53 @@ pub(crate) mod registration;
 pub(crate) mod super_block;
 pub(crate) mod sys;
 
-/// Whether a message about bad input may be printed now (one shared rate limit, so that a
-/// hostile caller cannot flood the kernel log).
-pub(crate) fn ratelimit() -> bool {
-    // SAFETY: `famfs_shim_ratelimit` only updates its own static ratelimit state.
-    unsafe { sys::famfs_shim_ratelimit() }
+/// Classes of log messages, each with its own rate limit: a class that someone can fill
+/// at will never silences another one.
+#[derive(Clone, Copy)]
+pub(crate) enum LogClass {
+    /// Messages any user can trigger (I/O and mmap refusals, unprivileged ioctls).
+    User,
+    /// Map requests refused or cross-linked (privileged callers).
+    Map,
+    /// Device failure and removal.
+    Device,
 }
 
-/// Prints a warning, rate limited. For messages a user can trigger at will.
+/// Whether a message of `class` may be printed now.
+pub(crate) fn ratelimit(class: LogClass) -> bool {
+    let class = match class {
+        LogClass::User => sys::FAMFS_RL_USER,
+        LogClass::Map => sys::FAMFS_RL_MAP,
+        LogClass::Device => sys::FAMFS_RL_DEVICE,
+    };
+    // CAST: The shim's class numbers are small.
+    // SAFETY: `famfs_shim_ratelimit` only updates its own static ratelimit states.
+    unsafe { sys::famfs_shim_ratelimit(class as kernel::ffi::c_int) }
+}
+
+/// Prints a warning, rate limited per class: `warn_ratelimited!(@Device, ...)`, and
+/// without a class for messages any user can trigger (`LogClass::User`).
 macro_rules! warn_ratelimited {
-    ($($arg:tt)*) => {
-        if $crate::kfs::ratelimit() {
+    (@$class:ident, $($arg:tt)*) => {
+        if $crate::kfs::ratelimit($crate::kfs::LogClass::$class) {
             ::kernel::pr_warn!($($arg)*);
         }
     };
+    ($($arg:tt)*) => {
+        $crate::kfs::warn_ratelimited!(@User, $($arg)*)
+    };
 }
 pub(crate) use warn_ratelimited;
+
+// SAFETY: These uapi structures are `repr(C)` and made of integers only (user pointers are
+// `u64`), so every byte pattern is a valid value.
+unsafe impl kernel::transmute::FromBytes for crate::fmap::IocMap {}
+// SAFETY: As above.
+unsafe impl kernel::transmute::FromBytes for crate::fmap::IocFmap {}
+// SAFETY: As above.
+unsafe impl kernel::transmute::FromBytes for crate::fmap::IocSimpleExt {}
+// SAFETY: As above.
+unsafe impl kernel::transmute::FromBytes for crate::fmap::IocInterleavedExt {}
 
 /// A C operations table in static storage.
 ///

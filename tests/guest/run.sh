@@ -19,7 +19,7 @@ for t in env module; do
 	SUITE=$t sh /host/tests/guest/$t.sh 2>&1 | emit
 done
 
-for prog in famfs_test famfs_badinput_test famfs_stress_test; do
+for prog in famfs_test famfs_badinput_test famfs_stress_test famfs_vfs_test; do
 	run_prog $prog $prog
 done
 # The module tests again on the pmem block device (fs_dax_get_by_bdev path).
@@ -32,6 +32,10 @@ mark userspace.sh
 SUITE=userspace sh /host/tests/guest/userspace.sh 2>&1 | emit
 mark userspace_errors.sh
 SUITE=userspace-errors sh /host/tests/guest/userspace_errors.sh 2>&1 | emit
+# The pmem device removed under a mount (rebound afterwards; last, as it is destructive).
+if [ -n "$FAMFS_PMEMDEV" ]; then
+	FAMFS_VFS_DEVLOSS=1 run_prog famfs_vfs_test famfs_vfs_test-devloss -t pmem_device_loss
+fi
 mark end
 
 # The module must unload cleanly at the end (every reference given back).

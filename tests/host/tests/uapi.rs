@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The uapi header `include/uapi/linux/famfs_ioctl.h` against `fmap.rs`: a C compiler
+//! builds a small program with the header that prints every size, offset, limit and ioctl
+//! number, and each must equal what the module's Rust side uses. One source of the ABI,
+//! checked from both ends.
+
+use core::mem::{offset_of, size_of};
+use famfs_host_tests::fmap::*;
+use std::{collections::HashMap, path::PathBuf, process::Command, sync::OnceLock};
+
+const PROBE: &str = r#"
+#include <stddef.h>
+#include <stdio.h>
+#include <linux/famfs_ioctl.h>
+#define P(name, v) printf("%s %llu\n", name, (unsigned long long)(v))
+int main(void)
+{
+	P("FAMFS_KABI_VERSION", FAMFS_KABI_VERSION);
+	P("FAMFS_MAX_EXTENTS", FAMFS_MAX_EXTENTS);
+	P("FAMFS_MAX_STRIPS", FAMFS_MAX_STRIPS);
+	P("FAMFS_IOC_MAX_INTERLEAVED_EXTENTS", FAMFS_IOC_MAX_INTERLEAVED_EXTENTS);
+	P("FAMFSIOC_MAGIC", FAMFSIOC_MAGIC);
+	P("FAMFSIOC_MAP_CREATE", FAMFSIOC_MAP_CREATE);
+	P("FAMFSIOC_MAP_GET", FAMFSIOC_MAP_GET);
+	P("FAMFSIOC_MAP_GETEXT", FAMFSIOC_MAP_GETEXT);
+	P("FAMFSIOC_NOP", FAMFSIOC_NOP);
+	P("FAMFSIOC_MAP_CREATE_V2", FAMFSIOC_MAP_CREATE_V2);
+	P("FAMFSIOC_MAP_GET_V2", FAMFSIOC_MAP_GET_V2);
+	P("sizeof famfs_extent", sizeof(struct famfs_extent));
+	P("sizeof famfs_ioc_map", sizeof(struct famfs_ioc_map));
+	P("offsetof famfs_ioc_map.file_type", offsetof(struct famfs_ioc_map, file_type));
+	P("offsetof famfs_ioc_map.file_size", offsetof(struct famfs_ioc_map, file_size));
+	P("offsetof famfs_ioc_map.ext_list_count", offsetof(struct famfs_ioc_map, ext_list_count));
+	P("offsetof famfs_ioc_map.ext_list", offsetof(struct famfs_ioc_map, ext_list));
+	P("sizeof famfs_ioc_simple_extent", sizeof(struct famfs_ioc_simple_extent));
+	P("offsetof famfs_ioc_simple_extent.offset", offsetof(struct famfs_ioc_simple_extent, offset));
+	P("offsetof famfs_ioc_simple_extent.len", offsetof(struct famfs_ioc_simple_extent, len));
+	P("sizeof famfs_ioc_interleaved_ext", sizeof(struct famfs_ioc_interleaved_ext));
+	P("offsetof famfs_ioc_interleaved_ext.ie_chunk_size", offsetof(struct famfs_ioc_interleaved_ext, ie_chunk_size));
+	P("offsetof famfs_ioc_interleaved_ext.ie_nbytes", offsetof(struct famfs_ioc_interleaved_ext, ie_nbytes));
+	P("offsetof famfs_ioc_interleaved_ext.ie_strips", offsetof(struct famfs_ioc_interleaved_ext, ie_strips));
+	P("sizeof famfs_ioc_fmap", sizeof(struct famfs_ioc_fmap));
+	P("offsetof famfs_ioc_fmap.fioc_file_type", offsetof(struct famfs_ioc_fmap, fioc_file_type));
+	P("offsetof famfs_ioc_fmap.fioc_ext_type", offsetof(struct famfs_ioc_fmap, fioc_ext_type));
+	P("offsetof famfs_ioc_fmap.fioc_nextents", offsetof(struct famfs_ioc_fmap, fioc_nextents));
+	P("offsetof famfs_ioc_fmap.fioc_niext", offsetof(struct famfs_ioc_fmap, fioc_niext));
+	P("offsetof famfs_ioc_fmap.kse", offsetof(struct famfs_ioc_fmap, kse));
+	P("offsetof famfs_ioc_fmap.kie", offsetof(struct famfs_ioc_fmap, kie));
+	P("sizeof famfs_ioc_get_fmap", sizeof(struct famfs_ioc_get_fmap));
+	P("offsetof famfs_ioc_get_fmap.ikse", offsetof(struct famfs_ioc_get_fmap, ikse));
+	P("offsetof famfs_ioc_get_fmap.ks.ikie", offsetof(struct famfs_ioc_get_fmap, ks.ikie));
+	P("offsetof famfs_ioc_get_fmap.ks.kie_strips", offsetof(struct famfs_ioc_get_fmap, ks.kie_strips));
+	P("FAMFS_REG", FAMFS_REG);
+	P("FAMFS_SUPERBLOCK", FAMFS_SUPERBLOCK);
+	P("FAMFS_LOG", FAMFS_LOG);
+	P("FAMFS_IOC_EXT_SIMPLE", FAMFS_IOC_EXT_SIMPLE);
+	P("FAMFS_IOC_EXT_INTERLEAVE", FAMFS_IOC_EXT_INTERLEAVE);
+	P("sizeof enum famfs_file_type", sizeof(enum famfs_file_type));
+	return 0;
+}
+"#;
+
+/// Every `name value` line the probe prints (compiled and run once per test binary).
+fn header_values() -> &'static HashMap<String, u64> {
+    static VALUES: OnceLock<HashMap<String, u64>> = OnceLock::new();
+    VALUES.get_or_init(probe)
+}
+
+/// Compiles and runs the probe.
+fn probe() -> HashMap<String, u64> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("uapi-probe");
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("probe.c");
+    let bin = dir.join("probe");
+    std::fs::write(&src, PROBE).unwrap();
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let out = Command::new(&cc)
+        .args(["-std=gnu11", "-Wall", "-Werror", "-I"])
+        .arg(root.join("include/uapi"))
+        .arg("-o")
+        .arg(&bin)
+        .arg(&src)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the C compiler {cc:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "the uapi header does not compile: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(&bin).output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (k, v) = l.rsplit_once(' ').unwrap();
+            (k.to_string(), v.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn header_matches_the_module() {
+    let h = header_values();
+    let want: &[(&str, u64)] = &[
+        ("FAMFS_KABI_VERSION", FAMFS_KABI_VERSION as u64),
+        ("FAMFS_MAX_EXTENTS", MAX_EXTENTS as u64),
+        ("FAMFS_MAX_STRIPS", MAX_STRIPS as u64),
+        (
+            "FAMFS_IOC_MAX_INTERLEAVED_EXTENTS",
+            MAX_INTERLEAVED_EXTENTS as u64,
+        ),
+        ("FAMFSIOC_MAGIC", IOC_MAGIC as u64),
+        ("FAMFSIOC_MAP_CREATE", FAMFSIOC_MAP_CREATE as u64),
+        ("FAMFSIOC_MAP_GET", FAMFSIOC_MAP_GET as u64),
+        ("FAMFSIOC_MAP_GETEXT", FAMFSIOC_MAP_GETEXT as u64),
+        ("FAMFSIOC_NOP", FAMFSIOC_NOP as u64),
+        ("FAMFSIOC_MAP_CREATE_V2", FAMFSIOC_MAP_CREATE_V2 as u64),
+        ("FAMFSIOC_MAP_GET_V2", FAMFSIOC_MAP_GET_V2 as u64),
+        ("sizeof famfs_extent", size_of::<Extent>() as u64),
+        ("sizeof famfs_ioc_map", size_of::<IocMap>() as u64),
+        (
+            "offsetof famfs_ioc_map.file_type",
+            offset_of!(IocMap, file_type) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_map.file_size",
+            offset_of!(IocMap, file_size) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_map.ext_list_count",
+            offset_of!(IocMap, ext_list_count) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_map.ext_list",
+            offset_of!(IocMap, ext_list) as u64,
+        ),
+        (
+            "sizeof famfs_ioc_simple_extent",
+            size_of::<IocSimpleExt>() as u64,
+        ),
+        (
+            "offsetof famfs_ioc_simple_extent.offset",
+            offset_of!(IocSimpleExt, offset) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_simple_extent.len",
+            offset_of!(IocSimpleExt, len) as u64,
+        ),
+        (
+            "sizeof famfs_ioc_interleaved_ext",
+            size_of::<IocInterleavedExt>() as u64,
+        ),
+        (
+            "offsetof famfs_ioc_interleaved_ext.ie_chunk_size",
+            offset_of!(IocInterleavedExt, chunk_size) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_interleaved_ext.ie_nbytes",
+            offset_of!(IocInterleavedExt, nbytes) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_interleaved_ext.ie_strips",
+            offset_of!(IocInterleavedExt, strips_ptr) as u64,
+        ),
+        ("sizeof famfs_ioc_fmap", size_of::<IocFmap>() as u64),
+        (
+            "offsetof famfs_ioc_fmap.fioc_file_type",
+            offset_of!(IocFmap, file_type) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap.fioc_ext_type",
+            offset_of!(IocFmap, ext_type) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap.fioc_nextents",
+            offset_of!(IocFmap, count) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap.fioc_niext",
+            offset_of!(IocFmap, count) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap.kse",
+            offset_of!(IocFmap, ext_ptr) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap.kie",
+            offset_of!(IocFmap, ext_ptr) as u64,
+        ),
+        ("sizeof famfs_ioc_get_fmap", IOC_GET_FMAP_SIZE as u64),
+        // Where `Fmap::encode_get_v2` puts the union members.
+        ("offsetof famfs_ioc_get_fmap.ikse", IOC_FMAP_SIZE as u64),
+        ("offsetof famfs_ioc_get_fmap.ks.ikie", IOC_FMAP_SIZE as u64),
+        (
+            "offsetof famfs_ioc_get_fmap.ks.kie_strips",
+            (IOC_FMAP_SIZE + IOC_INTERLEAVED_EXT_SIZE) as u64,
+        ),
+        ("FAMFS_REG", FileType::Regular as u64),
+        ("FAMFS_SUPERBLOCK", FileType::Superblock as u64),
+        ("FAMFS_LOG", FileType::Log as u64),
+        ("FAMFS_IOC_EXT_SIMPLE", 0),
+        ("FAMFS_IOC_EXT_INTERLEAVE", 1),
+        ("sizeof enum famfs_file_type", 4),
+    ];
+    for (name, rust) in want {
+        let c = h
+            .get(*name)
+            .unwrap_or_else(|| panic!("the probe did not print {name}"));
+        assert_eq!(
+            c, rust,
+            "{name}: header says {c:#x}, fmap.rs says {rust:#x}"
+        );
+    }
+    assert_eq!(
+        h.len(),
+        want.len(),
+        "every value the probe prints is compared"
+    );
+}
+
+#[test]
+fn ioctl_numbers_are_the_reference_values() {
+    // The x86_64 values of the reference's header (famfs-reference.md §1.2).
+    let h = header_values();
+    assert_eq!(h["FAMFSIOC_MAP_CREATE"], 0x4038_7550);
+    assert_eq!(h["FAMFSIOC_MAP_GET"], 0x8038_7551);
+    assert_eq!(h["FAMFSIOC_MAP_GETEXT"], 0x8010_7552);
+    assert_eq!(h["FAMFSIOC_NOP"], 0x0000_7553);
+    assert_eq!(h["FAMFSIOC_MAP_CREATE_V2"], 0x4020_7554);
+    assert_eq!(h["FAMFSIOC_MAP_GET_V2"], 0x81c0_7555);
+}
