@@ -113,11 +113,13 @@ mod adapter {
     ///
     /// A file without a map, a file whose size changed, a failed device, or an offset past
     /// the end is an error (`-EIO`, `-ENXIO`, `-ENODEV`), never a zero-length mapping.
+    /// `shared` marks the mapping as memory other files map too (cross-linked files).
     pub(crate) fn famfs_iomap_begin(
         inode: &Inode,
         pos: i64,
         len: i64,
         iomap: &mut IomapSlot,
+        shared: bool,
     ) -> Result {
         let state = inode.super_block().state()?;
         state.check_alive()?;
@@ -127,7 +129,7 @@ mod adapter {
         };
         match resolve(map, pos, len) {
             Ok(m) => {
-                iomap.set_mapped(state.dax(), m.file_offset, m.dev_offset, m.len);
+                iomap.set_mapped(state.dax(), m.file_offset, m.dev_offset, m.len, shared);
                 Ok(())
             }
             Err(e) => {

@@ -20,6 +20,7 @@ pub(crate) mod iomap;
 pub(crate) mod registration;
 pub(crate) mod super_block;
 pub(crate) mod sys;
+pub(crate) mod xlink;
 
 /// Whether a message about bad input may be printed now (one shared rate limit, so that a
 /// hostile caller cannot flood the kernel log).
