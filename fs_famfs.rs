@@ -129,9 +129,8 @@ pub(crate) struct MountState {
     mode: u32,
     /// Set once the device reported a memory failure or is going away; never cleared.
     failed: AtomicBool,
-    /// Every range of every installed map. A map that overlaps another file's is
-    /// "cross-linked": DAX can give a page to one file only, so it may be read and
-    /// written but not mapped into memory.
+    /// Every range of every installed map. A map that overlaps another file's makes both
+    /// files "cross-linked" (see [`InodeMap::crosslinked`]).
     #[pin]
     claims: Mutex<KVec<Claim>>,
 }
@@ -166,8 +165,19 @@ pub(crate) struct InodeMap {
     /// Sticky: set when the file's size is changed behind famfs's back; the file then
     /// fails every access until it is recreated from the log.
     broken: AtomicBool,
-    /// The map shares memory with a file that was mapped earlier (see `MountState`).
-    crosslinked: bool,
+    /// The map shares memory with another file's (`famfs clone`, or two hosts racing an
+    /// allocation). Set on both files when the second map is installed, never cleared.
+    /// `fs/dax` lets several files map one page only if every file maps it as shared
+    /// (`IOMAP_F_SHARED`) and at one size, so faults of such a file map 4 KiB pages, as
+    /// shared (`vm_ops.rs`).
+    crosslinked: AtomicBool,
+}
+
+/// Whether the file shares memory with another file (see [`InodeMap::crosslinked`]).
+pub(crate) fn is_crosslinked(inode: &Inode) -> bool {
+    inode
+        .map()
+        .is_some_and(|m| m.crosslinked.load(Ordering::Relaxed))
 }
 
 /// `get_tree`: mounts the dax character device or pmem block device named by the source.
@@ -264,7 +274,13 @@ pub(crate) fn valid_map(inode: &Inode) -> Result<&Fmap> {
 ///
 /// A file without a map, a file whose size changed, a failed device, or an offset past
 /// the end is an error (`-EIO`, `-ENXIO`, `-ENODEV`), never a zero-length mapping.
-pub(crate) fn iomap_begin(inode: &Inode, pos: i64, len: i64, iomap: &mut IomapSlot) -> Result {
+pub(crate) fn iomap_begin(
+    inode: &Inode,
+    pos: i64,
+    len: i64,
+    iomap: &mut IomapSlot,
+    shared: bool,
+) -> Result {
     let state = inode.super_block().state()?;
     state.check_alive()?;
     let map = valid_map(inode)?;
@@ -273,7 +289,7 @@ pub(crate) fn iomap_begin(inode: &Inode, pos: i64, len: i64, iomap: &mut IomapSl
     };
     match iomap::resolve(map, pos, len) {
         Ok(m) => {
-            iomap.set_mapped(state.dax(), m.file_offset, m.dev_offset, m.len);
+            iomap.set_mapped(state.dax(), m.file_offset, m.dev_offset, m.len, shared);
             Ok(())
         }
         Err(e) => {
@@ -317,18 +333,10 @@ pub(crate) fn rw_allowed(inode: &Inode, pos: i64, count: u64) -> Result<u64> {
     Ok(count.min(size.saturating_sub(pos)))
 }
 
-/// Whether the file may be mapped: not after a device failure, not without a valid map,
-/// and not when its memory is also another file's.
+/// Whether the file may be mapped: not after a device failure, not without a valid map.
 pub(crate) fn mmap_allowed(inode: &Inode) -> Result {
     inode.super_block().state()?.check_alive()?;
     valid_map(inode)?;
-    if inode.map().is_some_and(|m| m.crosslinked) {
-        warn_ratelimited!(
-            "inode {}: cannot mmap: its memory belongs to another file too\n",
-            inode.ino()
-        );
-        return Err(EINVAL);
-    }
     Ok(())
 }
 
@@ -443,19 +451,44 @@ fn may_install_map(inode: &Inode) -> Result {
 
 fn install(inode: &Inode, state: &MountState, fmap: Fmap) -> Result<i64> {
     let size = i64::try_from(fmap.file_size).map_err(|_| EINVAL)?;
+    // Dropped after `claims` (declared first): an `iput` may evict, which takes `claims`.
+    let mut partners = KVec::<Partner>::new();
     let mut claims = state.claims.lock();
-    let crosslinked = fmap
-        .ranges()
-        .any(|r| claims.iter().any(|c| fmap::overlaps(r, c.range)));
+    // Every install holds the claims: checked here, a racing second map of this file
+    // cannot take its own first map for a partner.
+    if inode.map().is_some() {
+        return Err(EEXIST);
+    }
+    for c in claims.iter() {
+        let overlaps = fmap.ranges().any(|r| fmap::overlaps(r, c.range));
+        if overlaps && !partners.iter().any(|p| p.ino == c.ino) {
+            partners.push(
+                Partner {
+                    ino: c.ino,
+                    inode: None,
+                    newly_marked: false,
+                },
+                GFP_KERNEL,
+            )?;
+        }
+    }
+    let crosslinked = !partners.is_empty();
     claims.reserve(fmap.ranges().count(), GFP_KERNEL)?;
     let map = KBox::new(
         InodeMap {
             fmap,
             broken: AtomicBool::new(false),
-            crosslinked,
+            crosslinked: AtomicBool::new(crosslinked),
         },
         GFP_KERNEL,
     )?;
+    if let Err(e) = crosslink(inode, &mut partners) {
+        warn_ratelimited!(
+            "inode {}: map refused: shares memory with a file that is being freed or has pinned pages\n",
+            inode.ino()
+        );
+        return Err(e);
+    }
     inode.install_map(map, size)?;
     let ino = inode.ino();
     for range in fmap.ranges() {
@@ -470,6 +503,59 @@ fn install(inode: &Inode, state: &MountState, fmap: Fmap) -> Result<i64> {
         );
     }
     Ok(0)
+}
+
+/// Another file whose memory a new map overlaps.
+struct Partner {
+    ino: u64,
+    /// Our reference to it, held until the claims are unlocked (an `iput` may evict, and
+    /// eviction takes the claims lock).
+    inode: Option<kfs::inode::InodeRef>,
+    /// Whether this install marked it cross-linked.
+    newly_marked: bool,
+}
+
+/// Makes every file in `partners` (the files whose memory a new map of `inode` overlaps)
+/// ready to share its memory: a file that was not cross-linked yet is marked, and its DAX
+/// state is dropped (its mappings and `fs/dax`'s entries, which may map 2 MiB pages and
+/// hold the pages as its own), so that from now on it maps only 4 KiB shared pages, like
+/// the new file. `EBUSY` if one of them is being freed or has a pinned page: then no mark
+/// is left behind. Called with the claims locked, before the new map is visible.
+fn crosslink(inode: &Inode, partners: &mut [Partner]) -> Result {
+    let sb = inode.super_block();
+    let mut ret = Ok(());
+    for p in partners.iter_mut() {
+        // The claim proves the inode has not finished eviction; if it is being freed,
+        // its DAX entries may not be gone yet.
+        p.inode = sb.grab_inode(p.ino);
+        let Some(other) = p.inode.as_ref() else {
+            ret = Err(EBUSY);
+            break;
+        };
+        let Some(map) = other.map() else {
+            ret = Err(EBUSY);
+            break;
+        };
+        if !map.crosslinked.swap(true, Ordering::Relaxed) {
+            p.newly_marked = true;
+            // The mark is set before the break takes the invalidate lock, so every
+            // fault that runs after the break sees it.
+            if let Err(e) = other.break_dax_layout() {
+                ret = Err(e);
+                break;
+            }
+        }
+    }
+    if ret.is_err() {
+        // The files marked here had no partner before; unmarked, they may map 2 MiB
+        // pages again.
+        for p in partners.iter().filter(|p| p.newly_marked) {
+            if let Some(m) = p.inode.as_ref().and_then(|o| o.map()) {
+                m.crosslinked.store(false, Ordering::Relaxed);
+            }
+        }
+    }
+    ret
 }
 
 /// `FAMFSIOC_MAP_CREATE`: one or two simple extents (used for the meta files). Installing

@@ -168,6 +168,20 @@ struct file *famfs_shim_vma_desc_file(const struct vm_area_desc *desc) { return 
 void famfs_shim_fault_lock(struct inode *inode) { filemap_invalidate_lock_shared(inode->i_mapping); }
 void famfs_shim_fault_unlock(struct inode *inode) { filemap_invalidate_unlock_shared(inode->i_mapping); }
 
+/*
+ * Cross-linked files (several files over one memory range): fs/dax keeps, per
+ * folio, either its one owner (folio->mapping/index) or a count of sharers
+ * (folio->share, in the same word as ->index). dax_associate_entry() and
+ * dax_folio_put() update that state under the i_pages lock of the mapping at
+ * hand only, so two files' faults and evictions on one folio would race. This
+ * lock serialises every such update famfs can cause: faults of cross-linked
+ * files and the removal of any file's DAX entries. Lock order: the mapping's
+ * invalidate lock, then this one.
+ */
+static DEFINE_MUTEX(famfs_xlink_mutex);
+void famfs_shim_xlink_lock(void) { mutex_lock(&famfs_xlink_mutex); }
+void famfs_shim_xlink_unlock(void) { mutex_unlock(&famfs_xlink_mutex); }
+
 void famfs_shim_unmap_all(struct super_block *sb, bool remove)
 {
 	struct inode *inode, *prev = NULL;
@@ -186,8 +200,11 @@ void famfs_shim_unmap_all(struct super_block *sb, bool remove)
 
 		filemap_invalidate_lock(inode->i_mapping);
 		unmap_mapping_range(inode->i_mapping, 0, 0, 1);
-		if (remove)
+		if (remove) {
+			mutex_lock(&famfs_xlink_mutex);
 			dax_delete_mapping_range(inode->i_mapping, 0, LLONG_MAX);
+			mutex_unlock(&famfs_xlink_mutex);
+		}
 		filemap_invalidate_unlock(inode->i_mapping);
 		iput(prev);
 		prev = inode;
@@ -202,6 +219,84 @@ static DEFINE_IOMAP_ITER_NEXT(famfs_iomap_next, famfs_rs_iomap_begin);
 const struct iomap_ops famfs_iomap_ops = {
 	.iomap_next = famfs_iomap_next,
 };
+static DEFINE_IOMAP_ITER_NEXT(famfs_iomap_shared_next, famfs_rs_iomap_begin_shared);
+const struct iomap_ops famfs_iomap_shared_ops = {
+	.iomap_next = famfs_iomap_shared_next,
+};
+
+/*
+ * fs/dax's entry encoding (fs/dax.c, unchanged since 4.x): value entries, with
+ * DAX_ZERO_PAGE (bit 2) and DAX_EMPTY (bit 3) marking entries that hold no
+ * device page. fs/dax exports no query for "has this index a page entry".
+ */
+#define FAMFS_DAX_ZERO_PAGE	(1UL << 2)
+#define FAMFS_DAX_EMPTY		(1UL << 3)
+
+bool famfs_shim_dax_entry_present(struct inode *inode, pgoff_t index)
+{
+	void *entry = xa_load(&inode->i_mapping->i_pages, index);
+
+	return xa_is_value(entry) &&
+	       !(xa_to_value(entry) & (FAMFS_DAX_ZERO_PAGE | FAMFS_DAX_EMPTY));
+}
+
+pgoff_t famfs_shim_vmf_pgoff(const struct vm_fault *vmf) { return vmf->pgoff; }
+bool famfs_shim_vmf_is_write(const struct vm_fault *vmf) { return vmf->flags & FAULT_FLAG_WRITE; }
+bool famfs_shim_vm_fault_failed(vm_fault_t ret) { return ret & VM_FAULT_ERROR; }
+
+vm_fault_t famfs_shim_dax_read_fault(struct vm_fault *vmf, const struct iomap_ops *ops)
+{
+	unsigned int flags = vmf->flags;
+	vm_fault_t ret;
+
+	/* As do_page_mkwrite() does: change the flags for one call, then restore them. */
+	vmf->flags &= ~(FAULT_FLAG_WRITE | FAULT_FLAG_MKWRITE);
+	ret = dax_iomap_fault(vmf, 0, NULL, NULL, ops);
+	vmf->flags = flags;
+	return ret;
+}
+
+/* dax_break_layout_final() without its final dax_delete_mapping_range(). */
+void famfs_shim_wait_dax_idle(struct inode *inode)
+{
+	struct page *page;
+
+	while ((page = dax_layout_busy_page_range(inode->i_mapping, 0, LLONG_MAX)))
+		wait_var_event(page, dax_page_is_idle(page));
+}
+
+bool famfs_shim_dax_unmap_if_idle(struct inode *inode)
+{
+	return !dax_layout_busy_page_range(inode->i_mapping, 0, LLONG_MAX);
+}
+
+void famfs_shim_dax_delete_entries(struct inode *inode)
+{
+	dax_delete_mapping_range(inode->i_mapping, 0, LLONG_MAX);
+}
+
+void famfs_shim_invalidate_lock(struct inode *inode) { filemap_invalidate_lock(inode->i_mapping); }
+void famfs_shim_invalidate_unlock(struct inode *inode) { filemap_invalidate_unlock(inode->i_mapping); }
+
+struct inode *famfs_shim_grab_inode(struct super_block *sb, u64 ino)
+{
+	struct inode *inode, *found = NULL;
+
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+		if (inode->i_ino != ino)
+			continue;
+		spin_lock(&inode->i_lock);
+		if (!(inode_state_read(inode) & (I_FREEING | I_WILL_FREE | I_NEW))) {
+			__iget(inode);
+			found = inode;
+		}
+		spin_unlock(&inode->i_lock);
+		break;
+	}
+	spin_unlock(&sb->s_inode_list_lock);
+	return found;
+}
 
 void famfs_shim_dir_touch(struct inode *dir) { inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir)); }
 struct dentry *famfs_shim_dget(struct dentry *dentry) { return dget(dentry); }

@@ -73,6 +73,32 @@ void famfs_shim_fault_unlock(struct inode *inode);
 int famfs_rs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
 			 unsigned int flags, struct iomap *iomap, struct iomap *srcmap);
 extern const struct iomap_ops famfs_iomap_ops;
+/* The same, but read mappings are marked IOMAP_F_SHARED (cross-linked files). */
+int famfs_rs_iomap_begin_shared(struct inode *inode, loff_t pos, loff_t length,
+				unsigned int flags, struct iomap *iomap, struct iomap *srcmap);
+extern const struct iomap_ops famfs_iomap_shared_ops;
+
+/*
+ * Cross-linked files (see famfs_shim.c): the lock that serialises fs/dax's
+ * per-folio sharing state; whether @index of @inode has a DAX entry with a
+ * device page; a fault done as a read fault (no FAULT_FLAG_WRITE) of order 0;
+ * waiting for pinned pages, unmapping, and dropping DAX entries.
+ */
+void famfs_shim_xlink_lock(void);
+void famfs_shim_xlink_unlock(void);
+bool famfs_shim_dax_entry_present(struct inode *inode, pgoff_t index);
+pgoff_t famfs_shim_vmf_pgoff(const struct vm_fault *vmf);
+bool famfs_shim_vmf_is_write(const struct vm_fault *vmf);
+bool famfs_shim_vm_fault_failed(vm_fault_t ret);
+vm_fault_t famfs_shim_dax_read_fault(struct vm_fault *vmf, const struct iomap_ops *ops);
+void famfs_shim_wait_dax_idle(struct inode *inode);
+/* Unmaps every user mapping; true if no page of @inode is pinned. */
+bool famfs_shim_dax_unmap_if_idle(struct inode *inode);
+void famfs_shim_dax_delete_entries(struct inode *inode);
+void famfs_shim_invalidate_lock(struct inode *inode);
+void famfs_shim_invalidate_unlock(struct inode *inode);
+/* A referenced inode numbered @ino of @sb, or NULL (none, or being freed). */
+struct inode *famfs_shim_grab_inode(struct super_block *sb, u64 ino);
 
 
 

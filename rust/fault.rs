@@ -5,6 +5,7 @@
 use super::{
     inode::Inode,
     sys,
+    xlink::XlinkGuard,
     OpsTable, //
 };
 use kernel::{bindings, ffi::c_uint};
@@ -13,6 +14,14 @@ use kernel::{bindings, ffi::c_uint};
 pub(crate) type VmFaultResult = bindings::vm_fault_t;
 /// The fault failed; the task gets SIGBUS.
 pub(crate) const VM_FAULT_SIGBUS: VmFaultResult = bindings::vm_fault_reason_VM_FAULT_SIGBUS;
+/// A huge fault declined: the MM falls back to 4 KiB faults.
+pub(crate) const VM_FAULT_FALLBACK: VmFaultResult = bindings::vm_fault_reason_VM_FAULT_FALLBACK;
+
+/// Whether a fault result is an error (`VM_FAULT_ERROR`).
+pub(crate) fn fault_failed(ret: VmFaultResult) -> bool {
+    // SAFETY: Pure function of its argument.
+    unsafe { sys::famfs_shim_vm_fault_failed(ret) }
+}
 
 /// A page fault in a famfs mapping.
 ///
@@ -39,6 +48,34 @@ impl VmFault {
     pub(crate) fn is_shared_write(&self) -> bool {
         // SAFETY: Live fault (invariant).
         unsafe { sys::famfs_shim_vmf_is_shared_write(self.0) }
+    }
+
+    /// Whether the fault asks for write access (to a shared or a private mapping).
+    pub(crate) fn is_write(&self) -> bool {
+        // SAFETY: Live fault (invariant).
+        unsafe { sys::famfs_shim_vmf_is_write(self.0) }
+    }
+
+    /// Whether the faulting page of the file has a DAX entry with a device page, i.e.
+    /// `fs/dax` has associated the page with this file. Stable while the cross-link lock
+    /// and the invalidate lock are held: only faults and entry removals change it.
+    pub(crate) fn has_dax_entry(&self, _xlink: &XlinkGuard) -> bool {
+        // SAFETY: Live fault (invariant); the file's inode lives during the fault.
+        unsafe {
+            sys::famfs_shim_dax_entry_present(
+                self.inode().as_raw(),
+                sys::famfs_shim_vmf_pgoff(self.0),
+            )
+        }
+    }
+
+    /// Resolves the fault as a 4 KiB read fault, whatever access it asked for, with the
+    /// mapping marked shared with other files (`famfs_iomap_shared_ops`): `fs/dax` then
+    /// counts this file among the page's sharers. A write fault is left mapped read-only
+    /// by this; the caller completes it with [`Self::dax_fault`].
+    pub(crate) fn dax_read_fault_shared(&mut self, _xlink: &XlinkGuard) -> VmFaultResult {
+        // SAFETY: Live fault; the shared iomap ops table is static.
+        unsafe { sys::famfs_shim_dax_read_fault(self.0, &raw const sys::famfs_iomap_shared_ops) }
     }
 
     /// Runs `f` with the mapping's invalidate lock held shared: a device failure takes it

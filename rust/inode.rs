@@ -174,15 +174,43 @@ impl Inode {
         unsafe { sys::famfs_shim_unmap_inode(self.as_raw()) };
     }
 
+    /// Makes the file's memory free of DAX state before another file starts sharing it:
+    /// removes every user mapping and every DAX entry (so `fs/dax` forgets which pages it
+    /// gave this file and at which size), unless a page is pinned (`EBUSY`). Faults
+    /// wait meanwhile; they map pages again afterwards.
+    pub(crate) fn break_dax_layout(&self) -> Result {
+        let raw = self.as_raw();
+        // SAFETY: The inode is live; lock and unlock pair up.
+        unsafe { sys::famfs_shim_invalidate_lock(raw) };
+        // SAFETY: The inode is live and its invalidate lock is held exclusively, so no
+        // fault can map a page or add an entry until it is released.
+        let idle = unsafe { sys::famfs_shim_dax_unmap_if_idle(raw) };
+        if idle {
+            let _xlink = super::xlink::lock();
+            // SAFETY: As above; no page is mapped or pinned.
+            unsafe { sys::famfs_shim_dax_delete_entries(raw) };
+        }
+        // SAFETY: Pairs with the lock above.
+        unsafe { sys::famfs_shim_invalidate_unlock(raw) };
+        if idle {
+            Ok(())
+        } else {
+            Err(EBUSY)
+        }
+    }
+
     /// Final teardown (`evict_inode`): breaks DAX layouts, drops mapping entries, and
     /// frees the map.
     pub(crate) fn evict(&self) {
         let raw = self.as_raw();
         // SAFETY: The VFS evicts the inode with no other user left: waiting for pinned DAX
-        // pages and dropping the mapping's entries is exactly what eviction requires.
+        // pages and dropping the mapping's entries is exactly what eviction requires (it
+        // is `dax_break_layout_final()` with the removal under the cross-link lock).
         unsafe {
             if self.is_reg() {
-                sys::dax_break_layout_final(raw);
+                sys::famfs_shim_wait_dax_idle(raw);
+                let _xlink = super::xlink::lock();
+                sys::famfs_shim_dax_delete_entries(raw);
             }
             bindings::truncate_inode_pages_final(&raw mut (*raw).i_data);
             bindings::clear_inode(raw);
@@ -195,6 +223,41 @@ impl Inode {
             // the inode has no other users left to borrow it.
             drop(unsafe { KBox::from_raw(p.cast::<InodeMap>()) });
         }
+    }
+}
+
+/// A counted reference to a famfs inode, dropped with `iput`.
+///
+/// # Invariants
+///
+/// `0` is a live famfs inode that we hold one reference to.
+pub(crate) struct InodeRef(NonNull<bindings::inode>);
+
+impl InodeRef {
+    /// Takes over one reference to `inode`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` is a live famfs inode and the caller gives us one reference to it.
+    pub(crate) unsafe fn from_raw(inode: NonNull<bindings::inode>) -> Self {
+        // INVARIANT: Per the function's contract.
+        Self(inode)
+    }
+}
+
+impl core::ops::Deref for InodeRef {
+    type Target = Inode;
+
+    fn deref(&self) -> &Inode {
+        // SAFETY: Our reference keeps the inode live (type invariant).
+        unsafe { Inode::from_raw(self.0.as_ptr()) }
+    }
+}
+
+impl Drop for InodeRef {
+    fn drop(&mut self) {
+        // SAFETY: We own one reference (type invariant).
+        unsafe { bindings::iput(self.0.as_ptr()) };
     }
 }
 

@@ -20,6 +20,7 @@ pub(crate) mod iomap;
 pub(crate) mod registration;
 pub(crate) mod super_block;
 pub(crate) mod sys;
+pub(crate) mod xlink;
 
 /// Classes of log messages, each with its own rate limit: a class that someone can fill
 /// at will never silences another one.

@@ -5,6 +5,7 @@
 use super::{
     inode::{
         Inode,
+        InodeRef,
         NewInode, //
     },
     sys,
@@ -12,6 +13,7 @@ use super::{
     OpsTable, //
 };
 use crate::MountState;
+use core::ptr::NonNull;
 use kernel::{
     bindings,
     ffi::{
@@ -67,6 +69,16 @@ impl SuperBlock {
     pub(crate) fn dev(&self) -> DevT {
         // SAFETY: The superblock is live.
         DevT(unsafe { (*self.as_raw()).s_dev })
+    }
+
+    /// A reference to the inode numbered `ino`, unless it does not exist or is being
+    /// freed.
+    pub(crate) fn grab_inode(&self, ino: u64) -> Option<InodeRef> {
+        // SAFETY: The superblock is live; the shim walks `s_inodes` under its lock.
+        let p = unsafe { sys::famfs_shim_grab_inode(self.as_raw(), ino) };
+        // SAFETY: A non-NULL result is a live famfs inode of this superblock with one
+        // reference taken for us.
+        NonNull::new(p).map(|p| unsafe { InodeRef::from_raw(p) })
     }
 
     /// Removes every user mapping of every regular file (after a device failure); with

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # famfs user space end to end on one host (issue 4): mkfs -> mount -> creat/cp/mkdir
 # -> verify -> umount -> mount -> logplay restores everything -> fsck clean; a
-# cross-linked clone makes fsck fail.
+# cross-linked clone verifies through mmap and makes fsck fail.
 . /host/tests/guest/lib.sh
 F=famfs
 M=/mnt/famfs
@@ -46,5 +46,7 @@ check "logplay-restored-owner" test "$(stat -c '%a %u %g' $M/owned)" = "600 1000
 check "logplay-idempotent" sh -c "$F logplay $M | grep -q '0 files, 0 directories created'"
 check "mount-R" $F mount -R "$FAMFS_DAXDEV" $M
 check "clone" $F clone $M/f1 $M/f1-clone
+check "verify-clone-mmap" $F verify -S 7 -f $M/f1-clone
+check "verify-original-after-clone" $F verify -S 7 -f $M/f1
 check_err "fsck-finds-cross-link" "has errors" $F fsck $M
 check "umount-final" umount $M
