@@ -70,7 +70,9 @@ use kfs::{
         NewSuperBlock,
         SuperBlock, //
     },
-    warn_ratelimited, //
+    test_delay,
+    warn_ratelimited,
+    DelayPoint, //
 };
 
 module! {
@@ -191,6 +193,7 @@ fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Resu
     let dax = DaxDevice::claim(src, new.sb()).inspect_err(|e| {
         warn_ratelimited!("cannot use {:?} for DAX: {:?}\n", src, e);
     })?;
+    test_delay(DelayPoint::FillSuper);
     new.set_state(KBox::pin_init(
         try_pin_init!(MountState {
             dax,
@@ -303,6 +306,7 @@ pub(crate) fn evict_inode(inode: &Inode) {
 /// whole mount down. New I/O and ioctls fail with `ENODEV`, faults with SIGBUS, and every
 /// existing user mapping is removed so nothing keeps using the memory. Unmount still works.
 pub(crate) fn notify_failure(sb: &SuperBlock, offset: u64, len: u64, mf_flags: c_int) -> Result {
+    test_delay(DelayPoint::NotifyFailure);
     let Some(state) = sb.try_state() else {
         // Still mounting: the mount cannot have handed out any access yet.
         return Ok(());

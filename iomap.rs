@@ -105,7 +105,9 @@ mod adapter {
     use crate::kfs::{
         inode::Inode,
         iomap::IomapSlot,
-        warn_ratelimited, //
+        test_delay,
+        warn_ratelimited,
+        DelayPoint, //
     };
     use kernel::prelude::*;
 
@@ -113,15 +115,20 @@ mod adapter {
     ///
     /// A file without a map, a file whose size changed, a failed device, or an offset past
     /// the end is an error (`-EIO`, `-ENXIO`, `-ENODEV`), never a zero-length mapping.
+    /// `fault`: called for a page fault (`IOMAP_FAULT`).
     pub(crate) fn famfs_iomap_begin(
         inode: &Inode,
         pos: i64,
         len: i64,
+        fault: bool,
         iomap: &mut IomapSlot,
     ) -> Result {
         let state = inode.super_block().state()?;
         state.check_alive()?;
         let map = crate::valid_map(inode)?;
+        if fault {
+            test_delay(DelayPoint::Fault);
+        }
         let (Ok(pos), Ok(len)) = (u64::try_from(pos), u64::try_from(len)) else {
             return Err(EINVAL);
         };

@@ -4,6 +4,7 @@
  * except where a comment says so.
  */
 #include <linux/blkdev.h>
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mount.h>
@@ -20,6 +21,49 @@
 static int famfs_kabi_version = 43;
 module_param(famfs_kabi_version, int, 0444);
 MODULE_PARM_DESC(famfs_kabi_version, "famfs ioctl ABI version (read only)");
+
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * Test-only race widening (a kind of fault injection, hence only in kernels
+ * built with CONFIG_FAULT_INJECTION): while bit N of test_delay_at is set,
+ * every pass through delay point N (enum famfs_delay_point) sleeps
+ * test_delay_ms. test_delays_entered/test_delays_done count the sleeps begun
+ * and ended, so that a test knows when a thread is parked inside the window
+ * it wants to race. Root only; never set them outside tests.
+ */
+static unsigned int famfs_test_delay_at;
+static unsigned int famfs_test_delay_ms;
+static atomic_t famfs_test_delays_entered = ATOMIC_INIT(0);
+static atomic_t famfs_test_delays_done = ATOMIC_INIT(0);
+module_param_named(test_delay_at, famfs_test_delay_at, uint, 0600);
+MODULE_PARM_DESC(test_delay_at, "TEST ONLY: bit mask of delay points (1 notify_failure, 2 fill_super, 4 fault)");
+module_param_named(test_delay_ms, famfs_test_delay_ms, uint, 0600);
+MODULE_PARM_DESC(test_delay_ms, "TEST ONLY: how long a delay point sleeps");
+
+static int famfs_param_get_atomic(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read((atomic_t *)kp->arg));
+}
+
+static const struct kernel_param_ops famfs_param_atomic_ops = {
+	.get = famfs_param_get_atomic,
+};
+module_param_cb(test_delays_entered, &famfs_param_atomic_ops, &famfs_test_delays_entered, 0400);
+module_param_cb(test_delays_done, &famfs_param_atomic_ops, &famfs_test_delays_done, 0400);
+
+void famfs_shim_test_delay(unsigned int point)
+{
+	unsigned int ms = READ_ONCE(famfs_test_delay_ms);
+
+	if (!(READ_ONCE(famfs_test_delay_at) & BIT(point)) || !ms)
+		return;
+	atomic_inc(&famfs_test_delays_entered);
+	msleep(ms);
+	atomic_inc(&famfs_test_delays_done);
+}
+#else
+void famfs_shim_test_delay(unsigned int point) { }
+#endif
 
 static DEFINE_RATELIMIT_STATE(famfs_rs, 5 * HZ, 10);
 bool famfs_shim_ratelimit(void) { return __ratelimit(&famfs_rs); }

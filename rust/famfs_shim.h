@@ -17,6 +17,17 @@
 /* Rate limit for the module's messages about bad input (one shared state). */
 bool famfs_shim_ratelimit(void);
 
+/*
+ * Test-only delay points (see famfs_shim.c): each widens one race window for the
+ * race tests; a no-op unless the test_delay_* module parameters ask for it.
+ */
+enum famfs_delay_point {
+	FAMFS_DELAY_NOTIFY_FAILURE = 0,	/* a memory-failure callback, holder found */
+	FAMFS_DELAY_FILL_SUPER = 1,	/* mount: device claimed, state not yet made */
+	FAMFS_DELAY_FAULT = 2,		/* fault: map validated, page not yet mapped */
+};
+void famfs_shim_test_delay(unsigned int point);
+
 /* Inode: locks, size, flags. */
 void famfs_shim_inode_lock(struct inode *inode);
 void famfs_shim_inode_unlock(struct inode *inode);

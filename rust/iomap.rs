@@ -50,7 +50,7 @@ unsafe extern "C" fn famfs_rs_iomap_begin(
     inode: *mut bindings::inode,
     pos: bindings::loff_t,
     length: bindings::loff_t,
-    _flags: c_uint,
+    flags: c_uint,
     iomap: *mut sys::iomap,
     _srcmap: *mut sys::iomap,
 ) -> c_int {
@@ -59,7 +59,8 @@ unsafe extern "C" fn famfs_rs_iomap_begin(
         let inode = unsafe { Inode::from_raw(inode) };
         // INVARIANT: `iomap` is writable for this call.
         let mut slot = IomapSlot(iomap);
-        crate::iomap::famfs_iomap_begin(inode, pos, length, &mut slot)?;
+        let fault = flags & sys::IOMAP_FAULT != 0;
+        crate::iomap::famfs_iomap_begin(inode, pos, length, fault, &mut slot)?;
         Ok(0)
     })
 }

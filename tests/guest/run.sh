@@ -29,7 +29,7 @@ run_prog() { # run_prog PROG LABEL: runs PROG, reports its results as "LABEL: te
 	grep -q '^not ok' /tmp/$label.log && grep '^#' /tmp/$label.log | tail -40
 	grep -qE '^(not )?ok [0-9]' /tmp/$label.log || { echo "not ok - $label: produced no results"; cat /tmp/$label.log; } | emit
 }
-for prog in famfs_test famfs_badinput_test famfs_stress_test; do
+for prog in famfs_test famfs_badinput_test famfs_stress_test famfs_race_test; do
 	run_prog $prog $prog
 done
 # The module tests again on the pmem block device (fs_dax_get_by_bdev path).
