@@ -390,10 +390,14 @@ static void *fault_loop(void *a)
 	struct toucher *t = a;
 	size_t off = 0;
 
+	/*
+	 * Unmap, then fault the page back in: the last fault before the truncate stays
+	 * mapped (only the next page is unmapped after it), for the check to find.
+	 */
 	while (!atomic_load(&t->stop)) {
+		madvise((void *)(t->p + off), 2 * MiB, MADV_DONTNEED);
 		if (probe(t->p + off, 1))
 			return NULL;	/* the file is disabled: done */
-		madvise((void *)(t->p + off), 2 * MiB, MADV_DONTNEED);
 		off = (off + 2 * MiB) % t->size;
 	}
 	return NULL;
