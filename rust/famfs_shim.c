@@ -11,7 +11,9 @@
 #include <linux/namei.h>
 #include <linux/ratelimit.h>
 #include <linux/seq_file.h>
+#include <linux/srcu.h>
 #include <linux/string.h>
+#include <linux/xarray.h>
 #include "famfs_shim.h"
 
 /*
@@ -169,6 +171,39 @@ struct file *famfs_shim_vma_desc_file(const struct vm_area_desc *desc) { return 
 
 void famfs_shim_fault_lock(struct inode *inode) { filemap_invalidate_lock_shared(inode->i_mapping); }
 void famfs_shim_fault_unlock(struct inode *inode) { filemap_invalidate_unlock_shared(inode->i_mapping); }
+void famfs_shim_invalidate_lock(struct inode *inode) { filemap_invalidate_lock(inode->i_mapping); }
+void famfs_shim_invalidate_unlock(struct inode *inode) { filemap_invalidate_unlock(inode->i_mapping); }
+
+/*
+ * The dax holders famfs has registered, and the SRCU its memory-failure callback
+ * runs under; see famfs_shim.h and rust/dax.rs for the protocol.
+ */
+DEFINE_STATIC_SRCU(famfs_holder_srcu);
+static DEFINE_XARRAY(famfs_holders);
+
+int famfs_shim_holder_add(void *holder)
+{
+	return xa_insert(&famfs_holders, (unsigned long)holder, holder, GFP_KERNEL);
+}
+
+void famfs_shim_holder_del(void *holder)
+{
+	xa_erase(&famfs_holders, (unsigned long)holder);
+	/* umount waits for this: expedite, it is one grace period per umount. */
+	synchronize_srcu_expedited(&famfs_holder_srcu);
+}
+
+int famfs_shim_holder_read_lock(void) { return srcu_read_lock(&famfs_holder_srcu); }
+void famfs_shim_holder_read_unlock(int idx) { srcu_read_unlock(&famfs_holder_srcu, idx); }
+
+void *famfs_shim_holder_find(struct dax_device *dax_dev)
+{
+	void *holder = dax_holder(dax_dev);
+
+	return holder ? xa_load(&famfs_holders, (unsigned long)holder) : NULL;
+}
+
+void famfs_shim_holder_sync(void) { synchronize_srcu(&famfs_holder_srcu); }
 
 void famfs_shim_unmap_all(struct super_block *sb, bool remove)
 {

@@ -71,6 +71,26 @@ struct file *famfs_shim_vma_desc_file(const struct vm_area_desc *desc);
 void famfs_shim_unmap_all(struct super_block *sb, bool remove);
 void famfs_shim_fault_lock(struct inode *inode);
 void famfs_shim_fault_unlock(struct inode *inode);
+/* A size change holds the invalidate lock exclusively against faults. */
+void famfs_shim_invalidate_lock(struct inode *inode);
+void famfs_shim_invalidate_unlock(struct inode *inode);
+
+/*
+ * famfs's dax holders (rust/dax.rs): a table of the holder objects famfs has
+ * registered with the dax core, and an SRCU that the memory-failure callback
+ * holds while it uses one. holder_add() before the device is claimed;
+ * holder_del() after the claim is dropped: it removes the holder and waits
+ * until no callback can still be using it. holder_find() (under the read lock)
+ * returns the famfs holder of @dax_dev, or NULL when its holder is not a live
+ * famfs holder (gone, or another subsystem's). holder_sync() waits for every
+ * callback inside the read lock (module exit).
+ */
+int famfs_shim_holder_add(void *holder);
+void famfs_shim_holder_del(void *holder);
+int famfs_shim_holder_read_lock(void);
+void famfs_shim_holder_read_unlock(int idx);
+void *famfs_shim_holder_find(struct dax_device *dax_dev);
+void famfs_shim_holder_sync(void);
 
 /* iomap: the ops table built by DEFINE_IOMAP_ITER_NEXT around the Rust begin. */
 int famfs_rs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,

@@ -146,6 +146,14 @@ impl Inode {
         }
     }
 
+    /// Takes the mapping's invalidate lock exclusively: no page fault of the file runs
+    /// while the guard lives (faults hold it shared, see `VmFault::with_invalidate_lock`).
+    pub(crate) fn invalidate_lock(&self) -> InvalidateLockGuard<'_> {
+        // SAFETY: The inode is live.
+        unsafe { sys::famfs_shim_invalidate_lock(self.as_raw()) };
+        InvalidateLockGuard(self)
+    }
+
     /// Removes every user mapping of the file.
     pub(crate) fn unmap_all(&self) {
         // SAFETY: The inode is live.
@@ -192,6 +200,17 @@ impl Drop for InodeLockGuard<'_> {
                 sys::famfs_shim_inode_unlock(self.inode.as_raw());
             }
         }
+    }
+}
+
+/// Proof that an inode's mapping's invalidate lock is held exclusively; releases it on
+/// drop.
+pub(crate) struct InvalidateLockGuard<'a>(&'a Inode);
+
+impl Drop for InvalidateLockGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: The guard exists only while the lock is held exclusively.
+        unsafe { sys::famfs_shim_invalidate_unlock(self.0.as_raw()) };
     }
 }
 
