@@ -438,30 +438,38 @@ pub(crate) fn wait_for_callbacks() {
 /// Called by the dax core (`dax_holder_notify_failure()`) with a live `dax_dev` whose
 /// `holder_ops` were [`HOLDER_OPS`] when it read them.
 ///
-/// Lifetimes. The dax core reads `holder_ops` and calls this under its own SRCU
-/// (`dax_srcu`, drivers/dax/super.c), but `fs_put_dax()` in 7.3 only clears
-/// `holder_ops`/`holder_data` and never waits for those readers, and nothing exported lets
-/// a module wait for them (`dax_srcu` is static; only `kill_dax()` synchronises it). So
-/// famfs does not trust `dax_holder()` by itself: it looks the holder up in its own table
-/// under its own SRCU, and `kill_sb` gives up the claim, takes the holder out of the
-/// table and waits for that SRCU (`DaxDevice::release_holder`) before it shuts the
-/// superblock down; module exit waits for it again. This is what `bdev_super_lock()`-style
-/// holders get from a passive reference, `super_lock_shared()` and the `SB_DYING` check in
-/// fs/super.c (`fs_bdev_mark_dead()`): the superblock cannot be shut down or freed while
-/// a callback uses it. famfs cannot do it their way: `put_super()` is not exported, and
-/// `->kill_sb` runs with `s_umount` held exclusively (`deactivate_locked_super()`) and must
-/// wait for the callback, so a callback that blocked on `s_umount` would deadlock. The
-/// callback therefore never takes `s_umount`; it needs nothing it protects (it sets a flag
-/// and unmaps; a mount still being filled is handled through the holder's flag, checked
-/// at the end of `fill_super`).
+/// Lifetimes. Memory failures reach this through `memory_failure()` →
+/// `memory_failure_dev_pagemap()` (mm/memory-failure.c, under `mf_mutex`) → the pgmap's
+/// `memory_failure` (`fsdev_pagemap_memory_failure()`, drivers/dax/fsdev.c; pmem's for a
+/// block device) → `dax_holder_notify_failure()`; device removal through `kill_dax()`.
+/// `dax_holder_notify_failure()` reads `holder_ops` and calls this under the dax core's
+/// SRCU (`dax_srcu`, drivers/dax/super.c), but `fs_put_dax()` in 7.3 only clears
+/// `holder_ops` and `holder_data` and never waits for those readers, and nothing exported
+/// lets a module wait for them (`dax_srcu` is static; only `kill_dax()` synchronises it).
+/// So famfs does not trust `dax_holder()` by itself: it looks the holder up in its own
+/// table under its own SRCU, and `kill_sb` gives up the claim, takes the holder out of
+/// the table and waits for that SRCU (`DaxDevice::release_holder`) before it shuts the
+/// superblock down; module exit waits for it again.
 ///
-/// What remains open (issue 12): a callback that has read `holder_ops` in
-/// `dax_holder_notify_failure()` but not yet entered the read lock below (or that has left
-/// it and not yet returned) is not waited for by anyone. It touches no mount state, but
+/// This gives what block-device holders get from fs/super.c (`fs_bdev_mark_dead()`: a
+/// `super_dev` entry holding a passive reference, `super_lock_shared()`, which gives up
+/// once `SB_DYING` is set, and an `SB_ACTIVE` check): the superblock is not shut down or
+/// freed while a callback uses it. famfs cannot do it their way: `put_super()` is
+/// internal to fs/ (fs/internal.h, not exported), and `->kill_sb` runs with `s_umount`
+/// held exclusively (`deactivate_locked_super()`) and must wait for the callback, so a
+/// callback that blocked on `s_umount` would deadlock it. The callback therefore never
+/// takes `s_umount`, and needs nothing it protects: it sets a flag and unmaps; a mount
+/// still being filled (no `SB_BORN` yet) only gets the flag set, which `fill_super`
+/// checks at its end.
+///
+/// What remains open: a callback that has read `holder_ops` in
+/// `dax_holder_notify_failure()` but not yet entered the read lock below (or that has
+/// left it and not yet returned) is waited for by nobody. It touches no mount state, but
 /// if the last famfs mount goes and the module is removed in that window, the dax core
-/// calls, or returns into, freed module memory. Closing it needs the dax core to wait
-/// for its own readers after `fs_put_dax()`; `patches/0001-dax-let-holders-wait-for-notify_failure-callbacks.patch`
-/// adds the exported function famfs would call in `release_holder`.
+/// reads `HOLDER_OPS` from, calls, or returns into freed module memory. Closing it needs
+/// the dax core to wait for its own readers after `fs_put_dax()`:
+/// `patches/0001-dax-let-holders-wait-for-notify_failure-callbacks.patch` adds
+/// `dax_holder_sync()`, which `release_holder` would call after `fs_put_dax()`.
 unsafe extern "C" fn notify_failure(
     dax_dev: *mut sys::dax_device,
     offset: u64,
