@@ -13,7 +13,8 @@
  *     disabled file survives (every access through the old mapping is SIGBUS).
  *
  * The debug kernel turns any KASAN, lockdep, WARN or oops report into a failed run.
- * Environment: FAMFS_RACE_ITERS (stress iterations, default 100), FAMFS_DAXDEV.
+ * Environment: FAMFS_RACE_ITERS (stress iterations, default 100 for truncate and 60 for
+ * failure vs umount, whose iterations reload the module), FAMFS_DAXDEV.
  * Needs root, debugfs (hwpoison/corrupt-pfn) and a device bound to fsdev_dax; leaves
  * famfs loaded and the device bound to fsdev_dax.
  */
@@ -439,17 +440,35 @@ TEST_F_TIMEOUT(race, truncate_vs_faults_stress, 600)
 
 struct injector {
 	int how;
-	atomic_int go;
+	atomic_int ready, go;
 	int ret;
 };
+
+/* Opens the file that reports a failure of kind @how and makes what to write to it. */
+static int prepare_failure(int how, char *v, size_t len)
+{
+	if (how) {
+		snprintf(v, len, "%s", daxname());
+		return open("/sys/bus/dax/drivers/fsdev_dax/unbind", O_WRONLY);
+	}
+	snprintf(v, len, "%#llx",
+		 (unsigned long long)((dax_attr("resource") + dax_attr("size") - 4096) >> 12));
+	return open("/sys/kernel/debug/hwpoison/corrupt-pfn", O_WRONLY);
+}
 
 static void *inject_thread(void *a)
 {
 	struct injector *inj = a;
+	char v[32];
+	int fd = prepare_failure(inj->how, v, sizeof(v));
 
+	/* Only the write is left to do: it meets the umount in the kernel. */
+	atomic_store(&inj->ready, 1);
 	while (!atomic_load(&inj->go))
 		;
-	inj->ret = fail_device(inj->how);
+	inj->ret = fd < 0 || write(fd, v, strlen(v)) < 0 ? -1 : 0;
+	if (fd >= 0)
+		close(fd);
 	return NULL;
 }
 
@@ -459,7 +478,7 @@ static void *inject_thread(void *a)
  */
 TEST_F_TIMEOUT(race, failure_vs_umount_rmmod_stress, 900)
 {
-	uint64_t iters = env_u64("FAMFS_RACE_ITERS", 100), i, seed = 0x5eed1e55;
+	uint64_t iters = env_u64("FAMFS_RACE_ITERS", 60), i, seed = 0x5eed1e55;
 	int unbinds = 0, rmmods = 0;
 
 	for (i = 0; i < iters; i++) {
@@ -472,6 +491,9 @@ TEST_F_TIMEOUT(race, failure_vs_umount_rmmod_stress, 900)
 		}
 		ASSERT_LE(0, close(mkfile(self->dir, "f", GiB, 4 * MiB)));
 		ASSERT_EQ(0, pthread_create(&th, NULL, inject_thread, &inj));
+		/* Both sides start from a spin, so that they meet in the kernel. */
+		while (!atomic_load(&inj.ready))
+			;
 		spin = xorshift(&seed) % 20000;
 		atomic_store(&inj.go, 1);
 		while (spin--)
