@@ -59,8 +59,8 @@ bench:                        ## benchmarks on the perf kernel -> bench/results/
 fuzz:                         ## long fuzzer run (FAMFS_FUZZ_ITERS, default 200000)
 	scripts/vm -- sh -c 'modprobe famfs && FAMFS_FUZZ_SEED=$${FAMFS_FUZZ_SEED:-$$(date +%s)} FAMFS_FUZZ_ITERS=$${FAMFS_FUZZ_ITERS:-200000} /host/build/guest-bin/famfs_stress_test -t random_ioctl_fuzzer'
 
-stress:                       ## long reliability variants: 10000 mount cycles, 1000 module cycles
-	scripts/vm --timeout 7200 -- sh -c 'modprobe famfs && FAMFS_CYCLES=10000 /host/build/guest-bin/famfs_stress_test && FAMFS_MODCYCLES=1000 SUITE=module sh /host/tests/guest/module.sh'
+stress:                       ## long reliability variants: 10000 mount cycles, 1000 module cycles, 2000 race iterations
+	scripts/vm --timeout 7200 -- sh -c 'modprobe famfs && FAMFS_CYCLES=10000 /host/build/guest-bin/famfs_stress_test && FAMFS_MODCYCLES=1000 SUITE=module sh /host/tests/guest/module.sh && FAMFS_RACE_ITERS=2000 /host/build/guest-bin/famfs_race_test'
 
 clippy:
 	scripts/lint clippy

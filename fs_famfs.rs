@@ -55,6 +55,7 @@ use kfs::{
     dax::{
         lookup_source,
         DaxDevice,
+        Holder,
         Source, //
     },
     file::File,
@@ -72,7 +73,9 @@ use kfs::{
         NewSuperBlock,
         SuperBlock, //
     },
-    warn_ratelimited, //
+    test_delay,
+    warn_ratelimited,
+    DelayPoint, //
 };
 
 module! {
@@ -83,10 +86,19 @@ module! {
     license: "GPL",
 }
 
-#[pin_data]
+#[pin_data(PinnedDrop)]
 struct Famfs {
     #[pin]
     fs: Registration,
+}
+
+#[pinned_drop]
+impl PinnedDrop for Famfs {
+    fn drop(self: Pin<&mut Self>) {
+        // No famfs mount is left (each holds the module), but a memory-failure callback
+        // may still be finding that out: let it leave before the module's code goes.
+        kfs::dax::wait_for_callbacks();
+    }
 }
 
 impl kernel::InPlaceModule for Famfs {
@@ -127,8 +139,6 @@ pub(crate) struct MountState {
     dax: DaxDevice,
     /// `mode=` of the root directory.
     mode: u32,
-    /// Set once the device reported a memory failure or is going away; never cleared.
-    failed: AtomicBool,
     /// Every range of every installed map. A map that overlaps another file's makes both
     /// files "cross-linked" (see [`InodeMap::crosslinked`]).
     #[pin]
@@ -138,8 +148,8 @@ pub(crate) struct MountState {
 impl MountState {
     /// `ENODEV` once the device has failed.
     pub(crate) fn check_alive(&self) -> Result {
-        // ORDERING: Acquire pairs with the Release in `notify_failure`.
-        if self.failed.load(Ordering::Acquire) {
+        // The flag lives in the device's holder: it exists before this state does.
+        if self.dax.holder().failed() {
             Err(ENODEV)
         } else {
             Ok(())
@@ -208,18 +218,22 @@ pub(crate) fn get_tree(fc: &mut FsContext) -> Result {
 fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Result {
     new.init_params();
     let dax = DaxDevice::claim(src, new.sb())?;
+    test_delay(DelayPoint::FillSuper);
     let mode = opts.mode.unwrap_or(DEFAULT_MODE);
     new.set_state(KBox::pin_init(
         try_pin_init!(MountState {
             dax,
             mode,
-            failed: AtomicBool::new(false),
             claims <- new_mutex!(KVec::new()),
         }),
         GFP_KERNEL,
     )?);
     let root = NewInode::new(new.sb(), None, S_IFDIR | mode)?;
-    new.set_root(root)
+    new.set_root(root)?;
+    // A failure reported since the claim was recorded in the holder (there was nothing
+    // to unmap yet): do not come up on a failed device. One reported from here on finds
+    // the mount and shuts it down like any other (the mount then comes up failed).
+    new.sb().state()?.check_alive()
 }
 
 /// Remount. `mode=` is the root directory's mode at mount time; a remount may repeat it
@@ -278,12 +292,16 @@ pub(crate) fn iomap_begin(
     inode: &Inode,
     pos: i64,
     len: i64,
+    fault: bool,
     iomap: &mut IomapSlot,
     shared: bool,
 ) -> Result {
     let state = inode.super_block().state()?;
     state.check_alive()?;
     let map = valid_map(inode)?;
+    if fault {
+        kfs::test_delay(kfs::DelayPoint::Fault);
+    }
     let (Ok(pos), Ok(len)) = (u64::try_from(pos), u64::try_from(len)) else {
         return Err(EINVAL);
     };
@@ -306,7 +324,13 @@ pub(crate) fn iomap_begin(
 
 /// A user's explicit size change (`truncate`). famfs files never change size: the new size
 /// is recorded (as the reference module does) but the file is disabled for good.
+///
+/// Faults check the map and map the page under the mapping's invalidate lock held shared
+/// (`vm_ops`); with it held exclusively here, a fault either finished before, and its page
+/// is unmapped below, or starts after and finds the map broken. Lock order as in other
+/// file systems' setattr: the inode lock (held by the VFS), then the invalidate lock.
 pub(crate) fn size_change(change: SizeChange<'_>) -> Result {
+    let _no_faults = change.inode().invalidate_lock();
     change.apply();
     if let Some(map) = change.inode().map() {
         map.broken.store(true, Ordering::Relaxed);
@@ -356,11 +380,11 @@ pub(crate) fn evict_inode(inode: &Inode) {
 /// (`MF_MEM_PRE_REMOVE`). famfs's policy, like the reference's: any failure shuts the
 /// whole mount down. New I/O and ioctls fail with `ENODEV`, faults with SIGBUS, and every
 /// existing user mapping is removed so nothing keeps using the memory. Unmount still works.
-pub(crate) fn notify_failure(sb: &SuperBlock, offset: u64, len: u64, mf_flags: c_int) -> Result {
-    let Some(state) = sb.try_state() else {
-        // Still mounting: the mount cannot have handed out any access yet.
-        return Ok(());
-    };
+/// During mount, before any access has been handed out, the failure is only recorded and
+/// `fill_super` fails the mount.
+pub(crate) fn notify_failure(holder: &Holder, offset: u64, len: u64, mf_flags: c_int) -> Result {
+    test_delay(DelayPoint::NotifyFailure);
+    let sb = holder.super_block();
     warn_ratelimited!(
         @Device,
         "dax device {:?}: memory failure at {:#x}+{:#x} (flags {:#x}); shutting down\n",
@@ -369,8 +393,7 @@ pub(crate) fn notify_failure(sb: &SuperBlock, offset: u64, len: u64, mf_flags: c
         len,
         mf_flags
     );
-    // ORDERING: Release pairs with the Acquire in `check_alive`.
-    state.failed.store(true, Ordering::Release);
+    holder.set_failed();
     // CAST: `mf_flags` is a bit set.
     let device_going = mf_flags as u32 & MF_MEM_PRE_REMOVE != 0;
     sb.unmap_all(device_going);

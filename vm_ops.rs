@@ -48,14 +48,16 @@ pub(crate) fn fault(vmf: &mut VmFault, order: c_uint) -> VmFaultResult {
     }
 }
 
-/// The fault, with the mapping's invalidate lock held: checks the device, then maps.
+/// The fault, with the mapping's invalidate lock held: checks the device and the map,
+/// then maps. A size change disables the map and unmaps under the same lock held
+/// exclusively (`size_change`), so no page is mapped after it for a disabled file.
 fn locked_fault(vmf: &mut VmFault, order: c_uint) -> VmFaultResult {
-    let alive = vmf
-        .inode()
+    let inode = vmf.inode();
+    let alive = inode
         .super_block()
         .state()
         .is_ok_and(|s| s.check_alive().is_ok());
-    if !alive {
+    if !alive || crate::valid_map(inode).is_err() {
         return VM_FAULT_SIGBUS;
     }
     // Read under the invalidate lock: `install` marks a file before it takes that lock

@@ -8,7 +8,13 @@ use super::{
     DevT,
     OpsTable, //
 };
-use core::ptr::NonNull;
+use core::{
+    ptr::NonNull,
+    sync::atomic::{
+        AtomicBool,
+        Ordering, //
+    },
+};
 use kernel::{
     error::{
         from_result,
@@ -21,27 +27,133 @@ use kernel::{
     prelude::*,
 };
 
+/// What famfs registers as a dax device's holder (`holder_data`), and what the
+/// memory-failure callback finds again: the mount's superblock and its failure flag.
+///
+/// A `Holder` is made and entered in famfs's holder table before the device is claimed,
+/// so that a failure reported while the mount is still being set up, before any mount
+/// state exists, is recorded here instead of being lost.
+pub(crate) struct Holder {
+    sb: NonNull<kernel::bindings::super_block>,
+    /// Set once the device reported a memory failure or is going away; never cleared.
+    failed: AtomicBool,
+}
+
+impl Holder {
+    /// The superblock that claimed the device.
+    pub(crate) fn super_block(&self) -> &SuperBlock {
+        // SAFETY: A `&Holder` is lent out only by the `DaxDevice` that owns it (itself
+        // owned by the mount, which never outlives its superblock) or, in
+        // `notify_failure`, under the holder table's read lock while the holder is in the
+        // table: `kill_sb` takes it out of the table and waits for those readers before
+        // `generic_shutdown_super()`, so the superblock is live and no inode of it has
+        // been evicted by the shutdown yet.
+        unsafe { SuperBlock::from_raw(self.sb.as_ptr()) }
+    }
+
+    /// Records a device failure.
+    pub(crate) fn set_failed(&self) {
+        // ORDERING: Release pairs with the Acquire in `failed`.
+        self.failed.store(true, Ordering::Release);
+    }
+
+    /// Whether the device has failed.
+    pub(crate) fn failed(&self) -> bool {
+        // ORDERING: Acquire pairs with the Release in `set_failed`.
+        self.failed.load(Ordering::Acquire)
+    }
+}
+
+/// A [`Holder`] in famfs's holder table; on drop it leaves the table (waiting for every
+/// callback that may have found it) and is freed.
+///
+/// # Invariants
+///
+/// `holder` comes from `KBox::into_raw` and is freed only by `drop`. While `listed` is
+/// true it is in the holder table.
+struct ListedHolder {
+    holder: NonNull<Holder>,
+    listed: AtomicBool,
+}
+
+impl ListedHolder {
+    fn new(sb: &SuperBlock) -> Result<Self> {
+        let holder = KBox::new(
+            Holder {
+                // NOTE: `as_raw` of a `&SuperBlock` is never NULL.
+                sb: NonNull::new(sb.as_raw()).ok_or(EINVAL)?,
+                failed: AtomicBool::new(false),
+            },
+            GFP_KERNEL,
+        )?;
+        let p = KBox::into_raw(holder);
+        // SAFETY: `p` is a live allocation that stays put until `drop`, which takes it out
+        // of the table first.
+        let ret = unsafe { sys::famfs_shim_holder_add(p.cast()) };
+        if ret != 0 {
+            // SAFETY: `p` came from `KBox::into_raw` just above and was not listed.
+            drop(unsafe { KBox::from_raw(p) });
+            return Err(Error::from_errno(ret));
+        }
+        // INVARIANT: Allocated by `KBox` and listed above.
+        Ok(Self {
+            holder: NonNull::new(p).ok_or(ENOMEM)?,
+            listed: AtomicBool::new(true),
+        })
+    }
+
+    fn get(&self) -> &Holder {
+        // SAFETY: Live until `drop` (type invariant).
+        unsafe { self.holder.as_ref() }
+    }
+
+    fn as_ptr(&self) -> *mut c_void {
+        self.holder.as_ptr().cast()
+    }
+
+    /// Takes the holder out of the table and waits until no memory-failure callback can
+    /// still be using it. Idempotent.
+    fn unlist(&self) {
+        if self.listed.swap(false, Ordering::AcqRel) {
+            // SAFETY: Listed (type invariant); this removes it and waits for the readers.
+            unsafe { sys::famfs_shim_holder_del(self.as_ptr()) };
+        }
+    }
+}
+
+impl Drop for ListedHolder {
+    fn drop(&mut self) {
+        self.unlist();
+        // SAFETY: From `KBox::into_raw` (type invariant); out of the table and no callback
+        // uses it any more (`unlist` waited for them).
+        drop(unsafe { KBox::from_raw(self.holder.as_ptr()) });
+    }
+}
+
 /// A dax device held for fs-dax use by one famfs superblock.
 ///
 /// # Invariants
 ///
-/// `dev` carries the exclusive holder claim made with `holder` (the superblock) and
-/// [`HOLDER_OPS`], and one reference taken with it. For a character device (`bdev` is
-/// `None`) it carries a second reference, from `dax_dev_get()`. For a block device, `bdev`
-/// is the block device opened exclusively for the superblock, and `base` is where the
-/// partition starts on the dax device. `drop` gives back all of it.
+/// While `claimed` is true, `dev` carries the exclusive holder claim made with `holder`
+/// and [`HOLDER_OPS`], and one reference taken with it. For a character device (`bdev` is
+/// `None`) it carries a second reference, from `dax_dev_get()`, for as long as `self`
+/// lives. For a block device, `bdev` is the block device opened exclusively for the
+/// superblock, and `base` is where the partition starts on the dax device. `drop` gives
+/// back all of it.
 pub(crate) struct DaxDevice {
     dev: NonNull<sys::dax_device>,
-    holder: *mut c_void,
+    holder: ListedHolder,
+    claimed: AtomicBool,
     bdev: Option<NonNull<kernel::bindings::file>>,
     base: u64,
     size: u64,
 }
 
 // SAFETY: A `dax_device` is reference counted and does its own locking; famfs only hands
-// the pointer to C functions that may be called from any thread.
+// the pointer to C functions that may be called from any thread. The holder is atomics
+// and a pointer to the superblock, which famfs uses from any thread too.
 unsafe impl Send for DaxDevice {}
-// SAFETY: See `Send`; `&DaxDevice` exposes nothing but the pointer.
+// SAFETY: See `Send`; `&DaxDevice` exposes the pointers and the atomics.
 unsafe impl Sync for DaxDevice {}
 
 /// What a mount source names.
@@ -87,19 +199,22 @@ impl DaxDevice {
     /// Fails with `fs_dax_get()`'s error: `ENODEV` (gone or unbound), `EOPNOTSUPP` (not
     /// bound to `fsdev_dax`), `EBUSY` (held by another holder).
     pub(crate) fn claim(source: Source, sb: &SuperBlock) -> Result<Self> {
+        // Listed before the claim: a failure reported as soon as the claim is made finds
+        // it (see `Holder`).
+        let holder = ListedHolder::new(sb)?;
         match source {
-            Source::Char(devt) => Self::claim_char(devt, sb),
-            Source::Block(devt) => Self::claim_block(devt, sb),
+            Source::Char(devt) => Self::claim_char(devt, holder),
+            Source::Block(devt) => Self::claim_block(devt, sb, holder),
         }
     }
 
-    fn claim_char(devt: DevT, sb: &SuperBlock) -> Result<Self> {
+    fn claim_char(devt: DevT, holder: ListedHolder) -> Result<Self> {
         // SAFETY: `lookup_source` established that `devt` belongs to a registered dax
         // device, so this takes a reference on its existing dax inode.
         let dev = NonNull::new(unsafe { sys::dax_dev_get(devt.0) }).ok_or(ENOMEM)?;
-        let holder = sb.as_raw().cast::<c_void>();
-        // SAFETY: `dev` is a live dax device (we hold a reference); `HOLDER_OPS` is static.
-        let ret = unsafe { sys::fs_dax_get(dev.as_ptr(), holder, HOLDER_OPS.as_ptr()) };
+        // SAFETY: `dev` is a live dax device (we hold a reference); `HOLDER_OPS` is static;
+        // the holder stays allocated until after the claim is dropped.
+        let ret = unsafe { sys::fs_dax_get(dev.as_ptr(), holder.as_ptr(), HOLDER_OPS.as_ptr()) };
         if ret != 0 {
             // SAFETY: Gives back the `dax_dev_get()` reference taken above.
             unsafe { sys::put_dax(dev.as_ptr()) };
@@ -108,6 +223,7 @@ impl DaxDevice {
         let mut d = Self {
             dev,
             holder,
+            claimed: AtomicBool::new(true),
             bdev: None,
             base: 0,
             size: 0,
@@ -120,15 +236,15 @@ impl DaxDevice {
     /// Claims a pmem block device for `sb`: opens it exclusively (with the VFS's
     /// `fs_holder_ops` events routed to `sb`) and takes its dax device. A block device
     /// without DAX is `EINVAL`.
-    fn claim_block(devt: DevT, sb: &SuperBlock) -> Result<Self> {
-        let holder = sb.as_raw().cast::<c_void>();
+    fn claim_block(devt: DevT, sb: &SuperBlock, holder: ListedHolder) -> Result<Self> {
         const BLK_OPEN_READ_WRITE: kernel::bindings::blk_mode_t = 0b11;
-        // SAFETY: `sb` is live and locked by our caller; the holder is the superblock.
+        // SAFETY: `sb` is live and locked by our caller; the block device's holder is the
+        // superblock, as `fs_holder_ops` expects.
         let file = kernel::error::from_err_ptr(unsafe {
             kernel::bindings::fs_bdev_file_open_by_dev(
                 devt.0,
                 BLK_OPEN_READ_WRITE,
-                holder,
+                sb.as_raw().cast(),
                 sb.as_raw(),
             )
         })?;
@@ -137,12 +253,13 @@ impl DaxDevice {
             unsafe { kernel::bindings::fs_bdev_file_release(file, sb.as_raw()) }
         };
         let mut base = 0u64;
-        // SAFETY: `file` is an open block device; `base` is a valid place to write.
+        // SAFETY: `file` is an open block device; `base` is a valid place to write; the
+        // holder stays allocated until after the claim is dropped.
         let dev = unsafe {
             sys::fs_dax_get_by_bdev(
                 kernel::bindings::file_bdev(file).cast(),
                 &mut base,
-                holder,
+                holder.as_ptr(),
                 HOLDER_OPS.as_ptr(),
             )
         };
@@ -157,10 +274,38 @@ impl DaxDevice {
         Ok(Self {
             dev,
             holder,
+            claimed: AtomicBool::new(true),
             bdev: NonNull::new(file),
             base,
             size: u64::try_from(size).unwrap_or(0),
         })
+    }
+
+    /// The holder: the superblock and the device's failure flag.
+    pub(crate) fn holder(&self) -> &Holder {
+        self.holder.get()
+    }
+
+    /// Gives up the holder claim, then waits until no memory-failure callback can still
+    /// reach this mount. `kill_sb` calls it before it tears the superblock down, so that
+    /// a callback never meets a superblock being shut down or freed. Idempotent.
+    ///
+    /// The device memory is not used after this: by the time the VFS calls `kill_sb`, no
+    /// file of the mount is open or mapped.
+    pub(crate) fn release_holder(&self) {
+        if !self.claimed.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        // SAFETY: We held the claim made with this holder (type invariant) and give it
+        // back with its reference. `fs_put_dax()` tolerates a claim already cleared by
+        // `kill_dax()`. For a character device our `dax_dev_get()` reference keeps `dev`
+        // alive; for a block device `dev` is not used again (see `drop`).
+        unsafe { sys::fs_put_dax(self.dev.as_ptr(), self.holder.as_ptr()) };
+        // `fs_put_dax()` cleared `holder_ops` and `holder_data` but does not wait for
+        // callbacks already running (drivers/dax/super.c); the holder table does:
+        // a callback that started before this finds the holder and is waited for here;
+        // one that starts after reads the cleared `holder_data` and finds nothing.
+        self.holder.unlist();
     }
 
     /// Byte offset on the dax device of byte `offset` of the famfs device (a partition
@@ -240,17 +385,17 @@ impl DaxDevice {
 
 impl Drop for DaxDevice {
     fn drop(&mut self) {
-        // SAFETY: By the type invariants we hold the claim made with `self.holder` with its
-        // reference, plus, for a character device, a `dax_dev_get()` reference, and for a
-        // block device its open file. `fs_put_dax` tolerates a claim already dropped by
-        // `kill_dax()`.
+        self.release_holder();
+        // SAFETY: By the type invariants we hold, for a character device, a
+        // `dax_dev_get()` reference, and for a block device its open file (whose holder
+        // is the superblock). The holder claim was given back just above.
         unsafe {
-            sys::fs_put_dax(self.dev.as_ptr(), self.holder);
             match self.bdev {
                 None => sys::put_dax(self.dev.as_ptr()),
-                Some(file) => {
-                    kernel::bindings::fs_bdev_file_release(file.as_ptr(), self.holder.cast())
-                }
+                Some(file) => kernel::bindings::fs_bdev_file_release(
+                    file.as_ptr(),
+                    self.holder.get().sb.as_ptr(),
+                ),
             }
         }
     }
@@ -261,27 +406,98 @@ static HOLDER_OPS: OpsTable<sys::dax_holder_operations> = OpsTable(sys::dax_hold
     notify_failure: Some(notify_failure),
 });
 
+/// The read side of famfs's holder table: while it lives, a holder found in the table
+/// stays in it, allocated, with its superblock not yet shut down.
+struct HolderReadGuard(c_int);
+
+impl HolderReadGuard {
+    fn lock() -> Self {
+        // SAFETY: Enters the holder table's SRCU read side; `drop` leaves it.
+        Self(unsafe { sys::famfs_shim_holder_read_lock() })
+    }
+
+    /// The famfs holder of `dax_dev`, if its holder is one that is still listed.
+    ///
+    /// # Safety
+    ///
+    /// `dax_dev` is a live dax device.
+    unsafe fn find(&self, dax_dev: *mut sys::dax_device) -> Option<&Holder> {
+        // SAFETY: `dax_dev` is live (the caller's promise); the lookup only compares the
+        // device's `holder_data` with the table's entries.
+        let p = unsafe { sys::famfs_shim_holder_find(dax_dev) };
+        // SAFETY: A listed holder is a live `Holder` (`ListedHolder`'s invariant) that
+        // stays allocated while this read lock is held: `unlist` waits for the readers
+        // before the holder can be freed.
+        (!p.is_null()).then(|| unsafe { &*p.cast::<Holder>() })
+    }
+}
+
+impl Drop for HolderReadGuard {
+    fn drop(&mut self) {
+        // SAFETY: Pairs with the read lock taken in `lock`.
+        unsafe { sys::famfs_shim_holder_read_unlock(self.0) };
+    }
+}
+
+/// Waits until every memory-failure callback that entered famfs has left it (module
+/// exit: by then no holder is listed, but a callback may still be finding that out).
+pub(crate) fn wait_for_callbacks() {
+    // SAFETY: Waits for the holder table's SRCU readers; may sleep, as module exit may.
+    unsafe { sys::famfs_shim_holder_sync() };
+}
+
 /// # Safety
 ///
-/// Called by the dax core with a live `dax_dev` whose holder is a famfs superblock (the
-/// only holder famfs registers these ops with).
+/// Called by the dax core (`dax_holder_notify_failure()`) with a live `dax_dev` whose
+/// `holder_ops` were [`HOLDER_OPS`] when it read them.
+///
+/// Lifetimes. Memory failures reach this through `memory_failure()` →
+/// `memory_failure_dev_pagemap()` (mm/memory-failure.c, under `mf_mutex`) → the pgmap's
+/// `memory_failure` (`fsdev_pagemap_memory_failure()`, drivers/dax/fsdev.c; pmem's for a
+/// block device) → `dax_holder_notify_failure()`; device removal through `kill_dax()`.
+/// `dax_holder_notify_failure()` reads `holder_ops` and calls this under the dax core's
+/// SRCU (`dax_srcu`, drivers/dax/super.c), but `fs_put_dax()` in 7.3 only clears
+/// `holder_ops` and `holder_data` and never waits for those readers, and nothing exported
+/// lets a module wait for them (`dax_srcu` is static; only `kill_dax()` synchronises it).
+/// So famfs does not trust `dax_holder()` by itself: it looks the holder up in its own
+/// table under its own SRCU, and `kill_sb` gives up the claim, takes the holder out of
+/// the table and waits for that SRCU (`DaxDevice::release_holder`) before it shuts the
+/// superblock down; module exit waits for it again.
+///
+/// This gives what block-device holders get from fs/super.c (`fs_bdev_mark_dead()`: a
+/// `super_dev` entry holding a passive reference, `super_lock_shared()`, which gives up
+/// once `SB_DYING` is set, and an `SB_ACTIVE` check): the superblock is not shut down or
+/// freed while a callback uses it. famfs cannot do it their way: `put_super()` is
+/// internal to fs/ (fs/internal.h, not exported), and `->kill_sb` runs with `s_umount`
+/// held exclusively (`deactivate_locked_super()`) and must wait for the callback, so a
+/// callback that blocked on `s_umount` would deadlock it. The callback therefore never
+/// takes `s_umount`, and needs nothing it protects: it sets a flag and unmaps; a mount
+/// still being filled (no `SB_BORN` yet) only gets the flag set, which `fill_super`
+/// checks at its end.
+///
+/// What remains open: a callback that has read `holder_ops` in
+/// `dax_holder_notify_failure()` but not yet entered the read lock below (or that has
+/// left it and not yet returned) is waited for by nobody. It touches no mount state, but
+/// if the last famfs mount goes and the module is removed in that window, the dax core
+/// reads `HOLDER_OPS` from, calls, or returns into freed module memory. Closing it needs
+/// the dax core to wait for its own readers after `fs_put_dax()`:
+/// `patches/0001-dax-let-holders-wait-for-notify_failure-callbacks.patch` adds
+/// `dax_holder_sync()`, which `release_holder` would call after `fs_put_dax()`.
 unsafe extern "C" fn notify_failure(
     dax_dev: *mut sys::dax_device,
     offset: u64,
     len: u64,
     mf_flags: c_int,
 ) -> c_int {
+    let guard = HolderReadGuard::lock();
+    // SAFETY: `dax_dev` is live for the duration of the callback.
+    let Some(holder) = (unsafe { guard.find(dax_dev) }) else {
+        // No famfs mount holds the device any more: as when the dax core finds no
+        // `holder_ops`, let the generic handler deal with the failure.
+        return EOPNOTSUPP.to_errno();
+    };
     from_result(|| {
-        // SAFETY: `dax_dev` is live for the duration of the callback.
-        let holder = unsafe { sys::dax_holder(dax_dev) };
-        if holder.is_null() {
-            return Ok(0);
-        }
-        // SAFETY: The holder is the superblock that claimed the device; it stays alive
-        // until `kill_sb` drops the claim, and the dax core serialises this callback
-        // against that under its SRCU read lock.
-        let sb = unsafe { SuperBlock::from_raw(holder.cast()) };
-        crate::notify_failure(sb, offset, len, mf_flags)?;
+        crate::notify_failure(holder, offset, len, mf_flags)?;
         Ok(0)
     })
 }

@@ -4,15 +4,18 @@
  * except where a comment says so.
  */
 #include <linux/blkdev.h>
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/ratelimit.h>
 #include <linux/seq_file.h>
+#include <linux/srcu.h>
 #include <linux/string.h>
 #include <linux/writeback.h>
 #include <linux/famfs_ioctl.h>
+#include <linux/xarray.h>
 #include "famfs_shim.h"
 
 /*
@@ -57,6 +60,50 @@ bool famfs_shim_ratelimit(int class)
 		return __ratelimit(&famfs_rs_user);
 	}
 }
+
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * Test-only race widening (a kind of fault injection, hence only in kernels
+ * built with CONFIG_FAULT_INJECTION): while bit N of test_delay_at is set,
+ * every pass through delay point N (enum famfs_delay_point) sleeps
+ * test_delay_ms. test_delays_entered/test_delays_done count the sleeps begun
+ * and ended, so that a test knows when a thread is parked inside the window
+ * it wants to race. Root only; never set them outside tests.
+ */
+static unsigned int famfs_test_delay_at;
+static unsigned int famfs_test_delay_ms;
+static atomic_t famfs_test_delays_entered = ATOMIC_INIT(0);
+static atomic_t famfs_test_delays_done = ATOMIC_INIT(0);
+module_param_named(test_delay_at, famfs_test_delay_at, uint, 0600);
+MODULE_PARM_DESC(test_delay_at, "TEST ONLY: bit mask of delay points (1 notify_failure, 2 fill_super, 4 fault)");
+module_param_named(test_delay_ms, famfs_test_delay_ms, uint, 0600);
+MODULE_PARM_DESC(test_delay_ms, "TEST ONLY: how long a delay point sleeps");
+
+static int famfs_param_get_atomic(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read((atomic_t *)kp->arg));
+}
+
+static const struct kernel_param_ops famfs_param_atomic_ops = {
+	.get = famfs_param_get_atomic,
+};
+module_param_cb(test_delays_entered, &famfs_param_atomic_ops, &famfs_test_delays_entered, 0400);
+module_param_cb(test_delays_done, &famfs_param_atomic_ops, &famfs_test_delays_done, 0400);
+
+void famfs_shim_test_delay(unsigned int point)
+{
+	unsigned int ms = READ_ONCE(famfs_test_delay_ms);
+
+	if (!(READ_ONCE(famfs_test_delay_at) & BIT(point)) || !ms)
+		return;
+	atomic_inc(&famfs_test_delays_entered);
+	msleep(ms);
+	atomic_inc(&famfs_test_delays_done);
+}
+#else
+void famfs_shim_test_delay(unsigned int point) { }
+#endif
+
 
 void famfs_shim_inode_lock(struct inode *inode) { inode_lock(inode); }
 bool famfs_shim_inode_trylock(struct inode *inode) { return inode_trylock(inode); }
@@ -167,6 +214,39 @@ struct file *famfs_shim_vma_desc_file(const struct vm_area_desc *desc) { return 
 
 void famfs_shim_fault_lock(struct inode *inode) { filemap_invalidate_lock_shared(inode->i_mapping); }
 void famfs_shim_fault_unlock(struct inode *inode) { filemap_invalidate_unlock_shared(inode->i_mapping); }
+void famfs_shim_invalidate_lock(struct inode *inode) { filemap_invalidate_lock(inode->i_mapping); }
+void famfs_shim_invalidate_unlock(struct inode *inode) { filemap_invalidate_unlock(inode->i_mapping); }
+
+/*
+ * The dax holders famfs has registered, and the SRCU its memory-failure callback
+ * runs under; see famfs_shim.h and rust/dax.rs for the protocol.
+ */
+DEFINE_STATIC_SRCU(famfs_holder_srcu);
+static DEFINE_XARRAY(famfs_holders);
+
+int famfs_shim_holder_add(void *holder)
+{
+	return xa_insert(&famfs_holders, (unsigned long)holder, holder, GFP_KERNEL);
+}
+
+void famfs_shim_holder_del(void *holder)
+{
+	xa_erase(&famfs_holders, (unsigned long)holder);
+	/* umount waits for this: expedite, it is one grace period per umount. */
+	synchronize_srcu_expedited(&famfs_holder_srcu);
+}
+
+int famfs_shim_holder_read_lock(void) { return srcu_read_lock(&famfs_holder_srcu); }
+void famfs_shim_holder_read_unlock(int idx) { srcu_read_unlock(&famfs_holder_srcu, idx); }
+
+void *famfs_shim_holder_find(struct dax_device *dax_dev)
+{
+	void *holder = dax_holder(dax_dev);
+
+	return holder ? xa_load(&famfs_holders, (unsigned long)holder) : NULL;
+}
+
+void famfs_shim_holder_sync(void) { synchronize_srcu(&famfs_holder_srcu); }
 
 /*
  * Cross-linked files (several files over one memory range): fs/dax keeps, per
@@ -275,8 +355,6 @@ void famfs_shim_dax_delete_entries(struct inode *inode)
 	dax_delete_mapping_range(inode->i_mapping, 0, LLONG_MAX);
 }
 
-void famfs_shim_invalidate_lock(struct inode *inode) { filemap_invalidate_lock(inode->i_mapping); }
-void famfs_shim_invalidate_unlock(struct inode *inode) { filemap_invalidate_unlock(inode->i_mapping); }
 
 struct inode *famfs_shim_grab_inode(struct super_block *sb, u64 ino)
 {

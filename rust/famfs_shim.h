@@ -21,6 +21,17 @@
 enum { FAMFS_RL_USER = 0, FAMFS_RL_MAP = 1, FAMFS_RL_DEVICE = 2 };
 bool famfs_shim_ratelimit(int class);
 
+/*
+ * Test-only delay points (see famfs_shim.c): each widens one race window for the
+ * race tests; a no-op unless the test_delay_* module parameters ask for it.
+ */
+enum famfs_delay_point {
+	FAMFS_DELAY_NOTIFY_FAILURE = 0,	/* a memory-failure callback, holder found */
+	FAMFS_DELAY_FILL_SUPER = 1,	/* mount: device claimed, state not yet made */
+	FAMFS_DELAY_FAULT = 2,		/* fault: map validated, page not yet mapped */
+};
+void famfs_shim_test_delay(unsigned int point);
+
 /* Inode: locks, size, flags. */
 void famfs_shim_inode_lock(struct inode *inode);
 bool famfs_shim_inode_trylock(struct inode *inode);
@@ -68,6 +79,26 @@ struct file *famfs_shim_vma_desc_file(const struct vm_area_desc *desc);
 void famfs_shim_unmap_all(struct super_block *sb, bool remove);
 void famfs_shim_fault_lock(struct inode *inode);
 void famfs_shim_fault_unlock(struct inode *inode);
+/* A size change holds the invalidate lock exclusively against faults. */
+void famfs_shim_invalidate_lock(struct inode *inode);
+void famfs_shim_invalidate_unlock(struct inode *inode);
+
+/*
+ * famfs's dax holders (rust/dax.rs): a table of the holder objects famfs has
+ * registered with the dax core, and an SRCU that the memory-failure callback
+ * holds while it uses one. holder_add() before the device is claimed;
+ * holder_del() after the claim is dropped: it removes the holder and waits
+ * until no callback can still be using it. holder_find() (under the read lock)
+ * returns the famfs holder of @dax_dev, or NULL when its holder is not a live
+ * famfs holder (gone, or another subsystem's). holder_sync() waits for every
+ * callback inside the read lock (module exit).
+ */
+int famfs_shim_holder_add(void *holder);
+void famfs_shim_holder_del(void *holder);
+int famfs_shim_holder_read_lock(void);
+void famfs_shim_holder_read_unlock(int idx);
+void *famfs_shim_holder_find(struct dax_device *dax_dev);
+void famfs_shim_holder_sync(void);
 
 /* iomap: the ops table built by DEFINE_IOMAP_ITER_NEXT around the Rust begin. */
 int famfs_rs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
@@ -95,8 +126,6 @@ void famfs_shim_wait_dax_idle(struct inode *inode);
 /* Unmaps every user mapping; true if no page of @inode is pinned. */
 bool famfs_shim_dax_unmap_if_idle(struct inode *inode);
 void famfs_shim_dax_delete_entries(struct inode *inode);
-void famfs_shim_invalidate_lock(struct inode *inode);
-void famfs_shim_invalidate_unlock(struct inode *inode);
 /* A referenced inode numbered @ino of @sb, or NULL (none, or being freed). */
 struct inode *famfs_shim_grab_inode(struct super_block *sb, u64 ino);
 

@@ -168,6 +168,14 @@ impl Inode {
         }
     }
 
+    /// Takes the mapping's invalidate lock exclusively: no page fault of the file runs
+    /// while the guard lives (faults hold it shared, see `VmFault::with_invalidate_lock`).
+    pub(crate) fn invalidate_lock(&self) -> InvalidateLockGuard<'_> {
+        // SAFETY: The inode is live.
+        unsafe { sys::famfs_shim_invalidate_lock(self.as_raw()) };
+        InvalidateLockGuard(self)
+    }
+
     /// Removes every user mapping of the file.
     pub(crate) fn unmap_all(&self) {
         // SAFETY: The inode is live.
@@ -180,8 +188,7 @@ impl Inode {
     /// wait meanwhile; they map pages again afterwards.
     pub(crate) fn break_dax_layout(&self) -> Result {
         let raw = self.as_raw();
-        // SAFETY: The inode is live; lock and unlock pair up.
-        unsafe { sys::famfs_shim_invalidate_lock(raw) };
+        let _invalidate = self.invalidate_lock();
         // SAFETY: The inode is live and its invalidate lock is held exclusively, so no
         // fault can map a page or add an entry until it is released.
         let idle = unsafe { sys::famfs_shim_dax_unmap_if_idle(raw) };
@@ -190,8 +197,6 @@ impl Inode {
             // SAFETY: As above; no page is mapped or pinned.
             unsafe { sys::famfs_shim_dax_delete_entries(raw) };
         }
-        // SAFETY: Pairs with the lock above.
-        unsafe { sys::famfs_shim_invalidate_unlock(raw) };
         if idle {
             Ok(())
         } else {
@@ -277,6 +282,17 @@ impl Drop for InodeLockGuard<'_> {
                 sys::famfs_shim_inode_unlock(self.inode.as_raw());
             }
         }
+    }
+}
+
+/// Proof that an inode's mapping's invalidate lock is held exclusively; releases it on
+/// drop.
+pub(crate) struct InvalidateLockGuard<'a>(&'a Inode);
+
+impl Drop for InvalidateLockGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: The guard exists only while the lock is held exclusively.
+        unsafe { sys::famfs_shim_invalidate_unlock(self.0.as_raw()) };
     }
 }
 

@@ -60,6 +60,7 @@ unsafe fn iomap_begin(
     inode: *mut bindings::inode,
     pos: bindings::loff_t,
     length: bindings::loff_t,
+    flags: c_uint,
     iomap: *mut sys::iomap,
     shared: bool,
 ) -> c_int {
@@ -68,7 +69,8 @@ unsafe fn iomap_begin(
         let inode = unsafe { Inode::from_raw(inode) };
         // INVARIANT: `iomap` is writable for this call.
         let mut slot = IomapSlot(iomap);
-        crate::iomap_begin(inode, pos, length, &mut slot, shared)?;
+        let fault = flags & sys::IOMAP_FAULT != 0;
+        crate::iomap_begin(inode, pos, length, fault, &mut slot, shared)?;
         Ok(0)
     })
 }
@@ -83,12 +85,12 @@ unsafe extern "C" fn famfs_rs_iomap_begin(
     inode: *mut bindings::inode,
     pos: bindings::loff_t,
     length: bindings::loff_t,
-    _flags: c_uint,
+    flags: c_uint,
     iomap: *mut sys::iomap,
     _srcmap: *mut sys::iomap,
 ) -> c_int {
     // SAFETY: Per the function's contract.
-    unsafe { iomap_begin(inode, pos, length, iomap, false) }
+    unsafe { iomap_begin(inode, pos, length, flags, iomap, false) }
 }
 
 /// `iomap_begin` of `famfs_iomap_shared_ops`, used only for read faults of cross-linked
@@ -111,5 +113,5 @@ unsafe extern "C" fn famfs_rs_iomap_begin_shared(
 ) -> c_int {
     let shared = flags & sys::IOMAP_WRITE == 0;
     // SAFETY: Per the function's contract.
-    unsafe { iomap_begin(inode, pos, length, iomap, shared) }
+    unsafe { iomap_begin(inode, pos, length, flags, iomap, shared) }
 }

@@ -70,6 +70,32 @@ unsafe impl kernel::transmute::FromBytes for crate::fmap::IocSimpleExt {}
 // SAFETY: As above.
 unsafe impl kernel::transmute::FromBytes for crate::fmap::IocInterleavedExt {}
 
+/// A test-only delay point (`famfs_shim_test_delay`): sleeps when the `test_delay_at` and
+/// `test_delay_ms` module parameters ask for it, so that the race tests can hold a thread
+/// inside one race window while they start the other side. Does nothing otherwise, and
+/// nothing at all in kernels without `CONFIG_FAULT_INJECTION`.
+#[derive(Clone, Copy)]
+pub(crate) enum DelayPoint {
+    /// A memory-failure callback that found its mount.
+    NotifyFailure,
+    /// Mount: the device is claimed, the mount state not yet made.
+    FillSuper,
+    /// A page fault: the map was validated, the page is not mapped yet.
+    Fault,
+}
+
+/// Sleeps at `point` if a race test asked for it; see [`DelayPoint`].
+pub(crate) fn test_delay(point: DelayPoint) {
+    let p = match point {
+        DelayPoint::NotifyFailure => sys::famfs_delay_point_FAMFS_DELAY_NOTIFY_FAILURE,
+        DelayPoint::FillSuper => sys::famfs_delay_point_FAMFS_DELAY_FILL_SUPER,
+        DelayPoint::Fault => sys::famfs_delay_point_FAMFS_DELAY_FAULT,
+    };
+    // SAFETY: `famfs_shim_test_delay` reads two module parameters and may sleep; every
+    // delay point is in a context that may sleep.
+    unsafe { sys::famfs_shim_test_delay(p) }
+}
+
 /// A C operations table in static storage.
 ///
 /// Bindgen structs hold raw pointers (`owner`, callbacks), so they are not `Sync` and cannot

@@ -183,13 +183,19 @@ unsafe extern "C" fn show_options(
     0
 }
 
-/// `kill_sb`: shuts the superblock down, then frees the mount state (which gives back the
-/// dax device).
+/// `kill_sb`: gives up the dax holder, shuts the superblock down, then frees the mount
+/// state (which gives back the dax device).
 ///
 /// # Safety
 ///
 /// Called by the VFS once, with a famfs superblock that is going away.
 pub(crate) unsafe extern "C" fn kill_sb(sb: *mut bindings::super_block) {
+    // SAFETY: `sb` is live and its state, if any, is ours until we free it below.
+    if let Some(state) = unsafe { SuperBlock::from_raw(sb) }.try_state() {
+        // First give up the dax holder and wait for memory-failure callbacks, so that none
+        // can run against the superblock while it is shut down or after it is freed.
+        state.dax().release_holder();
+    }
     // SAFETY: `sb` is live; this evicts every inode.
     unsafe { bindings::generic_shutdown_super(sb) };
     // SAFETY: After shutdown nothing else reads `s_fs_info`; it is NULL or our `KBox`.
