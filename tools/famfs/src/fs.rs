@@ -154,11 +154,7 @@ pub fn dax_name(dev: &Path) -> Option<String> {
         return None;
     }
     let rdev = md.rdev();
-    let link = format!(
-        "/sys/dev/char/{}:{}",
-        libc::major(rdev),
-        libc::minor(rdev)
-    );
+    let link = format!("/sys/dev/char/{}:{}", libc::major(rdev), libc::minor(rdev));
     let target = fs::canonicalize(link).ok()?;
     if !target.join("subsystem").exists()
         || fs::canonicalize(target.join("subsystem"))
@@ -246,7 +242,8 @@ impl TempMount {
         ensure_module(false)?;
         // mkdtemp: a fresh 0700 directory with an unpredictable name, never one that
         // someone else prepared.
-        let dir = sys::make_temp_dir("famfs_dummy_").ctx(|| "create a temporary mount point".into())?;
+        let dir =
+            sys::make_temp_dir("famfs_dummy_").ctx(|| "create a temporary mount point".into())?;
         let mut t = Self {
             dir,
             mounted: false,
@@ -529,13 +526,14 @@ impl Famfs {
         let mut m = sys::Mapping::new(&file, self.sb.log_len as usize, true)
             .ctx(|| "map the log".into())?;
         let mut image = log_image(&m);
-        let mut log = Log::open(&mut image)?;
-        // Every caller appends: refuse a full log before it creates anything.
-        log.ensure_room()?;
-        let before = log.header().next_index;
-        let r = f(&mut log);
-        let after = log.header().next_index;
-        drop(log);
+        let (before, after, r) = {
+            let mut log = Log::open(&mut image)?;
+            // Every caller appends: refuse a full log before it creates anything.
+            log.ensure_room()?;
+            let before = log.header().next_index;
+            let r = f(&mut log);
+            (before, log.header().next_index, r)
+        };
         if after > before {
             let (from, to) = (used_len(before), used_len(after));
             m.copy_in(from, &image[from..to]);
@@ -772,7 +770,10 @@ fn play(
                         continue;
                     }
                     Ok(_) => {
-                        eprintln!("famfs logplay: {}: a file is where a directory should be", full.display());
+                        eprintln!(
+                            "famfs logplay: {}: a file is where a directory should be",
+                            full.display()
+                        );
                         st.dir_errors += 1;
                         continue;
                     }
@@ -821,7 +822,10 @@ fn play(
                         }
                         if o.shadow_test {
                             st.yaml_checked += 1;
-                            match fs::read_to_string(&full).ok().and_then(|t| crate::shadow::parse_file_yaml(&t)) {
+                            match fs::read_to_string(&full)
+                                .ok()
+                                .and_then(|t| crate::shadow::parse_file_yaml(&t))
+                            {
                                 Some(back) if back == f => {}
                                 _ => st.yaml_errors += 1,
                             }
@@ -838,7 +842,10 @@ fn play(
                         continue;
                     }
                     Ok(_) => {
-                        eprintln!("famfs logplay: {}: a directory is where a file should be", full.display());
+                        eprintln!(
+                            "famfs logplay: {}: a directory is where a file should be",
+                            full.display()
+                        );
                         st.file_errors += 1;
                         continue;
                     }
@@ -940,7 +947,11 @@ pub struct MountError {
 
 /// `famfs mount` (standalone): module check, dax mode, `mount(2)`, mkmeta, logplay. If
 /// mkmeta or logplay cannot start, the device is unmounted again.
-pub fn mount(dev: &Path, mpt: &Path, o: &MountOptions) -> std::result::Result<LogplayStats, MountError> {
+pub fn mount(
+    dev: &Path,
+    mpt: &Path,
+    o: &MountOptions,
+) -> std::result::Result<LogplayStats, MountError> {
     let err = |code: i32, e: Error| MountError {
         code,
         msg: e.to_string(),
@@ -1060,10 +1071,17 @@ pub fn fsck(
             if !force {
                 return Err((
                     libc::EBUSY,
-                    format!("error - cannot fsck by device ({}) when mounted", target.display()),
+                    format!(
+                        "error - cannot fsck by device ({}) when mounted",
+                        target.display()
+                    ),
                 ));
             }
-            eprintln!("famfs fsck: {} is mounted; checking it through {}", target.display(), m.display());
+            eprintln!(
+                "famfs fsck: {} is mounted; checking it through {}",
+                target.display(),
+                m.display()
+            );
             let fs = Famfs::at(&m).map_err(e1)?;
             let log = fs.read_log().map_err(e1)?;
             let r = fsck_image(&fs.sb, &log).map_err(e1)?;
@@ -1075,7 +1093,10 @@ pub fn fsck(
         return Ok((sb, r, FsckSource::Device));
     }
     if !md.is_file() && !md.is_dir() {
-        return Err((libc::EINVAL, format!("{} is not a file, directory or device", target.display())));
+        return Err((
+            libc::EINVAL,
+            format!("{} is not a file, directory or device", target.display()),
+        ));
     }
     let fs = Famfs::find(target).map_err(e1)?;
     let log = fs.read_log().map_err(e1)?;
@@ -1185,7 +1206,9 @@ pub fn verify_file(path: &Path, seed: u64) -> Result<(u64, Option<u64>)> {
 pub fn copy_data(src: &Path, dst: &Path, threads: usize, compare: bool) -> Result<bool> {
     use std::os::unix::fs::FileExt;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    let size = fs::metadata(src).ctx(|| format!("stat {}", src.display()))?.len() as usize;
+    let size = fs::metadata(src)
+        .ctx(|| format!("stat {}", src.display()))?
+        .len() as usize;
     if size == 0 {
         return Ok(true);
     }
@@ -1197,7 +1220,8 @@ pub fn copy_data(src: &Path, dst: &Path, threads: usize, compare: bool) -> Resul
     let work = || -> Result<()> {
         let s = File::open(src).ctx(|| format!("open {}", src.display()))?;
         let d = open_rw(dst)?;
-        let mut m = sys::Mapping::new(&d, size, !compare).ctx(|| format!("map {}", dst.display()))?;
+        let mut m =
+            sys::Mapping::new(&d, size, !compare).ctx(|| format!("map {}", dst.display()))?;
         let mut buf = vec![0u8; CHUNK.min(size)];
         let mut other = vec![0u8; if compare { CHUNK.min(size) } else { 0 }];
         loop {
@@ -1236,7 +1260,7 @@ pub fn copy_data(src: &Path, dst: &Path, threads: usize, compare: bool) -> Resul
         work()?;
     } else {
         std::thread::scope(|sc| {
-            let hs: Vec<_> = (0..threads.min(items)).map(|_| sc.spawn(&work)).collect();
+            let hs: Vec<_> = (0..threads.min(items)).map(|_| sc.spawn(work)).collect();
             for h in hs {
                 // Errors in worker threads are reported, not fatal (as in the original).
                 if let Ok(Err(e)) = h.join() {

@@ -234,7 +234,7 @@ impl Mapping {
         while i < buf.len() {
             // SAFETY: `off + i` is inside the mapping (checked above).
             let src = unsafe { self.ptr.add(off + i) };
-            if (src as usize) % 8 == 0 && buf.len() - i >= 8 {
+            if (src as usize) & 7 == 0 && buf.len() - i >= 8 {
                 // SAFETY: An aligned 8-byte read inside the mapping.
                 let w = unsafe { std::ptr::read_volatile(src.cast::<u64>()) };
                 buf[i..i + 8].copy_from_slice(&w.to_ne_bytes());
@@ -255,7 +255,7 @@ impl Mapping {
         while i < data.len() {
             // SAFETY: `off + i` is inside the mapping (checked above).
             let dst = unsafe { self.ptr.add(off + i) };
-            if (dst as usize) % 8 == 0 && data.len() - i >= 8 {
+            if (dst as usize) & 7 == 0 && data.len() - i >= 8 {
                 let w = u64::from_ne_bytes(data[i..i + 8].try_into().expect("8 bytes"));
                 // SAFETY: An aligned 8-byte write inside a writable mapping.
                 unsafe { std::ptr::write_volatile(dst.cast::<u64>(), w) };
@@ -369,7 +369,9 @@ mod cache {
     }
 
     #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-    compile_error!("famfs needs CPU cache maintenance for shared memory: add this architecture to sys.rs");
+    compile_error!(
+        "famfs needs CPU cache maintenance for shared memory: add this architecture to sys.rs"
+    );
 
     pub use imp::{writeback, writeback_invalidate};
 }

@@ -86,7 +86,10 @@ pub fn run(args: &[String]) -> i32 {
             for b in &bad {
                 eprintln!("Error file not mapped: {}", b.display());
             }
-            println!("famfs_check: {files} files, {dirs} directories, {} errors", bad.len());
+            println!(
+                "famfs_check: {files} files, {dirs} directories, {} errors",
+                bad.len()
+            );
             i32::from(!bad.is_empty())
         }
         Err(e) => {

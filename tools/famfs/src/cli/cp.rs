@@ -218,7 +218,10 @@ impl Copier<'_> {
         match std::fs::metadata(dst) {
             Ok(d) if d.is_dir() => {}
             Ok(_) => {
-                eprintln!("famfs cp: destination {} exists and is not a directory", dst.display());
+                eprintln!(
+                    "famfs cp: destination {} exists and is not a directory",
+                    dst.display()
+                );
                 return Err(Fail::Abort(1));
             }
             Err(_) if self.o.compare => {
@@ -246,7 +249,10 @@ impl Copier<'_> {
                 Ok(m) if m.is_dir() => self.dir(&s, &d),
                 Ok(m) if m.is_file() => self.file(&s, &d, dmode),
                 _ => {
-                    eprintln!("famfs cp: {} is not a regular file or directory", s.display());
+                    eprintln!(
+                        "famfs cp: {} is not a regular file or directory",
+                        s.display()
+                    );
                     Err(Fail::Abort(libc::EINVAL))
                 }
             };
@@ -303,7 +309,10 @@ pub fn run(args: &[String]) -> i32 {
         };
         let r = if md.is_dir() {
             if !o.recursive {
-                eprintln!("famfs cp: -r not specified; omitting directory '{}'", src.display());
+                eprintln!(
+                    "famfs cp: -r not specified; omitting directory '{}'",
+                    src.display()
+                );
                 Err(Fail::Skip)
             } else {
                 c.dir(src, &o.dest)
@@ -322,7 +331,10 @@ pub fn run(args: &[String]) -> i32 {
             };
             c.file(src, &dst, mode)
         } else {
-            eprintln!("famfs cp: {} is not a regular file or directory", src.display());
+            eprintln!(
+                "famfs cp: {} is not a regular file or directory",
+                src.display()
+            );
             Err(Fail::Abort(libc::EINVAL))
         };
         if let Err(Fail::Abort(code)) = c.settle(r) {

@@ -169,7 +169,10 @@ pub fn parse(args: &[String]) -> Parse<Opts> {
 fn creat_one(path: &Path, size: u64, o: &Opts) -> Result<(), String> {
     if let Ok(md) = std::fs::metadata(path) {
         if !md.is_file() || md.file_type().is_char_device() {
-            return Err(format!("{} exists and is not a regular file", path.display()));
+            return Err(format!(
+                "{} exists and is not a regular file",
+                path.display()
+            ));
         }
         let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
         if crate::sys::famfs_nop(&f).is_err() {

@@ -116,7 +116,13 @@ fn uuid_line(label: &str, u: &uuid::Uuid) {
 
 /// Prints the report (the superblock, log stats, capacity or collisions, the log
 /// summary; with `nbuckets`, per-bucket stats; with `verbose`, the sizes).
-pub fn print_report(sb: &Superblock, r: &FsckReport, human: bool, verbose: u32, nbuckets: Option<u64>) {
+pub fn print_report(
+    sb: &Superblock,
+    r: &FsckReport,
+    human: bool,
+    verbose: u32,
+    nbuckets: Option<u64>,
+) {
     let me = crate::fs::system_uuid().ok();
     println!("Famfs Superblock:");
     uuid_line("Filesystem UUID:", &sb.uuid);
@@ -124,7 +130,11 @@ pub fn print_report(sb: &Superblock, r: &FsckReport, human: bool, verbose: u32, 
     uuid_line("System UUID:", &sb.system_uuid);
     println!(
         "  role of this node: {}",
-        if me == Some(sb.system_uuid) { "Owner" } else { "Client" }
+        if me == Some(sb.system_uuid) {
+            "Owner"
+        } else {
+            "Client"
+        }
     );
     println!("  alloc_unit:        0x{:x}", sb.alloc_unit);
     println!("  OMF major version: {}", crate::format::OMF_MAJOR);
@@ -133,7 +143,10 @@ pub fn print_report(sb: &Superblock, r: &FsckReport, human: bool, verbose: u32, 
     println!("  log size (bytes):  {}", sb.log_len);
     println!("  primary: {}   {}", sb.dev_path, sb.dev_size);
     println!("\nLog stats:");
-    println!("  # of log entries in use: {} of {}", r.entries, r.log_capacity);
+    println!(
+        "  # of log entries in use: {} of {}",
+        r.entries, r.log_capacity
+    );
     println!(
         "  Log size in use:          {}",
         LOG_HEADER_SIZE as u64 + r.entries * LOG_ENTRY_SIZE as u64
@@ -149,7 +162,10 @@ pub fn print_report(sb: &Superblock, r: &FsckReport, human: bool, verbose: u32, 
         println!("Capacity:");
         if human {
             println!("  Device capacity:        {:.2}G", r.dev_size as f64 / g);
-            println!("  Bitmap capacity:        {:.2}G", r.bitmap_capacity as f64 / g);
+            println!(
+                "  Bitmap capacity:        {:.2}G",
+                r.bitmap_capacity as f64 / g
+            );
             println!("  Sum of file sizes:      {:.2}G", r.fsize_sum as f64 / g);
             println!("  Allocated space:        {:.2}G", r.alloc_sum as f64 / g);
             println!(
@@ -161,7 +177,10 @@ pub fn print_report(sb: &Superblock, r: &FsckReport, human: bool, verbose: u32, 
             println!("  Bitmap capacity:        {}", r.bitmap_capacity);
             println!("  Sum of file sizes:      {}", r.fsize_sum);
             println!("  Allocated bytes:        {}", r.alloc_sum);
-            println!("  Free space:             {}", r.bitmap_capacity - r.alloc_sum);
+            println!(
+                "  Free space:             {}",
+                r.bitmap_capacity - r.alloc_sum
+            );
         }
         println!("  Space amplification:     {amp:.2}");
         println!("  Percent used:            {pct:.1}%\n");
@@ -243,7 +262,12 @@ pub fn run(args: &[String]) -> i32 {
         use std::os::unix::fs::FileTypeExt;
         m.file_type().is_char_device() || m.file_type().is_block_device()
     });
-    if is_dev && crate::fs::mount_point_of(&o.target).ok().flatten().is_none() {
+    if is_dev
+        && crate::fs::mount_point_of(&o.target)
+            .ok()
+            .flatten()
+            .is_none()
+    {
         if o.load_module {
             let _ = fs::ensure_module(true);
         }

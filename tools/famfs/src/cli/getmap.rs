@@ -95,7 +95,10 @@ fn one(file: &Path, quiet: u32) -> i32 {
         return 1;
     }
     let Ok(b) = crate::sys::map_get_v2(&f) else {
-        println!("famfs getmap: file {} is in famfs but has no valid map", file.display());
+        println!(
+            "famfs getmap: file {} is in famfs but has no valid map",
+            file.display()
+        );
         return 2;
     };
     let r = |o: usize| u64::from_ne_bytes(b[o..o + 8].try_into().expect("8"));

@@ -123,7 +123,10 @@ pub fn print_summary(kind: &str, st: &LogplayStats) {
         st.entries, st.files, st.dirs
     );
     if st.file_errors + st.dir_errors > 0 {
-        println!("\t{} file errors and {} dir errors", st.file_errors, st.dir_errors);
+        println!(
+            "\t{} file errors and {} dir errors",
+            st.file_errors, st.dir_errors
+        );
     }
     if st.yaml_checked > 0 || st.yaml_errors > 0 {
         println!("\t{} yaml files checked", st.yaml_checked);
@@ -138,7 +141,10 @@ fn shadow_root(dir: &Path) -> Result<PathBuf, i32> {
         e.raw_os_error().unwrap_or(libc::ENOENT)
     })?;
     if !md.is_dir() {
-        eprintln!("famfs logplay: shadow path {} is not a directory", dir.display());
+        eprintln!(
+            "famfs logplay: shadow path {} is not a directory",
+            dir.display()
+        );
         return Err(libc::ENOTDIR);
     }
     let root = if dir.ends_with("root") {
@@ -156,7 +162,10 @@ fn shadow_root(dir: &Path) -> Result<PathBuf, i32> {
     let writable = std::ffi::CString::new(root.as_os_str().as_encoded_bytes())
         .is_ok_and(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0);
     if !writable {
-        eprintln!("famfs logplay: shadow path {} is not writable", root.display());
+        eprintln!(
+            "famfs logplay: shadow path {} is not writable",
+            root.display()
+        );
         return Err(libc::EACCES);
     }
     Ok(root)

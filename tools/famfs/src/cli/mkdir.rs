@@ -122,7 +122,11 @@ pub fn run(args: &[String]) -> i32 {
         return mk(&fs, &dir, &o);
     }
     if !dir.starts_with(&fs.mpt) {
-        eprintln!("famfs mkdir: {} is outside {}", dir.display(), fs.mpt.display());
+        eprintln!(
+            "famfs mkdir: {} is outside {}",
+            dir.display(),
+            fs.mpt.display()
+        );
         return 1;
     }
     let mut cur = fs.mpt.clone();
@@ -131,7 +135,10 @@ pub fn run(args: &[String]) -> i32 {
         match std::fs::metadata(&cur) {
             Ok(m) if m.is_dir() => continue,
             Ok(_) => {
-                eprintln!("famfs mkdir: {} exists and is not a directory", cur.display());
+                eprintln!(
+                    "famfs mkdir: {} exists and is not a directory",
+                    cur.display()
+                );
                 return 1;
             }
             Err(_) => {

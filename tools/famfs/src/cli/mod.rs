@@ -163,7 +163,10 @@ pub fn alloc_cfg(mpt: &Path) -> Option<crate::alloc::Interleave> {
     match parse_alloc_cfg(&text) {
         Some(i) => Some(i),
         None => {
-            eprintln!("famfs: warning: cannot parse {}; not interleaving", p.display());
+            eprintln!(
+                "famfs: warning: cannot parse {}; not interleaving",
+                p.display()
+            );
             None
         }
     }
@@ -205,7 +208,8 @@ pub fn parse_alloc_cfg(text: &str) -> Option<crate::alloc::Interleave> {
     seen_top.then_some(i)
 }
 
-const GLOBAL_HELP: &str = "famfs: perform operations on a mounted famfs file system (standalone famfs module)
+const GLOBAL_HELP: &str =
+    "famfs: perform operations on a mounted famfs file system (standalone famfs module)
 
 Usage: famfs [global_args] <command> [args]
 
@@ -254,11 +258,17 @@ fn verb(name: &str) -> Option<(Verb, fn())> {
 /// `famfs [--dryrun] <command> [args]`, or `mkfs.famfs [opts] <daxdev>` when called by
 /// that name. Returns the exit status.
 pub fn main(argv: &[String]) -> i32 {
-    let prog = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("famfs");
+    let prog = argv
+        .first()
+        .map(|a| a.rsplit('/').next().unwrap_or(a))
+        .unwrap_or("famfs");
     if prog.ends_with("mkfs.famfs") {
         return mkfs::run(&argv[1.min(argv.len())..]);
     }
-    const LONGS: &[LongOpt] = &[long("dryrun", HasArg::No, 'n'), long("help", HasArg::No, 'h')];
+    const LONGS: &[LongOpt] = &[
+        long("dryrun", HasArg::No, 'n'),
+        long("help", HasArg::No, 'h'),
+    ];
     let p = getopt::getopt("famfs", &argv[1.min(argv.len())..], "+h?", LONGS);
     for o in &p.opts {
         match o {

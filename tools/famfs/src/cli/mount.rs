@@ -78,7 +78,8 @@ const LONGS: &[LongOpt] = &[
 pub fn parse(args: &[String]) -> Parse<Opts> {
     let p = getopt::getopt("mount", args, "+fFt:c:dupS:MLRmrDvbh?", LONGS);
     let mut o = Opts::default();
-    let (mut mmap, mut read, mut timeout, mut cache, mut shadow) = (false, false, false, false, false);
+    let (mut mmap, mut read, mut timeout, mut cache, mut shadow) =
+        (false, false, false, false, false);
     for opt in p.opts {
         match opt {
             Opt::Known('f', _) => o.fuse = Some(true),
@@ -124,7 +125,11 @@ pub fn parse(args: &[String]) -> Parse<Opts> {
     if p.operands.len() != want {
         eprintln!(
             "famfs mount: {} arguments required",
-            if o.dummy { "1 (the device)" } else { "2 (device and mount point)" }
+            if o.dummy {
+                "1 (the device)"
+            } else {
+                "2 (device and mount point)"
+            }
         );
         usage();
         return Err(1);
@@ -156,7 +161,9 @@ fn select_mode(flag: Option<bool>) -> Option<bool> {
     match std::env::var("FAMFS_MODE").as_deref() {
         Ok("fuse") => return Some(true),
         Ok("v1") => return Some(false),
-        Ok(other) => eprintln!("famfs mount: warning: FAMFS_MODE={other} is not fuse or v1; detecting"),
+        Ok(other) => {
+            eprintln!("famfs mount: warning: FAMFS_MODE={other} is not fuse or v1; detecting")
+        }
         Err(_) => {}
     }
     if kernel_symbol("famfs_fuse_iomap_begin", "fuse") {
@@ -195,7 +202,9 @@ pub fn run(args: &[String]) -> i32 {
         }
         Some(false) => {}
         None => {
-            eprintln!("famfs mount: the running kernel has no famfs support; try 'sudo modprobe famfs'");
+            eprintln!(
+                "famfs mount: the running kernel has no famfs support; try 'sudo modprobe famfs'"
+            );
             return 1;
         }
     }

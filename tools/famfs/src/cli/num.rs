@@ -50,7 +50,11 @@ pub fn strtoull(s: &str, base: u32) -> (u64, &str) {
 pub fn strtol(s: &str) -> i64 {
     let t = s.trim_start();
     let neg = t.starts_with('-');
-    let body = if neg || t.starts_with('+') { &t[1..] } else { t };
+    let body = if neg || t.starts_with('+') {
+        &t[1..]
+    } else {
+        t
+    };
     if body.starts_with(['-', '+']) {
         return 0;
     }

@@ -129,7 +129,10 @@ fn verify_one(file: &Path, seed: u64, quiet: bool) -> bool {
             true
         }
         Ok((n, Some(off))) => {
-            eprintln!("Verify fail: {} at offset {off} of {n} bytes", file.display());
+            eprintln!(
+                "Verify fail: {} at offset {off} of {n} bytes",
+                file.display()
+            );
             false
         }
         Err(e) => {
@@ -151,7 +154,11 @@ pub fn run(args: &[String]) -> i32 {
     }
     use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
     if !o.quiet {
-        println!("verify_multi: threads={} nfiles={}", o.threads, o.multi.len());
+        println!(
+            "verify_multi: threads={} nfiles={}",
+            o.threads,
+            o.multi.len()
+        );
     }
     let next = AtomicUsize::new(0);
     let errs = AtomicU64::new(0);
