@@ -502,8 +502,10 @@ impl Famfs {
             .ok_or_else(|| Error::Refused("path is not UTF-8".into()))?
             .to_string();
         check_relpath(&s)?;
-        if s.starts_with(".meta") {
-            return refuse(".meta is reserved");
+        // The meta files are not in the log; other files under .meta may be (the
+        // original's .meta/.alloc.cfg is put there with `famfs cp`).
+        if matches!(s.as_str(), ".meta" | ".meta/.superblock" | ".meta/.log") {
+            return refuse(format!("{s} is reserved"));
         }
         Ok(s)
     }
