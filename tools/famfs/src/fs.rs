@@ -97,16 +97,35 @@ pub fn mount_point_of(dev: &Path) -> Result<Option<PathBuf>> {
     Ok(None)
 }
 
-/// This host's identity, created on first use.
+/// This host's identity, created on first use in the original's format: the 36-character
+/// UUID and a NUL (37 bytes), file mode 0444 in a 0755 directory. An unreadable file is
+/// replaced, as the original does.
 pub fn system_uuid() -> Result<Uuid> {
-    if let Ok(s) = fs::read_to_string(SYSTEM_UUID_PATH) {
-        if let Ok(u) = Uuid::parse_str(s.trim()) {
+    if let Ok(s) = fs::read(SYSTEM_UUID_PATH) {
+        let text = String::from_utf8_lossy(&s);
+        let first = text
+            .split(|c: char| c == '\0' || c.is_whitespace())
+            .find(|w| !w.is_empty());
+        if let Some(u) = first.and_then(|w| Uuid::parse_str(w).ok()) {
             return Ok(u);
         }
+        let _ = fs::remove_file(SYSTEM_UUID_PATH);
     }
     let u = Uuid::new_v4();
-    fs::create_dir_all("/opt/famfs").ctx(|| "create /opt/famfs".into())?;
-    fs::write(SYSTEM_UUID_PATH, format!("{u}\n")).ctx(|| format!("write {SYSTEM_UUID_PATH}"))?;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o755)
+        .create("/opt/famfs")
+        .ctx(|| "create /opt/famfs".into())?;
+    let mut bytes = u.hyphenated().to_string().into_bytes();
+    bytes.push(0);
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o444)
+        .open(SYSTEM_UUID_PATH)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes))
+        .ctx(|| format!("write {SYSTEM_UUID_PATH}"))?;
     Ok(u)
 }
 
