@@ -413,6 +413,19 @@ rc "fsck-h-B-0" 0 $F fsck -h -B 4 $MPT
 
 mark "cli_compat: logplay errors, clone"
 umount $MPT
+# Shadow logplay of the unmounted device (smoke test4).
+mkdir -p $T/shadowpath/root
+rc "logplay-shadow-takes-next-word-2" 2 $F logplay --shadow -d /dev/bogodax
+rc "logplay-shadow-missing-parent-2" 2 $F logplay --shadow $T/nonexistent/frob --daxdev "$DEV" -vv
+rc "logplay-daxdev-needs-shadow-1" 1 $F logplay --daxdev "$DEV" -vv $T/shadowpath/root
+out "logplay-shadow-daxdev" "famfs_logplay(shadow): " $F logplay --shadow $T/shadowpath/root --daxdev "$DEV" -vv
+check "logplay-shadow-daxdev-file" grep -q "size: 4096" $T/shadowpath/root/test1
+rc "logplay-shadow-daxdev-redo-0" 0 $F logplay --shadow $T/shadowpath/root --daxdev "$DEV"
+check_fails "logplay-shadow-daxdev-left-unmounted" mounted
+rc "mount-read-option-0" 0 $F mount --nofuse -r -vvv "$DEV" $MPT
+rc "creat-size-10000k-0" 0 $F creat -s 10000k $MPT/memfile2
+check "creat-size-10000k" test "$(stat -c %s $MPT/memfile2)" = 10240000
+umount $MPT
 rc "raw-mount-3" 0 mount -t famfs "$DEV" $MPT
 rc "mkmeta-3" 0 $F mkmeta "$DEV"
 # A directory where a file is logged, a file where a (leaf) directory is logged.
