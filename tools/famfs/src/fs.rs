@@ -196,11 +196,16 @@ pub fn check_or_set_daxmode(dev: &Path, set: bool) -> std::result::Result<(), (i
     if !md.file_type().is_char_device() {
         return Ok(());
     }
-    let name = dax_name(dev).ok_or((
+    let s = Path::new("/sys/bus/dax");
+    // By device number; failing that, by the node's name (/dev/daxX.Y).
+    let by_node = fs::canonicalize(dev)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .filter(|n| s.join("devices").join(n).exists());
+    let name = dax_name(dev).or(by_node).ok_or((
         libc::ENODEV,
         format!("{} is not a dax device known to sysfs", dev.display()),
     ))?;
-    let s = Path::new("/sys/bus/dax");
     let driver = |n: &str| {
         fs::read_link(s.join("devices").join(n).join("driver"))
             .ok()

@@ -166,12 +166,16 @@ fn select_mode(flag: Option<bool>) -> Option<bool> {
         }
         Err(_) => {}
     }
-    if kernel_symbol("famfs_fuse_iomap_begin", "fuse") {
+    // Symbols tagged [fuse] exist only if fuse is a loaded module (which has an
+    // initstate); skip the scan otherwise: /proc/kallsyms is large and slow to read.
+    if std::path::Path::new("/sys/module/fuse/initstate").exists()
+        && kernel_symbol("famfs_fuse_iomap_begin", "fuse")
+    {
         return Some(true);
     }
-    if kernel_symbol("famfs_create", "famfsv1")
+    if fs::module_loaded()
+        || kernel_symbol("famfs_create", "famfsv1")
         || kernel_symbol("famfs_create", "famfs")
-        || fs::module_loaded()
     {
         return Some(false);
     }
