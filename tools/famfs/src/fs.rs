@@ -838,6 +838,10 @@ fn play(
                 if let Some(sh) = &o.shadow {
                     let yaml = crate::shadow::file_yaml(&f);
                     if !o.dry_run {
+                        // Files in directories the log does not create (.meta).
+                        if let Some(parent) = full.parent() {
+                            let _ = fs::create_dir_all(parent);
+                        }
                         match fs::write(&full, &yaml) {
                             Ok(()) => st.files += 1,
                             Err(e) => {
