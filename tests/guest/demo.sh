@@ -9,6 +9,8 @@ M=/mnt/famfs
 say() { printf '\n[%s] \033[1m%s\033[0m\n' "$role" "$*"; }
 run() { printf '[%s] $ %s\n' "$role" "$*"; "$@"; }
 mkdir -p $M
+# The famfs tool, like the original, never loads the module itself.
+modprobe famfs
 if [ "$role" = A ]; then
 	say "host A: the device, bound to $(basename "$(readlink /sys/bus/dax/devices/${FAMFS_DAXDEV#/dev/}/driver)")"
 	run cat /sys/bus/dax/devices/${FAMFS_DAXDEV#/dev/}/size

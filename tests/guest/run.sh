@@ -27,11 +27,14 @@ if [ -n "$FAMFS_PMEMDEV" ]; then
 	FAMFS_DAXDEV=$FAMFS_PMEMDEV run_prog famfs_test famfs_test-pmem
 fi
 
-# The famfs tool end to end, and on bad metadata.
+# The famfs tool end to end, on bad metadata, and as the original's drop-in.
 mark userspace.sh
 SUITE=userspace sh /host/tests/guest/userspace.sh 2>&1 | emit
 mark userspace_errors.sh
 SUITE=userspace-errors sh /host/tests/guest/userspace_errors.sh 2>&1 | emit
+# The original famfs CLI's command lines, options and exit codes (issue 16).
+mark cli_compat.sh
+SUITE=cli-compat sh /host/tests/guest/cli_compat.sh 2>&1 | emit
 # The pmem device removed under a mount (rebound afterwards; last, as it is destructive).
 if [ -n "$FAMFS_PMEMDEV" ]; then
 	FAMFS_VFS_DEVLOSS=1 run_prog famfs_vfs_test famfs_vfs_test-devloss -t pmem_device_loss

@@ -11,6 +11,8 @@ SUITE=famfs-2host
 M=/mnt/famfs
 F=famfs
 mkdir -p $M
+# The famfs tool, like the original, never loads the module itself.
+modprobe famfs
 {
 	check "$role-fsdev_dax-mode" daxmode ${FAMFS_DAXDEV#/dev/} fsdev_dax
 	if [ "$role" = A ]; then

@@ -21,7 +21,7 @@ check "mkdir" $F mkdir $M/d
 orig=$(peek $LOG 60 4)
 poke $LOG 60 ffffffff
 check_err "corrupt-entry-logplay-fails" "corrupt" $F logplay $M
-check_err "corrupt-entry-fsck-fails" "corrupt entries: 1" sh -c "$F fsck $M; exit 1"
+check_err "corrupt-entry-fsck-fails" "1 bad log entries detected" sh -c "$F fsck $M; exit 1"
 poke $LOG 60 "$orig"
 check "entry-restored-fsck-clean" $F fsck $M
 
@@ -42,8 +42,10 @@ poke $LOG 8 00
 check "umount" umount $M
 
 # A corrupt superblock (killed with mkfs -k): mount fails and leaves nothing mounted.
-check "kill-superblock" $F mkfs --kill "$FAMFS_DAXDEV"
+# As in the original, --kill needs --force (alone it is a plain mkfs, refused here).
+check_err "kill-needs-force" "already has a famfs superblock" $F mkfs --kill "$FAMFS_DAXDEV"
+check "kill-superblock" $F mkfs --force --kill "$FAMFS_DAXDEV"
 check_err "mount-without-superblock-fails" "superblock" $F mount "$FAMFS_DAXDEV" $M
 check_fails "nothing-left-mounted" grep -q " $M famfs" /proc/mounts
 check_err "fsck-without-superblock-fails" "superblock" $F fsck "$FAMFS_DAXDEV"
-check_err "mkfs-too-small-loglen" "power of two" $F mkfs --loglen 4m "$FAMFS_DAXDEV"
+check_err "mkfs-too-small-loglen" "invalid log length" $F mkfs --loglen 4m "$FAMFS_DAXDEV"

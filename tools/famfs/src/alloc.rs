@@ -60,7 +60,7 @@ impl Interleave {
 }
 
 /// Allocation state of a device.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Bitmap {
     used: Vec<bool>,
 }
@@ -82,6 +82,11 @@ impl Bitmap {
     /// Units in the bitmap.
     pub fn units(&self) -> u64 {
         self.used.len() as u64
+    }
+
+    /// Whether unit `u` is in use.
+    pub fn is_used(&self, u: u64) -> bool {
+        self.used.get(u as usize).copied().unwrap_or(true)
     }
 
     /// Free bytes.

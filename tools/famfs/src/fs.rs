@@ -5,15 +5,15 @@
 
 use crate::alloc::{AllocError, Bitmap, Interleave};
 use crate::format::{
-    check_relpath, read_log, DirEntry, Extent, FileEntry, FileLayout, FormatError, Log, LogEntry,
-    Superblock, ALLOC_UNIT, FM_ALL_HOSTS_RW, LOG_LEN_DEFAULT, LOG_OFFSET, MIN_DEVICE_SIZE,
-    SB_STRUCT_SIZE, SUPERBLOCK_SIZE,
+    check_relpath, read_log, used_len, DirEntry, Extent, FileEntry, FileLayout, FormatError, Log,
+    LogEntry, Superblock, ALLOC_UNIT, FM_ALL_HOSTS_RW, LOG_HEADER_SIZE, LOG_LEN_DEFAULT,
+    LOG_OFFSET, MIN_DEVICE_SIZE, SB_STRUCT_SIZE, SUPERBLOCK_SIZE,
 };
 use crate::kabi::FileType;
 use crate::sys;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read};
-use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 use uuid::Uuid;
@@ -97,16 +97,35 @@ pub fn mount_point_of(dev: &Path) -> Result<Option<PathBuf>> {
     Ok(None)
 }
 
-/// This host's identity, created on first use.
+/// This host's identity, created on first use in the original's format: the 36-character
+/// UUID and a NUL (37 bytes), file mode 0444 in a 0755 directory. An unreadable file is
+/// replaced, as the original does.
 pub fn system_uuid() -> Result<Uuid> {
-    if let Ok(s) = fs::read_to_string(SYSTEM_UUID_PATH) {
-        if let Ok(u) = Uuid::parse_str(s.trim()) {
+    if let Ok(s) = fs::read(SYSTEM_UUID_PATH) {
+        let text = String::from_utf8_lossy(&s);
+        let first = text
+            .split(|c: char| c == '\0' || c.is_whitespace())
+            .find(|w| !w.is_empty());
+        if let Some(u) = first.and_then(|w| Uuid::parse_str(w).ok()) {
             return Ok(u);
         }
+        let _ = fs::remove_file(SYSTEM_UUID_PATH);
     }
     let u = Uuid::new_v4();
-    fs::create_dir_all("/opt/famfs").ctx(|| "create /opt/famfs".into())?;
-    fs::write(SYSTEM_UUID_PATH, format!("{u}\n")).ctx(|| format!("write {SYSTEM_UUID_PATH}"))?;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o755)
+        .create("/opt/famfs")
+        .ctx(|| "create /opt/famfs".into())?;
+    let mut bytes = u.hyphenated().to_string().into_bytes();
+    bytes.push(0);
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o444)
+        .open(SYSTEM_UUID_PATH)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes))
+        .ctx(|| format!("write {SYSTEM_UUID_PATH}"))?;
     Ok(u)
 }
 
@@ -119,31 +138,120 @@ pub enum Role {
     Client,
 }
 
-/// Loads the famfs module if it is not loaded (`modprobe famfs`, as the original tools do).
-pub fn ensure_module() -> Result<()> {
-    if Path::new("/sys/module/famfs").exists() {
-        return Ok(());
+/// Whether the standalone famfs module is loaded (`famfs` or, on kernels that carry
+/// both, `famfsv1`).
+pub fn module_loaded() -> bool {
+    Path::new("/sys/module/famfs").exists() || Path::new("/sys/module/famfsv1").exists()
+}
+
+/// Checks that the module is loaded; with `load` (`mount -L`) runs `modprobe famfs`
+/// and then `modprobe famfsv1` first, as the original does. Without it the original
+/// never loads modules, and neither do we.
+pub fn ensure_module(load: bool) -> Result<()> {
+    if load && !module_loaded() {
+        let probe = |m: &str| {
+            std::process::Command::new("modprobe")
+                .arg(m)
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if !probe("famfs") {
+            probe("famfsv1");
+        }
     }
-    let st = std::process::Command::new("modprobe")
-        .arg("famfs")
-        .status()
-        .ctx(|| "run modprobe famfs".into())?;
-    if st.success() {
+    if module_loaded() {
         Ok(())
     } else {
-        refuse("the famfs kernel module is not loaded and `modprobe famfs` failed")
+        refuse("the famfs kernel module is not loaded; try 'sudo modprobe famfs'")
     }
 }
 
-/// A temporary mount point, removed on drop (after an unmount if still mounted).
-struct TempMount {
-    dir: PathBuf,
+/// The dax device name (`dax0.0`) of a character device node, if it is one.
+pub fn dax_name(dev: &Path) -> Option<String> {
+    let md = fs::metadata(dev).ok()?;
+    if !md.file_type().is_char_device() {
+        return None;
+    }
+    let rdev = md.rdev();
+    let link = format!("/sys/dev/char/{}:{}", libc::major(rdev), libc::minor(rdev));
+    let target = fs::canonicalize(link).ok()?;
+    if !target.join("subsystem").exists()
+        || fs::canonicalize(target.join("subsystem"))
+            .ok()?
+            .file_name()?
+            != "dax"
+    {
+        return None;
+    }
+    Some(target.file_name()?.to_str()?.to_string())
+}
+
+/// Makes sure a dax character device is bound to `fsdev_dax` (famfs mode), switching
+/// it through sysfs when `set` (`--set-daxmode`) is given, as the original does with
+/// libdaxctl; the device stays switched. Block devices (pmem) have no mode to check.
+/// Errors carry the original's exit codes: `ENODEV` if sysfs does not know the
+/// device, `EPERM` for the wrong mode without `set`.
+pub fn check_or_set_daxmode(dev: &Path, set: bool) -> std::result::Result<(), (i32, String)> {
+    let md = fs::metadata(dev).map_err(|e| (libc::ENODEV, format!("{}: {e}", dev.display())))?;
+    if !md.file_type().is_char_device() {
+        return Ok(());
+    }
+    let s = Path::new("/sys/bus/dax");
+    // By device number; failing that, by the node's name (/dev/daxX.Y).
+    let by_node = fs::canonicalize(dev)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .filter(|n| s.join("devices").join(n).exists());
+    let name = dax_name(dev).or(by_node).ok_or((
+        libc::ENODEV,
+        format!("{} is not a dax device known to sysfs", dev.display()),
+    ))?;
+    let driver = |n: &str| {
+        fs::read_link(s.join("devices").join(n).join("driver"))
+            .ok()
+            .and_then(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()))
+    };
+    let cur = driver(&name);
+    if cur.as_deref() == Some("fsdev_dax") {
+        return Ok(());
+    }
+    if !set {
+        return Err((
+            libc::EPERM,
+            format!(
+                "{} is not in famfs mode (bound to {}); use --set-daxmode, or bind it to fsdev_dax",
+                dev.display(),
+                cur.as_deref().unwrap_or("no driver")
+            ),
+        ));
+    }
+    let w = |p: PathBuf, v: &str| fs::write(p, v);
+    if let Some(c) = &cur {
+        let _ = w(s.join("drivers").join(c).join("remove_id"), &name);
+        w(s.join("drivers").join(c).join("unbind"), &name)
+            .map_err(|e| (libc::EIO, format!("unbind {name} from {c}: {e}")))?;
+    }
+    let _ = w(s.join("drivers/fsdev_dax/new_id"), &name);
+    if driver(&name).as_deref() != Some("fsdev_dax") {
+        let _ = w(s.join("drivers/fsdev_dax/bind"), &name);
+    }
+    if driver(&name).as_deref() == Some("fsdev_dax") {
+        Ok(())
+    } else {
+        Err((libc::EIO, format!("could not bind {name} to fsdev_dax")))
+    }
+}
+
+/// A temporary mount in a private directory, unmounted and removed on drop.
+pub struct TempMount {
+    /// The mount point.
+    pub dir: PathBuf,
     mounted: bool,
 }
 
 impl TempMount {
     /// Mounts `dev`, which must not be mounted already (`hint` says what to do then).
-    fn of_unmounted(dev: &Path, hint: &str) -> Result<Self> {
+    pub fn of_unmounted(dev: &Path, hint: &str) -> Result<Self> {
         if let Some(m) = mount_point_of(dev)? {
             return refuse(format!(
                 "{} is mounted at {}; {hint}",
@@ -155,9 +263,11 @@ impl TempMount {
     }
 
     fn new(dev: &Path) -> Result<Self> {
-        ensure_module()?;
-        let dir = std::env::temp_dir().join(format!("famfs_dummy_{}", std::process::id()));
-        fs::create_dir_all(&dir).ctx(|| format!("create {}", dir.display()))?;
+        ensure_module(false)?;
+        // mkdtemp: a fresh 0700 directory with an unpredictable name, never one that
+        // someone else prepared.
+        let dir =
+            sys::make_temp_dir("famfs_dummy_").ctx(|| "create a temporary mount point".into())?;
         let mut t = Self {
             dir,
             mounted: false,
@@ -183,7 +293,7 @@ fn meta_dir(mpt: &Path) -> PathBuf {
 }
 
 /// Creates (or finds) `.meta/.superblock` and returns it open.
-fn superblock_file(mpt: &Path) -> Result<File> {
+pub fn superblock_file(mpt: &Path) -> Result<File> {
     let meta = meta_dir(mpt);
     if !meta.exists() {
         fs::DirBuilder::new()
@@ -220,17 +330,17 @@ fn meta_file(p: &Path, mode: u32, file_type: FileType, ext: Extent) -> Result<Fi
     Ok(f)
 }
 
-fn read_superblock(f: &File) -> Result<Superblock> {
+pub fn read_superblock(f: &File) -> Result<Superblock> {
     let mut b = [0u8; SB_STRUCT_SIZE];
     let m = sys::Mapping::new(f, SUPERBLOCK_SIZE as usize, false)
         .ctx(|| "map the superblock".into())?;
-    sys::invalidate_cache(&m.as_slice()[..SB_STRUCT_SIZE]);
-    b.copy_from_slice(&m.as_slice()[..SB_STRUCT_SIZE]);
+    m.invalidate(0, SB_STRUCT_SIZE);
+    m.copy_out(0, &mut b);
     Ok(Superblock::decode(&b)?)
 }
 
 /// Creates (or finds) `.meta/.log` for a log of `log_len` bytes.
-fn log_file(mpt: &Path, log_len: u64, role: Role) -> Result<File> {
+pub fn log_file(mpt: &Path, log_len: u64, role: Role) -> Result<File> {
     // Clients keep a read-only log file.
     let mode = if role == Role::Master { 0o644 } else { 0o444 };
     meta_file(
@@ -250,59 +360,74 @@ pub struct MkfsOptions {
     pub log_len: u64,
     /// Overwrite an existing file system.
     pub force: bool,
-    /// Only invalidate an existing superblock.
+    /// With `force`: only invalidate an existing superblock.
     pub kill: bool,
 }
 
-/// `famfs mkfs`: writes a superblock and an empty log through a temporary mount.
-pub fn mkfs(dev: &Path, opts: &MkfsOptions) -> Result<()> {
+/// What `mkfs` did.
+pub enum MkfsOutcome {
+    /// A new file system: its superblock and log image (for the report).
+    Made(Superblock, Vec<u8>),
+    /// `-f -k`: the superblock was invalidated.
+    Killed,
+}
+
+/// `mkfs.famfs`: writes a superblock and an empty log through a temporary mount.
+/// The checks come in the original's order: another host's file system without
+/// `force`, a device under 4 GiB, then an existing file system without `force`.
+pub fn mkfs(dev: &Path, opts: &MkfsOptions) -> Result<MkfsOutcome> {
     if !crate::format::valid_log_len(opts.log_len) {
         return refuse(format!(
-            "log length {:#x} must be a power of two of at least 8 MiB",
+            "invalid log length {:#x}: it must be a power of two of at least 8 MiB",
             opts.log_len
         ));
     }
     let size = device_size(dev)?;
-    if size < MIN_DEVICE_SIZE {
-        return refuse(format!(
-            "{} is {} bytes; famfs needs at least 4 GiB",
-            dev.display(),
-            size
-        ));
-    }
     let tmp = TempMount::of_unmounted(dev, "unmount it first")?;
     let sbf = superblock_file(&tmp.dir)?;
     let mut m = sys::Mapping::new(&sbf, SUPERBLOCK_SIZE as usize, true)
         .ctx(|| "map the superblock".into())?;
     let me = system_uuid()?;
-    if let Ok(old) = Superblock::decode(&m.as_slice()[..SB_STRUCT_SIZE]) {
-        if opts.kill {
-            m.as_mut_slice()[..8].fill(0);
-            sys::flush_cache(&m.as_slice()[..SB_STRUCT_SIZE]);
-            return Ok(());
-        }
-        if !opts.force {
-            let whose = if old.system_uuid == me {
-                ""
-            } else {
-                " (owned by another host)"
-            };
+    let mut old = [0u8; SB_STRUCT_SIZE];
+    m.invalidate(0, SB_STRUCT_SIZE);
+    m.copy_out(0, &mut old);
+    let existing = Superblock::decode(&old).ok();
+    if let Some(o) = &existing {
+        if o.system_uuid != me && !opts.force {
             return refuse(format!(
-                "{} already has a famfs file system{whose}; use --force",
+                "Device {} is owned by another host (Client role); use -f to overwrite",
                 dev.display()
             ));
         }
     }
-    if opts.kill {
-        return Ok(());
+    if size < MIN_DEVICE_SIZE {
+        return refuse(format!(
+            "unsupported memory device size: {} is {size} bytes; famfs needs at least 4 GiB",
+            dev.display()
+        ));
+    }
+    if opts.force && opts.kill {
+        m.fill(0, 8, 0);
+        m.flush(0, SB_STRUCT_SIZE);
+        return Ok(MkfsOutcome::Killed);
+    }
+    if existing.is_some() && !opts.force {
+        return refuse(format!(
+            "Device {} already has a famfs superblock",
+            dev.display()
+        ));
     }
     // The log first, then the superblock that makes it valid.
     let logf = log_file(&tmp.dir, opts.log_len, Role::Master)?;
     let mut lm =
         sys::Mapping::new(&logf, opts.log_len as usize, true).ctx(|| "map the log".into())?;
-    lm.as_mut_slice().fill(0);
-    Log::format(lm.as_mut_slice());
-    sys::flush_cache(lm.as_slice());
+    let mut image = vec![0u8; opts.log_len as usize];
+    Log::format(&mut image);
+    // Only the header and the first entry slots need clearing: readers never look past
+    // next_index, and clearing 8+ MiB of shared memory costs seconds under emulation.
+    let clear = crate::format::used_len(64).min(image.len());
+    lm.copy_in(0, &image[..clear]);
+    lm.flush(0, clear);
     let sb = Superblock {
         log_offset: LOG_OFFSET,
         log_len: opts.log_len,
@@ -313,9 +438,9 @@ pub fn mkfs(dev: &Path, opts: &MkfsOptions) -> Result<()> {
         dev_size: size,
         dev_path: dev.display().to_string(),
     };
-    m.as_mut_slice()[..SB_STRUCT_SIZE].copy_from_slice(&sb.encode());
-    sys::flush_cache(&m.as_slice()[..SB_STRUCT_SIZE]);
-    Ok(())
+    m.copy_in(0, &sb.encode());
+    m.flush(0, SB_STRUCT_SIZE);
+    Ok(MkfsOutcome::Made(sb, image))
 }
 
 /// A mounted famfs file system with its metadata.
@@ -373,17 +498,13 @@ impl Famfs {
         meta_dir(&self.mpt).join(".log")
     }
 
-    /// The log contents (read through the log file).
+    /// The log contents (read through the log file): a full-length image of which
+    /// only the part in use is read from the device.
     pub fn read_log(&self) -> Result<Vec<u8>> {
         let f = File::open(self.log_path()).ctx(|| "open the log".into())?;
         let m =
             sys::Mapping::new(&f, self.sb.log_len as usize, false).ctx(|| "map the log".into())?;
-        // A full-length image (the header is checked against the length); only the part
-        // in use is read from the device.
-        let used = fresh_log_bytes(m.as_slice());
-        let mut image = vec![0u8; m.as_slice().len()];
-        image[..used.len()].copy_from_slice(used);
-        Ok(image)
+        Ok(log_image(&m))
     }
 
     /// Relative path of `p` inside the file system.
@@ -405,17 +526,21 @@ impl Famfs {
             .ok_or_else(|| Error::Refused("path is not UTF-8".into()))?
             .to_string();
         check_relpath(&s)?;
-        if s.starts_with(".meta") {
-            return refuse(".meta is reserved");
+        // The meta files are not in the log; other files under .meta may be (the
+        // original's .meta/.alloc.cfg is put there with `famfs cp`).
+        if matches!(s.as_str(), ".meta" | ".meta/.superblock" | ".meta/.log") {
+            return refuse(format!("{s} is reserved"));
         }
         Ok(s)
     }
 
-    /// Runs `f` with the log locked and mapped for appending (master only).
+    /// Runs `f` with the log locked, on a private image of it, then writes back what
+    /// `f` appended: the new entries first, then the header that makes them visible
+    /// to other hosts (master only).
     fn with_log<T>(&self, f: impl FnOnce(&mut Log<'_>) -> Result<T>) -> Result<T> {
         if self.role != Role::Master {
             return refuse(
-                "this host is a client of the file system: only the master may create files",
+                "Error not running on FAMFS_MASTER node: this host is a client of the file system; only the master may create files",
             );
         }
         let file = OpenOptions::new()
@@ -426,19 +551,22 @@ impl Famfs {
         let _lock = sys::lock_exclusive(&file).ctx(|| "lock the log".into())?;
         let mut m = sys::Mapping::new(&file, self.sb.log_len as usize, true)
             .ctx(|| "map the log".into())?;
-        // Invalidate what the bitmap walk and the appends will read.
-        fresh_log_bytes(m.as_slice());
-        let mut log = Log::open(m.as_mut_slice())?;
-        // Every caller appends: refuse a full log before it creates anything.
-        log.ensure_room()?;
-        let before = log.header().next_index;
-        let r = f(&mut log);
-        // Write back what the appends changed: the new entries, then the header that makes
-        // them visible.
-        for i in before..log.header().next_index {
-            sys::flush_cache(log.header_and_entry(i).1);
+        let mut image = log_image(&m);
+        let (before, after, r) = {
+            let mut log = Log::open(&mut image)?;
+            // Every caller appends: refuse a full log before it creates anything.
+            log.ensure_room()?;
+            let before = log.header().next_index;
+            let r = f(&mut log);
+            (before, log.header().next_index, r)
+        };
+        if after > before {
+            let (from, to) = (used_len(before), used_len(after));
+            m.copy_in(from, &image[from..to]);
+            m.flush(from, to - from);
+            m.copy_in(0, &image[..LOG_HEADER_SIZE]);
+            m.flush(0, LOG_HEADER_SIZE);
         }
-        sys::flush_cache(log.header_and_entry(0).0);
         r
     }
 
@@ -453,14 +581,16 @@ impl Famfs {
         Ok(bm)
     }
 
-    /// `famfs creat`: allocates, creates the file and its map, and logs it. Returns the
-    /// layout.
+    /// `famfs creat`: allocates, creates the file and its map, and logs it. The file
+    /// is created with `mode` (the kernel applies the umask to the inode, the log keeps
+    /// `mode`), owned by `uid:gid` if both are non-zero (the original's rule). Returns
+    /// the layout.
     pub fn creat(
         &self,
         path: &Path,
         size: u64,
         mode: u32,
-        owner: Option<(u32, u32)>,
+        (uid, gid): (u32, u32),
         interleave: Option<Interleave>,
     ) -> Result<FileLayout> {
         let rel = self.relpath(path)?;
@@ -483,9 +613,7 @@ impl Famfs {
                 .ctx(|| format!("create {}", full.display()))?;
             let made = (|| {
                 sys::famfs_nop(&f).ctx(|| format!("{} is not on famfs", full.display()))?;
-                fs::set_permissions(&full, fs::Permissions::from_mode(mode))
-                    .ctx(|| "chmod".into())?;
-                if let Some((uid, gid)) = owner {
+                if uid != 0 && gid != 0 {
                     sys::fchown(&f, uid, gid).ctx(|| "chown".into())?;
                 }
                 sys::map_create_v2(&f, size, &layout).ctx(|| format!("map {}", full.display()))
@@ -494,13 +622,6 @@ impl Famfs {
                 let _ = fs::remove_file(&full);
                 return Err(e);
             }
-            let (uid, gid) = owner.unwrap_or_else(|| {
-                let md = f.metadata().ok();
-                (
-                    md.as_ref().map_or(0, |m| m.uid()),
-                    md.as_ref().map_or(0, |m| m.gid()),
-                )
-            });
             log.append(&LogEntry::File(FileEntry {
                 size,
                 flags: FM_ALL_HOSTS_RW,
@@ -531,14 +652,16 @@ impl Famfs {
             let mut f = found
                 .ok_or_else(|| Error::Refused(format!("{} is not in the log", src.display())))?;
             f.relpath = rel.clone();
+            f.mode &= 0o777;
             self.instantiate(&self.mpt.join(&rel), &f, f.mode)?;
             log.append(&LogEntry::File(f))?;
             Ok(())
         })
     }
 
-    /// `famfs mkdir`: logs the directory and creates it.
-    pub fn mkdir(&self, path: &Path, mode: u32, owner: Option<(u32, u32)>) -> Result<()> {
+    /// `famfs mkdir`: logs the directory and creates it (the kernel applies the umask
+    /// to the directory, the log keeps `mode`; chown only if both ids are non-zero).
+    pub fn mkdir(&self, path: &Path, mode: u32, (uid, gid): (u32, u32)) -> Result<()> {
         let rel = self.relpath(path)?;
         self.with_log(|log| {
             let full = self.mpt.join(&rel);
@@ -546,9 +669,7 @@ impl Famfs {
                 .mode(mode)
                 .create(&full)
                 .ctx(|| format!("mkdir {}", full.display()))?;
-            fs::set_permissions(&full, fs::Permissions::from_mode(mode)).ctx(|| "chmod".into())?;
-            let (uid, gid) = owner.unwrap_or((0, 0));
-            if owner.is_some() {
+            if uid != 0 && gid != 0 {
                 sys::chown(&full, uid, gid).ctx(|| "chown".into())?;
             }
             log.append(&LogEntry::Mkdir(DirEntry {
@@ -561,164 +682,368 @@ impl Famfs {
         })
     }
 
-    /// `famfs logplay`: creates every logged file and directory that is missing.
-    pub fn logplay(&self) -> Result<LogplayStats> {
+    /// `famfs logplay`: creates every logged file and directory that is missing (or,
+    /// with a shadow directory, writes a YAML file per entry there instead).
+    pub fn logplay(&self, o: &LogplayOptions) -> Result<LogplayStats> {
         let bytes = self.read_log()?;
-        let (_, entries) = read_log(&bytes)?;
-        let mut st = LogplayStats::default();
-        for e in entries {
-            match e {
-                Err(e) => {
-                    st.errors += 1;
-                    eprintln!("famfs logplay: {e}");
-                }
-                Ok(LogEntry::Mkdir(d)) => {
-                    let full = self.mpt.join(&d.relpath);
-                    if full.is_dir() {
-                        st.existing += 1;
-                        continue;
-                    }
-                    match fs::DirBuilder::new().mode(d.mode).create(&full) {
-                        Ok(()) => {
-                            let _ = sys::chown(&full, d.uid, d.gid);
-                            st.dirs += 1;
-                        }
-                        Err(err) => {
-                            st.errors += 1;
-                            eprintln!("famfs logplay: mkdir {}: {err}", full.display());
-                        }
-                    }
-                }
-                Ok(LogEntry::File(f)) => {
-                    let full = self.mpt.join(&f.relpath);
-                    if check_relpath(&f.relpath).is_err()
-                        || f.layout.extents().iter().any(|e| e.offset == 0)
-                    {
-                        st.errors += 1;
-                        continue;
-                    }
-                    if full.exists() {
-                        st.existing += 1;
-                        continue;
-                    }
-                    let mode = if self.role == Role::Client {
-                        f.mode & !0o222
-                    } else {
-                        f.mode
-                    };
-                    match self.instantiate(&full, &f, mode) {
-                        Ok(()) => st.files += 1,
-                        Err(e) => {
-                            st.errors += 1;
-                            eprintln!("famfs logplay: {e}");
-                        }
-                    }
-                }
-                Ok(LogEntry::Other(_)) => {}
-            }
-        }
-        Ok(st)
+        let (hdr, entries) = read_log(&bytes)?;
+        let client = o.client || self.role == Role::Client;
+        play(&self.mpt, hdr.next_index, entries, client, o)
     }
 
     fn instantiate(&self, full: &Path, f: &FileEntry, mode: u32) -> Result<()> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .mode(mode)
-            .open(full)
-            .ctx(|| format!("create {}", full.display()))?;
-        let r = (|| {
-            fs::set_permissions(full, fs::Permissions::from_mode(mode)).ctx(|| "chmod".into())?;
-            sys::fchown(&file, f.uid, f.gid).ctx(|| "chown".into())?;
-            sys::map_create_v2(&file, f.size, &f.layout).ctx(|| format!("map {}", full.display()))
-        })();
-        if r.is_err() {
-            let _ = fs::remove_file(full);
-        }
-        r
+        instantiate(full, f, mode)
     }
+}
+
+fn instantiate(full: &Path, f: &FileEntry, mode: u32) -> Result<()> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(full)
+        .ctx(|| format!("create {}", full.display()))?;
+    let r = (|| {
+        if f.uid != 0 && f.gid != 0 {
+            sys::fchown(&file, f.uid, f.gid).ctx(|| "chown".into())?;
+        }
+        sys::map_create_v2(&file, f.size, &f.layout).ctx(|| format!("map {}", full.display()))
+    })();
+    if r.is_err() {
+        let _ = fs::remove_file(full);
+    }
+    r
+}
+
+/// Options of `logplay`.
+#[derive(Clone, Debug, Default)]
+pub struct LogplayOptions {
+    /// Count and check, create nothing.
+    pub dry_run: bool,
+    /// Play as a client (files without write permission).
+    pub client: bool,
+    /// Verbosity.
+    pub verbose: u32,
+    /// Write YAML shadow files under this `…/root` directory instead.
+    pub shadow: Option<PathBuf>,
+    /// Re-read every shadow file and compare it.
+    pub shadow_test: bool,
 }
 
 /// What `logplay` did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LogplayStats {
+    /// Entries in the log.
+    pub entries: u64,
     /// Files created.
     pub files: u64,
     /// Directories created.
     pub dirs: u64,
     /// Entries already present.
     pub existing: u64,
-    /// Entries that could not be played.
-    pub errors: u64,
+    /// File entries that could not be played.
+    pub file_errors: u64,
+    /// Directory entries that could not be played.
+    pub dir_errors: u64,
+    /// Shadow files re-read (`--shadowtest`).
+    pub yaml_checked: u64,
+    /// Shadow files that did not read back the same.
+    pub yaml_errors: u64,
 }
 
-/// Invalidates and returns the part of a mapped log that is in use (the header says how
-/// much): stale cache lines from before another host's appends must not be read, and the
-/// unused rest of the log need not be touched.
-fn fresh_log_bytes(log: &[u8]) -> &[u8] {
-    use crate::format::LOG_HEADER_SIZE;
-    sys::invalidate_cache(&log[..LOG_HEADER_SIZE]);
-    let next = crate::format::LogHeader::decode(log, log.len() as u64)
+impl LogplayStats {
+    /// The exit status: every kind of error counted.
+    pub fn errors(&self) -> u64 {
+        self.file_errors + self.dir_errors + self.yaml_errors
+    }
+}
+
+/// Plays decoded entries into `root` (a mount point, or a shadow `…/root`). A corrupt
+/// entry stops playback, as in the original.
+fn play(
+    root: &Path,
+    n: u64,
+    entries: Vec<std::result::Result<LogEntry, FormatError>>,
+    client: bool,
+    o: &LogplayOptions,
+) -> Result<LogplayStats> {
+    let mut st = LogplayStats {
+        entries: n,
+        ..Default::default()
+    };
+    if o.verbose > 0 {
+        println!("__famfs_logplay: log contains {n} entries");
+    }
+    let target = o.shadow.clone().unwrap_or_else(|| root.to_path_buf());
+    for (i, e) in entries.into_iter().enumerate() {
+        match e? {
+            LogEntry::Mkdir(d) => {
+                if o.verbose > 0 {
+                    println!(
+                        "__famfs_logplay: {i} mkdir: {:o} {}:{}: {}",
+                        d.mode, d.uid, d.gid, d.relpath
+                    );
+                }
+                let full = target.join(&d.relpath);
+                if check_relpath(&d.relpath).is_err() {
+                    st.dir_errors += 1;
+                    continue;
+                }
+                match fs::symlink_metadata(&full) {
+                    Ok(md) if md.is_dir() => {
+                        st.existing += 1;
+                        continue;
+                    }
+                    Ok(_) => {
+                        eprintln!(
+                            "famfs logplay: {}: a file is where a directory should be",
+                            full.display()
+                        );
+                        st.dir_errors += 1;
+                        continue;
+                    }
+                    Err(_) => {}
+                }
+                if o.dry_run {
+                    continue;
+                }
+                if o.verbose > 0 {
+                    println!("famfs logplay: creating directory {}", d.relpath);
+                }
+                match fs::DirBuilder::new().mode(d.mode).create(&full) {
+                    Ok(()) => {
+                        if d.uid != 0 && d.gid != 0 && o.shadow.is_none() {
+                            let _ = sys::chown(&full, d.uid, d.gid);
+                        }
+                        st.dirs += 1;
+                    }
+                    Err(err) => {
+                        st.dir_errors += 1;
+                        eprintln!("famfs logplay: mkdir {}: {err}", full.display());
+                    }
+                }
+            }
+            LogEntry::File(f) => {
+                if o.verbose > 0 {
+                    println!("__famfs_logplay: {i} file={} size={}", f.relpath, f.size);
+                }
+                let full = target.join(&f.relpath);
+                if check_relpath(&f.relpath).is_err()
+                    || f.layout.extents().iter().any(|e| e.offset == 0)
+                {
+                    st.file_errors += 1;
+                    continue;
+                }
+                if let Some(sh) = &o.shadow {
+                    let yaml = crate::shadow::file_yaml(&f);
+                    if !o.dry_run {
+                        // Files in directories the log does not create (.meta).
+                        if let Some(parent) = full.parent() {
+                            let _ = fs::create_dir_all(parent);
+                        }
+                        match fs::write(&full, &yaml) {
+                            Ok(()) => st.files += 1,
+                            Err(e) => {
+                                eprintln!("famfs logplay: {}: {e}", full.display());
+                                st.file_errors += 1;
+                                continue;
+                            }
+                        }
+                        if o.shadow_test {
+                            st.yaml_checked += 1;
+                            match fs::read_to_string(&full)
+                                .ok()
+                                .and_then(|t| crate::shadow::parse_file_yaml(&t))
+                            {
+                                Some(back) if back == f => {}
+                                _ => st.yaml_errors += 1,
+                            }
+                        }
+                    } else if o.verbose > 0 {
+                        print!("{yaml}");
+                    }
+                    let _ = sh;
+                    continue;
+                }
+                match fs::symlink_metadata(&full) {
+                    Ok(md) if md.is_file() => {
+                        st.existing += 1;
+                        continue;
+                    }
+                    Ok(_) => {
+                        eprintln!(
+                            "famfs logplay: {}: a directory is where a file should be",
+                            full.display()
+                        );
+                        st.file_errors += 1;
+                        continue;
+                    }
+                    Err(_) => {}
+                }
+                if o.dry_run {
+                    continue;
+                }
+                let mode = if client { f.mode & !0o222 } else { f.mode };
+                if o.verbose > 0 {
+                    println!("famfs logplay: creating file {} mode {:o}", f.relpath, mode);
+                }
+                match instantiate(&full, &f, mode) {
+                    Ok(()) => st.files += 1,
+                    Err(e) => {
+                        st.file_errors += 1;
+                        eprintln!("famfs logplay: {e}");
+                    }
+                }
+            }
+            LogEntry::Other(_) => {}
+        }
+    }
+    if o.verbose > 0 {
+        println!(
+            "Created:  {} files, {} directories\nExisted: {} entries",
+            st.files, st.dirs, st.existing
+        );
+    }
+    Ok(st)
+}
+
+/// A full-length private image of a mapped log: the header and the entries in use
+/// are read (after invalidating this CPU's stale copies, since other hosts append),
+/// the unused rest stays zero.
+fn log_image(m: &sys::Mapping) -> Vec<u8> {
+    let mut image = vec![0u8; m.len()];
+    m.invalidate(0, LOG_HEADER_SIZE);
+    m.copy_out(0, &mut image[..LOG_HEADER_SIZE]);
+    let next = crate::format::LogHeader::decode(&image, image.len() as u64)
         .map(|h| h.next_index)
         .unwrap_or(0);
-    let used = crate::format::used_len(next).clamp(LOG_HEADER_SIZE, log.len());
-    sys::invalidate_cache(&log[LOG_HEADER_SIZE..used]);
-    &log[..used]
+    let used = used_len(next).clamp(LOG_HEADER_SIZE, image.len());
+    m.invalidate(LOG_HEADER_SIZE, used - LOG_HEADER_SIZE);
+    m.copy_out(LOG_HEADER_SIZE, &mut image[LOG_HEADER_SIZE..used]);
+    image
 }
 
-/// `famfs mount`: mounts, creates the meta files, and replays the log. On any failure
-/// the device is unmounted again.
-pub fn mount(dev: &Path, mpt: &Path, remount: bool) -> Result<LogplayStats> {
-    if remount {
-        sys::mount_famfs(dev, mpt, true).ctx(|| format!("remount {}", mpt.display()))?;
-        return Famfs::at(mpt)?.logplay();
+/// Plays the log of an unmounted device into a shadow directory (`logplay --daxdev`),
+/// through a temporary mount.
+pub fn logplay_device(dev: &Path, o: &LogplayOptions) -> Result<LogplayStats> {
+    let tmp = TempMount::of_unmounted(dev, "play it by mount point instead")?;
+    let (sb, image) = meta_of_mount(&tmp.dir)?;
+    let (hdr, entries) = read_log(&image)?;
+    let _ = sb;
+    play(&tmp.dir, hdr.next_index, entries, false, o)
+}
+
+/// Creates the meta files of a fresh mount (idempotent: files that already have
+/// their maps are left alone) and returns the superblock and log image.
+pub fn mkmeta(mpt: &Path) -> Result<(Superblock, Vec<u8>)> {
+    let sbf = superblock_file(mpt)?;
+    let sb = read_superblock(&sbf)?;
+    let role = if sb.system_uuid == system_uuid()? {
+        Role::Master
+    } else {
+        Role::Client
+    };
+    let logf = log_file(mpt, sb.log_len, role)?;
+    let m = sys::Mapping::new(&logf, sb.log_len as usize, false).ctx(|| "map the log".into())?;
+    Ok((sb, log_image(&m)))
+}
+
+fn meta_of_mount(mpt: &Path) -> Result<(Superblock, Vec<u8>)> {
+    mkmeta(mpt)
+}
+
+/// Options of `mount`.
+#[derive(Clone, Debug, Default)]
+pub struct MountOptions {
+    /// `-R`: remount (`MS_REMOUNT`).
+    pub remount: bool,
+    /// `-L`: load the module.
+    pub load_module: bool,
+    /// `-M`: switch the device to famfs mode.
+    pub set_daxmode: bool,
+    /// Verbosity.
+    pub verbose: u32,
+}
+
+/// Why a mount failed, with the original's exit code.
+#[derive(Debug)]
+pub struct MountError {
+    /// Exit code.
+    pub code: i32,
+    /// Message.
+    pub msg: String,
+}
+
+/// `famfs mount` (standalone): module check, dax mode, `mount(2)`, mkmeta, logplay. If
+/// mkmeta or logplay cannot start, the device is unmounted again.
+pub fn mount(
+    dev: &Path,
+    mpt: &Path,
+    o: &MountOptions,
+) -> std::result::Result<LogplayStats, MountError> {
+    let err = |code: i32, e: Error| MountError {
+        code,
+        msg: e.to_string(),
+    };
+    let play = LogplayOptions {
+        verbose: o.verbose.saturating_sub(1),
+        ..Default::default()
+    };
+    if o.remount {
+        sys::mount_famfs(dev, mpt, true)
+            .ctx(|| format!("remount {}", mpt.display()))
+            .map_err(|e| err(1, e))?;
+        return Famfs::at(mpt)
+            .and_then(|f| f.logplay(&play))
+            .map_err(|e| err(1, e));
     }
-    ensure_module()?;
+    ensure_module(o.load_module).map_err(|e| err(1, e))?;
+    check_or_set_daxmode(dev, o.set_daxmode).map_err(|(code, msg)| MountError {
+        code: if code == libc::EPERM { 1 } else { code },
+        msg,
+    })?;
     sys::mount_famfs(dev, mpt, false)
-        .ctx(|| format!("mount {} on {}", dev.display(), mpt.display()))?;
-    let r = (|| {
-        let sbf = superblock_file(mpt)?;
-        let sb = read_superblock(&sbf)?;
-        let role = if sb.system_uuid == system_uuid()? {
-            Role::Master
-        } else {
-            Role::Client
-        };
-        log_file(mpt, sb.log_len, role)?;
-        Famfs::at(mpt)?.logplay()
-    })();
+        .ctx(|| format!("mount {} on {}", dev.display(), mpt.display()))
+        .map_err(|e| err(1, e))?;
+    let r = mkmeta(mpt).and_then(|_| Famfs::at(mpt)?.logplay(&play));
     if r.is_err() {
         let _ = sys::umount(mpt);
     }
-    r
+    r.map_err(|e| err(1, e))
 }
 
 /// `fsck` findings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FsckReport {
-    /// Log entries.
+    /// Entries in use (the header's next index).
     pub entries: u64,
     /// File entries.
     pub files: u64,
     /// Directory entries.
     pub dirs: u64,
-    /// Allocation units claimed by more than one file (or past the device).
-    pub cross_linked_units: u64,
+    /// Allocation units claimed twice (or past the device): the exit status.
+    pub collisions: u64,
     /// Corrupt entries.
     pub bad_entries: u64,
-    /// Free bytes.
-    pub free_bytes: u64,
     /// Device size.
     pub dev_size: u64,
+    /// Units in the bitmap × the unit.
+    pub bitmap_capacity: u64,
+    /// Sum of the logged file sizes.
+    pub fsize_sum: u64,
+    /// Allocated bytes, superblock and log included.
+    pub alloc_sum: u64,
     /// Log capacity in entries.
     pub log_capacity: u64,
+    /// The allocation bitmap.
+    pub bitmap: Bitmap,
 }
 
 impl FsckReport {
-    /// Whether the file system is consistent.
+    /// Whether the file system has no allocation collisions.
     pub fn clean(&self) -> bool {
-        self.cross_linked_units == 0 && self.bad_entries == 0
+        self.collisions == 0
     }
 }
 
@@ -729,151 +1054,253 @@ pub fn fsck_image(sb: &Superblock, log: &[u8]) -> Result<FsckReport> {
     let mut r = FsckReport {
         dev_size: sb.dev_size,
         log_capacity: hdr.last_index + 1,
+        entries: hdr.next_index,
         ..Default::default()
     };
     for e in entries {
-        r.entries += 1;
         match e {
             Ok(LogEntry::File(f)) => {
                 r.files += 1;
-                r.cross_linked_units += bm.mark_layout(&f.layout);
+                r.fsize_sum += f.size;
+                r.collisions += bm.mark_layout(&f.layout);
             }
             Ok(LogEntry::Mkdir(_)) => r.dirs += 1,
             Ok(LogEntry::Other(_)) => {}
             Err(_) => r.bad_entries += 1,
         }
     }
-    r.free_bytes = bm.free_bytes();
+    r.bitmap_capacity = bm.units() * ALLOC_UNIT;
+    r.alloc_sum = r.bitmap_capacity - bm.free_bytes();
+    r.bitmap = bm;
     Ok(r)
 }
 
-/// `famfs fsck` of a mounted file system (by any path in it) or of an unmounted device.
-pub fn fsck(target: &Path) -> Result<FsckReport> {
-    let md = fs::metadata(target).ctx(|| format!("stat {}", target.display()))?;
-    if md.file_type().is_char_device() || md.file_type().is_block_device() {
-        let tmp = TempMount::of_unmounted(target, "fsck the mount point instead")?;
-        let sbf = superblock_file(&tmp.dir)?;
-        let sb = read_superblock(&sbf)?;
-        let logf = log_file(&tmp.dir, sb.log_len, Role::Client)?;
-        let m =
-            sys::Mapping::new(&logf, sb.log_len as usize, false).ctx(|| "map the log".into())?;
-        return fsck_image(&sb, m.as_slice());
-    }
-    let fs = Famfs::find(target)?;
-    let log = fs.read_log()?;
-    fsck_image(&fs.sb, &log)
+/// Where `fsck` reads from.
+pub enum FsckSource {
+    /// A mounted file system (by any path in it).
+    Mounted(PathBuf),
+    /// An unmounted device (through a temporary mount).
+    Device,
 }
 
-/// `famfs check`: every regular file under the mount must have a map.
-pub fn check_tree(mpt: &Path) -> Result<(u64, Vec<PathBuf>)> {
-    let mut ok = 0;
+/// `famfs fsck` of a mounted file system (by any path in it) or of a device. A device
+/// that is mounted is refused (`EBUSY`) unless `force`, which then checks the mount.
+pub fn fsck(
+    target: &Path,
+    force: bool,
+) -> std::result::Result<(Superblock, FsckReport, FsckSource), (i32, String)> {
+    let md = fs::metadata(target).map_err(|e| {
+        (
+            e.raw_os_error().unwrap_or(1),
+            format!("failed to stat path {} ({e})", target.display()),
+        )
+    })?;
+    let e1 = |e: Error| (1, e.to_string());
+    if md.file_type().is_char_device() || md.file_type().is_block_device() {
+        if let Some(m) = mount_point_of(target).map_err(e1)? {
+            if !force {
+                return Err((
+                    libc::EBUSY,
+                    format!(
+                        "error - cannot fsck by device ({}) when mounted",
+                        target.display()
+                    ),
+                ));
+            }
+            eprintln!(
+                "famfs fsck: {} is mounted; checking it through {}",
+                target.display(),
+                m.display()
+            );
+            let fs = Famfs::at(&m).map_err(e1)?;
+            let log = fs.read_log().map_err(e1)?;
+            let r = fsck_image(&fs.sb, &log).map_err(e1)?;
+            return Ok((fs.sb, r, FsckSource::Mounted(m)));
+        }
+        let tmp = TempMount::of_unmounted(target, "fsck the mount point instead").map_err(e1)?;
+        let (sb, image) = meta_of_mount(&tmp.dir).map_err(e1)?;
+        let r = fsck_image(&sb, &image).map_err(e1)?;
+        return Ok((sb, r, FsckSource::Device));
+    }
+    if !md.is_file() && !md.is_dir() {
+        return Err((
+            libc::EINVAL,
+            format!("{} is not a file, directory or device", target.display()),
+        ));
+    }
+    let fs = Famfs::find(target).map_err(e1)?;
+    let log = fs.read_log().map_err(e1)?;
+    let r = fsck_image(&fs.sb, &log).map_err(e1)?;
+    Ok((fs.sb, r, FsckSource::Mounted(fs.mpt)))
+}
+
+/// `famfs check`: every regular file under the mount must have a map. Files are
+/// opened read-write, as only a privileged caller can do for all of them. Returns
+/// (files, directories, the files that failed).
+pub fn check_tree(mpt: &Path) -> Result<(u64, u64, Vec<PathBuf>)> {
+    let (mut files, mut dirs) = (0, 0);
     let mut bad = Vec::new();
     let mut stack = vec![mpt.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for ent in fs::read_dir(&d).ctx(|| format!("read {}", d.display()))? {
-            let p = ent.ctx(|| "readdir".into())?.path();
+        let mut ents: Vec<_> = fs::read_dir(&d)
+            .ctx(|| format!("read {}", d.display()))?
+            .flatten()
+            .collect();
+        ents.sort_by_key(|e| e.file_name());
+        for ent in ents {
+            let p = ent.path();
             let md = fs::symlink_metadata(&p).ctx(|| format!("stat {}", p.display()))?;
             if md.is_dir() {
+                dirs += 1;
                 stack.push(p);
             } else if md.is_file() {
-                match File::open(&p).and_then(|f| sys::map_get(&f)) {
-                    Ok(_) => ok += 1,
-                    Err(_) => bad.push(p),
+                files += 1;
+                let ok = OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .open(&p)
+                    .and_then(|f| sys::map_get(&f))
+                    .is_ok();
+                if !ok {
+                    bad.push(p);
                 }
             }
         }
     }
-    Ok((ok, bad))
+    Ok((files, dirs, bad))
 }
 
-/// A deterministic byte stream for `creat -r -S SEED` and `verify -S SEED`.
-pub struct Pattern(u64);
+/// Bytes per work item of a threaded fill, verify or copy.
+const CHUNK: usize = 1 << 20;
 
-impl Pattern {
-    /// The stream for `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
-    }
-
-    /// Fills `buf` with the next bytes.
-    pub fn fill(&mut self, buf: &mut [u8]) {
-        for chunk in buf.chunks_mut(8) {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            let b = self.0.to_ne_bytes();
-            chunk.copy_from_slice(&b[..chunk.len()]);
-        }
-    }
-}
-
-/// Fills a famfs file through a shared mapping with the pattern of `seed`.
-pub fn fill_file(path: &Path, seed: u64) -> Result<()> {
-    let f = OpenOptions::new()
+fn open_rw(path: &Path) -> Result<File> {
+    OpenOptions::new()
         .read(true)
         .write(true)
         .open(path)
-        .ctx(|| format!("open {}", path.display()))?;
-    let len = f.metadata().ctx(|| "stat".into())?.len() as usize;
-    let mut m = sys::Mapping::new(&f, len, true).ctx(|| format!("map {}", path.display()))?;
-    Pattern::new(seed).fill(m.as_mut_slice());
-    sys::flush_cache(m.as_slice());
-    Ok(())
+        .ctx(|| format!("open {}", path.display()))
 }
 
-/// Compares a famfs file with the pattern of `seed`; returns the first differing offset.
-pub fn verify_file(path: &Path, seed: u64) -> Result<Option<u64>> {
-    let f = File::open(path).ctx(|| format!("open {}", path.display()))?;
+/// Fills a famfs file through a shared mapping with the stream of `seed` (§6 of the
+/// CLI reference); returns its size.
+pub fn fill_file(path: &Path, seed: u64) -> Result<u64> {
+    let f = open_rw(path)?;
     let len = f.metadata().ctx(|| "stat".into())?.len() as usize;
-    let m = sys::Mapping::new(&f, len, false).ctx(|| format!("map {}", path.display()))?;
-    sys::invalidate_cache(m.as_slice());
-    let mut want = vec![0u8; len];
-    Pattern::new(seed).fill(&mut want);
-    Ok(m.as_slice()
-        .iter()
-        .zip(&want)
-        .position(|(a, b)| a != b)
-        .map(|p| p as u64))
-}
-
-/// Copies `src` (a regular file) into a new famfs file `dst`.
-pub fn copy_into(
-    fs: &Famfs,
-    src: &Path,
-    dst: &Path,
-    interleave: Option<Interleave>,
-) -> Result<u64> {
-    let mut s = File::open(src).ctx(|| format!("open {}", src.display()))?;
-    let md = s.metadata().ctx(|| format!("stat {}", src.display()))?;
-    if !md.is_file() {
-        return refuse(format!("{} is not a regular file", src.display()));
+    if len == 0 {
+        return Ok(0);
     }
-    let size = md.len();
-    fs.creat(dst, size, md.mode() & 0o7777, None, interleave)?;
-    let f = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(dst)
-        .ctx(|| format!("open {}", dst.display()))?;
-    let mut m =
-        sys::Mapping::new(&f, size as usize, true).ctx(|| format!("map {}", dst.display()))?;
-    let buf = m.as_mut_slice();
-    let progress = copy_progress(src, size);
-    let mut done = 0;
-    while done < buf.len() {
-        let end = (done + (1 << 20)).min(buf.len());
-        let n = s
-            .read(&mut buf[done..end])
-            .ctx(|| format!("read {}", src.display()))?;
-        if n == 0 {
-            return refuse(format!("{} shrank while being copied", src.display()));
+    let mut m = sys::Mapping::new(&f, len, true).ctx(|| format!("map {}", path.display()))?;
+    let mut rng = crate::random::Fill::new(seed);
+    let mut buf = vec![0u8; CHUNK.min(len)];
+    let mut off = 0;
+    while off < len {
+        let n = CHUNK.min(len - off);
+        rng.fill(&mut buf[..n]);
+        m.copy_in(off, &buf[..n]);
+        off += n;
+    }
+    m.flush(0, len);
+    Ok(len as u64)
+}
+
+/// Compares a famfs file with the stream of `seed`: its size and, on a mismatch,
+/// the offset of the first differing 4-byte word. The file is opened read-write,
+/// as the original does.
+pub fn verify_file(path: &Path, seed: u64) -> Result<(u64, Option<u64>)> {
+    let f = open_rw(path)?;
+    let len = f.metadata().ctx(|| "stat".into())?.len() as usize;
+    if len == 0 {
+        return Ok((0, None));
+    }
+    let m = sys::Mapping::new(&f, len, false).ctx(|| format!("map {}", path.display()))?;
+    m.invalidate(0, len);
+    let mut rng = crate::random::Fill::new(seed);
+    let (mut want, mut got) = (vec![0u8; CHUNK.min(len)], vec![0u8; CHUNK.min(len)]);
+    let mut off = 0;
+    while off < len {
+        let n = CHUNK.min(len - off);
+        rng.fill(&mut want[..n]);
+        m.copy_out(off, &mut got[..n]);
+        if let Some(p) = want[..n].iter().zip(&got[..n]).position(|(a, b)| a != b) {
+            return Ok((len as u64, Some(((off + p) & !3) as u64)));
         }
-        done += n;
-        progress.set_position(done as u64);
+        off += n;
+    }
+    Ok((len as u64, None))
+}
+
+/// Copies the regular file `src` into the famfs file `dst` (already created with the
+/// same size) with `threads` threads (0: in this thread), each on its own mapping and
+/// 128 MiB work items; or, with `compare`, compares them instead. Returns false on a
+/// mismatch.
+pub fn copy_data(src: &Path, dst: &Path, threads: usize, compare: bool) -> Result<bool> {
+    use std::os::unix::fs::FileExt;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let size = fs::metadata(src)
+        .ctx(|| format!("stat {}", src.display()))?
+        .len() as usize;
+    if size == 0 {
+        return Ok(true);
+    }
+    const ITEM: usize = 128 << 20;
+    let items = size.div_ceil(ITEM);
+    let next = AtomicUsize::new(0);
+    let same = AtomicBool::new(true);
+    let progress = copy_progress(src, size as u64);
+    let work = || -> Result<()> {
+        let s = File::open(src).ctx(|| format!("open {}", src.display()))?;
+        let d = open_rw(dst)?;
+        let mut m =
+            sys::Mapping::new(&d, size, !compare).ctx(|| format!("map {}", dst.display()))?;
+        let mut buf = vec![0u8; CHUNK.min(size)];
+        let mut other = vec![0u8; if compare { CHUNK.min(size) } else { 0 }];
+        loop {
+            let it = next.fetch_add(1, Ordering::Relaxed);
+            if it >= items {
+                return Ok(());
+            }
+            let (start, end) = (it * ITEM, ((it + 1) * ITEM).min(size));
+            if compare {
+                m.invalidate(start, end - start);
+            }
+            let mut off = start;
+            while off < end {
+                let n = CHUNK.min(end - off);
+                s.read_exact_at(&mut buf[..n], off as u64)
+                    .ctx(|| format!("read {}", src.display()))?;
+                if compare {
+                    m.copy_out(off, &mut other[..n]);
+                    if other[..n] != buf[..n] {
+                        eprintln!("famfs compare: {} miscompare in chunk {it}", dst.display());
+                        same.store(false, Ordering::Relaxed);
+                        break;
+                    }
+                } else {
+                    m.copy_in(off, &buf[..n]);
+                }
+                off += n;
+                progress.inc(n as u64);
+            }
+            if !compare {
+                m.flush(start, end - start);
+            }
+        }
+    };
+    if threads == 0 {
+        work()?;
+    } else {
+        std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..threads.min(items)).map(|_| sc.spawn(work)).collect();
+            for h in hs {
+                // Errors in worker threads are reported, not fatal (as in the original).
+                if let Ok(Err(e)) = h.join() {
+                    eprintln!("famfs cp: {e}");
+                }
+            }
+        });
     }
     progress.finish_and_clear();
-    sys::flush_cache(m.as_slice());
-    Ok(size)
+    Ok(same.load(Ordering::Relaxed))
 }
 
 /// A progress bar for copies of 64 MiB or more, on a terminal only (hidden otherwise).

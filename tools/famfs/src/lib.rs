@@ -4,8 +4,11 @@
 //! `famfs` command. Compatible with the famfs on-media format and the KABI 43 module.
 
 pub mod alloc;
+pub mod cli;
 pub mod format;
 pub mod fs;
+pub mod random;
+pub mod shadow;
 pub mod sys;
 
 /// The module's own KABI 43 structures and encoders (`fmap.rs`), shared with the kernel

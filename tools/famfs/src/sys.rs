@@ -13,7 +13,7 @@ use std::ffi::CString;
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 fn check(ret: libc::c_int) -> io::Result<()> {
@@ -117,7 +117,7 @@ pub fn map_get_v2(f: &File) -> io::Result<[u8; IOC_GET_FMAP_SIZE]> {
 /// `mount(2)` of famfs.
 pub fn mount_famfs(dev: &Path, mpt: &Path, remount: bool) -> io::Result<()> {
     let (d, m) = (cpath(dev)?, cpath(mpt)?);
-    let mut flags = libc::MS_NOATIME | libc::MS_NOSUID | libc::MS_NODEV;
+    let mut flags = libc::MS_NOATIME | libc::MS_NOSUID | libc::MS_NOEXEC | libc::MS_NODEV;
     if remount {
         flags |= libc::MS_REMOUNT;
     }
@@ -167,15 +167,25 @@ impl Drop for FlockGuard<'_> {
     }
 }
 
-/// A shared mapping of a whole file, unmapped on drop.
+/// A shared mapping of a file, unmapped on drop.
+///
+/// The memory behind it is shared with other hosts, which write it whenever they
+/// like: no Rust reference may point into it (the compiler would assume the bytes do
+/// not change under it). All access goes through copies made with volatile accesses
+/// (`copy_out`, `copy_in`, `fill`) and the cache maintenance the metadata protocol
+/// needs (`flush`, `invalidate`).
 pub struct Mapping {
     ptr: *mut u8,
     len: usize,
+    write: bool,
 }
 
 impl Mapping {
     /// Maps `len` bytes of `f` (`MAP_SHARED`), writable if `write`.
     pub fn new(f: &File, len: usize, write: bool) -> io::Result<Self> {
+        if len == 0 {
+            return Err(io::Error::from_raw_os_error(libc::EINVAL));
+        }
         let prot = libc::PROT_READ | if write { libc::PROT_WRITE } else { 0 };
         // SAFETY: A fresh mapping; the kernel picks the address.
         let p = unsafe {
@@ -191,19 +201,97 @@ impl Mapping {
         if p == libc::MAP_FAILED {
             return Err(io::Error::last_os_error());
         }
-        Ok(Self { ptr: p.cast(), len })
+        Ok(Self {
+            ptr: p.cast(),
+            len,
+            write,
+        })
     }
 
-    /// The mapped bytes.
-    pub fn as_slice(&self) -> &[u8] {
-        // SAFETY: `ptr..ptr+len` is mapped for as long as `self` lives.
-        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    /// Mapped length.
+    pub fn len(&self) -> usize {
+        self.len
     }
 
-    /// The mapped bytes, writable (the mapping must have been made with `write`).
-    pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        // SAFETY: As above, and `&mut self` makes the access exclusive in this process.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr, self.len) }
+    /// Whether the mapping is empty (never: `new` refuses length 0).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn check(&self, off: usize, n: usize) {
+        assert!(
+            off.checked_add(n).is_some_and(|end| end <= self.len),
+            "access {off}+{n} outside a mapping of {}",
+            self.len
+        );
+    }
+
+    /// Copies `buf.len()` bytes at `off` out of the mapping.
+    pub fn copy_out(&self, off: usize, buf: &mut [u8]) {
+        self.check(off, buf.len());
+        let mut i = 0;
+        // Whole aligned words where possible: byte-wise volatile reads are slow.
+        while i < buf.len() {
+            // SAFETY: `off + i` is inside the mapping (checked above).
+            let src = unsafe { self.ptr.add(off + i) };
+            if (src as usize) & 7 == 0 && buf.len() - i >= 8 {
+                // SAFETY: An aligned 8-byte read inside the mapping.
+                let w = unsafe { std::ptr::read_volatile(src.cast::<u64>()) };
+                buf[i..i + 8].copy_from_slice(&w.to_ne_bytes());
+                i += 8;
+            } else {
+                // SAFETY: A byte inside the mapping.
+                buf[i] = unsafe { std::ptr::read_volatile(src) };
+                i += 1;
+            }
+        }
+    }
+
+    /// Copies `data` into the mapping at `off` (the mapping must be writable).
+    pub fn copy_in(&mut self, off: usize, data: &[u8]) {
+        assert!(self.write, "copy_in on a read-only mapping");
+        self.check(off, data.len());
+        let mut i = 0;
+        while i < data.len() {
+            // SAFETY: `off + i` is inside the mapping (checked above).
+            let dst = unsafe { self.ptr.add(off + i) };
+            if (dst as usize) & 7 == 0 && data.len() - i >= 8 {
+                let w = u64::from_ne_bytes(data[i..i + 8].try_into().expect("8 bytes"));
+                // SAFETY: An aligned 8-byte write inside a writable mapping.
+                unsafe { std::ptr::write_volatile(dst.cast::<u64>(), w) };
+                i += 8;
+            } else {
+                // SAFETY: A byte inside a writable mapping.
+                unsafe { std::ptr::write_volatile(dst, data[i]) };
+                i += 1;
+            }
+        }
+    }
+
+    /// Sets `n` bytes at `off` to `byte`.
+    pub fn fill(&mut self, off: usize, n: usize, byte: u8) {
+        let chunk = vec![byte; n.min(1 << 20)];
+        let mut done = 0;
+        while done < n {
+            let k = chunk.len().min(n - done);
+            self.copy_in(off + done, &chunk[..k]);
+            done += k;
+        }
+    }
+
+    /// Writes `n` bytes at `off` back from the CPU caches to memory, for other hosts.
+    pub fn flush(&self, off: usize, n: usize) {
+        self.check(off, n);
+        // SAFETY: The range is inside the mapping.
+        unsafe { cache::writeback(self.ptr.add(off), n) };
+    }
+
+    /// Drops this CPU's cached copies of `n` bytes at `off` before reading what
+    /// another host wrote (dirty lines are written back first, never discarded).
+    pub fn invalidate(&self, off: usize, n: usize) {
+        self.check(off, n);
+        // SAFETY: The range is inside the mapping.
+        unsafe { cache::writeback_invalidate(self.ptr.add(off), n) };
     }
 }
 
@@ -214,24 +302,94 @@ impl Drop for Mapping {
     }
 }
 
-/// Writes `bytes` back from the CPU caches to memory. Shared fabric memory is not
-/// coherent between hosts, so metadata writers flush and readers invalidate.
-pub fn flush_cache(bytes: &[u8]) {
+/// CPU cache maintenance by address range. Shared fabric memory is not coherent
+/// between hosts, so metadata writers write back and readers invalidate; an
+/// architecture without an implementation here must not build (a silent no-op would
+/// corrupt shared metadata).
+mod cache {
     #[cfg(target_arch = "x86_64")]
-    {
-        for off in (0..bytes.len()).step_by(64) {
-            // SAFETY: The address is inside `bytes`; clflush has no other requirement.
-            unsafe { core::arch::x86_64::_mm_clflush(bytes.as_ptr().add(off)) };
+    mod imp {
+        const LINE: usize = 64;
+
+        /// clflush writes back and invalidates; x86 has no cheaper portable write-back.
+        pub unsafe fn writeback(p: *const u8, n: usize) {
+            // SAFETY: The caller's range is mapped.
+            unsafe { writeback_invalidate(p, n) }
         }
-        // SAFETY: A store fence has no preconditions.
-        unsafe { core::arch::x86_64::_mm_sfence() };
+
+        pub unsafe fn writeback_invalidate(p: *const u8, n: usize) {
+            let start = p as usize & !(LINE - 1);
+            let end = p as usize + n;
+            let mut a = start;
+            while a < end {
+                // SAFETY: The line holds at least one byte of the caller's mapped range.
+                unsafe { core::arch::x86_64::_mm_clflush(a as *const u8) };
+                a += LINE;
+            }
+            // SAFETY: A fence has no preconditions.
+            unsafe { core::arch::x86_64::_mm_mfence() };
+        }
     }
+
+    #[cfg(target_arch = "aarch64")]
+    mod imp {
+        /// The smallest data cache line (CTR_EL0.DminLine, in words).
+        fn line() -> usize {
+            let ctr: u64;
+            // SAFETY: CTR_EL0 is readable from EL0 on Linux.
+            unsafe { core::arch::asm!("mrs {}, ctr_el0", out(reg) ctr, options(nomem, nostack)) };
+            4 << ((ctr >> 16) & 0xf)
+        }
+
+        /// `dc cvac`: clean to the point of coherency.
+        pub unsafe fn writeback(p: *const u8, n: usize) {
+            let l = line();
+            let mut a = p as usize & !(l - 1);
+            while a < p as usize + n {
+                // SAFETY: The line holds a byte of the caller's mapped range.
+                unsafe { core::arch::asm!("dc cvac, {}", in(reg) a, options(nostack)) };
+                a += l;
+            }
+            // SAFETY: A barrier has no preconditions.
+            unsafe { core::arch::asm!("dsb sy", options(nostack)) };
+        }
+
+        /// `dc civac`: clean and invalidate to the point of coherency.
+        pub unsafe fn writeback_invalidate(p: *const u8, n: usize) {
+            let l = line();
+            let mut a = p as usize & !(l - 1);
+            while a < p as usize + n {
+                // SAFETY: The line holds a byte of the caller's mapped range.
+                unsafe { core::arch::asm!("dc civac, {}", in(reg) a, options(nostack)) };
+                a += l;
+            }
+            // SAFETY: A barrier has no preconditions.
+            unsafe { core::arch::asm!("dsb sy", options(nostack)) };
+        }
+    }
+
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    compile_error!(
+        "famfs needs CPU cache maintenance for shared memory: add this architecture to sys.rs"
+    );
+
+    pub use imp::{writeback, writeback_invalidate};
 }
 
-/// Drops stale copies of `bytes` from the CPU caches before reading metadata another host
-/// wrote (on x86, clflush both writes back and invalidates).
-pub fn invalidate_cache(bytes: &[u8]) {
-    flush_cache(bytes);
+/// Makes a private, unpredictable directory `<tmp>/<prefix>XXXXXX` (mode 0700,
+/// created by this call: `mkdtemp` fails rather than reuse a directory someone else
+/// made).
+pub fn make_temp_dir(prefix: &str) -> io::Result<std::path::PathBuf> {
+    let t = std::env::temp_dir().join(format!("{prefix}XXXXXX"));
+    let c = cpath(&t)?;
+    let mut buf = c.into_bytes_with_nul();
+    // SAFETY: `buf` is a NUL-terminated template that mkdtemp rewrites in place.
+    let r = unsafe { libc::mkdtemp(buf.as_mut_ptr().cast()) };
+    if r.is_null() {
+        return Err(io::Error::last_os_error());
+    }
+    buf.pop();
+    Ok(std::path::PathBuf::from(std::ffi::OsString::from_vec(buf)))
 }
 
 /// `fchown(2)`.

@@ -128,10 +128,14 @@ fn fsck_finds_cross_links() {
     let clean = fsck_image(&sb, &buf).unwrap();
     assert!(clean.clean());
     assert_eq!(clean.files, 2);
-    assert_eq!(clean.free_bytes, 4 * GIB - 10 * MIB - 8 * MIB);
+    assert_eq!(
+        clean.bitmap_capacity - clean.alloc_sum,
+        4 * GIB - 10 * MIB - 8 * MIB
+    );
+    assert_eq!(clean.alloc_sum, 10 * MIB + 8 * MIB);
     let mut log = Log::open(&mut buf).unwrap();
     log.append(&f("clone", 66 * MIB)).unwrap();
     let r = fsck_image(&sb, &buf).unwrap();
     assert!(!r.clean());
-    assert_eq!(r.cross_linked_units, 1);
+    assert_eq!(r.collisions, 1);
 }

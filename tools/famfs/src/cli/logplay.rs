@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `famfs logplay [opts] <any path in the mount>`: create what the log describes and
+//! is missing; or, with `--shadow DIR`, write YAML shadow files under `DIR/root`
+//! (from a mount, or with `--daxdev` from an unmounted device). The exit status is the
+//! number of errors.
+
+use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::{exit_val, Parse};
+use crate::fs::{self, Famfs, LogplayOptions, LogplayStats};
+use std::path::{Path, PathBuf};
+
+const USAGE: &str = "
+famfs logplay: Play the log of a mounted famfs file system
+
+This administrative command is necessary after mounting a famfs file system
+and performing a 'famfs mkmeta' to instantiate all logged files
+
+    famfs logplay [args] <mount_point>
+
+Arguments:
+    -?               Print this message
+    -r|--read        Get the superblock and log via read() (the default is mmap)
+    -m|--mmap        Get the superblock and log via mmap
+    -c|--client      Play as a client (files without write permission)
+    -n|--dryrun      Process the log but don't instantiate the files & directories
+    -v|--verbose     Print more
+    --shadow=<path>  Write YAML shadow files under <path>/root instead of creating files
+    --shadowtest     With --shadow: read every shadow file back and compare
+    -d|--daxdev <daxdev>  Play the log of an unmounted device (requires --shadow)
+    -M|--set-daxmode Switch that device to famfs mode if needed
+";
+
+/// Prints the usage on stdout.
+pub fn usage() {
+    print!("{USAGE}");
+}
+
+/// Parsed options.
+#[derive(Clone, Debug, Default)]
+pub struct Opts {
+    /// What to do.
+    pub play: LogplayOptions,
+    /// `-d`.
+    pub daxdev: Option<PathBuf>,
+    /// `-M`.
+    pub set_daxmode: bool,
+    /// The mount path (absent with `--daxdev`).
+    pub path: Option<PathBuf>,
+}
+
+const LONGS: &[LongOpt] = &[
+    long("verbose", HasArg::No, 'v'),
+    long("read", HasArg::No, 'r'),
+    long("client", HasArg::No, 'c'),
+    long("mmap", HasArg::No, 'm'),
+    long("dryrun", HasArg::No, 'n'),
+    long("help", HasArg::No, 'h'),
+    // The original's short -S takes no argument (its option string lacks the
+    // colon): it sets the shadow path to nothing. The long form takes one.
+    long("shadow", HasArg::Required, 'S'),
+    long("shadowtest", HasArg::No, 's'),
+    long("daxdev", HasArg::Required, 'd'),
+    long("set-daxmode", HasArg::No, 'M'),
+];
+
+/// Parses the arguments (after `logplay`).
+pub fn parse(args: &[String]) -> Parse<Opts> {
+    let p = getopt::getopt("logplay", args, "+vrcmnhSd:M?", LONGS);
+    let mut o = Opts::default();
+    let (mut mmap, mut read, mut shadow_given) = (false, false, false);
+    for opt in p.opts {
+        match opt {
+            Opt::Known('v', _) => o.play.verbose += 1,
+            Opt::Known('r', _) => read = true,
+            Opt::Known('m', _) => mmap = true,
+            Opt::Known('c', _) => o.play.client = true,
+            Opt::Known('n', _) => o.play.dry_run = true,
+            Opt::Known('S', a) => {
+                if shadow_given && o.play.shadow.is_some() {
+                    eprintln!("famfs logplay: shadow path specified more than once");
+                    return Err(libc::EINVAL);
+                }
+                shadow_given = true;
+                o.play.shadow = a.map(PathBuf::from);
+            }
+            Opt::Known('s', _) => o.play.shadow_test = true,
+            Opt::Known('d', Some(a)) => o.daxdev = Some(PathBuf::from(a)),
+            Opt::Known('M', _) => o.set_daxmode = true,
+            _ => {
+                usage();
+                return Err(0);
+            }
+        }
+    }
+    if mmap && read {
+        eprintln!("famfs logplay: The --mmap and --read arguments are mutually exclusive");
+        return Err(1);
+    }
+    if read {
+        eprintln!(
+            "famfs logplay: warning: reading the log with read() may see stale data \
+             (the CPU caches are not invalidated for read())"
+        );
+    }
+    if o.daxdev.is_some() && o.play.shadow.is_none() {
+        eprintln!("famfs logplay: --daxdev requires --shadow");
+        return Err(1);
+    }
+    o.path = p.operands.first().map(PathBuf::from);
+    if o.path.is_none() && o.daxdev.is_none() {
+        eprintln!("famfs logplay: Must specify mount_pt");
+        usage();
+        return Err(1);
+    }
+    Ok(o)
+}
+
+/// Prints the summary line (and the error lines when there were errors).
+pub fn print_summary(kind: &str, st: &LogplayStats) {
+    println!(
+        "famfs_logplay({kind}): {} log entries; {} new files; {} new directories",
+        st.entries, st.files, st.dirs
+    );
+    if st.file_errors + st.dir_errors > 0 {
+        println!(
+            "\t{} file errors and {} dir errors",
+            st.file_errors, st.dir_errors
+        );
+    }
+    if st.yaml_checked > 0 || st.yaml_errors > 0 {
+        println!("\t{} yaml files checked", st.yaml_checked);
+        println!("\t{} yaml errors", st.yaml_errors);
+    }
+}
+
+/// Checks the shadow directory and returns its `…/root` (created if missing).
+fn shadow_root(dir: &Path) -> Result<PathBuf, i32> {
+    let md = std::fs::metadata(dir).map_err(|e| {
+        eprintln!("famfs logplay: shadow path {}: {e}", dir.display());
+        e.raw_os_error().unwrap_or(libc::ENOENT)
+    })?;
+    if !md.is_dir() {
+        eprintln!(
+            "famfs logplay: shadow path {} is not a directory",
+            dir.display()
+        );
+        return Err(libc::ENOTDIR);
+    }
+    let root = if dir.ends_with("root") {
+        dir.to_path_buf()
+    } else {
+        dir.join("root")
+    };
+    if !root.is_dir() {
+        std::fs::create_dir(&root).map_err(|e| {
+            eprintln!("famfs logplay: {}: {e}", root.display());
+            e.raw_os_error().unwrap_or(libc::EACCES)
+        })?;
+    }
+    // SAFETY: A NUL-terminated path that outlives the call.
+    let writable = std::ffi::CString::new(root.as_os_str().as_encoded_bytes())
+        .is_ok_and(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0);
+    if !writable {
+        eprintln!(
+            "famfs logplay: shadow path {} is not writable",
+            root.display()
+        );
+        return Err(libc::EACCES);
+    }
+    Ok(root)
+}
+
+/// Runs `famfs logplay`.
+pub fn run(args: &[String]) -> i32 {
+    let mut o = match parse(args) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    if o.play.dry_run {
+        println!("Logplay: dry_run selected");
+    }
+    let kind = if let Some(dir) = o.play.shadow.clone() {
+        println!("Logplay: running in shadow test mode");
+        match shadow_root(&dir) {
+            Ok(root) => o.play.shadow = Some(root),
+            Err(code) => return code,
+        }
+        "shadow"
+    } else {
+        "v1"
+    };
+    let r = if let Some(dev) = &o.daxdev {
+        if let Err((_, msg)) = fs::check_or_set_daxmode(dev, o.set_daxmode) {
+            eprintln!("famfs logplay: {msg}");
+            return 1;
+        }
+        fs::logplay_device(dev, &o.play)
+    } else {
+        let path = o.path.as_deref().expect("parse requires a path");
+        Famfs::find(path).and_then(|f| f.logplay(&o.play))
+    };
+    match r {
+        Ok(st) => {
+            print_summary(kind, &st);
+            exit_val(st.errors() as i64)
+        }
+        Err(e) => {
+            eprintln!("famfs logplay: {e}");
+            1
+        }
+    }
+}

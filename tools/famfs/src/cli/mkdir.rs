@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `famfs mkdir [-p] [-m mode] [-u uid] [-g gid] [-v] <dir>`.
+
+use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::{num, Parse};
+use crate::fs::Famfs;
+use std::path::{Path, PathBuf};
+
+const USAGE: &str = "
+famfs mkdir: Create a directory in a famfs file system:
+
+    famfs mkdir [args] <dirname>
+
+Arguments:
+    -?                      Print this message
+    -p|--parents            No error if existing, make parent directories as needed
+    -m|--mode <octal-mode>  Default 0755
+    -u|--uid <int uid>      Default: effective uid
+    -g|--gid <int gid>      Default: effective gid
+    -v                      Print the directories created
+";
+
+/// Prints the usage on stdout.
+pub fn usage() {
+    print!("{USAGE}");
+}
+
+/// Parsed options.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Opts {
+    /// `-p`.
+    pub parents: bool,
+    /// `-m` (no umask: the kernel applies it to the directory, the log keeps this).
+    pub mode: u32,
+    /// `-u`/`-g` or the effective ids.
+    pub owner: (u32, u32),
+    /// `-v` count.
+    pub verbose: u32,
+    /// The directory (only the first operand counts).
+    pub dir: PathBuf,
+}
+
+const LONGS: &[LongOpt] = &[
+    long("parents", HasArg::No, 'p'),
+    long("mode", HasArg::Required, 'm'),
+    long("uid", HasArg::Required, 'u'),
+    long("gid", HasArg::Required, 'g'),
+    long("help", HasArg::No, 'h'),
+];
+
+/// Parses the arguments (after `mkdir`).
+pub fn parse(args: &[String]) -> Parse<Opts> {
+    let p = getopt::getopt("mkdir", args, "+pm:u:g:vh?", LONGS);
+    let mut o = Opts {
+        mode: 0o755,
+        owner: super::euid_egid(),
+        ..Default::default()
+    };
+    for opt in p.opts {
+        match opt {
+            Opt::Known('p', _) => o.parents = true,
+            Opt::Known('m', Some(a)) => o.mode = num::mode(&a),
+            Opt::Known('u', Some(a)) => o.owner.0 = num::strtol(&a) as u32,
+            Opt::Known('g', Some(a)) => o.owner.1 = num::strtol(&a) as u32,
+            Opt::Known('v', _) => o.verbose += 1,
+            _ => {
+                usage();
+                return Err(0);
+            }
+        }
+    }
+    let Some(d) = p.operands.first() else {
+        eprintln!("famfs mkdir: Must specify directory name");
+        usage();
+        return Err(1);
+    };
+    o.dir = PathBuf::from(d);
+    Ok(o)
+}
+
+fn mk(fs: &Famfs, d: &Path, o: &Opts) -> i32 {
+    match fs.mkdir(d, o.mode, o.owner) {
+        Ok(()) => {
+            if o.verbose > 0 {
+                println!("famfs mkdir: created directory '{}'", d.display());
+            }
+            0
+        }
+        Err(crate::fs::Error::Format(crate::format::FormatError::LogFull(_))) => {
+            eprintln!("famfs mkdir: the log is full");
+            12
+        }
+        Err(e) => {
+            eprintln!("famfs mkdir: {e}");
+            1
+        }
+    }
+}
+
+/// Runs `famfs mkdir`.
+pub fn run(args: &[String]) -> i32 {
+    let o = match parse(args) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    // `a/./b//c` and `a/b/..` are resolved as the original does, without following
+    // components that do not exist yet.
+    let dir = super::lexical_abs(&o.dir);
+    let fs = match Famfs::find(&dir) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("famfs mkdir: {e}");
+            return 1;
+        }
+    };
+    if !o.parents {
+        // An existing target fails silently, as in the original.
+        if std::fs::symlink_metadata(&dir).is_ok() {
+            return 1;
+        }
+        return mk(&fs, &dir, &o);
+    }
+    if !dir.starts_with(&fs.mpt) {
+        eprintln!(
+            "famfs mkdir: {} is outside {}",
+            dir.display(),
+            fs.mpt.display()
+        );
+        return 1;
+    }
+    let mut cur = fs.mpt.clone();
+    for c in dir.strip_prefix(&fs.mpt).expect("checked").components() {
+        cur.push(c);
+        match std::fs::metadata(&cur) {
+            Ok(m) if m.is_dir() => continue,
+            Ok(_) => {
+                eprintln!(
+                    "famfs mkdir: {} exists and is not a directory",
+                    cur.display()
+                );
+                return 1;
+            }
+            Err(_) => {
+                let r = mk(&fs, &cur, &o);
+                if r != 0 {
+                    return r;
+                }
+            }
+        }
+    }
+    0
+}

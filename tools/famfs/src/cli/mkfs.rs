@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `mkfs.famfs [opts] <daxdev>` (also `famfs mkfs`). Exit 1 without a device or
+//! root, 2 for every other failure.
+
+use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::{num, Parse};
+use crate::fs::{self, MkfsOptions, MkfsOutcome};
+use std::path::PathBuf;
+
+const USAGE: &str = "
+Create a famfs file system:
+    mkfs.famfs [args] <memdevice>
+
+Arguments:
+    -h|-?           Print this message
+    -f|--force      Will create the file system even if there is allegedly a valid
+                    superblock on the device
+    -k|--kill       Will \"kill\" an existing file system (with -f)
+    -l|--loglen <loglen>  Default 8M; must be a power of 2 and at least 8M
+    -M|--set-daxmode  Switch the dax device to famfs mode (fsdev_dax) if needed
+    -F|--nofuse     Use the standalone famfs module for the internal mount
+    --fuse          Use famfs in FUSE for the internal mount (not available here)
+    -D|--nodax      Accepted (the internal mount is always used)
+    --verbose       More output
+";
+
+/// Prints the usage on stdout.
+pub fn usage() {
+    print!("{USAGE}");
+}
+
+/// Parsed options.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Opts {
+    /// `-f`.
+    pub force: bool,
+    /// `-k`.
+    pub kill: bool,
+    /// `-l`.
+    pub loglen: u64,
+    /// `-M`.
+    pub set_daxmode: bool,
+    /// The last of `-F`/`--fuse`: true for FUSE.
+    pub fuse: Option<bool>,
+    /// The device.
+    pub dev: PathBuf,
+}
+
+const LONGS: &[LongOpt] = &[
+    long("force", HasArg::No, 'f'),
+    long("kill", HasArg::No, 'K'),
+    long("loglen", HasArg::Required, 'l'),
+    long("set-daxmode", HasArg::No, 'M'),
+    long("nofuse", HasArg::No, 'F'),
+    long("fuse", HasArg::No, 'U'),
+    long("nodax", HasArg::No, 'D'),
+    long("verbose", HasArg::No, 'V'),
+    long("help", HasArg::No, 'h'),
+];
+
+/// Parses the arguments (after the program name).
+pub fn parse(args: &[String]) -> Parse<Opts> {
+    let p = getopt::getopt("mkfs.famfs", args, "+fFkl:DMh?", LONGS);
+    let mut o = Opts {
+        loglen: fs::DEFAULT_LOG_LEN,
+        ..Default::default()
+    };
+    for opt in p.opts {
+        match opt {
+            Opt::Known('f', _) => o.force = true,
+            Opt::Known('k', _) => {
+                o.kill = true;
+                println!("kill superblock: 1");
+            }
+            Opt::Known('K', _) => o.kill = true,
+            Opt::Known('l', Some(a)) => {
+                o.loglen = num::size(&a);
+                println!("loglen: {}", o.loglen);
+            }
+            Opt::Known('M', _) => o.set_daxmode = true,
+            Opt::Known('F', _) => o.fuse = Some(false),
+            Opt::Known('U', _) => o.fuse = Some(true),
+            Opt::Known('D' | 'V', _) => {}
+            _ => {
+                usage();
+                return Err(0);
+            }
+        }
+    }
+    let Some(dev) = p.operands.first() else {
+        eprintln!("mkfs.famfs: must specify memory device");
+        usage();
+        return Err(1);
+    };
+    o.dev = PathBuf::from(dev);
+    Ok(o)
+}
+
+/// Runs `mkfs.famfs`.
+pub fn run(args: &[String]) -> i32 {
+    let o = match parse(args) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    if !super::is_root() {
+        eprintln!("mkfs.famfs: must run as root");
+        return 1;
+    }
+    if let Some(f) = o.fuse {
+        // As the original: the flag only sets the mode of the internal mount.
+        std::env::set_var("FAMFS_MODE", if f { "fuse" } else { "v1" });
+    }
+    if !crate::format::valid_log_len(o.loglen) {
+        eprintln!("mkfs.famfs: invalid log length {}", o.loglen);
+        return 2;
+    }
+    let size = match fs::device_size(&o.dev) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mkfs.famfs: {e}");
+            return 2;
+        }
+    };
+    println!("devsize: {size}");
+    if let Err((_, msg)) = fs::check_or_set_daxmode(&o.dev, o.set_daxmode) {
+        eprintln!("mkfs.famfs: {msg}");
+        return 2;
+    }
+    let opts = MkfsOptions {
+        log_len: o.loglen,
+        force: o.force,
+        kill: o.kill,
+    };
+    match fs::mkfs(&o.dev, &opts) {
+        Ok(MkfsOutcome::Killed) => {
+            println!("Famfs superblock killed");
+            0
+        }
+        Ok(MkfsOutcome::Made(sb, image)) => {
+            match fs::fsck_image(&sb, &image) {
+                Ok(r) => super::fsck::print_report(&sb, &r, true, 0, None),
+                Err(e) => eprintln!("mkfs.famfs: {e}"),
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("mkfs.famfs: {e}");
+            2
+        }
+    }
+}
