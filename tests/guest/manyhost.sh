@@ -85,6 +85,8 @@ client() {
 }
 
 {
+	# The tool loads no module (like the original's); C and D run only this script.
+	check "$role-modprobe" modprobe famfs
 	if [ "$role" = A ]; then master; else client; fi
 } >"$out" 2>&1
 cat "$out"
