@@ -28,12 +28,6 @@
 #include "famfs_uapi.h"
 #include "famfs_test_util.h"
 
-static const char *daxname(void)
-{
-	const char *d = getenv("FAMFS_DAXDEV");
-
-	return d ? strrchr(d, '/') + 1 : "dax0.0";
-}
 
 static int mkfile(const char *dir, const char *name, uint64_t off, uint64_t size)
 {
@@ -86,28 +80,7 @@ static void *io_loop(void *a)
 	return NULL;
 }
 
-static const char *driver_of(char *buf, size_t len)
-{
-	char path[128];
-	ssize_t n;
 
-	snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/driver", daxname());
-	n = readlink(path, buf, len - 1);
-	if (n < 0)
-		return "";
-	buf[n] = 0;
-	return strrchr(buf, '/') + 1;
-}
-
-static int rebind_fsdev(void)
-{
-	char drv[256];
-
-	write_str("/sys/bus/dax/drivers/fsdev_dax/new_id", daxname());
-	if (strcmp(driver_of(drv, sizeof(drv)), "fsdev_dax"))
-		write_str("/sys/bus/dax/drivers/fsdev_dax/bind", daxname());
-	return strcmp(driver_of(drv, sizeof(drv)), "fsdev_dax") ? -1 : 0;
-}
 
 FIXTURE(loss) {
 	char dir[64];

@@ -50,10 +50,6 @@
 /* How long a delay point holds a thread in its window. */
 #define DELAY_MS		1500
 
-static const char *daxname(void)
-{
-	return strrchr(daxdev(), '/') + 1;
-}
 
 static uint64_t dax_attr(const char *attr)
 {
@@ -128,35 +124,12 @@ static int inject_failure(void)
 	return ret;
 }
 
-static const char *driver_of(char *buf, size_t len)
-{
-	char path[128];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/driver", daxname());
-	n = readlink(path, buf, len - 1);
-	if (n < 0)
-		return "";
-	buf[n] = 0;
-	return strrchr(buf, '/') + 1;
-}
 
 static int unbind_fsdev(void)
 {
 	return write_str("/sys/bus/dax/drivers/fsdev_dax/unbind", daxname());
 }
 
-static int rebind_fsdev(void)
-{
-	char drv[256];
-
-	if (!strcmp(driver_of(drv, sizeof(drv)), "fsdev_dax"))
-		return 0;
-	write_str("/sys/bus/dax/drivers/fsdev_dax/new_id", daxname());
-	if (strcmp(driver_of(drv, sizeof(drv)), "fsdev_dax"))
-		write_str("/sys/bus/dax/drivers/fsdev_dax/bind", daxname());
-	return strcmp(driver_of(drv, sizeof(drv)), "fsdev_dax") ? -1 : 0;
-}
 
 static int famfs_loaded(void)
 {
