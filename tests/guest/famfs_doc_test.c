@@ -33,8 +33,10 @@
 /* Offsets below 64 MiB stay free for meta files; the other tests use 64 MiB up. */
 #define DATA_BASE (512 * MiB)
 
-/* A new file @name of @size bytes on one extent of whole 2 MiB units (at least one) at
- * @off; its fd, or -1. */
+/*
+ * A new file @name of @size bytes on one extent of whole 2 MiB units (at least one)
+ * at @off; its fd, or -1.
+ */
 static int mapped_file(const char *dir, const char *name, uint64_t size, uint64_t off)
 {
 	uint64_t len = size ? (size + 2 * MiB - 1) & ~(2 * MiB - 1) : 2 * MiB;
@@ -126,8 +128,10 @@ TEST_F(doc, o_trunc_open_disables_a_mapped_file)
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, fstat(fd, &st));
 	EXPECT_EQ(0, st.st_size);
-	/* ... and disables the file at once: EIO (not the reference's first ENXIO),
-	 * also after the old size is restored. */
+	/*
+	 * ... and disables the file at once: EIO (not the reference's first ENXIO),
+	 * also after the old size is restored.
+	 */
 	EXPECT_EQ(-1, pwrite(fd, buf, 1, 0));
 	EXPECT_EQ(EIO, errno);
 	EXPECT_EQ(-1, pread(fd, buf, 1, 0));
@@ -228,8 +232,10 @@ TEST_F(doc, tail_of_the_last_page_is_extent_memory)
 	/* and the next page is past the file: SIGBUS. */
 	EXPECT_EQ(SIGBUS, touch_signal(p + 2 * 4096));
 	munmap((void *)p, 3 * 4096);
-	/* The byte is in the device memory of the extent: a file over the whole extent
-	 * (cross-linked with the first, which famfs allows) reads it. */
+	/*
+	 * The byte is in the device memory of the extent: a file over the whole extent
+	 * (cross-linked with the first, which famfs allows) reads it.
+	 */
 	whole = mapped_file(self->mnt, "whole", 2 * MiB, DATA_BASE + 8 * MiB);
 	ASSERT_GE(whole, 0);
 	EXPECT_EQ(1, pread(whole, buf, 1, 5000));
