@@ -61,6 +61,7 @@ use kfs::{
     file::File,
     fs_context::FsContext,
     inode::{
+        EvictingInode,
         Inode,
         NewDentry,
         NewInode,
@@ -365,7 +366,7 @@ pub(crate) fn mmap_allowed(inode: &Inode) -> Result {
 }
 
 /// `evict_inode`: tears the inode down and gives back its claims on device memory.
-pub(crate) fn evict_inode(inode: &Inode) {
+pub(crate) fn evict_inode(inode: &mut EvictingInode<'_>) {
     let had_map = inode.map().is_some();
     let ino = inode.ino();
     inode.evict();

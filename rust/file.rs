@@ -7,8 +7,11 @@ use super::{
     dax::DaxDevice,
     fault::VM_OPS,
     inode::{
+        Exclusive,
         Inode,
-        InodeLockGuard, //
+        InodeLockGuard,
+        LockMode,
+        Shared, //
     },
     sys,
     OpsTable, //
@@ -127,22 +130,13 @@ impl Drop for WriteAccess<'_> {
     }
 }
 
-/// Takes the inode lock the way a `kiocb` asks: with `IOCB_NOWAIT` only if it is free
-/// (`EAGAIN` otherwise), as ext4 and xfs do for their DAX I/O.
-fn lock_for(inode: &Inode, flags: c_int, write: bool) -> Result<InodeLockGuard<'_>> {
+/// Takes the inode lock in mode `M` the way a `kiocb` asks: with `IOCB_NOWAIT` only if it
+/// is free (`EAGAIN` otherwise), as ext4 and xfs do for their DAX I/O.
+fn lock_for<M: LockMode>(inode: &Inode, flags: c_int) -> Result<InodeLockGuard<'_, M>> {
     if flags & IOCB_NOWAIT != 0 {
-        let guard = if write {
-            inode.try_lock()
-        } else {
-            inode.try_lock_shared()
-        };
-        return guard.ok_or(EAGAIN);
+        return inode.try_lock_as().ok_or(EAGAIN);
     }
-    Ok(if write {
-        inode.lock()
-    } else {
-        inode.lock_shared()
-    })
+    Ok(inode.lock_as())
 }
 
 /// # Safety
@@ -157,7 +151,7 @@ unsafe extern "C" fn read_iter(iocb: *mut bindings::kiocb, to: *mut bindings::io
         )
     };
     // dax_iomap_rw asserts the inode lock, shared for reads.
-    let _guard = match lock_for(inode, flags, false) {
+    let _guard = match lock_for::<Shared>(inode, flags) {
         Ok(g) => g,
         Err(e) => return e.to_errno() as isize,
     };
@@ -197,7 +191,7 @@ unsafe extern "C" fn write_iter(
             (*iocb).ki_flags,
         )
     };
-    let guard = match lock_for(inode, flags, true) {
+    let guard = match lock_for::<Exclusive>(inode, flags) {
         Ok(g) => g,
         Err(e) => return e.to_errno() as isize,
     };

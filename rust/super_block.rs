@@ -4,6 +4,7 @@
 
 use super::{
     inode::{
+        EvictingInode,
         Inode,
         InodeRef,
         NewInode, //
@@ -162,9 +163,14 @@ static SUPER_OPS: OpsTable<bindings::super_operations> = OpsTable(bindings::supe
 ///
 /// Called by the VFS for a famfs inode whose last reference is gone.
 unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
-    // SAFETY: The VFS hands over a live inode being evicted; nobody else uses it.
+    // SAFETY: The VFS hands over a live inode being evicted (`I_FREEING`); nobody else
+    // uses it, and it is freed only after we return (`destroy_inode` in `evict()`).
     let inode = unsafe { Inode::from_raw(inode) };
-    crate::evict_inode(inode);
+    // SAFETY: This is `evict_inode`, for this inode, once; `evict` is called below.
+    let mut evicting = unsafe { EvictingInode::new(inode) };
+    crate::evict_inode(&mut evicting);
+    // Whatever famfs did, the inode is torn down exactly once before the VFS checks it.
+    evicting.evict();
 }
 
 /// # Safety

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // expect: E0502
+// message: cannot borrow `*i` as mutable because it is also borrowed as immutable
 //! Issue 12 item 5: the eviction token (what `evict_inode` hands famfs) lends the map
 //! only while the inode is not evicted: using a map borrowed before `evict()` after it
 //! must not compile.
