@@ -276,7 +276,7 @@ unsafe extern "C" fn unlocked_ioctl(
 /// Called by the VFS with a live `vm_area_desc` for a famfs regular file.
 unsafe extern "C" fn mmap_prepare(desc: *mut bindings::vm_area_desc) -> c_int {
     // SAFETY: Per the function's contract.
-    let file = unsafe { sys::famfs_shim_vma_desc_file(desc.cast()) };
+    let file = unsafe { sys::famfs_shim_vma_desc_file(desc) };
     // SAFETY: A live famfs file has a live famfs inode.
     let inode = unsafe { Inode::from_raw(sys::famfs_shim_file_inode(file)) };
     if let Err(e) = crate::mmap_allowed(inode) {
@@ -286,8 +286,8 @@ unsafe extern "C" fn mmap_prepare(desc: *mut bindings::vm_area_desc) -> c_int {
     // map 2 MiB pages.
     unsafe {
         sys::famfs_shim_file_accessed(file);
-        sys::famfs_shim_vma_desc_set_vm_ops(desc.cast(), VM_OPS.as_ptr().cast());
-        sys::famfs_shim_vma_desc_set_hugepage(desc.cast());
+        sys::famfs_shim_vma_desc_set_vm_ops(desc, VM_OPS.as_ptr());
+        sys::famfs_shim_vma_desc_set_hugepage(desc);
     }
     0
 }

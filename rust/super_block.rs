@@ -184,7 +184,7 @@ unsafe extern "C" fn show_options(
     let sb = unsafe { SuperBlock::from_raw((*root).d_sb) };
     if let Some(mode) = crate::mode_option(sb).and_then(|m| bindings::umode_t::try_from(m).ok()) {
         // SAFETY: `m` is live for the call.
-        unsafe { sys::famfs_shim_seq_show_mode(m.cast(), mode) };
+        unsafe { sys::famfs_shim_seq_show_mode(m, mode) };
     }
     0
 }
