@@ -215,7 +215,10 @@ void *famfs_shim_fc_take_private(struct fs_context *fc)
 const char *famfs_shim_fc_source(const struct fs_context *fc) { return fc->source; }
 struct super_block *famfs_shim_fc_root_sb(const struct fs_context *fc) { return fc->root->d_sb; }
 /* The mount's root: a reference to @sb's root dentry, as get_tree must leave it. */
-void famfs_shim_fc_set_root(struct fs_context *fc, struct super_block *sb) { fc->root = dget(sb->s_root); }
+void famfs_shim_fc_set_root(struct fs_context *fc, struct super_block *sb)
+{
+	fc->root = dget(sb->s_root);
+}
 
 void famfs_shim_seq_show_mode(struct seq_file *m, umode_t mode) { seq_printf(m, ",mode=%o", mode); }
 

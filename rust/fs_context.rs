@@ -206,8 +206,9 @@ unsafe extern "C" fn get_tree(fc: *mut bindings::fs_context) -> c_int {
 /// Called by the VFS with a live fs_context for a mounted famfs superblock, whose
 /// `s_umount` it holds.
 unsafe extern "C" fn reconfigure(fc: *mut bindings::fs_context) -> c_int {
-    // SAFETY: A reconfiguration context has the superblock's root dentry in `root`
-    // (`fs_context_for_reconfigure()`), and the superblock lives while it is mounted.
+    // SAFETY: A reconfiguration context holds a reference to the superblock's root dentry
+    // in `root` and an active reference to the superblock (`alloc_fs_context()` for
+    // `FS_CONTEXT_FOR_RECONFIGURE`), so the superblock lives during the call.
     let sb = unsafe { SuperBlock::from_raw(sys::famfs_shim_fc_root_sb(fc)) };
     // SAFETY: Per the function's contract (the context was set up by `init_fs_context`).
     let fc = unsafe { FsContext::from_raw(fc) };

@@ -150,6 +150,10 @@ impl<T: OpsStruct> OpsTable<T> {
     }
 }
 
+/// `MF_MEM_PRE_REMOVE` (`enum mf_flags`): a memory-failure notice that the device is about
+/// to be removed.
+pub(crate) const MF_MEM_PRE_REMOVE: u32 = bindings::mf_flags_MF_MEM_PRE_REMOVE;
+
 /// A device number (`dev_t`); prints as `major:minor`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DevT(pub(crate) sys::dev_t);
