@@ -138,6 +138,7 @@ impl Inode {
         // SAFETY: The inode is live; the guard unlocks.
         unsafe { sys::famfs_shim_inode_lock(self.as_raw()) };
         // SAFETY: Taken exclusively just above, by this task.
+        // INVARIANT: Released only by the guard's drop.
         InodeLockGuard(unsafe { InodeLocked::assume_held(self) })
     }
 
@@ -147,6 +148,7 @@ impl Inode {
         let locked = unsafe { sys::famfs_shim_inode_trylock(self.as_raw()) };
         // A guard only for a lock actually taken: dropping one unlocks.
         // SAFETY: `locked`: taken exclusively just above, by this task.
+        // INVARIANT: Released only by the guard's drop.
         locked.then(|| InodeLockGuard(unsafe { InodeLocked::assume_held(self) }))
     }
 
@@ -155,6 +157,7 @@ impl Inode {
         // SAFETY: The inode is live; the guard unlocks.
         unsafe { sys::famfs_shim_inode_lock_shared(self.as_raw()) };
         // SAFETY: Taken shared just above, by this task.
+        // INVARIANT: Released only by the guard's drop.
         InodeLockGuard(unsafe { InodeLocked::assume_held(self) })
     }
 
@@ -164,6 +167,7 @@ impl Inode {
         let locked = unsafe { sys::famfs_shim_inode_trylock_shared(self.as_raw()) };
         // A guard only for a lock actually taken: dropping one unlocks.
         // SAFETY: `locked`: taken shared just above, by this task.
+        // INVARIANT: Released only by the guard's drop.
         locked.then(|| InodeLockGuard(unsafe { InodeLocked::assume_held(self) }))
     }
 
