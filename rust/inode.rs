@@ -632,6 +632,10 @@ unsafe extern "C" fn mkdir(
 
 /// A size change request (`truncate`), as famfs logic sees it: the inode, locked
 /// exclusively by the VFS, and the size asked for.
+///
+/// # Invariants
+///
+/// Those of `locked`: the inode's lock is held exclusively while the request lives.
 pub(crate) struct SizeChange<'a> {
     locked: &'a InodeLocked<'a, Exclusive>,
     /// The requested size.

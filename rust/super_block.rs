@@ -94,6 +94,11 @@ impl SuperBlock {
 pub(crate) const FAMFS_SUPER_MAGIC: kernel::ffi::c_ulong = 0x87b2_82ff;
 
 /// A superblock being filled by `get_tree`: the only time its fields may be set.
+///
+/// # Invariants
+///
+/// `0` is a new superblock from `sget_dev` (no root yet when made), whose `s_umount` is
+/// held by the `get_tree` that made this value; nothing else uses it meanwhile.
 pub(crate) struct NewSuperBlock<'a>(&'a SuperBlock);
 
 impl<'a> NewSuperBlock<'a> {
@@ -103,6 +108,7 @@ impl<'a> NewSuperBlock<'a> {
     /// and which has no root yet.
     pub(crate) unsafe fn from_raw(sb: *mut bindings::super_block) -> Self {
         // SAFETY: Per the function's contract the superblock is live.
+        // INVARIANT: Per the function's contract.
         Self(unsafe { SuperBlock::from_raw(sb) })
     }
 
