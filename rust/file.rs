@@ -33,14 +33,14 @@ use kernel::{
     uaccess::UserPtr,
 };
 
-/// `IOCB_NOWAIT` (`RWF_NOWAIT`, a uapi macro bindgen does not export).
-const IOCB_NOWAIT: c_int = 0x8;
-/// `FMODE_NOWAIT`: the file accepts `RWF_NOWAIT` (a `__force` cast bindgen cannot evaluate).
-const FMODE_NOWAIT: bindings::fmode_t = 1 << 27;
+/// `IOCB_NOWAIT` (`RWF_NOWAIT`; its `__force` cast is evaluated in the bindgen helper).
+const IOCB_NOWAIT: c_int = sys::FAMFS_CONST_IOCB_NOWAIT;
+/// `FMODE_NOWAIT`: the file accepts `RWF_NOWAIT`.
+const FMODE_NOWAIT: bindings::fmode_t = sys::FAMFS_CONST_FMODE_NOWAIT;
 /// `FOP_BUFFER_RASYNC | FOP_BUFFER_WASYNC`: reads and writes without `O_DIRECT` honour
 /// `IOCB_NOWAIT`. famfs I/O is a memory copy that never allocates; the only place it can
 /// sleep is the inode lock, which `IOCB_NOWAIT` only tries.
-const FOP_BUFFER_ASYNC: bindings::fop_flags_t = (1 << 0) | (1 << 1);
+const FOP_BUFFER_ASYNC: bindings::fop_flags_t = sys::FAMFS_CONST_FOP_BUFFER_ASYNC;
 
 pub(crate) static FILE_OPS: OpsTable<bindings::file_operations> =
     OpsTable(bindings::file_operations {

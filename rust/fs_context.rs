@@ -28,8 +28,6 @@ use kernel::{
     types::Opaque,
 };
 
-/// `SB_ACTIVE` (`BIT(30)`, which bindgen cannot evaluate).
-const SB_ACTIVE: u64 = 1 << 30;
 
 /// A famfs mount request (`struct fs_context`).
 ///
@@ -119,7 +117,7 @@ impl FsContext {
         }
         // SAFETY: `sb` is filled and still locked; the mount takes a dentry reference.
         unsafe {
-            (*sb).s_flags |= SB_ACTIVE as kernel::ffi::c_ulong;
+            (*sb).s_flags |= sys::FAMFS_CONST_SB_ACTIVE;
             sys::famfs_shim_fc_set_root(fc, sb);
         }
         Ok(())
