@@ -28,7 +28,6 @@ use kernel::{
     types::Opaque,
 };
 
-
 /// A famfs mount request (`struct fs_context`).
 ///
 /// # Invariants
