@@ -29,6 +29,8 @@ use kernel::{
 
 pub mod fmap;
 pub mod iomap;
+mod memfail;
+pub mod poison;
 mod vm_ops;
 
 #[path = "rust/mod.rs"]
@@ -143,6 +145,9 @@ pub(crate) struct MountState {
     /// files "cross-linked" (see [`InodeMap::crosslinked`]).
     #[pin]
     claims: Mutex<KVec<Claim>>,
+    /// Device ranges that reported a memory failure (`memfail.rs`).
+    #[pin]
+    poison: memfail::Poisoned,
 }
 
 impl MountState {
@@ -225,15 +230,19 @@ fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Resu
             dax,
             mode,
             claims <- new_mutex!(KVec::new()),
+            poison <- memfail::Poisoned::new(),
         }),
         GFP_KERNEL,
     )?);
     let root = NewInode::new(new.sb(), None, S_IFDIR | mode)?;
     new.set_root(root)?;
+    let state = new.sb().state()?;
+    // From here on a memory failure may use the mount state (`notify_failure`).
+    state.dax().holder().set_ready();
     // A failure reported since the claim was recorded in the holder (there was nothing
     // to unmap yet): do not come up on a failed device. One reported from here on finds
-    // the mount and shuts it down like any other (the mount then comes up failed).
-    new.sb().state()?.check_alive()
+    // the mount and is handled like any other (a shutdown makes the mount come up failed).
+    state.check_alive()
 }
 
 /// Remount. `mode=` is the root directory's mode at mount time; a remount may repeat it
@@ -307,7 +316,18 @@ pub(crate) fn iomap_begin(
     };
     match iomap::resolve(map, pos, len) {
         Ok(m) => {
-            iomap.set_mapped(state.dax(), m.file_offset, m.dev_offset, m.len, shared);
+            // Stop before poisoned memory; on it, reads and writes fail with `EIO` and
+            // faults with SIGBUS `BUS_MCEERR_AR` (`EHWPOISON` becomes
+            // `VM_FAULT_HWPOISON`). A PMD fault cut short falls back to 4 KiB pages.
+            let Some(len) = state.poison.clip(m.dev_offset, m.len) else {
+                warn_ratelimited!(
+                    "inode {}: offset {} is in poisoned memory\n",
+                    inode.ino(),
+                    pos
+                );
+                return Err(if fault { EHWPOISON } else { EIO });
+            };
+            iomap.set_mapped(state.dax(), m.file_offset, m.dev_offset, len, shared);
             Ok(())
         }
         Err(e) => {
@@ -376,15 +396,49 @@ pub(crate) fn evict_inode(inode: &Inode) {
     }
 }
 
+/// The files whose maps hold bytes of the device range `range`, by inode number. The
+/// reverse lookup of a memory failure; only this function knows how claims are kept.
+fn files_over(state: &MountState, range: fmap::Extent) -> Result<KVec<u64>> {
+    let mut inos = KVec::new();
+    for c in state.claims.lock().iter() {
+        if fmap::overlaps(c.range, range) && !inos.contains(&c.ino) {
+            inos.push(c.ino, GFP_KERNEL)?;
+        }
+    }
+    Ok(inos)
+}
+
 /// The dax device reported a memory failure, or is about to go away
-/// (`MF_MEM_PRE_REMOVE`). famfs's policy, like the reference's: any failure shuts the
-/// whole mount down. New I/O and ioctls fail with `ENODEV`, faults with SIGBUS, and every
-/// existing user mapping is removed so nothing keeps using the memory. Unmount still works.
-/// During mount, before any access has been handed out, the failure is only recorded and
+/// (`MF_MEM_PRE_REMOVE`).
+///
+/// A failure of data pages is contained (`memfail::page_failure`): the processes mapping
+/// them get SIGBUS, reads and writes of those bytes `EIO`, and every other range and file
+/// keeps working. Device removal, and a failure of metadata (superblock, log) or of the
+/// whole device, shut the whole mount down, as the reference does for every failure:
+/// new I/O and ioctls fail with `ENODEV`, faults with SIGBUS, and every existing user
+/// mapping is removed so nothing keeps using the memory. Unmount still works. During
+/// mount, before any access has been handed out, the failure is only recorded and
 /// `fill_super` fails the mount.
 pub(crate) fn notify_failure(holder: &Holder, offset: u64, len: u64, mf_flags: c_int) -> Result {
     test_delay(DelayPoint::NotifyFailure);
     let sb = holder.super_block();
+    // CAST: `mf_flags` is a bit set.
+    let device_going = mf_flags as u32 & MF_MEM_PRE_REMOVE != 0;
+    // `kill_dax()` and some drivers report the whole device as 0..U64_MAX.
+    if !device_going && len != u64::MAX && holder.ready() {
+        // `ready` is set after the state: it is there, and stays until `kill_sb`, which
+        // waits for this callback before it frees the state.
+        let state = sb.state()?;
+        // A block device's partition is only part of its dax device.
+        let Some((off, len)) = state.dax().famfs_range(offset, len) else {
+            return Ok(());
+        };
+        if let memfail::Outcome::Contained =
+            memfail::page_failure(sb, state, off, len, mf_flags)
+        {
+            return Ok(());
+        }
+    }
     warn_ratelimited!(
         @Device,
         "dax device {:?}: memory failure at {:#x}+{:#x} (flags {:#x}); shutting down\n",
@@ -394,8 +448,6 @@ pub(crate) fn notify_failure(holder: &Holder, offset: u64, len: u64, mf_flags: c
         mf_flags
     );
     holder.set_failed();
-    // CAST: `mf_flags` is a bit set.
-    let device_going = mf_flags as u32 & MF_MEM_PRE_REMOVE != 0;
     sb.unmap_all(device_going);
     Ok(())
 }

@@ -37,6 +37,8 @@ pub(crate) struct Holder {
     sb: NonNull<kernel::bindings::super_block>,
     /// Set once the device reported a memory failure or is going away; never cleared.
     failed: AtomicBool,
+    /// Set once the mount state exists (`fill_super`); never cleared.
+    ready: AtomicBool,
 }
 
 impl Holder {
@@ -62,6 +64,20 @@ impl Holder {
         // ORDERING: Acquire pairs with the Release in `set_failed`.
         self.failed.load(Ordering::Acquire)
     }
+
+    /// Records that the superblock's mount state is installed (`s_fs_info`), so that
+    /// a memory-failure callback may use it.
+    pub(crate) fn set_ready(&self) {
+        // ORDERING: Release pairs with the Acquire in `ready`: `s_fs_info` was written
+        // before.
+        self.ready.store(true, Ordering::Release);
+    }
+
+    /// Whether the mount state is installed (see [`Holder::set_ready`]).
+    pub(crate) fn ready(&self) -> bool {
+        // ORDERING: Acquire pairs with the Release in `set_ready`.
+        self.ready.load(Ordering::Acquire)
+    }
 }
 
 /// A [`Holder`] in famfs's holder table; on drop it leaves the table (waiting for every
@@ -83,6 +99,7 @@ impl ListedHolder {
                 // NOTE: `as_raw` of a `&SuperBlock` is never NULL.
                 sb: NonNull::new(sb.as_raw()).ok_or(EINVAL)?,
                 failed: AtomicBool::new(false),
+                ready: AtomicBool::new(false),
             },
             GFP_KERNEL,
         )?;
@@ -312,6 +329,17 @@ impl DaxDevice {
     /// starts part-way into its disk's dax device).
     pub(crate) fn dax_offset(&self, offset: u64) -> u64 {
         self.base + offset
+    }
+
+    /// The part of the dax device range `offset`+`len` that is this famfs device, in
+    /// famfs device offsets (a partition is only part of its disk's dax device); `None`
+    /// if they do not meet.
+    pub(crate) fn famfs_range(&self, offset: u64, len: u64) -> Option<(u64, u64)> {
+        let start = offset.max(self.base);
+        let end = offset
+            .saturating_add(len)
+            .min(self.base.saturating_add(self.size));
+        (start < end).then(|| (start - self.base, end - start))
     }
 
     /// The block device, for `struct iomap` (NULL for a dax character device).

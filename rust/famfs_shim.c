@@ -295,6 +295,33 @@ void famfs_shim_unmap_all(struct super_block *sb, bool remove)
 	iput(prev);
 }
 
+void famfs_shim_poison_range(struct inode *inode, u64 pos, u64 len, int mf_flags)
+{
+	pgoff_t first = pos >> PAGE_SHIFT;
+	pgoff_t nr = ((pos + len - 1) >> PAGE_SHIFT) - first + 1;
+	int err;
+
+	/*
+	 * As xfs_dax_failure_fn(): signal the mappers while the DAX entries still
+	 * name the pages (-EBUSY only if an entry cannot be locked).
+	 */
+	/* Without CONFIG_MEMORY_FAILURE no page failure is ever reported. */
+	err = IS_ENABLED(CONFIG_MEMORY_FAILURE) ?
+		mf_dax_kill_procs(inode->i_mapping, first, nr, mf_flags) : 0;
+	if (err && famfs_shim_ratelimit(FAMFS_RL_DEVICE))
+		pr_warn("famfs: inode %llu: cannot signal the mappers of a poisoned page: %d\n",
+			(unsigned long long)inode->i_ino, err);
+	/*
+	 * mf_dax_kill_procs() unmaps only where it signalled someone; late-kill
+	 * processes keep the page mapped. Unmap it everywhere (private copies stay):
+	 * faults hold the invalidate lock shared and check the recorded poison, so
+	 * none maps it again.
+	 */
+	filemap_invalidate_lock(inode->i_mapping);
+	unmap_mapping_pages(inode->i_mapping, first, nr, false);
+	filemap_invalidate_unlock(inode->i_mapping);
+}
+
 static DEFINE_IOMAP_ITER_NEXT(famfs_iomap_next, famfs_rs_iomap_begin);
 const struct iomap_ops famfs_iomap_ops = {
 	.iomap_next = famfs_iomap_next,

@@ -77,6 +77,12 @@ struct file *famfs_shim_vma_desc_file(const struct vm_area_desc *desc);
  * (shared), so none can slip a new entry in.
  */
 void famfs_shim_unmap_all(struct super_block *sb, bool remove);
+/*
+ * A memory failure in bytes [@pos, @pos + @len) of @inode: SIGBUS to the
+ * processes mapping them (mf_dax_kill_procs()), then those pages are unmapped
+ * under the invalidate lock, so that every later access faults again.
+ */
+void famfs_shim_poison_range(struct inode *inode, u64 pos, u64 len, int mf_flags);
 void famfs_shim_fault_lock(struct inode *inode);
 void famfs_shim_fault_unlock(struct inode *inode);
 /* A size change holds the invalidate lock exclusively against faults. */

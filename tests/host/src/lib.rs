@@ -7,3 +7,5 @@
 pub mod fmap;
 #[path = "../../../iomap.rs"]
 pub mod iomap;
+#[path = "../../../poison.rs"]
+pub mod poison;
