@@ -35,6 +35,9 @@ SUITE=userspace-errors sh /host/tests/guest/userspace_errors.sh 2>&1 | emit
 # The original famfs CLI's command lines, options and exit codes (issue 16).
 mark cli_compat.sh
 SUITE=cli-compat sh /host/tests/guest/cli_compat.sh 2>&1 | emit
+# A poisoned page of the dax device (issue 12 item 9; last on that device: the poison
+# cannot be undone).
+run_prog famfs_poison_test famfs_poison_test
 # The pmem device removed under a mount (rebound afterwards; last, as it is destructive).
 if [ -n "$FAMFS_PMEMDEV" ]; then
 	FAMFS_VFS_DEVLOSS=1 run_prog famfs_vfs_test famfs_vfs_test-devloss -t pmem_device_loss
