@@ -433,9 +433,7 @@ pub(crate) fn notify_failure(holder: &Holder, offset: u64, len: u64, mf_flags: c
         let Some((off, len)) = state.dax().famfs_range(offset, len) else {
             return Ok(());
         };
-        if let memfail::Outcome::Contained =
-            memfail::page_failure(sb, state, off, len, mf_flags)
-        {
+        if let memfail::Outcome::Contained = memfail::page_failure(sb, state, off, len, mf_flags) {
             return Ok(());
         }
     }

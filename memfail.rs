@@ -25,12 +25,28 @@
 //! goes stale while mounted.
 
 use crate::{
-    fmap::{Extent, FileType},
-    kfs::{memfail::poison_file_range, super_block::SuperBlock, warn_ratelimited},
-    poison, MountState,
+    fmap::{
+        Extent,
+        FileType, //
+    },
+    kfs::{
+        memfail::poison_file_range,
+        super_block::SuperBlock,
+        warn_ratelimited, //
+    },
+    poison,
+    MountState, //
 };
-use core::sync::atomic::{AtomicUsize, Ordering};
-use kernel::{ffi::c_int, new_mutex, prelude::*, sync::Mutex};
+use core::sync::atomic::{
+    AtomicUsize,
+    Ordering, //
+};
+use kernel::{
+    ffi::c_int,
+    new_mutex,
+    prelude::*,
+    sync::Mutex, //
+};
 
 /// The poisoned device ranges of one mount (in famfs device offsets).
 #[pin_data]

@@ -7,7 +7,11 @@
 //! Pure and host-tested (the host tests include this very file); the kernel side, which
 //! records poisoned ranges and signals the processes mapping them, is `memfail.rs`.
 
-use crate::fmap::{Extent, Fmap, Layout};
+use crate::fmap::{
+    Extent,
+    Fmap,
+    Layout, //
+};
 
 /// Device bytes that always hold famfs metadata: the superblock (2 MiB at offset 0) and
 /// the log, which starts at 2 MiB and is at least 8 MiB long (`FAMFS_LOG_OFFSET`,
@@ -103,7 +107,7 @@ pub fn clip(poisoned: &[Extent], dev: u64, len: u64) -> Option<u64> {
 
 /// Whether `e` is already inside one of the `poisoned` ranges.
 pub fn covered(poisoned: &[Extent], e: Extent) -> bool {
-    poisoned
-        .iter()
-        .any(|p| p.offset <= e.offset && e.offset.saturating_add(e.len) <= p.offset.saturating_add(p.len))
+    poisoned.iter().any(|p| {
+        p.offset <= e.offset && e.offset.saturating_add(e.len) <= p.offset.saturating_add(p.len)
+    })
 }

@@ -2,7 +2,10 @@
 
 //! Signalling and unmapping the processes that map a poisoned file range.
 
-use super::{inode::Inode, sys};
+use super::{
+    inode::Inode,
+    sys, //
+};
 use kernel::ffi::c_int;
 
 /// Sends SIGBUS to the processes mapping bytes `[off, off + len)` of `inode`

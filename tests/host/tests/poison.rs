@@ -61,7 +61,11 @@ fn check(f: &Fmap, rng: &mut XorShift) {
             assert!(big.offset <= back.dev_offset && back.dev_offset + len <= big.offset + big.len);
             total += len;
         });
-        let in_map: u64 = f.ranges().filter_map(|r| intersect(r, big)).map(|x| x.len).sum();
+        let in_map: u64 = f
+            .ranges()
+            .filter_map(|r| intersect(r, big))
+            .map(|x| x.len)
+            .sum();
         assert!(total <= in_map);
     }
 }
@@ -77,12 +81,22 @@ fn simple_maps_reverse_like_resolve() {
         for e in &mut exts[..n] {
             let len = (1 + rng.below(64)) * 2 * MIB;
             off += rng.below(16) * 2 * MIB;
-            *e = IocSimpleExt { devindex: 0, offset: off, len };
+            *e = IocSimpleExt {
+                devindex: 0,
+                offset: off,
+                len,
+            };
             off += len;
             total += len;
         }
         let size = total - rng.below(2 * MIB);
-        let hdr = IocFmap { file_size: size, file_type: 0, ext_type: 0, count: n as u32, ext_ptr: 0 };
+        let hdr = IocFmap {
+            file_size: size,
+            file_type: 0,
+            ext_type: 0,
+            count: n as u32,
+            ext_ptr: 0,
+        };
         let f = Fmap::from_v2_simple(&hdr, &exts[..n], DEV).unwrap();
         check(&f, &mut rng);
     }
@@ -98,10 +112,25 @@ fn interleaved_maps_reverse_like_resolve() {
         let per_strip = size.div_ceil(nstrips as u64 * chunk) * chunk;
         let mut strips = [IocSimpleExt::default(); MAX_STRIPS];
         for (i, s) in strips[..nstrips].iter_mut().enumerate() {
-            *s = IocSimpleExt { devindex: 0, offset: (1 + i as u64 * 97) * 64 * MIB, len: per_strip };
+            *s = IocSimpleExt {
+                devindex: 0,
+                offset: (1 + i as u64 * 97) * 64 * MIB,
+                len: per_strip,
+            };
         }
-        let hdr = IocFmap { file_size: size, file_type: 0, ext_type: 1, count: 1, ext_ptr: 0 };
-        let ie = IocInterleavedExt { nstrips: nstrips as u64, chunk_size: chunk, nbytes: size, strips_ptr: 0 };
+        let hdr = IocFmap {
+            file_size: size,
+            file_type: 0,
+            ext_type: 1,
+            count: 1,
+            ext_ptr: 0,
+        };
+        let ie = IocInterleavedExt {
+            nstrips: nstrips as u64,
+            chunk_size: chunk,
+            nbytes: size,
+            strips_ptr: 0,
+        };
         let f = Fmap::from_v2_interleaved(&hdr, &[ie], &[strips], DEV).unwrap();
         check(&f, &mut rng);
     }
@@ -109,21 +138,61 @@ fn interleaved_maps_reverse_like_resolve() {
 
 #[test]
 fn unrelated_range_finds_nothing() {
-    let se = IocSimpleExt { devindex: 0, offset: 64 * MIB, len: 4 * MIB };
-    let hdr = IocFmap { file_size: 4 * MIB, file_type: 0, ext_type: 0, count: 1, ext_ptr: 0 };
+    let se = IocSimpleExt {
+        devindex: 0,
+        offset: 64 * MIB,
+        len: 4 * MIB,
+    };
+    let hdr = IocFmap {
+        file_size: 4 * MIB,
+        file_type: 0,
+        ext_type: 0,
+        count: 1,
+        ext_ptr: 0,
+    };
     let f = Fmap::from_v2_simple(&hdr, &[se], DEV).unwrap();
     let mut n = 0;
-    for_each_file_range(&f, Extent { offset: 68 * MIB, len: PAGE }, |_, _| n += 1);
-    for_each_file_range(&f, Extent { offset: 64 * MIB - PAGE, len: PAGE }, |_, _| n += 1);
+    for_each_file_range(
+        &f,
+        Extent {
+            offset: 68 * MIB,
+            len: PAGE,
+        },
+        |_, _| n += 1,
+    );
+    for_each_file_range(
+        &f,
+        Extent {
+            offset: 64 * MIB - PAGE,
+            len: PAGE,
+        },
+        |_, _| n += 1,
+    );
     assert_eq!(n, 0);
     let mut got = Vec::new();
-    for_each_file_range(&f, Extent { offset: 66 * MIB, len: PAGE }, |o, l| got.push((o, l)));
+    for_each_file_range(
+        &f,
+        Extent {
+            offset: 66 * MIB,
+            len: PAGE,
+        },
+        |o, l| got.push((o, l)),
+    );
     assert_eq!(got, vec![(2 * MIB, PAGE)]);
 }
 
 #[test]
 fn clip_stops_before_poison() {
-    let p = [Extent { offset: 10 * PAGE, len: PAGE }, Extent { offset: 40 * PAGE, len: 2 * PAGE }];
+    let p = [
+        Extent {
+            offset: 10 * PAGE,
+            len: PAGE,
+        },
+        Extent {
+            offset: 40 * PAGE,
+            len: 2 * PAGE,
+        },
+    ];
     assert_eq!(clip(&[], 0, 100 * PAGE), Some(100 * PAGE));
     assert_eq!(clip(&p, 0, 100 * PAGE), Some(10 * PAGE));
     assert_eq!(clip(&p, 9 * PAGE, PAGE), Some(PAGE));
@@ -132,6 +201,18 @@ fn clip_stops_before_poison() {
     assert_eq!(clip(&p, 11 * PAGE, 100 * PAGE), Some(29 * PAGE));
     assert_eq!(clip(&p, 41 * PAGE, PAGE), None);
     assert_eq!(clip(&p, 42 * PAGE, PAGE), Some(PAGE));
-    assert!(covered(&p, Extent { offset: 40 * PAGE, len: PAGE }));
-    assert!(!covered(&p, Extent { offset: 41 * PAGE, len: 2 * PAGE }));
+    assert!(covered(
+        &p,
+        Extent {
+            offset: 40 * PAGE,
+            len: PAGE
+        }
+    ));
+    assert!(!covered(
+        &p,
+        Extent {
+            offset: 41 * PAGE,
+            len: 2 * PAGE
+        }
+    ));
 }
