@@ -215,7 +215,10 @@ pub(crate) fn get_tree(fc: &mut FsContext) -> Result {
         fill_super(new, src, opts).inspect_err(|e| claim_err = Some(*e))
     });
     match (ret, claim_err) {
-        (Err(e), Some(c)) if e == c => Err(fc.error(e, fmt!("cannot use {:?}: {:?}", src, e))),
+        // `get_tree_keyed` has said why for `EBUSY`.
+        (Err(e), Some(c)) if e == c && e != EBUSY => {
+            Err(fc.error(e, fmt!("cannot use {:?}: {:?}", src, e)))
+        }
         (ret, _) => ret,
     }
 }
@@ -440,7 +443,7 @@ pub(crate) fn notify_failure(holder: &Holder, offset: u64, len: u64, mf_flags: c
     warn_ratelimited!(
         @Device,
         "dax device {:?}: memory failure at {:#x}+{:#x} (flags {:#x}); shutting down\n",
-        sb.dev(),
+        holder.devt(),
         offset,
         len,
         mf_flags

@@ -35,6 +35,8 @@ use kernel::{
 /// state exists, is recorded here instead of being lost.
 pub(crate) struct Holder {
     sb: NonNull<kernel::bindings::super_block>,
+    /// The device's number (the superblock's `s_dev` is anonymous).
+    devt: DevT,
     /// Set once the device reported a memory failure or is going away; never cleared.
     failed: AtomicBool,
     /// Set once the mount state exists (`fill_super`); never cleared.
@@ -51,6 +53,11 @@ impl Holder {
         // `generic_shutdown_super()`, so the superblock is live and no inode of it has
         // been evicted by the shutdown yet.
         unsafe { SuperBlock::from_raw(self.sb.as_ptr()) }
+    }
+
+    /// The device's number, for messages.
+    pub(crate) fn devt(&self) -> DevT {
+        self.devt
     }
 
     /// Records a device failure.
@@ -93,11 +100,12 @@ struct ListedHolder {
 }
 
 impl ListedHolder {
-    fn new(sb: &SuperBlock) -> Result<Self> {
+    fn new(sb: &SuperBlock, devt: DevT) -> Result<Self> {
         let holder = KBox::new(
             Holder {
                 // NOTE: `as_raw` of a `&SuperBlock` is never NULL.
                 sb: NonNull::new(sb.as_raw()).ok_or(EINVAL)?,
+                devt,
                 failed: AtomicBool::new(false),
                 ready: AtomicBool::new(false),
             },
@@ -153,7 +161,7 @@ impl Drop for ListedHolder {
 ///
 /// While `claimed` is true, `dev` carries the exclusive holder claim made with `holder`
 /// and [`HOLDER_OPS`], and one reference taken with it. For a character device (`bdev` is
-/// `None`) it carries a second reference, from `dax_dev_get()`, for as long as `self`
+/// `None`) it carries a second reference, from `famfs_shim_dax_find()`, for as long as `self`
 /// lives. For a block device, `bdev` is the block device opened exclusively for the
 /// superblock, and `base` is where the partition starts on the dax device. `drop` gives
 /// back all of it.
@@ -218,7 +226,7 @@ impl DaxDevice {
     pub(crate) fn claim(source: Source, sb: &SuperBlock) -> Result<Self> {
         // Listed before the claim: a failure reported as soon as the claim is made finds
         // it (see `Holder`).
-        let holder = ListedHolder::new(sb)?;
+        let holder = ListedHolder::new(sb, source.devt())?;
         match source {
             Source::Char(devt) => Self::claim_char(devt, holder),
             Source::Block(devt) => Self::claim_block(devt, sb, holder),
@@ -226,14 +234,14 @@ impl DaxDevice {
     }
 
     fn claim_char(devt: DevT, holder: ListedHolder) -> Result<Self> {
-        // SAFETY: `lookup_source` established that `devt` belongs to a registered dax
-        // device, so this takes a reference on its existing dax inode.
-        let dev = NonNull::new(unsafe { sys::dax_dev_get(devt.0) }).ok_or(ENOMEM)?;
+        // SAFETY: Only looks the device up (it never creates one); a non-NULL result
+        // carries a reference for us.
+        let dev = NonNull::new(unsafe { sys::famfs_shim_dax_find(devt.0) }).ok_or(ENODEV)?;
         // SAFETY: `dev` is a live dax device (we hold a reference); `HOLDER_OPS` is static;
         // the holder stays allocated until after the claim is dropped.
         let ret = unsafe { sys::fs_dax_get(dev.as_ptr(), holder.as_ptr(), HOLDER_OPS.as_ptr()) };
         if ret != 0 {
-            // SAFETY: Gives back the `dax_dev_get()` reference taken above.
+            // SAFETY: Gives back the `famfs_shim_dax_find()` reference taken above.
             unsafe { sys::put_dax(dev.as_ptr()) };
             return Err(Error::from_errno(ret));
         }
@@ -315,8 +323,8 @@ impl DaxDevice {
         }
         // SAFETY: We held the claim made with this holder (type invariant) and give it
         // back with its reference. `fs_put_dax()` tolerates a claim already cleared by
-        // `kill_dax()`. For a character device our `dax_dev_get()` reference keeps `dev`
-        // alive; for a block device `dev` is not used again (see `drop`).
+        // `kill_dax()`. For a character device our `famfs_shim_dax_find()` reference
+        // keeps `dev` alive; for a block device `dev` is not used again (see `drop`).
         unsafe { sys::fs_put_dax(self.dev.as_ptr(), self.holder.as_ptr()) };
         // `fs_put_dax()` cleared `holder_ops` and `holder_data` but does not wait for
         // callbacks already running (drivers/dax/super.c); the holder table does:
@@ -415,7 +423,7 @@ impl Drop for DaxDevice {
     fn drop(&mut self) {
         self.release_holder();
         // SAFETY: By the type invariants we hold, for a character device, a
-        // `dax_dev_get()` reference, and for a block device its open file (whose holder
+        // `famfs_shim_dax_find()` reference, and for a block device its open file (whose holder
         // is the superblock). The holder claim was given back just above.
         unsafe {
             match self.bdev {

@@ -51,6 +51,12 @@ struct inode *famfs_shim_iocb_inode(const struct kiocb *iocb);
  * (*is_block set) a block device, whose DAX capability the caller checks.
  */
 int famfs_shim_lookup_source(const char *source, dev_t *devt, bool *is_block);
+/*
+ * Whether @devt is a dax character device's number; a reference (put_dax()) to the
+ * live dax device numbered @devt, or NULL. Neither ever creates a dax device.
+ */
+bool famfs_shim_devt_is_dax(dev_t devt);
+struct dax_device *famfs_shim_dax_find(dev_t devt);
 loff_t famfs_shim_bdev_file_size(struct file *bdev_file);
 /* Mount options: returns the option index (FAMFS_OPT_*) or a negative errno. */
 enum { FAMFS_OPT_MODE = 0, FAMFS_OPT_DAX = 1 };

@@ -88,29 +88,38 @@ impl FsContext {
         unsafe { &mut *(*self.as_raw()).fs_private.cast::<MountOptions>() }
     }
 
-    /// Finds or creates the superblock keyed on `dev`. A superblock that is already
-    /// mounted is refused with `EBUSY` (one mount per device); a new one is filled by
-    /// `fill` and becomes the mount's root. If `fill` fails the superblock is torn down.
+    /// Makes a new superblock for the device `dev` and fills it with `fill`; it becomes
+    /// the mount's root. If `fill` fails the superblock is torn down; `EBUSY` from it (the
+    /// device is claimed by another mount) is reported as "already mounted".
     pub(crate) fn get_tree_keyed(
         &mut self,
         dev: DevT,
         fill: impl FnOnce(&NewSuperBlock<'_>, &MountOptions) -> Result,
     ) -> Result {
         let fc = self.as_raw();
-        // SAFETY: `fc` is live; `sget_dev` returns a superblock with `s_umount` held, or
-        // an error pointer.
-        let sb = from_err_ptr(unsafe { bindings::sget_dev(fc.cast(), dev.0) })?;
-        // SAFETY: `sb` is live and locked.
-        if unsafe { !(*sb).s_root.is_null() } {
-            // SAFETY: Drops the active reference and `s_umount` taken by `sget_dev`.
-            unsafe { bindings::deactivate_locked_super(sb) };
-            return Err(self.error(EBUSY, fmt!("device {:?} is already mounted", dev)));
-        }
+        // Every mount gets a new superblock with an anonymous `s_dev` (`set_anon_super`):
+        // keyed on the device number (`sget_dev`), `st_dev` of its files would be the dax
+        // character device's number, which a block device elsewhere may have too. famfs
+        // user space finds mounts by their source in `/proc/mounts`, never by `st_dev`.
+        // A device is mounted once because its claim is exclusive (`fs_dax_get()`, the
+        // exclusive block device open): a second mount's `fill` fails with `EBUSY`.
+        // SAFETY: `fc` is live; with no `test`, `sget_fc` returns a new superblock with
+        // `s_umount` held, or an error pointer.
+        let sb = from_err_ptr(unsafe {
+            bindings::sget_fc(fc.cast(), None, Some(bindings::set_anon_super_fc))
+        })?;
         // SAFETY: `sb` is new (no root), locked, and ours until we return.
         let new = unsafe { NewSuperBlock::from_raw(sb) };
         if let Err(e) = fill(&new, self.options()) {
-            // SAFETY: As above; this runs `kill_sb`, which frees whatever `fill` installed.
+            // SAFETY: `sb` is locked and ours; this runs `kill_sb`, which frees whatever
+            // `fill` installed.
             unsafe { bindings::deactivate_locked_super(sb) };
+            if e == EBUSY {
+                return Err(self.error(
+                    EBUSY,
+                    fmt!("device {:?} is already mounted or otherwise held", dev),
+                ));
+            }
             return Err(e);
         }
         // SAFETY: `sb` is filled and still locked; the mount takes a dentry reference.

@@ -9,7 +9,6 @@ use super::{
         NewInode, //
     },
     sys,
-    DevT,
     OpsTable, //
 };
 use crate::MountState;
@@ -63,12 +62,6 @@ impl SuperBlock {
     /// has it, because famfs installs it before creating the root inode; `EIO` otherwise.
     pub(crate) fn state(&self) -> Result<&MountState> {
         self.try_state().ok_or(EIO)
-    }
-
-    /// The device number the superblock is keyed on.
-    pub(crate) fn dev(&self) -> DevT {
-        // SAFETY: The superblock is live.
-        DevT(unsafe { (*self.as_raw()).s_dev })
     }
 
     /// A reference to the inode numbered `ino`, unless it does not exist or is being
@@ -196,8 +189,9 @@ pub(crate) unsafe extern "C" fn kill_sb(sb: *mut bindings::super_block) {
         // can run against the superblock while it is shut down or after it is freed.
         state.dax().release_holder();
     }
-    // SAFETY: `sb` is live; this evicts every inode.
-    unsafe { bindings::generic_shutdown_super(sb) };
+    // SAFETY: `sb` is live and was made with `set_anon_super` (`get_tree_keyed`); this
+    // evicts every inode and gives the anonymous device number back.
+    unsafe { bindings::kill_anon_super(sb) };
     // SAFETY: After shutdown nothing else reads `s_fs_info`; it is NULL or our `KBox`.
     unsafe {
         let state = core::mem::replace(&mut (*sb).s_fs_info, core::ptr::null_mut());
