@@ -211,7 +211,8 @@ pub(crate) fn get_tree(fc: &mut FsContext) -> Result {
         )
     })?;
     let mut claim_err = None;
-    let ret = fc.get_tree_keyed(src.devt(), |new, opts| {
+    let block = matches!(src, Source::Block(_));
+    let ret = fc.get_tree_keyed(src.devt(), block, |new, opts| {
         fill_super(new, src, opts).inspect_err(|e| claim_err = Some(*e))
     });
     match (ret, claim_err) {

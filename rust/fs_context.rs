@@ -88,26 +88,49 @@ impl FsContext {
         unsafe { &mut *(*self.as_raw()).fs_private.cast::<MountOptions>() }
     }
 
+    /// `EBUSY`, logged: `dev` is mounted already, or held by another user.
+    fn busy(&self, dev: DevT) -> Error {
+        self.error(
+            EBUSY,
+            fmt!("device {:?} is already mounted or otherwise held", dev),
+        )
+    }
+
     /// Makes a new superblock for the device `dev` and fills it with `fill`; it becomes
-    /// the mount's root. If `fill` fails the superblock is torn down; `EBUSY` from it (the
-    /// device is claimed by another mount) is reported as "already mounted".
+    /// the mount's root. If `fill` fails the superblock is torn down; `EBUSY` (the device
+    /// is mounted or held by someone else) is reported as "already mounted".
+    ///
+    /// `st_dev`: a block device's own number (`block`), as for every file system on a
+    /// block device, which tools match with the device; for a dax character device an
+    /// anonymous number (`set_anon_super`), because the character device's number can be
+    /// a block device's number too. famfs user space (ours and the original) finds mounts
+    /// by their source in `/proc/mounts`, never by `st_dev`.
     pub(crate) fn get_tree_keyed(
         &mut self,
         dev: DevT,
+        block: bool,
         fill: impl FnOnce(&NewSuperBlock<'_>, &MountOptions) -> Result,
     ) -> Result {
         let fc = self.as_raw();
-        // Every mount gets a new superblock with an anonymous `s_dev` (`set_anon_super`):
-        // keyed on the device number (`sget_dev`), `st_dev` of its files would be the dax
-        // character device's number, which a block device elsewhere may have too. famfs
-        // user space finds mounts by their source in `/proc/mounts`, never by `st_dev`.
-        // A device is mounted once because its claim is exclusive (`fs_dax_get()`, the
-        // exclusive block device open): a second mount's `fill` fails with `EBUSY`.
-        // SAFETY: `fc` is live; with no `test`, `sget_fc` returns a new superblock with
-        // `s_umount` held, or an error pointer.
-        let sb = from_err_ptr(unsafe {
-            bindings::sget_fc(fc.cast(), None, Some(bindings::set_anon_super_fc))
-        })?;
+        let sb = if block {
+            // SAFETY: `fc` is live; `sget_dev` returns the superblock keyed on `dev`, new
+            // or existing, with `s_umount` held, or an error pointer.
+            from_err_ptr(unsafe { bindings::sget_dev(fc.cast(), dev.0) })?
+        } else {
+            // A new superblock for every mount: the device is mounted once because its
+            // claim (`fs_dax_get()`) is exclusive, so a second mount's `fill` fails.
+            // SAFETY: `fc` is live; with no `test`, `sget_fc` returns a new superblock
+            // with `s_umount` held, or an error pointer.
+            from_err_ptr(unsafe {
+                bindings::sget_fc(fc.cast(), None, Some(bindings::set_anon_super_fc))
+            })?
+        };
+        // SAFETY: `sb` is live and locked.
+        if unsafe { !(*sb).s_root.is_null() } {
+            // SAFETY: Drops the active reference and `s_umount` taken by `sget_dev`.
+            unsafe { bindings::deactivate_locked_super(sb) };
+            return Err(self.busy(dev));
+        }
         // SAFETY: `sb` is new (no root), locked, and ours until we return.
         let new = unsafe { NewSuperBlock::from_raw(sb) };
         if let Err(e) = fill(&new, self.options()) {
@@ -115,10 +138,7 @@ impl FsContext {
             // `fill` installed.
             unsafe { bindings::deactivate_locked_super(sb) };
             if e == EBUSY {
-                return Err(self.error(
-                    EBUSY,
-                    fmt!("device {:?} is already mounted or otherwise held", dev),
-                ));
+                return Err(self.busy(dev));
             }
             return Err(e);
         }

@@ -82,6 +82,9 @@ impl SuperBlock {
     }
 }
 
+/// `MINORBITS` (include/linux/kdev_t.h): the kernel's `dev_t` is major << 20 | minor.
+const MINORBITS: u32 = 20;
+
 /// The superblock magic (`FAMFS_SUPER_MAGIC`), reported by `statfs`.
 pub(crate) const FAMFS_SUPER_MAGIC: kernel::ffi::c_ulong = 0x87b2_82ff;
 
@@ -189,9 +192,16 @@ pub(crate) unsafe extern "C" fn kill_sb(sb: *mut bindings::super_block) {
         // can run against the superblock while it is shut down or after it is freed.
         state.dax().release_holder();
     }
-    // SAFETY: `sb` is live and was made with `set_anon_super` (`get_tree_keyed`); this
-    // evicts every inode and gives the anonymous device number back.
-    unsafe { bindings::kill_anon_super(sb) };
+    // SAFETY: `sb` is live; this evicts every inode. A superblock of a dax character
+    // device got an anonymous `s_dev` (`get_tree_keyed`), major 0 (`UNNAMED_MAJOR`), which
+    // no block device has: `kill_anon_super` also gives that number back.
+    unsafe {
+        if (*sb).s_dev >> MINORBITS == 0 {
+            bindings::kill_anon_super(sb);
+        } else {
+            bindings::generic_shutdown_super(sb);
+        }
+    }
     // SAFETY: After shutdown nothing else reads `s_fs_info`; it is NULL or our `KBox`.
     unsafe {
         let state = core::mem::replace(&mut (*sb).s_fs_info, core::ptr::null_mut());

@@ -8,7 +8,8 @@
  *  - make read()/write() of that page fail with EIO (a read that runs into it stops
  *    short before it), and faults on it SIGBUS (BUS_MCEERR_AR), also in new mappings;
  *  - leave every other page of the file, and every other file, readable, writable and
- *    mappable, and the mount up; umount and a new mount work.
+ *    mappable, and the mount up; umount and a new mount work, and the new mount does not
+ *    remember the poison (it is per mount).
  * A failure in the superblock or the log still shuts the whole mount down (ENODEV).
  * Device removal is covered by famfs_race_test and the device-loss suite.
  *
@@ -343,6 +344,14 @@ TEST_F_TIMEOUT(poison, data_page_failure_is_contained, 300)
 	/* It unmounts, and mounts again. */
 	EXPECT_EQ(0, umount(self->dir));
 	ASSERT_EQ(0, mount(daxdev(), self->dir, "famfs", 0, NULL));
+	/*
+	 * The record went with the old mount: the page reads again (the memory here is
+	 * good; bad memory would fail again on access and be recorded anew).
+	 */
+	a = mkfile_t(self->dir, "a", FAMFS_REG, A_DEV, FSIZE);
+	ASSERT_GE(a, 0);
+	EXPECT_EQ((ssize_t)PG, pread(a, buf, PG, POFF));
+	close(a);
 }
 
 /*
