@@ -73,6 +73,7 @@ impl Bitmap {
             used: vec![false; (dev_size / ALLOC_UNIT) as usize],
         };
         b.mark(Extent {
+            dev: 0,
             offset: 0,
             len: LOG_OFFSET + log_len,
         });
@@ -111,7 +112,12 @@ impl Bitmap {
 
     /// Marks every extent of a file's layout; returns the clash count.
     pub fn mark_layout(&mut self, l: &FileLayout) -> u64 {
-        l.extents().iter().map(|e| self.mark(*e)).sum()
+        // The bitmap is the primary's: extents on other devices are not its memory.
+        l.extents()
+            .iter()
+            .filter(|e| e.dev == 0)
+            .map(|e| self.mark(*e))
+            .sum()
     }
 
     fn find_free(&self, from: u64, to: u64, units: u64) -> Option<u64> {
@@ -139,6 +145,7 @@ impl Bitmap {
             .find_free(0, self.units(), units)
             .ok_or(AllocError::NoSpace(size))?;
         let e = Extent {
+            dev: 0,
             offset: start * ALLOC_UNIT,
             len: units * ALLOC_UNIT,
         };
@@ -182,6 +189,7 @@ impl Bitmap {
             let from = b * bucket_units;
             if let Some(start) = trial.find_free(from, from + bucket_units, strip_units) {
                 let e = Extent {
+                    dev: 0,
                     offset: start * ALLOC_UNIT,
                     len: strip_units * ALLOC_UNIT,
                 };

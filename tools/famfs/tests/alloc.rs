@@ -118,6 +118,7 @@ fn fsck_finds_cross_links() {
             mode: 0o644,
             relpath: name.into(),
             layout: FileLayout::Simple(vec![Extent {
+                dev: 0,
                 offset: off,
                 len: 4 * MIB,
             }]),
