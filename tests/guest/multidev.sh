@@ -6,6 +6,7 @@
 . /host/tests/guest/lib.sh
 out=${1:-/host/build/results/multidev.tap}
 bin=/host/build/guest-bin
+mkdir -p "$(dirname "$out")"
 : >"$out"
 emit() { tee -a "$out"; }
 
