@@ -32,11 +32,19 @@ mkdir -p $M
 	check "member-superblock-files" test -f $M/.meta/.superblock.1 -a -f $M/.meta/.superblock.2
 	check_fails "devadd-refuses-a-member" $F devadd $M "$2"
 	check "creat-after-devadd" $F creat -s 8m -r -S 3 $M/f
+	# One strip per device, in random order (famfs's roadmap, phase 10).
+	check "creat-striped-over-3-devices" $F creat -s 24m -N 3 -C 2m -r -S 5 $M/s3
+	check "verify-striped" $F verify -S 5 -f $M/s3
+	check "striped-map-has-3-strips" sh -c "$F getmap $M/s3 | grep -q 'Interleaved extent has 3 strips'"
+	check_err "creat-4-strips-on-3-devices" "strips" $F creat -s 24m -N 4 -C 2m $M/s4
+	# More than the primary holds (4 GiB): the members take the rest.
+	check "5-gib-of-files-use-the-members" sh -c "for i in 1 2 3 4 5; do $F creat -s 1g $M/big\$i || exit 1; done"
 	check "fsck-with-members" $F fsck $M
 	check "umount" umount $M
 	check "remount" $F mount "$1" $M
 	check "logplay-registers-members" test -f $M/.meta/.superblock.1 -a -f $M/.meta/.superblock.2
 	check "verify-after-remount" $F verify -S 3 -f $M/f
+	check "verify-striped-after-remount" $F verify -S 5 -f $M/s3
 	check "logplay-again-is-a-no-op" $F logplay $M
 	check "umount-again" umount $M
 	check "members-released" sh -c "mount -t famfs $2 $M && umount $M"

@@ -3,7 +3,7 @@
 //! famfs operations on a mounted file system (or a device, through a temporary mount):
 //! mkfs, mount + mkmeta, logplay, creat, cp, mkdir, fsck, check.
 
-use crate::alloc::{AllocError, Bitmap, Interleave};
+use crate::alloc::{AllocError, Bitmap, Devices, Interleave};
 use crate::format::{
     check_relpath, read_log, used_len, DaxdevEntry, DirEntry, Extent, FileEntry, FileLayout,
     FormatError, Log, LogEntry, Superblock, ALLOC_UNIT, FM_ALL_HOSTS_RW, LOG_HEADER_SIZE,
@@ -583,6 +583,27 @@ impl Famfs {
         Ok(bm)
     }
 
+    /// The allocation state of every device the log names (`ADD_DAXDEV` entries).
+    pub fn devices(&self, log: &Log<'_>) -> Result<Devices> {
+        let mut devs = Devices {
+            bitmaps: vec![Bitmap::new(self.sb.dev_size, self.sb.log_len)],
+        };
+        let mut files = Vec::new();
+        for e in log.entries() {
+            match e? {
+                LogEntry::AddDaxdev(d) if d.index as usize == devs.bitmaps.len() => {
+                    devs.bitmaps.push(Devices::member(d.size))
+                }
+                LogEntry::File(f) => files.push(f.layout),
+                _ => {}
+            }
+        }
+        for l in &files {
+            devs.mark_layout(l);
+        }
+        Ok(devs)
+    }
+
     /// `famfs creat`: allocates, creates the file and its map, and logs it. The file
     /// is created with `mode` (the kernel applies the umask to the inode, the log keeps
     /// `mode`), owned by `uid:gid` if both are non-zero (the original's rule). Returns
@@ -600,10 +621,20 @@ impl Famfs {
             return Err(AllocError::Empty.into());
         }
         self.with_log(|log| {
-            let mut bm = self.bitmap(log)?;
-            let layout = match interleave {
-                Some(p) => bm.alloc_interleaved(size, p, Uuid::new_v4().as_u64_pair().0)?,
-                None => FileLayout::Simple(vec![bm.alloc_contiguous(size)?]),
+            let seed = Uuid::new_v4().as_u64_pair().0;
+            let mut devs = self.devices(log)?;
+            let layout = if devs.bitmaps.len() > 1 {
+                // A multi-device file system: per-device allocation (roadmap phase 10).
+                match interleave {
+                    Some(p) => devs.alloc_interleaved(size, p, seed)?,
+                    None => FileLayout::Simple(vec![devs.alloc_contiguous(size, seed)?]),
+                }
+            } else {
+                let mut bm = self.bitmap(log)?;
+                match interleave {
+                    Some(p) => bm.alloc_interleaved(size, p, seed)?,
+                    None => FileLayout::Simple(vec![bm.alloc_contiguous(size)?]),
+                }
             };
             let full = self.mpt.join(&rel);
             let f = OpenOptions::new()
