@@ -48,5 +48,12 @@ mkdir -p $M
 	check "logplay-again-is-a-no-op" $F logplay $M
 	check "umount-again" umount $M
 	check "members-released" sh -c "mount -t famfs $2 $M && umount $M"
+	# mkfs of three devices at once: the members join as devadd adds them.
+	check "mkfs-three-devices" $F mkfs --force "$1" "$2" "$3"
+	check "mount-three-devices" $F mount "$1" $M
+	check "mkfs-members-registered" test -f $M/.meta/.superblock.1 -a -f $M/.meta/.superblock.2
+	check "mkfs-members-striped" $F creat -s 12m -N 3 -C 2m -r -S 11 $M/s
+	check "mkfs-members-verify" $F verify -S 11 -f $M/s
+	check "umount-three-devices" umount $M
 } 2>&1 | emit
 if rmmod famfs; then echo "ok - multidev: rmmod famfs at end"; else echo "not ok - multidev: rmmod famfs at end"; fi | emit

@@ -1499,3 +1499,13 @@ pub fn devadd(mpt: &Path, dev: &Path) -> Result<u32> {
     register_daxdev(&fsys.mpt, &entry)?;
     Ok(entry.index)
 }
+
+/// `mkfs.famfs DEV0 DEV1 …`: adds every further device to the file system just made on
+/// `primary`, as `devadd` does, through a temporary mount of the primary; returns their
+/// indices. The temporary mount's umount releases them again.
+pub fn mkfs_secondaries(primary: &Path, secondaries: &[PathBuf]) -> Result<Vec<u32>> {
+    let tmp = TempMount::of_unmounted(primary, "unmount it first")?;
+    let sb = read_superblock(&superblock_file(&tmp.dir)?)?;
+    log_file(&tmp.dir, sb.log_len, Role::Master)?;
+    secondaries.iter().map(|d| devadd(&tmp.dir, d)).collect()
+}
