@@ -52,6 +52,8 @@ mkdir -p $M
 	check "mkfs-three-devices" $F mkfs --force "$1" "$2" "$3"
 	check "mount-three-devices" $F mount "$1" $M
 	check "mkfs-members-registered" test -f $M/.meta/.superblock.1 -a -f $M/.meta/.superblock.2
+	check "daxdev-lists-three-registered" test "$($F daxdev $M | grep -c registered)" = 2 -a \
+		"$($F daxdev $M | grep -c 'not registered')" = 0 -a "$($F daxdev $M | grep -c primary)" = 1
 	check "mkfs-members-striped" $F creat -s 12m -N 3 -C 2m -r -S 11 $M/s
 	check "mkfs-members-verify" $F verify -S 11 -f $M/s
 	check "umount-three-devices" umount $M

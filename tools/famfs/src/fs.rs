@@ -1509,3 +1509,50 @@ pub fn mkfs_secondaries(primary: &Path, secondaries: &[PathBuf]) -> Result<Vec<u
     log_file(&tmp.dir, sb.log_len, Role::Master)?;
     secondaries.iter().map(|d| devadd(&tmp.dir, d)).collect()
 }
+
+/// One device of a file system, as `famfs daxdev` lists it.
+pub struct DaxdevInfo {
+    /// Device index.
+    pub index: u32,
+    /// Its `ts_dev_uuid`.
+    pub uuid: Uuid,
+    /// Its size.
+    pub size: u64,
+    /// "primary (PATH)", "registered" or "not registered".
+    pub state: String,
+}
+
+/// The devices of the file system mounted at `mpt`: the primary, then every
+/// `ADD_DAXDEV` entry of the log.
+pub fn list_daxdevs(mpt: &Path) -> Result<Vec<DaxdevInfo>> {
+    let fsys = Famfs::find(mpt)?;
+    let mut out = vec![DaxdevInfo {
+        index: 0,
+        uuid: fsys.sb.dev_uuid,
+        size: fsys.sb.dev_size,
+        state: format!("primary ({})", fsys.sb.dev_path),
+    }];
+    let bytes = fsys.read_log()?;
+    let (_, entries) = read_log(&bytes)?;
+    for e in entries {
+        if let LogEntry::AddDaxdev(d) = e? {
+            let p = meta_dir(&fsys.mpt).join(format!(".superblock.{}", d.index));
+            let registered = File::open(&p)
+                .ok()
+                .and_then(|f| read_superblock(&f).ok())
+                .is_some_and(|sb| sb.dev_uuid == d.uuid);
+            out.push(DaxdevInfo {
+                index: d.index,
+                uuid: d.uuid,
+                size: d.size,
+                state: if registered {
+                    "registered"
+                } else {
+                    "not registered"
+                }
+                .into(),
+            });
+        }
+    }
+    Ok(out)
+}

@@ -18,6 +18,7 @@ pub mod chkread;
 pub mod clone;
 pub mod cp;
 pub mod creat;
+pub mod daxdev;
 pub mod devadd;
 pub mod flush;
 pub mod fsck;
@@ -253,6 +254,7 @@ fn verb(name: &str) -> Option<(Verb, fn())> {
         "chkread" => (chkread::run, chkread::usage),
         "mkfs" => (mkfs::run, mkfs::usage),
         "devadd" => (devadd::run, devadd::usage),
+        "daxdev" => (daxdev::run, daxdev::usage),
         _ => return None,
     })
 }
