@@ -55,24 +55,30 @@ pub enum DevError {
     SizeMismatch,
 }
 
-/// Errno values (Linux numbers).
-mod errno {
-    pub(super) const EINVAL: i32 = 22;
-    pub(super) const ENOSPC: i32 = 28;
-    pub(super) const ERANGE: i32 = 34;
-    pub(super) const EEXIST: i32 = 17;
+/// The errno a refused request gets, by name (the module takes the numbers from the
+/// kernel, as for [`crate::fmap::Errno`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DevErrno {
+    /// `EINVAL`.
+    Inval,
+    /// `ENOSPC`: the table is full.
+    NoSpace,
+    /// `ERANGE`: the index skips a free one.
+    Range,
+    /// `EEXIST`: registered differently.
+    Exist,
 }
 
 impl DevError {
-    /// The (positive) errno; the table errors are the ones famfs's phase 1 table helper
-    /// uses for the same cases (`ENOSPC`, `ERANGE`, `EEXIST`).
-    pub fn errno(self) -> i32 {
+    /// The errno; the table errors are the ones famfs's phase 1 table helper uses for
+    /// the same cases (`ENOSPC`, `ERANGE`, `EEXIST`).
+    pub fn errno(self) -> DevErrno {
         match self {
-            Self::TableFull => errno::ENOSPC,
-            Self::NotDense => errno::ERANGE,
-            Self::Conflict => errno::EEXIST,
+            Self::TableFull => DevErrno::NoSpace,
+            Self::NotDense => DevErrno::Range,
+            Self::Conflict => DevErrno::Exist,
             Self::BadName | Self::NotFamfs | Self::UuidMismatch | Self::SizeMismatch => {
-                errno::EINVAL
+                DevErrno::Inval
             }
         }
     }

@@ -18,6 +18,7 @@ use crate::{
         plan_add,
         sb_dev_uuid,
         AddPlan,
+        DevErrno,
         DevError,
         Known, //
     },
@@ -112,7 +113,12 @@ fn refuse(inode: &Inode, req: &IocAddDaxdev, e: DevError) -> Error {
         req.index,
         e.as_str()
     );
-    Error::from_errno(-e.errno())
+    match e.errno() {
+        DevErrno::Inval => EINVAL,
+        DevErrno::NoSpace => ENOSPC,
+        DevErrno::Range => ERANGE,
+        DevErrno::Exist => EEXIST,
+    }
 }
 
 /// `FAMFSIOC_ADD_DAXDEV`: registers the named device as device `index`, or does nothing

@@ -70,7 +70,7 @@ fn unknown_index_and_past_member_end_are_refused() {
     // A single-device file system (a u64 size) knows device 0 only.
     let single = Fmap::from_v2_simple(&hdr(0, 1, 2 * MIB), &[se(1, 2 * MIB, 2 * MIB)], GIB);
     assert_eq!(single.unwrap_err(), FmapError::BadDevIndex);
-    assert_eq!(FmapError::BadDevIndex.errno(), 22);
+    assert_eq!(FmapError::BadDevIndex.errno(), Errno::Inval);
 }
 
 #[test]
@@ -183,9 +183,10 @@ fn add_daxdev_rules() {
     let mut unterminated = req(3, GIB, 2, "");
     unterminated.name = [b'a'; DEVNAME_LEN];
     assert_eq!(e(unterminated), DevError::BadName);
-    assert_eq!(DevError::Conflict.errno(), 17);
-    assert_eq!(DevError::NotDense.errno(), 34);
-    assert_eq!(DevError::TableFull.errno(), 28);
+    assert_eq!(DevError::Conflict.errno(), DevErrno::Exist);
+    assert_eq!(DevError::NotDense.errno(), DevErrno::Range);
+    assert_eq!(DevError::TableFull.errno(), DevErrno::NoSpace);
+    assert_eq!(DevError::UuidMismatch.errno(), DevErrno::Inval);
     // A primary without a superblock has no uuid: nothing matches index 0.
     let bare = [Known {
         uuid: None,
