@@ -1537,10 +1537,21 @@ pub fn list_daxdevs(mpt: &Path) -> Result<Vec<DaxdevInfo>> {
     for e in entries {
         if let LogEntry::AddDaxdev(d) = e? {
             let p = meta_dir(&fsys.mpt).join(format!(".superblock.{}", d.index));
+            // A member's superblock has no log, which `Superblock::decode` refuses:
+            // only its magic and `ts_dev_uuid` are compared.
             let registered = File::open(&p)
                 .ok()
-                .and_then(|f| read_superblock(&f).ok())
-                .is_some_and(|sb| sb.dev_uuid == d.uuid);
+                .and_then(|f| {
+                    let m = sys::Mapping::new(&f, SUPERBLOCK_SIZE as usize, false).ok()?;
+                    let mut b = [0u8; SB_STRUCT_SIZE];
+                    m.invalidate(0, SB_STRUCT_SIZE);
+                    m.copy_out(0, &mut b);
+                    Some(b)
+                })
+                .is_some_and(|b| {
+                    b[..8] == crate::format::SUPER_MAGIC.to_ne_bytes()
+                        && b[64..80] == *d.uuid.as_bytes()
+                });
             out.push(DaxdevInfo {
                 index: d.index,
                 uuid: d.uuid,
