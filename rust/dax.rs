@@ -191,6 +191,11 @@ pub(crate) enum Source {
 }
 
 impl Source {
+    /// Whether it is a dax character device.
+    pub(crate) fn is_char(self) -> bool {
+        matches!(self, Source::Char(_))
+    }
+
     /// The device number the superblock is keyed on.
     pub(crate) fn devt(self) -> DevT {
         match self {
@@ -375,6 +380,27 @@ impl DaxDevice {
     /// The device's size in bytes (what extents are checked against).
     pub(crate) fn size(&self) -> u64 {
         self.size
+    }
+
+    /// Reads `buf.len()` bytes at byte `offset` of the famfs device (a superblock):
+    /// `ENXIO` past the device, `EIO` on poisoned memory.
+    pub(crate) fn read(&self, offset: u64, buf: &mut [u8]) -> Result {
+        // SAFETY: `self.dev` is live (type invariant); `buf` is valid for writes of
+        // `buf.len()` bytes; the shim checks the range under the dax read lock.
+        to_result(unsafe {
+            sys::famfs_shim_dax_read(
+                self.dev.as_ptr(),
+                self.dax_offset(offset),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+            )
+        })
+    }
+
+    /// Whether writes to the device must be flushed from the CPU caches to persist.
+    pub(crate) fn write_cache_enabled(&self) -> bool {
+        // SAFETY: `self.dev` is live (type invariant); this reads one of its flags.
+        unsafe { sys::dax_write_cache_enabled(self.dev.as_ptr()) }
     }
 
     /// The raw pointer, for `struct iomap`.

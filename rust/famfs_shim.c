@@ -14,6 +14,7 @@
 #include <linux/seq_file.h>
 #include <linux/srcu.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/writeback.h>
 #include <linux/famfs_ioctl.h>
 #include <linux/xarray.h>
@@ -496,4 +497,21 @@ int famfs_shim_dax_writeback(struct inode *inode, struct dax_device *dax, loff_t
 	};
 
 	return dax_writeback_mapping_range(inode->i_mapping, dax, &wbc);
+}
+
+int famfs_shim_dax_read(struct dax_device *dax_dev, u64 offset, void *buf, size_t len)
+{
+	long nr = DIV_ROUND_UP(offset_in_page(offset) + len, PAGE_SIZE);
+	void *kaddr;
+	long avail;
+	int id, ret = 0;
+
+	id = dax_read_lock();
+	avail = dax_direct_access(dax_dev, offset >> PAGE_SHIFT, nr, DAX_ACCESS, &kaddr, NULL);
+	if (avail < nr)
+		ret = avail < 0 ? avail : -ENXIO;
+	else if (copy_mc_to_kernel(buf, kaddr + offset_in_page(offset), len))
+		ret = -EIO;
+	dax_read_unlock(id);
+	return ret;
 }

@@ -123,6 +123,12 @@ void famfs_shim_holder_read_unlock(int idx);
 void *famfs_shim_holder_find(struct dax_device *dax_dev);
 void famfs_shim_holder_sync(void);
 
+/*
+ * Copies @len bytes at byte @offset of @dax_dev into @buf (machine-check safe):
+ * how famfs reads a device's superblock. -ENXIO past the device, -EIO on poison.
+ */
+int famfs_shim_dax_read(struct dax_device *dax_dev, u64 offset, void *buf, size_t len);
+
 /* iomap: the ops table built by DEFINE_IOMAP_ITER_NEXT around the Rust begin. */
 int famfs_rs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
 			 unsigned int flags, struct iomap *iomap, struct iomap *srcmap);

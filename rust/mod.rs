@@ -72,6 +72,8 @@ unsafe impl kernel::transmute::FromBytes for crate::fmap::IocFmap {}
 unsafe impl kernel::transmute::FromBytes for crate::fmap::IocSimpleExt {}
 // SAFETY: As above.
 unsafe impl kernel::transmute::FromBytes for crate::fmap::IocInterleavedExt {}
+// SAFETY: As above (byte arrays and integers).
+unsafe impl kernel::transmute::FromBytes for crate::fmap::IocAddDaxdev {}
 
 /// A test-only delay point (`famfs_shim_test_delay`): sleeps when the `test_delay_at` and
 /// `test_delay_ms` module parameters ask for it, so that the race tests can hold a thread

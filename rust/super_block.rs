@@ -191,7 +191,7 @@ unsafe extern "C" fn show_options(
     0
 }
 
-/// `kill_sb`: gives up the dax holder, shuts the superblock down, then frees the mount
+/// `kill_sb`: gives up the dax holders (every device of the mount), shuts the superblock down, then frees the mount
 /// state (which gives back the dax device).
 ///
 /// # Safety
@@ -202,7 +202,7 @@ pub(crate) unsafe extern "C" fn kill_sb(sb: *mut bindings::super_block) {
     if let Some(state) = unsafe { SuperBlock::from_raw(sb) }.try_state() {
         // First give up the dax holder and wait for memory-failure callbacks, so that none
         // can run against the superblock while it is shut down or after it is freed.
-        state.dax().release_holder();
+        state.release_holders();
     }
     // SAFETY: `sb` is live; this evicts every inode. A superblock of a dax character
     // device got an anonymous `s_dev` (`get_tree_keyed`), major 0 (`UNNAMED_MAJOR`), which
