@@ -29,6 +29,7 @@ use crate::{
         SB_HEAD_LEN, //
     },
     kfs::{
+        self,
         capable_sys_rawio,
         dax::{
             lookup_source,
@@ -183,6 +184,7 @@ pub(crate) fn add_daxdev(inode: &Inode, state: &MountState, arg: UserPtr) -> Res
     dax.read(0, &mut head)
         .map_err(|e| cannot(e, "cannot read its superblock"))?;
     check_member(&req, dax.size(), &head).map_err(|e| refuse(inode, &req, e))?;
+    kfs::test_delay(kfs::DelayPoint::AddDaxdev);
     // The slot is empty: it is past the last member and we hold `registering`.
     if !slot.populate(Member {
         dax,

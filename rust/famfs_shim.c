@@ -77,7 +77,7 @@ static unsigned int famfs_test_delay_ms;
 static atomic_t famfs_test_delays_entered = ATOMIC_INIT(0);
 static atomic_t famfs_test_delays_done = ATOMIC_INIT(0);
 module_param_named(test_delay_at, famfs_test_delay_at, uint, 0600);
-MODULE_PARM_DESC(test_delay_at, "TEST ONLY: bit mask of delay points (1 notify_failure, 2 fill_super, 4 fault)");
+MODULE_PARM_DESC(test_delay_at, "TEST ONLY: bit mask of delay points (1 notify_failure, 2 fill_super, 4 fault, 8 add_daxdev)");
 module_param_named(test_delay_ms, famfs_test_delay_ms, uint, 0600);
 MODULE_PARM_DESC(test_delay_ms, "TEST ONLY: how long a delay point sleeps");
 

@@ -29,6 +29,7 @@ enum famfs_delay_point {
 	FAMFS_DELAY_NOTIFY_FAILURE = 0,	/* a memory-failure callback, holder found */
 	FAMFS_DELAY_FILL_SUPER = 1,	/* mount: device claimed, state not yet made */
 	FAMFS_DELAY_FAULT = 2,		/* fault: map validated, page not yet mapped */
+	FAMFS_DELAY_ADD_DAXDEV = 3,	/* ADD_DAXDEV: member claimed and checked */
 };
 void famfs_shim_test_delay(unsigned int point);
 

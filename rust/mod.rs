@@ -87,6 +87,8 @@ pub(crate) enum DelayPoint {
     FillSuper,
     /// A page fault: the map was validated, the page is not mapped yet.
     Fault,
+    /// `FAMFSIOC_ADD_DAXDEV`: the member is claimed and checked, not yet registered.
+    AddDaxdev,
 }
 
 /// Sleeps at `point` if a race test asked for it; see [`DelayPoint`].
@@ -95,6 +97,7 @@ pub(crate) fn test_delay(point: DelayPoint) {
         DelayPoint::NotifyFailure => sys::famfs_delay_point_FAMFS_DELAY_NOTIFY_FAILURE,
         DelayPoint::FillSuper => sys::famfs_delay_point_FAMFS_DELAY_FILL_SUPER,
         DelayPoint::Fault => sys::famfs_delay_point_FAMFS_DELAY_FAULT,
+        DelayPoint::AddDaxdev => sys::famfs_delay_point_FAMFS_DELAY_ADD_DAXDEV,
     };
     // SAFETY: `famfs_shim_test_delay` reads two module parameters and may sleep; every
     // delay point is in a context that may sleep.

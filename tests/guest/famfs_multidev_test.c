@@ -3,8 +3,9 @@
  * Multi-device famfs (KABI 44): FAMFSIOC_ADD_DAXDEV / FAMFSIOC_GET_MAX_DAXDEV,
  * registration and its idempotence and every error, maps on member devices,
  * a file striped over three devices whose bytes are then found on each raw
- * device, PMD faults on a striped file, a member removed under I/O, and the
- * single-device flow of a KABI 43 user.
+ * device, PMD faults on a striped file, a member removed under I/O (and fsync
+ * of its files), a member failing during its ADD_DAXDEV, and the single-device
+ * flow of a KABI 43 user.
  *
  * Needs three dax devices bound to fsdev_dax: $FAMFS_DAXDEVS
  * (scripts/vm --daxdevs 3). The tests write their own superblocks (magic and
@@ -613,6 +614,8 @@ TEST_F_TIMEOUT(md, member_removed_under_io_fails_its_files_only, 300)
 	EXPECT_EQ(ENODEV, errno);
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 8 * MiB, PROT_READ, MAP_SHARED, striped, 0));
 	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, fsync(striped));
+	EXPECT_EQ(ENODEV, errno);
 	/* Files wholly on the other devices keep working, by read/write and mmap. */
 	memset(buf, 0x5a, sizeof(buf));
 	EXPECT_EQ((ssize_t)sizeof(buf), pwrite(f2, buf, sizeof(buf), 0));
@@ -622,6 +625,8 @@ TEST_F_TIMEOUT(md, member_removed_under_io_fails_its_files_only, 300)
 	EXPECT_EQ(0x5a, p[0]);
 	p[2 * MiB] = 1;
 	munmap(p, 4 * MiB);
+	EXPECT_EQ(0, fsync(f2));
+	EXPECT_EQ(0, fsync(f0));
 	/* The mount itself is alive, the member still registered (its maps name it). */
 	EXPECT_EQ(2, max_dev(self->fd));
 	close(striped);
@@ -632,6 +637,92 @@ TEST_F_TIMEOUT(md, member_removed_under_io_fails_its_files_only, 300)
 	EXPECT_EQ(0, umount(self->mnt));
 	EXPECT_EQ(0, set_driver(devs[1], "fsdev_dax"));
 	ASSERT_EQ(0, mount(devs[0], self->mnt, "famfs", 0, NULL));
+}
+
+#define PARAMS "/sys/module/famfs/parameters/"
+/* Delay point FAMFS_DELAY_ADD_DAXDEV (enum famfs_delay_point in rust/famfs_shim.h). */
+#define DELAY_ADD_DAXDEV	(1 << 3)
+
+static long param(const char *name)
+{
+	char path[128], buf[32] = "";
+	int fd, n;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 0) : -1;
+}
+
+static int set_delay(unsigned int at, unsigned int ms)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%u", ms);
+	if (write_str(PARAMS "test_delay_ms", v))
+		return -1;
+	snprintf(v, sizeof(v), "%u", at);
+	return write_str(PARAMS "test_delay_at", v);
+}
+
+struct adder {
+	int fd, ret, err;
+	uint64_t size;
+};
+
+static void *add_dev1(void *p)
+{
+	struct adder *a = p;
+
+	a->ret = add_dev(a->fd, 1, 1, a->size, devs[1]);
+	a->err = errno;
+	return NULL;
+}
+
+/*
+ * Device 1 goes away while ADD_DAXDEV holds it, claimed and checked but not yet
+ * registered (the ADD_DAXDEV delay point holds it there): the call fails with
+ * ENODEV, as a mount on a device failing during fill_super does, registers
+ * nothing, and gives the device back.
+ */
+TEST_F_TIMEOUT(md, member_failing_during_add_daxdev_is_refused, 300)
+{
+	struct adder a = { .fd = self->fd, .size = self->size[1] };
+	long before = param("test_delays_entered"), done = param("test_delays_done");
+	pthread_t t;
+	int i;
+
+	if (before < 0)
+		SKIP(return, "needs the test_delay_* parameters (CONFIG_FAULT_INJECTION)");
+	ASSERT_EQ(0, set_delay(DELAY_ADD_DAXDEV, 4000));
+	ASSERT_EQ(0, pthread_create(&t, NULL, add_dev1, &a));
+	for (i = 0; i < 3000 && param("test_delays_entered") <= before; i++)
+		usleep(10000);
+	EXPECT_GT(param("test_delays_entered"), before);
+	EXPECT_EQ(0, write_str("/sys/bus/dax/drivers/fsdev_dax/unbind", name_of(devs[1])));
+	EXPECT_EQ(done, param("test_delays_done"))
+		TH_LOG("the unbind outlasted the delay: the race window was not held");
+	set_delay(0, 0);
+	pthread_join(t, NULL);
+	EXPECT_EQ(-1, a.ret);
+	EXPECT_EQ(ENODEV, a.err);
+	EXPECT_EQ(0, max_dev(self->fd));
+	if (a.ret == 0) {
+		/* Registered although failed: only the umount gives the device back. */
+		close(self->fd);
+		self->fd = -1;
+		EXPECT_EQ(0, umount(self->mnt));
+		ASSERT_EQ(0, set_driver(devs[1], "fsdev_dax"));
+		ASSERT_EQ(0, mount(devs[0], self->mnt, "famfs", 0, NULL));
+		return;
+	}
+	/* Nothing kept it claimed: bound again, it registers in this same mount. */
+	ASSERT_EQ(0, set_driver(devs[1], "fsdev_dax"));
+	EXPECT_EQ(0, add_dev(self->fd, 1, 1, self->size[1], devs[1]));
+	EXPECT_EQ(1, max_dev(self->fd));
 }
 
 /* A KABI 43 user on a one-device mount: nothing changed for it. */
