@@ -10,7 +10,8 @@
 //!
 //! This module implements the standalone famfs ioctl ABI "KABI 43" so that the famfs user
 //! space works with it unchanged, and "KABI 44", famfs's planned multi-device extension:
-//! more dax devices registered after mount, and files on (and striped across) all of them. This file holds the file-system logic; it is safe Rust.
+//! more dax devices registered after mount, and files on (and striped across) all of them.
+//! This file holds the file-system logic; it is safe Rust.
 //! The unsafe glue to the VFS is in `rust/` (the `kfs` module).
 
 use core::sync::atomic::{
@@ -541,14 +542,22 @@ fn reject(inode: &Inode, e: FmapError) -> Error {
 
 /// `fsync`: writes back what was written through shared mappings of `[start, end]` (DAX
 /// entries the faults marked dirty), then flushes the device's write cache, as ext4 and
-/// xfs do for DAX files. After a device failure: `ENODEV`.
+/// xfs do for DAX files. After a failure of the primary or of a member the file's map
+/// names: `ENODEV`, as for read, write and mmap (its dirty pages were unmapped by the
+/// failure; nothing can be made durable on a device that is gone).
 ///
 /// The writeback flushes every dirty page of the file, whatever device it is on, with the
 /// cache policy of the device it is given: a device that needs CPU cache flushes if any
 /// of the mount's devices does.
 pub(crate) fn fsync(file: &File, start: i64, end: i64) -> Result {
-    let state = file.inode().super_block().state()?;
+    let inode = file.inode();
+    let state = inode.super_block().state()?;
     state.check_alive()?;
+    // A file without a map has nothing to write back; a broken (truncated) map still
+    // names its devices.
+    if let Some(map) = inode.map() {
+        state.check_map_alive(&map.fmap)?;
+    }
     let wb = state
         .members
         .iter()
@@ -653,7 +662,8 @@ fn install(inode: &Inode, state: &MountState, fmap: Fmap) -> Result<i64> {
     )?;
     if let Err(e) = crosslink(inode, &mut partners) {
         warn_ratelimited!(
-            "inode {}: map refused: shares memory with a file that is being freed or has pinned pages\n",
+            "inode {}: map refused: shares memory with a file that is being freed \
+             or has pinned pages\n",
             inode.ino()
         );
         return Err(e);
