@@ -29,14 +29,15 @@ use crate::{
         SB_HEAD_LEN, //
     },
     kfs::{
-        self,
         capable_sys_rawio,
         dax::{
             lookup_source,
             DaxDevice, //
         },
         inode::Inode,
+        test_delay,
         warn_ratelimited,
+        DelayPoint, //
     },
     MountState,
 };
@@ -124,13 +125,24 @@ fn refuse(inode: &Inode, req: &IocAddDaxdev, e: DevError) -> Error {
 
 /// `FAMFSIOC_ADD_DAXDEV`: registers the named device as device `index`, or does nothing
 /// if that (uuid, index) is registered already. Every failure leaves the table as it was
-/// (a device claimed for the checks is released when dropped).
+/// (a device claimed for the checks is released when dropped); a device that fails while
+/// being added is `ENODEV`.
 pub(crate) fn add_daxdev(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64> {
     if !capable_sys_rawio() {
         warn_ratelimited!("inode {}: ADD_DAXDEV needs CAP_SYS_RAWIO\n", inode.ino());
         return Err(EPERM);
     }
     let req: IocAddDaxdev = UserSlice::new(arg, IOC_ADD_DAXDEV_SIZE).reader().read()?;
+    // The path lookup (`kern_path`, which may sleep on other file systems) needs no
+    // lock: it only turns the name into a device number and opens nothing, and the
+    // number may go stale after it with or without the lock (the claim below finds a
+    // device that is gone). So it runs before `registering`, and its result, error or
+    // not, is used only if the device is to be registered: a no-op (a known pair)
+    // neither opens nor claims the device, whatever its path names now.
+    let name = req
+        .name_with_nul()
+        .and_then(|n| CStr::from_bytes_with_nul(n).ok());
+    let lookup = name.map(|n| (n, lookup_source(n)));
     let members = state.members();
     let _registering = members.registering.lock();
     let mut known = KVec::with_capacity(MAX_DAXDEVS, GFP_KERNEL)?;
@@ -158,10 +170,7 @@ pub(crate) fn add_daxdev(inode: &Inode, state: &MountState, arg: UserPtr) -> Res
         .checked_sub(1)
         .and_then(|i| members.slots.get(i))
         .ok_or(EINVAL)?;
-    let name = req
-        .name_with_nul()
-        .and_then(|n| CStr::from_bytes_with_nul(n).ok())
-        .ok_or_else(|| refuse(inode, &req, DevError::BadName))?;
+    let (name, src) = lookup.ok_or_else(|| refuse(inode, &req, DevError::BadName))?;
     let cannot = |e: Error, why: &str| {
         warn_ratelimited!(
             @Map,
@@ -174,7 +183,7 @@ pub(crate) fn add_daxdev(inode: &Inode, state: &MountState, arg: UserPtr) -> Res
         );
         e
     };
-    let src = lookup_source(name).map_err(|e| cannot(e, "not a usable dax device"))?;
+    let src = src.map_err(|e| cannot(e, "not a usable dax device"))?;
     if !src.is_char() {
         return Err(cannot(EINVAL, "a member must be a dax character device"));
     }
@@ -184,7 +193,15 @@ pub(crate) fn add_daxdev(inode: &Inode, state: &MountState, arg: UserPtr) -> Res
     dax.read(0, &mut head)
         .map_err(|e| cannot(e, "cannot read its superblock"))?;
     check_member(&req, dax.size(), &head).map_err(|e| refuse(inode, &req, e))?;
-    kfs::test_delay(kfs::DelayPoint::AddDaxdev);
+    test_delay(DelayPoint::AddDaxdev);
+    // A failure reported since the claim was only recorded in the holder (no file can be
+    // on the device yet, there was nothing to unmap): do not register a failed device,
+    // as `fill_super` does not mount one. Dropping `dax` gives the claim back. A failure
+    // reported after this check is recorded the same way and the member joins failed:
+    // the same as a failure just after the call returned (files on it get `ENODEV`).
+    if dax.holder().failed() {
+        return Err(cannot(ENODEV, "it failed while being added"));
+    }
     // The slot is empty: it is past the last member and we hold `registering`.
     if !slot.populate(Member {
         dax,
