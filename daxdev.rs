@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The devices of a multi-device famfs (KABI 44): the rules that decide what a
-//! `FAMFSIOC_ADD_DAXDEV` request (`fmap::IocAddDaxdev`) does. Pure and host-tested like `fmap.rs`; the device
-//! table that applies them is `members.rs`.
+//! `FAMFSIOC_ADD_DAXDEV` request (`fmap::IocAddDaxdev`) does. Pure and host-tested like
+//! `fmap.rs`; the device table that applies them is `members.rs`.
 //!
 //! Device 0 is the primary, the device the file system was mounted from. Devices 1, 2, …
 //! are registered by user space in log order, each named by a local device path and

@@ -458,7 +458,8 @@ impl IocFmap {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct IocSimpleExt {
-    /// `devindex` (must be 0).
+    /// `devindex`: the device the extent is on, 0 (the primary) or a registered member
+    /// (KABI 44).
     pub devindex: u64,
     /// `offset`.
     pub offset: u64,
@@ -561,7 +562,8 @@ pub struct Interleave {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[expect(
     clippy::large_enum_variant,
-    reason = "a map is allocated once per file, whole; boxing the interleaved variant would add an allocation and an indirection to every fault"
+    reason = "a map is allocated once per file, whole; boxing the interleaved variant \
+              would add an allocation and an indirection to every fault"
 )]
 pub enum Layout {
     /// Concatenated extents; only the first `count` are meaningful.

@@ -191,8 +191,8 @@ unsafe extern "C" fn show_options(
     0
 }
 
-/// `kill_sb`: gives up the dax holders (every device of the mount), shuts the superblock down, then frees the mount
-/// state (which gives back the dax device).
+/// `kill_sb`: gives up the dax holders (every device of the mount), shuts the superblock
+/// down, then frees the mount state (which gives back the dax device).
 ///
 /// # Safety
 ///

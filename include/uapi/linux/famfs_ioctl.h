@@ -8,8 +8,9 @@
  * reads exactly these layouts, and its host tests compile this header to
  * check every size, offset and number against the module's constants.
  *
- * 32-bit processes: MAP_CREATE, MAP_GET, MAP_GETEXT and NOP have the same
- * layout and numbers there and work through compat_ioctl; the v2 structures
+ * 32-bit processes: MAP_CREATE, MAP_GET, MAP_GETEXT, NOP and GET_MAX_DAXDEV
+ * have the same layout and numbers there and work through compat_ioctl; the
+ * v2 structures
  * hold pointers, so their ioctl numbers differ on 32-bit and are refused
  * (ENOTTY). ADD_DAXDEV's structure is 92 bytes on i386 (no tail padding), so
  * its number differs there and it is refused the same way.
@@ -119,8 +120,10 @@ struct famfs_ioc_get_fmap {
  * with the same uuid and size (a no-op). Errors: EPERM, EINVAL (name, uuid,
  * size, no superblock, not a dax character device), ERANGE (index skips one),
  * EEXIST (index or uuid registered differently), ENOSPC (index >= 64), EBUSY
- * (device held by another mount or user), ENODEV/EOPNOTSUPP (device gone or
- * not bound to fsdev_dax), the path lookup's errors.
+ * (device held by another mount or user), ENODEV/EOPNOTSUPP (device gone,
+ * failing while being added, or not bound to fsdev_dax), EACCES (device node
+ * on a nodev mount), EIO/ENXIO (superblock unreadable: poisoned, or past the
+ * device), ENOMEM, EFAULT, the path lookup's errors.
  */
 struct famfs_ioc_add_daxdev {
 	__u8 uuid[16];
