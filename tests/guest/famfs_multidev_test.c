@@ -255,6 +255,9 @@ TEST_F_TIMEOUT(md, register_is_dense_idempotent_and_released_at_umount, 300)
 	EXPECT_EQ(1, max_dev(self->fd));
 	EXPECT_EQ(0, add_dev(self->fd, 1, 1, self->size[1], devs[1]));
 	EXPECT_EQ(1, max_dev(self->fd));
+	/* A no-op does not use its name's lookup (done before the table lock). */
+	EXPECT_EQ(0, add_dev(self->fd, 1, 1, self->size[1], "/dev/no-such-dax"));
+	EXPECT_EQ(0, add_dev(self->fd, 1, 1, self->size[1], "/dev/null"));
 	ASSERT_EQ(0, add_dev(self->fd, 2, 2, self->size[2], devs[2]));
 	EXPECT_EQ(2, max_dev(self->fd));
 	EXPECT_EQ(0, add_dev(self->fd, 1, 1, self->size[1], devs[1]));
