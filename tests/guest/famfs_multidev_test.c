@@ -4,8 +4,9 @@
  * registration and its idempotence and every error, maps on member devices,
  * a file striped over three devices whose bytes are then found on each raw
  * device, PMD faults on a striped file, a member removed under I/O (and fsync
- * of its files), a member failing during its ADD_DAXDEV, and the single-device
- * flow of a KABI 43 user.
+ * of its files), a member failing during its ADD_DAXDEV (deterministic, with
+ * the add_daxdev delay point, and as a short loop), and the single-device flow
+ * of a KABI 43 user.
  *
  * Needs three dax devices bound to fsdev_dax: $FAMFS_DAXDEVS
  * (scripts/vm --daxdevs 3). The tests write their own superblocks (magic and
@@ -685,6 +686,13 @@ static void *add_dev1(void *p)
 	return NULL;
 }
 
+static void *unbind_dev1(void *p)
+{
+	(void)p;
+	write_str("/sys/bus/dax/drivers/fsdev_dax/unbind", name_of(devs[1]));
+	return NULL;
+}
+
 /*
  * Device 1 goes away while ADD_DAXDEV holds it, claimed and checked but not yet
  * registered (the ADD_DAXDEV delay point holds it there): the call fails with
@@ -726,6 +734,52 @@ TEST_F_TIMEOUT(md, member_failing_during_add_daxdev_is_refused, 300)
 	ASSERT_EQ(0, set_driver(devs[1], "fsdev_dax"));
 	EXPECT_EQ(0, add_dev(self->fd, 1, 1, self->size[1], devs[1]));
 	EXPECT_EQ(1, max_dev(self->fd));
+}
+
+/*
+ * The same race without the delay point, a few times (each round rebinds the
+ * device, seconds under TCG), the unbind started at varying points of the
+ * call: whatever the timing, either the call failed and nothing is registered
+ * nor kept claimed, or it succeeded and the member is registered (failed).
+ */
+TEST_F_TIMEOUT(md, member_failing_during_add_daxdev_loop, 600)
+{
+	char mnt2[] = "/tmp/famfs-md2-XXXXXX", path[128];
+	int i, failed = 0, enodev = 0;
+
+	ASSERT_NE(NULL, mkdtemp(mnt2));
+	for (i = 0; i < 5; i++) {
+		struct adder a = { .fd = self->fd, .size = self->size[1] };
+		pthread_t t;
+
+		/* The unbind's own path to kill_dax() is the longer one: start it first. */
+		ASSERT_EQ(0, pthread_create(&t, NULL, unbind_dev1, NULL));
+		usleep(i * 2000);
+		add_dev1(&a);
+		pthread_join(t, NULL);
+		if (a.ret == 0) {
+			/* Registered first: a member, until the umount releases it. */
+			EXPECT_EQ(1, max_dev(self->fd));
+			close(self->fd);
+			self->fd = -1;
+			ASSERT_EQ(0, umount(self->mnt));
+			ASSERT_EQ(0, set_driver(devs[1], "fsdev_dax"));
+			ASSERT_EQ(0, mount(devs[0], self->mnt, "famfs", 0, NULL));
+			snprintf(path, sizeof(path), "%s/ctl", self->mnt);
+			self->fd = open(path, O_RDWR | O_CREAT, 0644);
+			ASSERT_GE(self->fd, 0);
+			continue;
+		}
+		failed++;
+		enodev += a.err == ENODEV;
+		EXPECT_EQ(0, max_dev(self->fd));
+		/* Not kept claimed: bound again, another mount can have it. */
+		ASSERT_EQ(0, set_driver(devs[1], "fsdev_dax"));
+		EXPECT_EQ(0, mount(devs[1], mnt2, "famfs", 0, NULL));
+		EXPECT_EQ(0, umount(mnt2));
+	}
+	TH_LOG("%d of 5 registrations failed, %d of them with ENODEV", failed, enodev);
+	rmdir(mnt2);
 }
 
 /* A KABI 43 user on a one-device mount: nothing changed for it. */
