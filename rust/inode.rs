@@ -44,7 +44,7 @@ pub(crate) const S_IFDIR: u32 = 0o040000;
 ///
 /// The inode is live and belongs to a famfs superblock. Its `i_private` is NULL or a
 /// `KBox<InodeMap>` published by [`Inode::install_map`]; once published it is never
-/// changed until [`Inode::evict`] frees it, when no other user of the inode remains.
+/// changed until [`Inode::evict`] takes it back, when no other user of the inode remains.
 #[repr(transparent)]
 pub(crate) struct Inode(Opaque<bindings::inode>);
 
@@ -205,8 +205,8 @@ impl Inode {
     }
 
     /// Final teardown (`evict_inode`): breaks DAX layouts, drops mapping entries, and
-    /// frees the map.
-    pub(crate) fn evict(&self) {
+    /// hands back the map (no longer the inode's).
+    pub(crate) fn evict(&self) -> Option<KBox<InodeMap>> {
         let raw = self.as_raw();
         // SAFETY: The VFS evicts the inode with no other user left: waiting for pinned DAX
         // pages and dropping the mapping's entries is exactly what eviction requires (it
@@ -223,11 +223,9 @@ impl Inode {
         let p = self
             .private()
             .swap(core::ptr::null_mut(), Ordering::Acquire);
-        if !p.is_null() {
-            // SAFETY: A non-NULL `i_private` is the `KBox<InodeMap>` from `install_map`, and
-            // the inode has no other users left to borrow it.
-            drop(unsafe { KBox::from_raw(p.cast::<InodeMap>()) });
-        }
+        // SAFETY: A non-NULL `i_private` is the `KBox<InodeMap>` from `install_map`, and
+        // the inode has no other users left to borrow it; it is cleared above.
+        (!p.is_null()).then(|| unsafe { KBox::from_raw(p.cast::<InodeMap>()) })
     }
 }
 

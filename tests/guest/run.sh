@@ -19,7 +19,7 @@ for t in env module; do
 	SUITE=$t sh /host/tests/guest/$t.sh 2>&1 | emit
 done
 
-for prog in famfs_test famfs_badinput_test famfs_stress_test famfs_vfs_test famfs_xlink_test famfs_race_test; do
+for prog in famfs_test famfs_badinput_test famfs_stress_test famfs_vfs_test famfs_xlink_test famfs_race_test famfs_scale_test; do
 	run_prog $prog $prog
 done
 # The module tests again on the pmem block device (fs_dax_get_by_bdev path).
