@@ -32,6 +32,9 @@ mark userspace.sh
 SUITE=userspace sh /host/tests/guest/userspace.sh 2>&1 | emit
 mark userspace_errors.sh
 SUITE=userspace-errors sh /host/tests/guest/userspace_errors.sh 2>&1 | emit
+# The tool at its limits (path length, depth, log room, device full).
+mark userspace_limits.sh
+SUITE=userspace-limits sh /host/tests/guest/userspace_limits.sh 2>&1 | emit
 # The original famfs CLI's command lines, options and exit codes (issue 16).
 mark cli_compat.sh
 SUITE=cli-compat sh /host/tests/guest/cli_compat.sh 2>&1 | emit
