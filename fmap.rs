@@ -171,19 +171,33 @@ pub enum FmapError {
     Overlap,
 }
 
-/// The errno values [`FmapError::errno`] uses (Linux numbers, all architectures famfs runs on).
+/// An errno a refused map gets, by name. The numbers are C ABI facts this pure file does
+/// not state: the module takes them from the kernel (`kernel::error::code`, in
+/// `fs_famfs.rs`), the host tests compare names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Errno {
+    /// `EINVAL`: invalid argument.
+    Inval,
+    /// `E2BIG`: argument list too long.
+    TooBig,
+    /// `ENOSPC`: no space left on device.
+    NoSpace,
+}
+
+/// The errnos [`FmapError::errno`] uses, by their C names.
 pub mod errno {
+    use super::Errno;
     /// Invalid argument.
-    pub const EINVAL: i32 = 22;
+    pub const EINVAL: Errno = Errno::Inval;
     /// Argument list too long.
-    pub const E2BIG: i32 = 7;
+    pub const E2BIG: Errno = Errno::TooBig;
     /// No space left on device.
-    pub const ENOSPC: i32 = 28;
+    pub const ENOSPC: Errno = Errno::NoSpace;
 }
 
 impl FmapError {
-    /// The (positive) errno the ioctl returns, following the reference's error table.
-    pub fn errno(self) -> i32 {
+    /// The errno the ioctl returns, following the reference's error table.
+    pub fn errno(self) -> Errno {
         match self {
             Self::NoExtentsV1 => errno::ENOSPC,
             Self::TooManyExtents => errno::E2BIG,

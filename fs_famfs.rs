@@ -70,6 +70,7 @@ use kfs::{
     file::File,
     fs_context::FsContext,
     inode::{
+        EvictingInode,
         Inode,
         NewDentry,
         NewInode,
@@ -428,7 +429,7 @@ pub(crate) fn mmap_allowed(inode: &Inode) -> Result {
 /// `evict_inode`: tears the inode down, then gives back its claims on device memory (a
 /// map installed meanwhile over them finds the file being freed, and is refused with
 /// `EBUSY`, until its DAX entries are gone).
-pub(crate) fn evict_inode(inode: &Inode) {
+pub(crate) fn evict_inode(inode: &mut EvictingInode<'_>) {
     if let Some(map) = inode.evict() {
         if let Ok(state) = inode.super_block().state() {
             state
@@ -458,18 +459,19 @@ pub(crate) fn notify_failure(holder: &Holder, offset: u64, len: u64, mf_flags: c
     );
     holder.set_failed();
     // CAST: `mf_flags` is a bit set.
-    let device_going = mf_flags as u32 & MF_MEM_PRE_REMOVE != 0;
+    let device_going = mf_flags as u32 & kfs::MF_MEM_PRE_REMOVE != 0;
     sb.unmap_all(device_going);
     Ok(())
 }
 
-/// `MF_MEM_PRE_REMOVE` (`enum mf_flags`): the device is about to be removed.
-const MF_MEM_PRE_REMOVE: u32 = 1 << 7;
-
 /// Refuses a map request, saying why (rate limited).
 fn reject(inode: &Inode, e: FmapError) -> Error {
     warn_ratelimited!(@Map, "inode {}: map refused: {}\n", inode.ino(), e.as_str());
-    Error::from_errno(-e.errno())
+    match e.errno() {
+        fmap::Errno::Inval => EINVAL,
+        fmap::Errno::TooBig => E2BIG,
+        fmap::Errno::NoSpace => ENOSPC,
+    }
 }
 
 /// `fsync`: writes back what was written through shared mappings of `[start, end]` (DAX

@@ -9,3 +9,13 @@
 #include <linux/dax.h>
 #include <linux/iomap.h>
 #include "famfs_shim.h"
+
+/*
+ * Flags whose macros bindgen cannot evaluate (BIT(), __force casts): clang
+ * evaluates these initialisers, and bindgen exports each as a Rust constant of
+ * the same value. Only bindgen reads this file.
+ */
+const int FAMFS_CONST_IOCB_NOWAIT = IOCB_NOWAIT;
+const fmode_t FAMFS_CONST_FMODE_NOWAIT = FMODE_NOWAIT;
+const fop_flags_t FAMFS_CONST_FOP_BUFFER_ASYNC = FOP_BUFFER_RASYNC | FOP_BUFFER_WASYNC;
+const unsigned long FAMFS_CONST_SB_ACTIVE = SB_ACTIVE;

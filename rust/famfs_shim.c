@@ -196,6 +196,31 @@ int famfs_shim_fc_error(struct fs_context *fc, int err, const char *msg)
 	return err;
 }
 
+void famfs_shim_fc_init(struct fs_context *fc, const struct fs_context_operations *ops,
+			void *fs_private)
+{
+	fc->ops = ops;
+	fc->fs_private = fs_private;
+}
+
+void *famfs_shim_fc_private(const struct fs_context *fc) { return fc->fs_private; }
+
+void *famfs_shim_fc_take_private(struct fs_context *fc)
+{
+	void *p = fc->fs_private;
+
+	fc->fs_private = NULL;
+	return p;
+}
+
+const char *famfs_shim_fc_source(const struct fs_context *fc) { return fc->source; }
+struct super_block *famfs_shim_fc_root_sb(const struct fs_context *fc) { return fc->root->d_sb; }
+/* The mount's root: a reference to @sb's root dentry, as get_tree must leave it. */
+void famfs_shim_fc_set_root(struct fs_context *fc, struct super_block *sb)
+{
+	fc->root = dget(sb->s_root);
+}
+
 void famfs_shim_seq_show_mode(struct seq_file *m, umode_t mode) { seq_printf(m, ",mode=%o", mode); }
 
 vm_fault_t famfs_shim_vmf_error(int err) { return vmf_error(err); }
@@ -378,7 +403,6 @@ struct inode *famfs_shim_grab_inode(struct super_block *sb, u64 ino)
 }
 
 void famfs_shim_dir_touch(struct inode *dir) { inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir)); }
-struct dentry *famfs_shim_dget(struct dentry *dentry) { return dget(dentry); }
 struct inode *famfs_shim_d_inode(const struct dentry *dentry) { return d_inode(dentry); }
 size_t famfs_shim_iov_iter_count(const struct iov_iter *iter) { return iov_iter_count(iter); }
 void famfs_shim_iov_iter_truncate(struct iov_iter *iter, u64 count) { iov_iter_truncate(iter, count); }

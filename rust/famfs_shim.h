@@ -59,6 +59,17 @@ int famfs_shim_parse_param(struct fs_context *fc, struct fs_parameter *param, u3
 extern const struct fs_parameter_spec famfs_fs_parameters[];
 /* Logs @msg as an error in the fs_context log (fsconfig users read it) and returns @err. */
 int famfs_shim_fc_error(struct fs_context *fc, int err, const char *msg);
+/*
+ * struct fs_context is opaque to Rust (kernel::bindings declares it without
+ * fields): its fields famfs uses, read and written here.
+ */
+void famfs_shim_fc_init(struct fs_context *fc, const struct fs_context_operations *ops,
+			void *fs_private);
+void *famfs_shim_fc_private(const struct fs_context *fc);
+void *famfs_shim_fc_take_private(struct fs_context *fc);
+const char *famfs_shim_fc_source(const struct fs_context *fc);
+struct super_block *famfs_shim_fc_root_sb(const struct fs_context *fc);
+void famfs_shim_fc_set_root(struct fs_context *fc, struct super_block *sb);
 void famfs_shim_seq_show_mode(struct seq_file *m, umode_t mode);
 
 /* Faults. */
@@ -134,7 +145,6 @@ struct inode *famfs_shim_grab_inode(struct super_block *sb, u64 ino);
 
 /* Small static inlines used by the Rust layer. */
 void famfs_shim_dir_touch(struct inode *dir);
-struct dentry *famfs_shim_dget(struct dentry *dentry);
 struct inode *famfs_shim_d_inode(const struct dentry *dentry);
 size_t famfs_shim_iov_iter_count(const struct iov_iter *iter);
 void famfs_shim_iov_iter_truncate(struct iov_iter *iter, u64 count);

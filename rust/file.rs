@@ -7,8 +7,11 @@ use super::{
     dax::DaxDevice,
     fault::VM_OPS,
     inode::{
+        Exclusive,
         Inode,
-        InodeLockGuard, //
+        InodeLockGuard,
+        LockMode,
+        Shared, //
     },
     sys,
     OpsTable, //
@@ -30,14 +33,14 @@ use kernel::{
     uaccess::UserPtr,
 };
 
-/// `IOCB_NOWAIT` (`RWF_NOWAIT`, a uapi macro bindgen does not export).
-const IOCB_NOWAIT: c_int = 0x8;
-/// `FMODE_NOWAIT`: the file accepts `RWF_NOWAIT` (a `__force` cast bindgen cannot evaluate).
-const FMODE_NOWAIT: bindings::fmode_t = 1 << 27;
+/// `IOCB_NOWAIT` (`RWF_NOWAIT`; its `__force` cast is evaluated in the bindgen helper).
+const IOCB_NOWAIT: c_int = sys::FAMFS_CONST_IOCB_NOWAIT;
+/// `FMODE_NOWAIT`: the file accepts `RWF_NOWAIT`.
+const FMODE_NOWAIT: bindings::fmode_t = sys::FAMFS_CONST_FMODE_NOWAIT;
 /// `FOP_BUFFER_RASYNC | FOP_BUFFER_WASYNC`: reads and writes without `O_DIRECT` honour
 /// `IOCB_NOWAIT`. famfs I/O is a memory copy that never allocates; the only place it can
 /// sleep is the inode lock, which `IOCB_NOWAIT` only tries.
-const FOP_BUFFER_ASYNC: bindings::fop_flags_t = (1 << 0) | (1 << 1);
+const FOP_BUFFER_ASYNC: bindings::fop_flags_t = sys::FAMFS_CONST_FOP_BUFFER_ASYNC;
 
 pub(crate) static FILE_OPS: OpsTable<bindings::file_operations> =
     OpsTable(bindings::file_operations {
@@ -127,22 +130,13 @@ impl Drop for WriteAccess<'_> {
     }
 }
 
-/// Takes the inode lock the way a `kiocb` asks: with `IOCB_NOWAIT` only if it is free
-/// (`EAGAIN` otherwise), as ext4 and xfs do for their DAX I/O.
-fn lock_for(inode: &Inode, flags: c_int, write: bool) -> Result<InodeLockGuard<'_>> {
+/// Takes the inode lock in mode `M` the way a `kiocb` asks: with `IOCB_NOWAIT` only if it
+/// is free (`EAGAIN` otherwise), as ext4 and xfs do for their DAX I/O.
+fn lock_for<M: LockMode>(inode: &Inode, flags: c_int) -> Result<InodeLockGuard<'_, M>> {
     if flags & IOCB_NOWAIT != 0 {
-        let guard = if write {
-            inode.try_lock()
-        } else {
-            inode.try_lock_shared()
-        };
-        return guard.ok_or(EAGAIN);
+        return inode.try_lock_as().ok_or(EAGAIN);
     }
-    Ok(if write {
-        inode.lock()
-    } else {
-        inode.lock_shared()
-    })
+    Ok(inode.lock_as())
 }
 
 /// # Safety
@@ -157,7 +151,7 @@ unsafe extern "C" fn read_iter(iocb: *mut bindings::kiocb, to: *mut bindings::io
         )
     };
     // dax_iomap_rw asserts the inode lock, shared for reads.
-    let _guard = match lock_for(inode, flags, false) {
+    let _guard = match lock_for::<Shared>(inode, flags) {
         Ok(g) => g,
         Err(e) => return e.to_errno() as isize,
     };
@@ -197,7 +191,7 @@ unsafe extern "C" fn write_iter(
             (*iocb).ki_flags,
         )
     };
-    let guard = match lock_for(inode, flags, true) {
+    let guard = match lock_for::<Exclusive>(inode, flags) {
         Ok(g) => g,
         Err(e) => return e.to_errno() as isize,
     };
@@ -282,7 +276,7 @@ unsafe extern "C" fn unlocked_ioctl(
 /// Called by the VFS with a live `vm_area_desc` for a famfs regular file.
 unsafe extern "C" fn mmap_prepare(desc: *mut bindings::vm_area_desc) -> c_int {
     // SAFETY: Per the function's contract.
-    let file = unsafe { sys::famfs_shim_vma_desc_file(desc.cast()) };
+    let file = unsafe { sys::famfs_shim_vma_desc_file(desc) };
     // SAFETY: A live famfs file has a live famfs inode.
     let inode = unsafe { Inode::from_raw(sys::famfs_shim_file_inode(file)) };
     if let Err(e) = crate::mmap_allowed(inode) {
@@ -292,8 +286,8 @@ unsafe extern "C" fn mmap_prepare(desc: *mut bindings::vm_area_desc) -> c_int {
     // map 2 MiB pages.
     unsafe {
         sys::famfs_shim_file_accessed(file);
-        sys::famfs_shim_vma_desc_set_vm_ops(desc.cast(), VM_OPS.as_ptr().cast());
-        sys::famfs_shim_vma_desc_set_hugepage(desc.cast());
+        sys::famfs_shim_vma_desc_set_vm_ops(desc, VM_OPS.as_ptr());
+        sys::famfs_shim_vma_desc_set_hugepage(desc);
     }
     0
 }

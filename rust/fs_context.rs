@@ -28,29 +28,30 @@ use kernel::{
     types::Opaque,
 };
 
-/// `SB_ACTIVE` (`BIT(30)`, which bindgen cannot evaluate).
-const SB_ACTIVE: u64 = 1 << 30;
-
 /// A famfs mount request (`struct fs_context`).
 ///
 /// # Invariants
 ///
 /// The context is live, uses [`FS_CONTEXT_OPS`], and its `fs_private` is the
 /// `KBox<MountOptions>` installed by `init_fs_context` until `free` runs.
+///
+/// `struct fs_context` is opaque to Rust (`kernel::bindings` declares it without fields,
+/// and famfs's bindgen leaves it to `kernel::bindings`): its fields are accessed through
+/// the C shim.
 #[repr(transparent)]
-pub(crate) struct FsContext(Opaque<sys::fs_context>);
+pub(crate) struct FsContext(Opaque<bindings::fs_context>);
 
 impl FsContext {
     /// # Safety
     ///
     /// `fc` is a live famfs fs_context (initialised by `init_fs_context`) for `'a`, and
     /// nothing else accesses it meanwhile.
-    unsafe fn from_raw<'a>(fc: *mut sys::fs_context) -> &'a mut Self {
+    unsafe fn from_raw<'a>(fc: *mut bindings::fs_context) -> &'a mut Self {
         // SAFETY: Transparent wrapper; the rest is the caller's promise.
         unsafe { &mut *fc.cast::<Self>() }
     }
 
-    fn as_raw(&self) -> *mut sys::fs_context {
+    fn as_raw(&self) -> *mut bindings::fs_context {
         self.0.get()
     }
 
@@ -58,7 +59,7 @@ impl FsContext {
     pub(crate) fn source(&self) -> Option<&CStr> {
         // SAFETY: The context is live; `source` is NULL or a NUL-terminated string owned
         // by the context.
-        let s = unsafe { (*self.as_raw()).source };
+        let s = unsafe { sys::famfs_shim_fc_source(self.as_raw()) };
         // SAFETY: As above.
         (!s.is_null()).then(|| unsafe { CStr::from_char_ptr(s) })
     }
@@ -66,7 +67,7 @@ impl FsContext {
     /// The parsed options.
     pub(crate) fn options(&self) -> &MountOptions {
         // SAFETY: `fs_private` is our `MountOptions` (type invariant).
-        unsafe { &*(*self.as_raw()).fs_private.cast::<MountOptions>() }
+        unsafe { &*sys::famfs_shim_fc_private(self.as_raw()).cast::<MountOptions>() }
     }
 
     /// Records `msg` as an error of this mount request and returns `err`: `fsconfig()`
@@ -85,7 +86,7 @@ impl FsContext {
 
     fn options_mut(&mut self) -> &mut MountOptions {
         // SAFETY: As in `options`; `&mut self` makes the access exclusive.
-        unsafe { &mut *(*self.as_raw()).fs_private.cast::<MountOptions>() }
+        unsafe { &mut *sys::famfs_shim_fc_private(self.as_raw()).cast::<MountOptions>() }
     }
 
     /// Finds or creates the superblock keyed on `dev`. A superblock that is already
@@ -99,7 +100,7 @@ impl FsContext {
         let fc = self.as_raw();
         // SAFETY: `fc` is live; `sget_dev` returns a superblock with `s_umount` held, or
         // an error pointer.
-        let sb = from_err_ptr(unsafe { bindings::sget_dev(fc.cast(), dev.0) })?;
+        let sb = from_err_ptr(unsafe { bindings::sget_dev(fc, dev.0) })?;
         // SAFETY: `sb` is live and locked.
         if unsafe { !(*sb).s_root.is_null() } {
             // SAFETY: Drops the active reference and `s_umount` taken by `sget_dev`.
@@ -115,8 +116,8 @@ impl FsContext {
         }
         // SAFETY: `sb` is filled and still locked; the mount takes a dentry reference.
         unsafe {
-            (*sb).s_flags |= SB_ACTIVE as kernel::ffi::c_ulong;
-            (*fc).root = sys::famfs_shim_dget((*sb).s_root);
+            (*sb).s_flags |= sys::FAMFS_CONST_SB_ACTIVE;
+            sys::famfs_shim_fc_set_root(fc, sb);
         }
         Ok(())
     }
@@ -139,12 +140,15 @@ static FS_CONTEXT_OPS: OpsTable<sys::fs_context_operations> =
 pub(crate) unsafe extern "C" fn init_fs_context(fc: *mut bindings::fs_context) -> c_int {
     from_result(|| {
         let opts = KBox::new(MountOptions::default(), GFP_KERNEL)?;
-        let fc = fc.cast::<sys::fs_context>();
         // SAFETY: The context is new and ours; `free` releases the options.
+        // INVARIANT: The context gets famfs's ops and its `MountOptions`.
         unsafe {
-            (*fc).fs_private = KBox::into_raw(opts).cast::<c_void>();
-            (*fc).ops = FS_CONTEXT_OPS.as_ptr();
-        }
+            sys::famfs_shim_fc_init(
+                fc,
+                FS_CONTEXT_OPS.as_ptr(),
+                KBox::into_raw(opts).cast::<c_void>(),
+            )
+        };
         Ok(0)
     })
 }
@@ -152,11 +156,11 @@ pub(crate) unsafe extern "C" fn init_fs_context(fc: *mut bindings::fs_context) -
 /// # Safety
 ///
 /// Called by the VFS once, when a famfs fs_context is destroyed.
-unsafe extern "C" fn free(fc: *mut sys::fs_context) {
-    // SAFETY: `fs_private` is NULL or the `KBox` from `init_fs_context`; nobody uses it
-    // after `free`.
+unsafe extern "C" fn free(fc: *mut bindings::fs_context) {
+    // SAFETY: `fc` is live; `fs_private` is NULL or the `KBox` from `init_fs_context`,
+    // and nobody uses it after `free`.
     unsafe {
-        let p = core::mem::replace(&mut (*fc).fs_private, core::ptr::null_mut());
+        let p = sys::famfs_shim_fc_take_private(fc);
         if !p.is_null() {
             drop(KBox::from_raw(p.cast::<MountOptions>()));
         }
@@ -166,7 +170,10 @@ unsafe extern "C" fn free(fc: *mut sys::fs_context) {
 /// # Safety
 ///
 /// Called by the VFS with a live famfs fs_context and parameter.
-unsafe extern "C" fn parse_param(fc: *mut sys::fs_context, param: *mut sys::fs_parameter) -> c_int {
+unsafe extern "C" fn parse_param(
+    fc: *mut bindings::fs_context,
+    param: *mut bindings::fs_parameter,
+) -> c_int {
     let mut mode = 0u32;
     // SAFETY: Live arguments; the shim runs `fs_parse` against famfs's parameter table.
     let opt = unsafe { sys::famfs_shim_parse_param(fc, param, &mut mode) };
@@ -185,7 +192,7 @@ unsafe extern "C" fn parse_param(fc: *mut sys::fs_context, param: *mut sys::fs_p
 /// # Safety
 ///
 /// Called by the VFS with a live famfs fs_context.
-unsafe extern "C" fn get_tree(fc: *mut sys::fs_context) -> c_int {
+unsafe extern "C" fn get_tree(fc: *mut bindings::fs_context) -> c_int {
     // SAFETY: Per the function's contract.
     let fc = unsafe { FsContext::from_raw(fc) };
     from_result(|| crate::get_tree(fc).map(|()| 0))
@@ -195,9 +202,11 @@ unsafe extern "C" fn get_tree(fc: *mut sys::fs_context) -> c_int {
 ///
 /// Called by the VFS with a live fs_context for a mounted famfs superblock, whose
 /// `s_umount` it holds.
-unsafe extern "C" fn reconfigure(fc: *mut sys::fs_context) -> c_int {
-    // SAFETY: A reconfiguration context has the superblock in `root`.
-    let sb = unsafe { SuperBlock::from_raw((*(*fc).root).d_sb) };
+unsafe extern "C" fn reconfigure(fc: *mut bindings::fs_context) -> c_int {
+    // SAFETY: A reconfiguration context holds a reference to the superblock's root dentry
+    // in `root` and an active reference to the superblock (`alloc_fs_context()` for
+    // `FS_CONTEXT_FOR_RECONFIGURE`), so the superblock lives during the call.
+    let sb = unsafe { SuperBlock::from_raw(sys::famfs_shim_fc_root_sb(fc)) };
     // SAFETY: Per the function's contract (the context was set up by `init_fs_context`).
     let fc = unsafe { FsContext::from_raw(fc) };
     from_result(|| crate::reconfigure(sb, fc).map(|()| 0))

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::InodeMap;
 use core::{
+    marker::PhantomData,
     ptr::NonNull,
     sync::atomic::{
         AtomicPtr,
@@ -44,7 +45,9 @@ pub(crate) const S_IFDIR: u32 = 0o040000;
 ///
 /// The inode is live and belongs to a famfs superblock. Its `i_private` is NULL or a
 /// `KBox<InodeMap>` published by [`Inode::install_map`]; once published it is never
-/// changed until [`Inode::evict`] takes it back, when no other user of the inode remains.
+/// changed until [`EvictingInode::evict`] frees it. Only the `evict_inode` trampoline
+/// makes an [`EvictingInode`], when the VFS has left no other user of the inode, and the
+/// map it lends is borrowed from it: no `&InodeMap` outlives the map.
 #[repr(transparent)]
 pub(crate) struct Inode(Opaque<bindings::inode>);
 
@@ -98,8 +101,10 @@ impl Inode {
         // ORDERING: Acquire pairs with the Release in `install_map`, so the map's contents
         // and the `i_size` written before it are visible.
         let p = self.private().load(Ordering::Acquire);
-        // SAFETY: A non-NULL `i_private` is an `InodeMap` that lives until eviction, which
-        // cannot happen while the caller holds this inode.
+        // SAFETY: A non-NULL `i_private` is an `InodeMap` that lives until
+        // `EvictingInode::evict` (type invariant). Whoever holds `&self` is not the
+        // eviction: the VFS evicts an inode only when no file, mapping, lookup or
+        // reference uses it, and the eviction token lends its map only until `evict`.
         (!p.is_null()).then(|| unsafe { &*p.cast::<InodeMap>() })
     }
 
@@ -107,65 +112,63 @@ impl Inode {
     /// (`EEXIST`). Serialised by the inode lock; lock-free readers see the map only after
     /// the size.
     pub(crate) fn install_map(&self, map: KBox<InodeMap>, size: i64) -> Result {
-        let _guard = self.lock();
+        let guard = self.lock();
         if !self.private().load(Ordering::Relaxed).is_null() {
             return Err(EEXIST);
         }
-        // SAFETY: The inode is live and we hold its lock.
-        unsafe { sys::famfs_shim_i_size_write(self.as_raw(), size) };
+        guard.set_size(size);
         // ORDERING: Release publishes the map and the size above to `map()` readers.
         self.private()
             .store(KBox::into_raw(map).cast::<c_void>(), Ordering::Release);
         Ok(())
     }
 
-    /// Sets `i_size` to `size` after an explicit size change by the user (the caller
-    /// then marks the map broken).
-    pub(crate) fn set_size_locked(&self, _guard: &InodeLockGuard<'_>, size: i64) {
-        // SAFETY: The inode is live and `_guard` proves we hold its lock.
-        unsafe { sys::famfs_shim_i_size_write(self.as_raw(), size) };
+    /// Takes the inode lock (`i_rwsem`) in mode `M`.
+    pub(crate) fn lock_as<M: LockMode>(&self) -> InodeLockGuard<'_, M> {
+        M::lock(self)
+    }
+
+    /// Takes the inode lock (`i_rwsem`) in mode `M` if that needs no wait.
+    pub(crate) fn try_lock_as<M: LockMode>(&self) -> Option<InodeLockGuard<'_, M>> {
+        M::try_lock(self)
     }
 
     /// Takes the inode lock (`i_rwsem`) exclusively.
-    pub(crate) fn lock(&self) -> InodeLockGuard<'_> {
-        // SAFETY: The inode is live.
+    pub(crate) fn lock(&self) -> InodeLockGuard<'_, Exclusive> {
+        // SAFETY: The inode is live; the guard unlocks.
         unsafe { sys::famfs_shim_inode_lock(self.as_raw()) };
-        InodeLockGuard {
-            inode: self,
-            shared: false,
-        }
+        // SAFETY: Taken exclusively just above, by this task.
+        // INVARIANT: Released only by the guard's drop.
+        InodeLockGuard(unsafe { InodeLocked::assume_held(self) })
     }
 
     /// Takes the inode lock (`i_rwsem`) exclusively if it is free, without sleeping.
-    pub(crate) fn try_lock(&self) -> Option<InodeLockGuard<'_>> {
+    pub(crate) fn try_lock(&self) -> Option<InodeLockGuard<'_, Exclusive>> {
         // SAFETY: The inode is live.
         let locked = unsafe { sys::famfs_shim_inode_trylock(self.as_raw()) };
         // A guard only for a lock actually taken: dropping one unlocks.
-        locked.then(|| InodeLockGuard {
-            inode: self,
-            shared: false,
-        })
-    }
-
-    /// Takes the inode lock (`i_rwsem`) shared if that needs no wait.
-    pub(crate) fn try_lock_shared(&self) -> Option<InodeLockGuard<'_>> {
-        // SAFETY: The inode is live.
-        let locked = unsafe { sys::famfs_shim_inode_trylock_shared(self.as_raw()) };
-        // A guard only for a lock actually taken: dropping one unlocks.
-        locked.then(|| InodeLockGuard {
-            inode: self,
-            shared: true,
-        })
+        // SAFETY: `locked`: taken exclusively just above, by this task.
+        // INVARIANT: Released only by the guard's drop.
+        locked.then(|| InodeLockGuard(unsafe { InodeLocked::assume_held(self) }))
     }
 
     /// Takes the inode lock (`i_rwsem`) shared.
-    pub(crate) fn lock_shared(&self) -> InodeLockGuard<'_> {
-        // SAFETY: The inode is live.
+    pub(crate) fn lock_shared(&self) -> InodeLockGuard<'_, Shared> {
+        // SAFETY: The inode is live; the guard unlocks.
         unsafe { sys::famfs_shim_inode_lock_shared(self.as_raw()) };
-        InodeLockGuard {
-            inode: self,
-            shared: true,
-        }
+        // SAFETY: Taken shared just above, by this task.
+        // INVARIANT: Released only by the guard's drop.
+        InodeLockGuard(unsafe { InodeLocked::assume_held(self) })
+    }
+
+    /// Takes the inode lock (`i_rwsem`) shared if that needs no wait.
+    pub(crate) fn try_lock_shared(&self) -> Option<InodeLockGuard<'_, Shared>> {
+        // SAFETY: The inode is live.
+        let locked = unsafe { sys::famfs_shim_inode_trylock_shared(self.as_raw()) };
+        // A guard only for a lock actually taken: dropping one unlocks.
+        // SAFETY: `locked`: taken shared just above, by this task.
+        // INVARIANT: Released only by the guard's drop.
+        locked.then(|| InodeLockGuard(unsafe { InodeLocked::assume_held(self) }))
     }
 
     /// Takes the mapping's invalidate lock exclusively: no page fault of the file runs
@@ -173,7 +176,8 @@ impl Inode {
     pub(crate) fn invalidate_lock(&self) -> InvalidateLockGuard<'_> {
         // SAFETY: The inode is live.
         unsafe { sys::famfs_shim_invalidate_lock(self.as_raw()) };
-        InvalidateLockGuard(self)
+        // INVARIANT: Taken exclusively just above, by this task.
+        InvalidateLockGuard(self, PhantomData)
     }
 
     /// Removes every user mapping of the file.
@@ -203,16 +207,67 @@ impl Inode {
             Err(EBUSY)
         }
     }
+}
 
-    /// Final teardown (`evict_inode`): breaks DAX layouts, drops mapping entries, and
-    /// hands back the map (no longer the inode's).
-    pub(crate) fn evict(&self) -> Option<KBox<InodeMap>> {
-        let raw = self.as_raw();
-        // SAFETY: The VFS evicts the inode with no other user left: waiting for pinned DAX
-        // pages and dropping the mapping's entries is exactly what eviction requires (it
-        // is `dax_break_layout_final()` with the removal under the cross-link lock).
+/// An inode being evicted (`evict_inode`): what famfs sees of it then, and the only way
+/// to tear it down and free its map.
+///
+/// It lends the map like [`Inode::map`], borrowed from the token, and [`Self::evict`]
+/// borrows the token mutably: a map looked at before the teardown cannot be used after it.
+///
+/// # Invariants
+///
+/// `inode` is a famfs inode the VFS is evicting (`I_FREEING`, no other user left, no
+/// lookup can find it any more), for the duration of one `evict_inode` call. `evicted`
+/// is true once its teardown (which ends in `clear_inode`) has run.
+pub(crate) struct EvictingInode<'a> {
+    inode: &'a Inode,
+    evicted: bool,
+}
+
+impl<'a> EvictingInode<'a> {
+    /// # Safety
+    ///
+    /// Only `evict_inode` may call this, with the inode the VFS is evicting, once, and it
+    /// must call [`Self::evict`] before returning.
+    pub(crate) unsafe fn new(inode: &'a Inode) -> Self {
+        // INVARIANT: Per the function's contract; nothing was torn down yet.
+        Self {
+            inode,
+            evicted: false,
+        }
+    }
+
+    /// The superblock, which outlives the eviction of its inodes.
+    pub(crate) fn super_block(&self) -> &'a SuperBlock {
+        self.inode.super_block()
+    }
+
+    /// The file's map, until [`Self::evict`] takes it (`None` after).
+    #[allow(
+        dead_code,
+        reason = "famfs takes the map back from `evict`; this borrow's rule (no map used after `evict`) is what tests/compile-fail/evict_map_held.rs checks"
+    )]
+    pub(crate) fn map(&self) -> Option<&InodeMap> {
+        self.inode.map()
+    }
+
+    /// Final teardown: breaks DAX layouts, drops the mapping's entries, clears the inode
+    /// and hands back the map (the inode's no more), for the caller to free. Does nothing
+    /// the second time (`None`).
+    pub(crate) fn evict(&mut self) -> Option<KBox<InodeMap>> {
+        if self.evicted {
+            return None;
+        }
+        let inode = self.inode;
+        let raw = inode.as_raw();
+        // SAFETY: The VFS evicts the inode with no other user left (type invariant):
+        // waiting for pinned DAX pages and dropping the mapping's entries is exactly
+        // what eviction requires (`dax_break_layout_final()`, with the removal under the
+        // cross-link lock), and `clear_inode` runs once, after the mapping is empty
+        // (`evict()` in fs/inode.c calls `->evict_inode` and then checks `I_CLEAR`).
         unsafe {
-            if self.is_reg() {
+            if inode.is_reg() {
                 sys::famfs_shim_wait_dax_idle(raw);
                 let _xlink = super::xlink::lock();
                 sys::famfs_shim_dax_delete_entries(raw);
@@ -220,11 +275,15 @@ impl Inode {
             bindings::truncate_inode_pages_final(&raw mut (*raw).i_data);
             bindings::clear_inode(raw);
         }
-        let p = self
+        // INVARIANT: Torn down just above.
+        self.evicted = true;
+        let p = inode
             .private()
             .swap(core::ptr::null_mut(), Ordering::Acquire);
-        // SAFETY: A non-NULL `i_private` is the `KBox<InodeMap>` from `install_map`, and
-        // the inode has no other users left to borrow it; it is cleared above.
+        // SAFETY: A non-NULL `i_private` is the `KBox<InodeMap>` from `install_map`, now
+        // cleared, so the box is ours. Every map lent by `Inode::map` is gone: the VFS
+        // left no other user of the inode, and `Self::map`'s borrow of `self` ended before
+        // this `&mut self`.
         (!p.is_null()).then(|| unsafe { KBox::from_raw(p.cast::<InodeMap>()) })
     }
 }
@@ -264,32 +323,142 @@ impl Drop for InodeRef {
     }
 }
 
-/// Proof that an inode's `i_rwsem` is held; releases it on drop.
-pub(crate) struct InodeLockGuard<'a> {
-    inode: &'a Inode,
-    shared: bool,
+/// The inode lock held shared (`inode_lock_shared`): readers.
+pub(crate) enum Shared {}
+/// The inode lock held exclusively (`inode_lock`): writers, size changes.
+pub(crate) enum Exclusive {}
+
+mod sealed {
+    use super::{
+        Inode,
+        InodeLockGuard,
+        LockMode, //
+    };
+
+    /// Taking and releasing `i_rwsem` in one mode. Outside this file no one can name it,
+    /// so no other mode exists and `unlock` has no caller but a guard's drop.
+    pub(crate) trait Mode {
+        fn lock(inode: &Inode) -> InodeLockGuard<'_, Self>
+        where
+            Self: LockMode + Sized;
+        fn try_lock(inode: &Inode) -> Option<InodeLockGuard<'_, Self>>
+        where
+            Self: LockMode + Sized;
+        /// # Safety
+        ///
+        /// The current task holds `inode`'s `i_rwsem` in this mode.
+        unsafe fn unlock(inode: &Inode);
+    }
 }
 
-impl Drop for InodeLockGuard<'_> {
-    fn drop(&mut self) {
-        // SAFETY: The guard exists only while the lock is held in the recorded mode.
-        unsafe {
-            if self.shared {
-                sys::famfs_shim_inode_unlock_shared(self.inode.as_raw());
-            } else {
-                sys::famfs_shim_inode_unlock(self.inode.as_raw());
-            }
+/// A mode of the inode lock: [`Shared`] or [`Exclusive`] (sealed).
+pub(crate) trait LockMode: sealed::Mode {}
+impl LockMode for Shared {}
+impl LockMode for Exclusive {}
+
+impl sealed::Mode for Shared {
+    fn lock(inode: &Inode) -> InodeLockGuard<'_, Self> {
+        inode.lock_shared()
+    }
+    fn try_lock(inode: &Inode) -> Option<InodeLockGuard<'_, Self>> {
+        inode.try_lock_shared()
+    }
+    unsafe fn unlock(inode: &Inode) {
+        // SAFETY: Held shared by this task, per the function's contract.
+        unsafe { sys::famfs_shim_inode_unlock_shared(inode.as_raw()) }
+    }
+}
+
+impl sealed::Mode for Exclusive {
+    fn lock(inode: &Inode) -> InodeLockGuard<'_, Self> {
+        inode.lock()
+    }
+    fn try_lock(inode: &Inode) -> Option<InodeLockGuard<'_, Self>> {
+        inode.try_lock()
+    }
+    unsafe fn unlock(inode: &Inode) {
+        // SAFETY: Held exclusively by this task, per the function's contract.
+        unsafe { sys::famfs_shim_inode_unlock(inode.as_raw()) }
+    }
+}
+
+/// Proof that `inode`'s `i_rwsem` is held in mode `M` by the current task. It names its
+/// inode, so what it allows applies to that inode only; it is made only where the lock is
+/// taken ([`Inode::lock_as`]) or known to be held by the VFS (`setattr`).
+///
+/// # Invariants
+///
+/// The current task holds `inode`'s `i_rwsem` in mode `M` for as long as this value
+/// lives. It is neither `Send` nor `Sync`: the lock belongs to this task.
+pub(crate) struct InodeLocked<'a, M: LockMode> {
+    inode: &'a Inode,
+    _mode: PhantomData<(M, *mut ())>,
+}
+
+impl<'a, M: LockMode> InodeLocked<'a, M> {
+    /// # Safety
+    ///
+    /// The current task holds `inode`'s `i_rwsem` in mode `M` for `'a` and for as long as
+    /// the result lives.
+    unsafe fn assume_held(inode: &'a Inode) -> Self {
+        // INVARIANT: Per the function's contract.
+        Self {
+            inode,
+            _mode: PhantomData,
         }
+    }
+
+    /// The locked inode.
+    pub(crate) fn inode(&self) -> &'a Inode {
+        self.inode
+    }
+}
+
+impl InodeLocked<'_, Exclusive> {
+    /// Sets `i_size`, which `i_size_write` allows only under the inode lock held
+    /// exclusively (include/linux/fs.h: concurrent writers can lose a seqcount update).
+    pub(crate) fn set_size(&self, size: i64) {
+        // SAFETY: The inode is live and its lock is held exclusively (type invariant).
+        unsafe { sys::famfs_shim_i_size_write(self.inode.as_raw(), size) };
+    }
+}
+
+/// The inode lock taken in mode `M`; released on drop.
+///
+/// # Invariants
+///
+/// `0`'s lock was taken by [`Inode::lock_as`] (or `try_lock_as`) and is released only by
+/// this guard's drop.
+pub(crate) struct InodeLockGuard<'a, M: LockMode>(InodeLocked<'a, M>);
+
+impl<'a, M: LockMode> core::ops::Deref for InodeLockGuard<'a, M> {
+    type Target = InodeLocked<'a, M>;
+
+    fn deref(&self) -> &InodeLocked<'a, M> {
+        &self.0
+    }
+}
+
+impl<M: LockMode> Drop for InodeLockGuard<'_, M> {
+    fn drop(&mut self) {
+        // SAFETY: Held in mode `M` by this task, which took it (type invariants).
+        unsafe { M::unlock(self.0.inode) };
     }
 }
 
 /// Proof that an inode's mapping's invalidate lock is held exclusively; releases it on
 /// drop.
-pub(crate) struct InvalidateLockGuard<'a>(&'a Inode);
+///
+/// # Invariants
+///
+/// The current task holds `0`'s `mapping->invalidate_lock` exclusively, taken by
+/// [`Inode::invalidate_lock`] and released only by this guard's drop. Neither `Send`
+/// nor `Sync`.
+pub(crate) struct InvalidateLockGuard<'a>(&'a Inode, PhantomData<*mut ()>);
 
 impl Drop for InvalidateLockGuard<'_> {
     fn drop(&mut self) {
-        // SAFETY: The guard exists only while the lock is held exclusively.
+        // SAFETY: Held exclusively by this task (type invariant).
         unsafe { sys::famfs_shim_invalidate_unlock(self.0.as_raw()) };
     }
 }
@@ -460,10 +629,14 @@ unsafe extern "C" fn mkdir(
     }
 }
 
-/// A size change request (`truncate`), as famfs logic sees it.
+/// A size change request (`truncate`), as famfs logic sees it: the inode, locked
+/// exclusively by the VFS, and the size asked for.
+///
+/// # Invariants
+///
+/// Those of `locked`: the inode's lock is held exclusively while the request lives.
 pub(crate) struct SizeChange<'a> {
-    inode: &'a Inode,
-    guard: &'a InodeLockGuard<'a>,
+    locked: &'a InodeLocked<'a, Exclusive>,
     /// The requested size.
     pub(crate) new_size: i64,
 }
@@ -471,19 +644,21 @@ pub(crate) struct SizeChange<'a> {
 impl SizeChange<'_> {
     /// The inode.
     pub(crate) fn inode(&self) -> &Inode {
-        self.inode
+        self.locked.inode()
     }
 
     /// Applies the new size without touching any mapping or page (famfs never frees or
     /// moves file memory).
     pub(crate) fn apply(&self) {
-        self.inode.set_size_locked(self.guard, self.new_size);
+        self.locked.set_size(self.new_size);
     }
 }
 
 /// # Safety
 ///
-/// Called by the VFS with a live dentry of a famfs file whose inode lock it holds.
+/// Called by the VFS with a live dentry of a famfs file whose inode lock it holds
+/// exclusively (`notify_change()`; Documentation/filesystems/locking.rst: "setattr:
+/// exclusive").
 unsafe extern "C" fn setattr(
     idmap: *mut bindings::mnt_idmap,
     dentry: *mut bindings::dentry,
@@ -497,15 +672,11 @@ unsafe extern "C" fn setattr(
         // SAFETY: `attr` is live for the call.
         let (valid, size) = unsafe { ((*attr).ia_valid, (*attr).ia_size) };
         if valid & bindings::ATTR_SIZE != 0 && size != inode.size() {
-            // The VFS holds the inode lock across ->setattr; model that with a guard that
-            // does not unlock.
-            let guard = core::mem::ManuallyDrop::new(InodeLockGuard {
-                inode,
-                shared: false,
-            });
+            // SAFETY: The VFS holds the inode lock exclusively across `->setattr`, so
+            // for this call (the proof does not leave it).
+            let locked = unsafe { InodeLocked::<Exclusive>::assume_held(inode) };
             crate::size_change(SizeChange {
-                inode,
-                guard: &guard,
+                locked: &locked,
                 new_size: size,
             })?;
         }

@@ -23,6 +23,8 @@ pub(crate) mod super_block;
 pub(crate) mod sys;
 pub(crate) mod xlink;
 
+use kernel::bindings;
+
 /// Classes of log messages, each with its own rate limit: a class that someone can fill
 /// at will never silences another one.
 #[derive(Clone, Copy)]
@@ -100,20 +102,58 @@ pub(crate) fn test_delay(point: DelayPoint) {
 /// A C operations table in static storage.
 ///
 /// Bindgen structs hold raw pointers (`owner`, callbacks), so they are not `Sync` and cannot
-/// be put in a `static` by themselves.
+/// be put in a `static` by themselves. `T` is one of the C tables of [`OpsStruct`]: an
+/// `OpsTable` of anything else (a `Cell`, a lock, ...) is not `Sync`, so no `static` can
+/// hold one.
+///
+/// # Invariants
+///
+/// The table is only ever read after it is built (a `static` of a type without interior
+/// mutability, see [`OpsStruct`]); C receives `*const T` and treats it as `const`.
 #[repr(transparent)]
-pub(crate) struct OpsTable<T>(pub(crate) T);
+pub(crate) struct OpsTable<T: OpsStruct>(pub(crate) T);
 
-// SAFETY: Every `OpsTable` is built in a constant expression and never written afterwards;
-// C code only reads it, so sharing it between threads is sound.
-unsafe impl<T> Sync for OpsTable<T> {}
+/// A C operations table type: a bindgen struct of function pointers, integers and raw
+/// pointers to static data, that C code only reads (`const struct ..._operations *`).
+///
+/// # Safety
+///
+/// Only for bindgen structs made of function pointers, integers and raw pointers, with no
+/// interior mutability (no `UnsafeCell`, atomic, lock or `Opaque` field): a shared
+/// reference to one then allows reads only, which are sound from any thread.
+pub(crate) unsafe trait OpsStruct {}
 
-impl<T> OpsTable<T> {
+// SAFETY: Function pointers only (`include/linux/fs.h`, `struct inode_operations`).
+unsafe impl OpsStruct for bindings::inode_operations {}
+// SAFETY: Function pointers, `fop_flags` and the `owner` module pointer
+// (`include/linux/fs.h`, `struct file_operations`).
+unsafe impl OpsStruct for bindings::file_operations {}
+// SAFETY: Function pointers only (`include/linux/fs/super_types.h`, `struct super_operations`).
+unsafe impl OpsStruct for bindings::super_operations {}
+// SAFETY: Function pointers only (`include/linux/fs.h`, `struct address_space_operations`).
+unsafe impl OpsStruct for bindings::address_space_operations {}
+// SAFETY: Function pointers and `uffd_ops`, a pointer to a `const` table
+// (`include/linux/mm.h`, `struct vm_operations_struct`).
+unsafe impl OpsStruct for bindings::vm_operations_struct {}
+// SAFETY: Function pointers only (`include/linux/fs_context.h`, `struct fs_context_operations`).
+unsafe impl OpsStruct for sys::fs_context_operations {}
+// SAFETY: Function pointers only (`include/linux/dax.h`, `struct dax_holder_operations`).
+unsafe impl OpsStruct for sys::dax_holder_operations {}
+
+// SAFETY: `T: OpsStruct` has no interior mutability, and the table is never written after
+// it is built (type invariant), so shared references to it only read, from any thread.
+unsafe impl<T: OpsStruct> Sync for OpsTable<T> {}
+
+impl<T: OpsStruct> OpsTable<T> {
     /// The table's address, to store in a C object.
     pub(crate) const fn as_ptr(&'static self) -> *const T {
         &self.0
     }
 }
+
+/// `MF_MEM_PRE_REMOVE` (`enum mf_flags`): a memory-failure notice that the device is about
+/// to be removed.
+pub(crate) const MF_MEM_PRE_REMOVE: u32 = bindings::mf_flags_MF_MEM_PRE_REMOVE;
 
 /// A device number (`dev_t`); prints as `major:minor`.
 #[derive(Clone, Copy, PartialEq, Eq)]

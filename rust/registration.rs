@@ -39,6 +39,7 @@ impl Registration {
                     slot.write(bindings::file_system_type {
                         name: c"famfs".as_char_ptr(),
                         init_fs_context: Some(init_fs_context),
+                        // The array's first element: C's `famfs_fs_parameters`.
                         parameters: (&raw const sys::famfs_fs_parameters).cast(),
                         kill_sb: Some(kill_sb),
                         owner: module.as_ptr(),

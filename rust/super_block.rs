@@ -4,6 +4,7 @@
 
 use super::{
     inode::{
+        EvictingInode,
         Inode,
         InodeRef,
         NewInode, //
@@ -93,6 +94,11 @@ impl SuperBlock {
 pub(crate) const FAMFS_SUPER_MAGIC: kernel::ffi::c_ulong = 0x87b2_82ff;
 
 /// A superblock being filled by `get_tree`: the only time its fields may be set.
+///
+/// # Invariants
+///
+/// `0` is a new superblock from `sget_dev` (no root yet when made), whose `s_umount` is
+/// held by the `get_tree` that made this value; nothing else uses it meanwhile.
 pub(crate) struct NewSuperBlock<'a>(&'a SuperBlock);
 
 impl<'a> NewSuperBlock<'a> {
@@ -102,6 +108,7 @@ impl<'a> NewSuperBlock<'a> {
     /// and which has no root yet.
     pub(crate) unsafe fn from_raw(sb: *mut bindings::super_block) -> Self {
         // SAFETY: Per the function's contract the superblock is live.
+        // INVARIANT: Per the function's contract.
         Self(unsafe { SuperBlock::from_raw(sb) })
     }
 
@@ -162,9 +169,15 @@ static SUPER_OPS: OpsTable<bindings::super_operations> = OpsTable(bindings::supe
 ///
 /// Called by the VFS for a famfs inode whose last reference is gone.
 unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
-    // SAFETY: The VFS hands over a live inode being evicted; nobody else uses it.
+    // SAFETY: The VFS hands over a live inode being evicted (`I_FREEING`); nobody else
+    // uses it, and it is freed only after we return (`destroy_inode` in `evict()`).
     let inode = unsafe { Inode::from_raw(inode) };
-    crate::evict_inode(inode);
+    // SAFETY: This is `evict_inode`, for this inode, once; `evict` is called below.
+    let mut evicting = unsafe { EvictingInode::new(inode) };
+    crate::evict_inode(&mut evicting);
+    // Whatever famfs did, the inode is torn down exactly once before the VFS checks it
+    // (and its map, if famfs did not take it, freed).
+    drop(evicting.evict());
 }
 
 /// # Safety
@@ -178,7 +191,7 @@ unsafe extern "C" fn show_options(
     let sb = unsafe { SuperBlock::from_raw((*root).d_sb) };
     if let Some(mode) = crate::mode_option(sb).and_then(|m| bindings::umode_t::try_from(m).ok()) {
         // SAFETY: `m` is live for the call.
-        unsafe { sys::famfs_shim_seq_show_mode(m.cast(), mode) };
+        unsafe { sys::famfs_shim_seq_show_mode(m, mode) };
     }
     0
 }

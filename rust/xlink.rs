@@ -5,20 +5,27 @@
 //! entries. It nests inside a mapping's invalidate lock.
 
 use super::sys;
+use core::marker::PhantomData;
 
 /// Proof that the cross-link lock is held; releases it on drop.
-pub(crate) struct XlinkGuard(());
+///
+/// # Invariants
+///
+/// The current task holds the cross-link mutex, taken by [`lock`] and released only by
+/// this guard's drop. Not `Send`: a mutex is released by the task that took it.
+pub(crate) struct XlinkGuard(PhantomData<*mut ()>);
 
 /// Takes the cross-link lock.
 pub(crate) fn lock() -> XlinkGuard {
     // SAFETY: A plain mutex, released by the guard's drop.
     unsafe { sys::famfs_shim_xlink_lock() };
-    XlinkGuard(())
+    // INVARIANT: Taken just above, by this task.
+    XlinkGuard(PhantomData)
 }
 
 impl Drop for XlinkGuard {
     fn drop(&mut self) {
-        // SAFETY: The guard exists only while the lock is held.
+        // SAFETY: Held by this task (type invariant).
         unsafe { sys::famfs_shim_xlink_unlock() };
     }
 }

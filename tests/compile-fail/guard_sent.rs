@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+// expect: E0277
+// message: cannot be sent between threads safely
+//! Issue 12 item 6: an `i_rwsem` is released by the task that took it (lockdep checks
+//! the owner); a guard must not move to another thread.
+
+use crate::kfs::inode::Inode;
+
+fn send<T: Send>(_: T) {}
+
+pub(crate) fn misuse(i: &Inode) {
+    send(i.lock());
+}
