@@ -205,6 +205,10 @@ enum Stored {
     Interleaved(KVec<Interleave>),
 }
 
+// A file with a simple map costs one kmalloc-64 object for its map (plus one 64-byte
+// claims entry per extent).
+const _: () = assert!(core::mem::size_of::<InodeMap>() <= 64);
+
 impl Stored {
     /// `count` simple extents from `ext`.
     fn simple(ext: [Extent; MAX_EXTENTS], count: usize) -> Self {

@@ -132,8 +132,8 @@ case " $parts " in *" tool "*)
 			t=$((t + 1))
 			# 100 entries per directory: files while the device has room (up to 25,000
 			# entries), then empty directories (a file takes 2 MiB of device).
-			if [ "$want" -le 25000 ]; then $B mktree /tmp/src $((need / 100)) 0 99 1024
-			else $B mktree /tmp/src $((need / 100)) 99 0 0; fi || exit 1
+			if [ "$want" -le 25000 ]; then $B mktree /tmp/src $(((need + 98) / 100)) 0 99 1024
+			else $B mktree /tmp/src $(((need + 98) / 100)) 99 0 0; fi || exit 1
 			famfs mkdir /mnt/s/t$t >/dev/null
 			famfs cp -r /tmp/src/ /mnt/s/t$t >/dev/null 2>>/tmp/tool.log || { tail -5 /tmp/tool.log; exit 1; }
 			rm -rf /tmp/src
