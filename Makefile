@@ -11,7 +11,7 @@ PREFIX ?= /usr/local
 KDIR ?=
 famfs_dir := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all module check check-quick check-stock check-intree check-install check-dkms install \
+.PHONY: all module check check-quick check-stock check-intree check-install check-dkms check-doc install \
 	uninstall demo bench bench-scale fuzz stress clippy fmt fmt-fix host-test clean help
 
 all: module
@@ -37,6 +37,9 @@ check-quick:                  ## host tests + the in-guest suite, without the ha
 
 check-intree:                 ## famfs in fs/famfs/ of the debug kernel tree: CONFIG_FAMFS=y and =m build
 	scripts/intree
+
+check-doc:                    ## Documentation/**/*.rst parsed by docutils, warnings are errors
+	scripts/doc-check
 
 check-install:                ## make install / make uninstall into a throwaway DESTDIR
 	KDIR='$(KDIR)' scripts/install-check

@@ -10,8 +10,8 @@
 //! out once and never reuses (so it cannot wrap), and the inode number to find the file
 //! by (which may repeat after `get_next_ino()` wraps: the id tells the files apart).
 //!
-//! The tree covers one device: a mount over several devices keeps one `Claims` per device
-//! (ranges of different devices never overlap).
+//! The ranges are map addresses (`fmap::dev_addr`: device index and offset), so one tree
+//! covers every device of a multi-device mount: ranges of two devices never overlap.
 
 use crate::{
     fmap::Extent,

@@ -18,14 +18,68 @@ use core::mem::{
     size_of, //
 };
 
-/// The ioctl ABI version this module implements (`famfs_kabi_version`).
-pub const FAMFS_KABI_VERSION: i32 = 43;
+/// The ioctl ABI version this module implements (`famfs_kabi_version`): 44, famfs's
+/// planned multi-device ABI, a superset of 43 (every KABI 43 ioctl is unchanged).
+pub const FAMFS_KABI_VERSION: i32 = 44;
 /// Most simple extents in a map (`FAMFS_MAX_EXTENTS`).
 pub const MAX_EXTENTS: usize = 2;
 /// Most strips in one interleaved extent (`FAMFS_MAX_STRIPS`).
 pub const MAX_STRIPS: usize = 16;
 /// Most interleaved extents in a `MAP_CREATE_V2` (`FAMFS_IOC_MAX_INTERLEAVED_EXTENTS`).
 pub const MAX_INTERLEAVED_EXTENTS: usize = 4;
+/// Most dax devices in one file system: the primary (index 0) and 63 more, the cap the
+/// famfs multi-device roadmap proposes.
+pub const MAX_DAXDEVS: usize = 64;
+/// `FAMFS_DEVNAME_LEN`: the device name buffer of `struct famfs_ioc_add_daxdev`.
+pub const DEVNAME_LEN: usize = 64;
+/// `struct famfs_ioc_add_daxdev`, 96 bytes.
+pub const IOC_ADD_DAXDEV_SIZE: usize = 96;
+/// `FAMFS_SUPER_MAGIC`, at offset 0 of every famfs superblock (primary and secondary).
+pub const FAMFS_SUPER_MAGIC: u64 = 0x87b2_82ff;
+/// Offset of `ts_dev_uuid` in `struct famfs_superblock`.
+pub const SB_DEV_UUID_OFFSET: usize = 64;
+/// The superblock bytes a device check reads: up to the end of `ts_dev_uuid`.
+pub const SB_HEAD_LEN: usize = 80;
+
+/// A map names memory by "map address": `devindex << DEV_SHIFT | offset`. Every device
+/// gets its own 1 PiB of that space (larger devices are used up to 1 PiB), so a map,
+/// its overlap checks and the mount's claims treat the members of a file system as one
+/// address space in which two devices never overlap; device 0's addresses are its
+/// offsets, as in KABI 43. [`split_addr`] turns an address back into (device, offset).
+pub const DEV_SHIFT: u32 = 50;
+/// The span of one device in map addresses (1 PiB).
+pub const DEV_SPAN: u64 = 1 << DEV_SHIFT;
+
+/// The map address of `offset` on device `dev` (`dev < MAX_DAXDEVS`, `offset < DEV_SPAN`).
+pub fn dev_addr(dev: u64, offset: u64) -> u64 {
+    (dev << DEV_SHIFT) | offset
+}
+
+/// The (device index, device offset) of a map address.
+pub fn split_addr(addr: u64) -> (usize, u64) {
+    // CAST: below MAX_DAXDEVS for every address a validated map holds.
+    ((addr >> DEV_SHIFT) as usize, addr & (DEV_SPAN - 1))
+}
+
+/// The sizes of the devices a map may name, by device index: `None` for an index with no
+/// registered device. A `u64` is a single-device file system of that size.
+pub trait DevSizes {
+    /// The size of device `dev` in bytes, if it is registered.
+    fn dev_size(&self, dev: u64) -> Option<u64>;
+}
+
+impl DevSizes for u64 {
+    fn dev_size(&self, dev: u64) -> Option<u64> {
+        (dev == 0).then_some(*self)
+    }
+}
+
+impl DevSizes for &[u64] {
+    fn dev_size(&self, dev: u64) -> Option<u64> {
+        usize::try_from(dev).ok().and_then(|d| self.get(d).copied())
+    }
+}
+
 /// Extent alignment: one PMD, so that every mapping can be a 2 MiB page.
 pub const PMD_SIZE: u64 = 2 << 20;
 
@@ -91,6 +145,11 @@ pub const FAMFSIOC_MAP_CREATE_V2: u32 = _IOW::<IocFmap>(IOC_MAGIC, 0x54);
 /// `FAMFSIOC_MAP_GET_V2`: `_IOR('u', 0x55, struct famfs_ioc_get_fmap)` (the reply is
 /// encoded by [`Fmap::encode_get_v2`], so only its size matters here).
 pub const FAMFSIOC_MAP_GET_V2: u32 = _IOR::<[u8; IOC_GET_FMAP_SIZE]>(IOC_MAGIC, 0x55);
+/// `FAMFSIOC_ADD_DAXDEV`: `_IOW('u', 0x56, struct famfs_ioc_add_daxdev)` (KABI 44).
+pub const FAMFSIOC_ADD_DAXDEV: u32 = _IOW::<IocAddDaxdev>(IOC_MAGIC, 0x56);
+/// `FAMFSIOC_GET_MAX_DAXDEV`: `_IOR('u', 0x57, __u32)` (KABI 44): the highest registered
+/// device index.
+pub const FAMFSIOC_GET_MAX_DAXDEV: u32 = _IOR::<u32>(IOC_MAGIC, 0x57);
 
 // The uapi layouts, checked at compile time (the host tests check them against the header).
 const _: () = {
@@ -107,6 +166,11 @@ const _: () = {
     assert!(size_of::<IocSimpleExt>() == IOC_SIMPLE_EXT_SIZE);
     assert!(size_of::<IocInterleavedExt>() == IOC_INTERLEAVED_EXT_SIZE);
     assert!(offset_of!(IocInterleavedExt, strips_ptr) == 24);
+    assert!(size_of::<IocAddDaxdev>() == IOC_ADD_DAXDEV_SIZE);
+    assert!(offset_of!(IocAddDaxdev, size) == 16);
+    assert!(offset_of!(IocAddDaxdev, index) == 24);
+    assert!(offset_of!(IocAddDaxdev, name) == 28);
+    assert!((MAX_DAXDEVS as u64) << DEV_SHIFT != 0);
 };
 
 /// What a famfs file is (`enum famfs_file_type`).
@@ -153,7 +217,7 @@ pub enum FmapError {
     EmptyExtent,
     /// Offset 0 holds the superblock; only the superblock file may map it.
     ZeroOffset,
-    /// `devindex` other than 0 (KABI 43 has one device).
+    /// A `devindex` that names no registered device.
     BadDevIndex,
     /// An extent that ends past the end of the device (or wraps around).
     PastDevice,
@@ -216,7 +280,7 @@ impl FmapError {
             Self::Misaligned => "extent not 2 MiB aligned",
             Self::EmptyExtent => "zero-length extent",
             Self::ZeroOffset => "offset 0 is reserved for the superblock",
-            Self::BadDevIndex => "devindex must be 0",
+            Self::BadDevIndex => "devindex names no registered dax device",
             Self::PastDevice => "extent past the end of the device",
             Self::SizeExceedsExtents => "file size exceeds its extents",
             Self::BadStripCount => "strip count must be 1..16",
@@ -520,7 +584,8 @@ pub enum Layout {
 ///
 /// # Invariants
 ///
-/// Every extent lies inside the device it was validated against, starts on a 2 MiB
+/// Every extent's offset is a map address (see [`DEV_SHIFT`]); the extent lies inside the
+/// device it was validated against, starts on a 2 MiB
 /// boundary (and so does its length, but for the last extent of a v1 map), is not empty,
 /// and maps offset 0 only for the superblock file. The extents hold at least `file_size`
 /// bytes, so [`crate::iomap::resolve`] finds every offset below `file_size`.
@@ -557,20 +622,26 @@ fn check_extent(
     }
 }
 
+/// Checks one v2 extent against the device its `devindex` names and returns it with its
+/// offset as a map address (see [`DEV_SHIFT`]).
 fn simple_v2_extent(
     x: &IocSimpleExt,
     file_type: FileType,
-    dev_size: u64,
+    devs: &impl DevSizes,
 ) -> Result<Extent, FmapError> {
-    if x.devindex != 0 {
+    let dev_size = devs.dev_size(x.devindex).ok_or(FmapError::BadDevIndex)?;
+    if x.devindex >= MAX_DAXDEVS as u64 {
         return Err(FmapError::BadDevIndex);
     }
     let e = Extent {
         offset: x.offset,
         len: x.len,
     };
-    check_extent(e, file_type, true, dev_size)?;
-    Ok(e)
+    check_extent(e, file_type, true, dev_size.min(DEV_SPAN))?;
+    Ok(Extent {
+        offset: dev_addr(x.devindex, x.offset),
+        len: x.len,
+    })
 }
 
 /// A validated map's file type, size and extent count; its extents are where the
@@ -615,7 +686,7 @@ pub fn validate_v1(
     let mut total: u64 = 0;
     for (i, e) in req.ext_list[..count].iter().enumerate() {
         // As in the reference, only the last v1 extent may have an unaligned length.
-        check_extent(*e, file_type, i + 1 < count, dev_size)?;
+        check_extent(*e, file_type, i + 1 < count, dev_size.min(DEV_SPAN))?;
         // OVERFLOW: each extent ends on the device, and two of them fit in a u64.
         total = total.saturating_add(e.len);
     }
@@ -633,11 +704,12 @@ pub fn validate_v1(
     Ok(v)
 }
 
-/// Validates a v2 (`MAP_CREATE_V2`) request with simple extents; they go to `out`.
+/// Validates a v2 (`MAP_CREATE_V2`) request with simple extents, each on the device its
+/// `devindex` names; they go to `out`.
 pub fn validate_v2_simple(
     hdr: &IocFmap,
     exts: &[IocSimpleExt],
-    dev_size: u64,
+    devs: impl DevSizes,
     out: &mut [Extent; MAX_EXTENTS],
 ) -> Result<Validated, FmapError> {
     let (kind, count) = hdr.extent_array()?;
@@ -647,7 +719,7 @@ pub fn validate_v2_simple(
     let file_type = FileType::from_raw(hdr.file_type)?;
     let mut total: u64 = 0;
     for (slot, x) in out.iter_mut().zip(exts) {
-        *slot = simple_v2_extent(x, file_type, dev_size)?;
+        *slot = simple_v2_extent(x, file_type, &devs)?;
         total = total.saturating_add(x.len);
     }
     if hdr.file_size > total {
@@ -670,7 +742,7 @@ pub fn validate_v2_interleaved(
     hdr: &IocFmap,
     iexts: &[IocInterleavedExt],
     strips: &[[IocSimpleExt; MAX_STRIPS]],
-    dev_size: u64,
+    devs: impl DevSizes,
     out: &mut [Interleave],
 ) -> Result<Validated, FmapError> {
     let (kind, count) = hdr.extent_array()?;
@@ -689,7 +761,7 @@ pub fn validate_v2_interleaved(
         slot.chunk_size = ie.chunk_size;
         slot.nbytes = ie.nbytes;
         for (s, x) in slot.strips.iter_mut().zip(&ie_strips[..nstrips]) {
-            *s = simple_v2_extent(x, file_type, dev_size)?;
+            *s = simple_v2_extent(x, file_type, &devs)?;
         }
         check_strip_lengths(slot, hdr.file_size)?;
         covered = covered.saturating_add(ie.nbytes);
@@ -726,10 +798,10 @@ impl Fmap {
     pub fn from_v2_simple(
         hdr: &IocFmap,
         exts: &[IocSimpleExt],
-        dev_size: u64,
+        devs: impl DevSizes,
     ) -> Result<Self, FmapError> {
         let mut ext = [Extent::default(); MAX_EXTENTS];
-        let v = validate_v2_simple(hdr, exts, dev_size, &mut ext)?;
+        let v = validate_v2_simple(hdr, exts, devs, &mut ext)?;
         Ok(Self {
             file_type: v.file_type,
             file_size: v.file_size,
@@ -746,10 +818,10 @@ impl Fmap {
         hdr: &IocFmap,
         iexts: &[IocInterleavedExt],
         strips: &[[IocSimpleExt; MAX_STRIPS]],
-        dev_size: u64,
+        devs: impl DevSizes,
     ) -> Result<Self, FmapError> {
         let mut ext = [Interleave::default(); MAX_INTERLEAVED_EXTENTS];
-        let v = validate_v2_interleaved(hdr, iexts, strips, dev_size, &mut ext)?;
+        let v = validate_v2_interleaved(hdr, iexts, strips, devs, &mut ext)?;
         Ok(Self {
             file_type: v.file_type,
             file_size: v.file_size,
@@ -814,6 +886,12 @@ pub struct MapRef<'a> {
     pub extents: Extents<'a>,
 }
 
+impl<'a> From<&'a Fmap> for MapRef<'a> {
+    fn from(f: &'a Fmap) -> Self {
+        f.as_map_ref()
+    }
+}
+
 impl MapRef<'_> {
     /// `ext_list_count` as `MAP_GET` reports it: extents, or interleaved extents.
     pub fn extent_count(&self) -> usize {
@@ -845,7 +923,9 @@ impl MapRef<'_> {
     /// have no such list.
     pub fn encode_getext(&self) -> Option<([u8; IOC_EXTENT_SIZE * MAX_EXTENTS], usize)> {
         match self.extents {
-            Extents::Simple(ext) => {
+            // `struct famfs_extent` has no device index: only maps wholly on device 0
+            // have such a list.
+            Extents::Simple(ext) if ext.iter().all(|e| e.offset < DEV_SPAN) => {
                 let count = ext.len();
                 let mut b = [0u8; IOC_EXTENT_SIZE * MAX_EXTENTS];
                 for (i, e) in ext.iter().take(MAX_EXTENTS).enumerate() {
@@ -854,7 +934,7 @@ impl MapRef<'_> {
                 }
                 Some((b, count * IOC_EXTENT_SIZE))
             }
-            Extents::Interleaved(_) => None,
+            Extents::Simple(_) | Extents::Interleaved(_) => None,
         }
     }
 
@@ -871,8 +951,9 @@ impl MapRef<'_> {
                 put_u32(&mut b, 16, ext.len() as u32);
                 for (i, e) in ext.iter().take(MAX_EXTENTS).enumerate() {
                     let base = IOC_FMAP_SIZE + IOC_SIMPLE_EXT_SIZE * i;
-                    put_u64(&mut b, base, 0);
-                    put_u64(&mut b, base + 8, e.offset);
+                    let (dev, offset) = split_addr(e.offset);
+                    put_u64(&mut b, base, dev as u64);
+                    put_u64(&mut b, base + 8, offset);
                     put_u64(&mut b, base + 16, e.len);
                 }
             }
@@ -888,8 +969,9 @@ impl MapRef<'_> {
                 put_u64(&mut b, 48, ie.nbytes);
                 for (i, s) in ie.strips[..ie.nstrips].iter().enumerate() {
                     let base = 64 + IOC_SIMPLE_EXT_SIZE * i;
-                    put_u64(&mut b, base, 0);
-                    put_u64(&mut b, base + 8, s.offset);
+                    let (dev, offset) = split_addr(s.offset);
+                    put_u64(&mut b, base, dev as u64);
+                    put_u64(&mut b, base + 8, offset);
                     put_u64(&mut b, base + 16, s.len);
                 }
             }
@@ -964,4 +1046,45 @@ fn check_strip_lengths(ie: &Interleave, file_size: u64) -> Result<(), FmapError>
         }
     }
     Ok(())
+}
+
+/// `struct famfs_ioc_add_daxdev` (96 bytes: four bytes of tail padding, kept as `pad`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IocAddDaxdev {
+    /// `uuid`: the device's `ts_dev_uuid`, RFC-4122 byte order.
+    pub uuid: [u8; 16],
+    /// `size`: the device's size in bytes.
+    pub size: u64,
+    /// `index`: the device index to register it as.
+    pub index: u32,
+    /// `name`: the local device path, NUL-terminated.
+    pub name: [u8; DEVNAME_LEN],
+    /// Tail padding (ignored).
+    pub pad: u32,
+}
+
+impl IocAddDaxdev {
+    /// An all-zero request.
+    pub const fn zeroed() -> Self {
+        Self {
+            uuid: [0; 16],
+            size: 0,
+            index: 0,
+            name: [0; DEVNAME_LEN],
+            pad: 0,
+        }
+    }
+
+    /// The device path without its NUL: `None` when it is empty or not terminated.
+    pub fn name(&self) -> Option<&[u8]> {
+        let len = self.name.iter().position(|b| *b == 0)?;
+        (len > 0).then(|| &self.name[..len])
+    }
+
+    /// `name` and its NUL.
+    pub fn name_with_nul(&self) -> Option<&[u8]> {
+        let len = self.name()?.len();
+        Some(&self.name[..=len])
+    }
 }

@@ -9,7 +9,8 @@
 //! device; user space keeps the shared metadata log that tells them which files exist.
 //!
 //! This module implements the standalone famfs ioctl ABI "KABI 43" so that the famfs user
-//! space works with it unchanged. This file holds the file-system logic; it is safe Rust.
+//! space works with it unchanged, and "KABI 44", famfs's planned multi-device extension:
+//! more dax devices registered after mount, and files on (and striped across) all of them. This file holds the file-system logic; it is safe Rust.
 //! The unsafe glue to the VFS is in `rust/` (the `kfs` module).
 
 use core::sync::atomic::{
@@ -28,8 +29,12 @@ use kernel::{
 };
 
 mod claims;
+pub mod daxdev;
 pub mod fmap;
 pub mod iomap;
+mod members;
+mod memfail;
+pub mod poison;
 mod vm_ops;
 
 #[path = "rust/mod.rs"]
@@ -92,7 +97,7 @@ module! {
     type: Famfs,
     name: "famfs",
     authors: ["famfs-rs developers"],
-    description: "famfs: fabric-attached memory file system (KABI 43)",
+    description: "famfs: fabric-attached memory file system (KABI 44)",
     license: "GPL",
 }
 
@@ -147,6 +152,12 @@ pub(crate) struct MountState {
     /// files "cross-linked" (see [`InodeMap::crosslinked`]).
     #[pin]
     claims: Mutex<Claims>,
+    /// Device ranges that reported a memory failure (`memfail.rs`).
+    #[pin]
+    poison: memfail::Poisoned,
+    /// The other devices of a multi-device file system (`members.rs`).
+    #[pin]
+    members: members::Members,
 }
 
 impl MountState {
@@ -163,6 +174,50 @@ impl MountState {
     /// The dax device.
     pub(crate) fn dax(&self) -> &DaxDevice {
         &self.dax
+    }
+
+    /// The member devices.
+    pub(crate) fn members(&self) -> &members::Members {
+        &self.members
+    }
+
+    /// Device `index`: the primary (0) or a registered member.
+    pub(crate) fn device(&self, index: usize) -> Option<&DaxDevice> {
+        match index {
+            0 => Some(&self.dax),
+            _ => self.members.get(index).map(|m| &m.dax),
+        }
+    }
+
+    /// `ENODEV` if any device `fmap` names has failed (the primary's failure is
+    /// [`MountState::check_alive`]'s).
+    fn check_map_alive(&self, fmap: MapRef<'_>) -> Result {
+        let failed = fmap.ranges().any(|r| {
+            let (dev, _) = fmap::split_addr(r.offset);
+            dev != 0 && self.device(dev).is_none_or(|d| d.holder().failed())
+        });
+        if failed {
+            Err(ENODEV)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Gives up the holder claims of every device (`kill_sb`, see
+    /// [`DaxDevice::release_holder`]).
+    pub(crate) fn release_holders(&self) {
+        self.dax.release_holder();
+        for m in self.members.iter() {
+            m.dax.release_holder();
+        }
+    }
+}
+
+/// The devices a map may name, with their sizes.
+impl fmap::DevSizes for &MountState {
+    fn dev_size(&self, dev: u64) -> Option<u64> {
+        let dev = usize::try_from(dev).ok()?;
+        self.device(dev).map(DaxDevice::size)
     }
 }
 
@@ -272,11 +327,15 @@ pub(crate) fn get_tree(fc: &mut FsContext) -> Result {
         )
     })?;
     let mut claim_err = None;
-    let ret = fc.get_tree_keyed(src.devt(), |new, opts| {
+    let block = matches!(src, Source::Block(_));
+    let ret = fc.get_tree_keyed(src.devt(), block, |new, opts| {
         fill_super(new, src, opts).inspect_err(|e| claim_err = Some(*e))
     });
     match (ret, claim_err) {
-        (Err(e), Some(c)) if e == c => Err(fc.error(e, fmt!("cannot use {:?}: {:?}", src, e))),
+        // `get_tree_keyed` has said why for `EBUSY`.
+        (Err(e), Some(c)) if e == c && e != EBUSY => {
+            Err(fc.error(e, fmt!("cannot use {:?}: {:?}", src, e)))
+        }
         (ret, _) => ret,
     }
 }
@@ -291,15 +350,20 @@ fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Resu
             dax,
             mode,
             claims <- new_mutex!(Claims::new()),
+            poison <- memfail::Poisoned::new(),
+            members <- members::Members::new(),
         }),
         GFP_KERNEL,
     )?);
     let root = NewInode::new(new.sb(), None, S_IFDIR | mode)?;
     new.set_root(root)?;
+    let state = new.sb().state()?;
+    // From here on a memory failure may use the mount state (`notify_failure`).
+    state.dax().holder().set_ready();
     // A failure reported since the claim was recorded in the holder (there was nothing
     // to unmap yet): do not come up on a failed device. One reported from here on finds
-    // the mount and shuts it down like any other (the mount then comes up failed).
-    new.sb().state()?.check_alive()
+    // the mount and is handled like any other (a shutdown makes the mount come up failed).
+    state.check_alive()
 }
 
 /// Remount. `mode=` is the root directory's mode at mount time; a remount may repeat it
@@ -373,7 +437,26 @@ pub(crate) fn iomap_begin(
     };
     match iomap::resolve(map, pos, len) {
         Ok(m) => {
-            iomap.set_mapped(state.dax(), m.file_offset, m.dev_offset, m.len, shared);
+            let (dev, offset) = m.device();
+            // Registered before the map was accepted, and never unregistered.
+            let dax = state.device(dev).ok_or(EIO)?;
+            if dax.holder().failed() {
+                return Err(ENODEV);
+            }
+            // Stop before poisoned memory; on it, reads and writes fail with `EIO` and
+            // faults with SIGBUS `BUS_MCEERR_AR` (`EHWPOISON` becomes
+            // `VM_FAULT_HWPOISON`). A PMD fault cut short falls back to 4 KiB pages.
+            // Poison is recorded by map address (only the primary's pages are contained
+            // one by one; see `notify_failure`).
+            let Some(len) = state.poison.clip(m.dev_offset, m.len) else {
+                warn_ratelimited!(
+                    "inode {}: offset {} is in poisoned memory\n",
+                    inode.ino(),
+                    pos
+                );
+                return Err(if fault { EHWPOISON } else { EIO });
+            };
+            iomap.set_mapped(dax, m.file_offset, offset, len, shared);
             Ok(())
         }
         Err(e) => {
@@ -405,12 +488,12 @@ pub(crate) fn size_change(change: SizeChange<'_>) -> Result {
     Ok(())
 }
 
-/// Whether the file may be read or written at all: `ENODEV` after a device failure, `EIO`
-/// or `ENXIO` without a valid map.
+/// Whether the file may be read or written at all: `ENODEV` after a failure of the
+/// primary or of a member the file is on, `EIO` or `ENXIO` without a valid map.
 pub(crate) fn io_allowed(inode: &Inode) -> Result {
-    inode.super_block().state()?.check_alive()?;
-    valid_map(inode)?;
-    Ok(())
+    let state = inode.super_block().state()?;
+    state.check_alive()?;
+    state.check_map_alive(valid_map(inode)?)
 }
 
 /// How many of `count` bytes at `pos` may be read or written: I/O never extends a file,
@@ -423,11 +506,10 @@ pub(crate) fn rw_allowed(inode: &Inode, pos: i64, count: u64) -> Result<u64> {
     Ok(count.min(size.saturating_sub(pos)))
 }
 
-/// Whether the file may be mapped: not after a device failure, not without a valid map.
+/// Whether the file may be mapped: not after a failure of a device it is on, not without
+/// a valid map.
 pub(crate) fn mmap_allowed(inode: &Inode) -> Result {
-    inode.super_block().state()?.check_alive()?;
-    valid_map(inode)?;
-    Ok(())
+    io_allowed(inode)
 }
 
 /// `evict_inode`: tears the inode down, then gives back its claims on device memory (a
@@ -444,26 +526,72 @@ pub(crate) fn evict_inode(inode: &mut EvictingInode<'_>) {
     }
 }
 
-/// The dax device reported a memory failure, or is about to go away
-/// (`MF_MEM_PRE_REMOVE`). famfs's policy, like the reference's: any failure shuts the
-/// whole mount down. New I/O and ioctls fail with `ENODEV`, faults with SIGBUS, and every
-/// existing user mapping is removed so nothing keeps using the memory. Unmount still works.
-/// During mount, before any access has been handed out, the failure is only recorded and
-/// `fill_super` fails the mount.
+/// The files whose maps hold bytes of the device range `range`, by inode number. The
+/// reverse lookup of a memory failure; only this function knows how claims are kept.
+fn files_over(state: &MountState, range: fmap::Extent) -> Result<KVec<u64>> {
+    let mut inos = KVec::new();
+    for (_, owner) in state.claims.lock().overlapping(range) {
+        if !inos.contains(&owner.ino) {
+            inos.push(owner.ino, GFP_KERNEL)?;
+        }
+    }
+    Ok(inos)
+}
+
+/// A dax device reported a memory failure, or is about to go away
+/// (`MF_MEM_PRE_REMOVE`).
+///
+/// On the primary, a failure of data pages is contained (`memfail::page_failure`): the
+/// processes mapping them get SIGBUS, reads and writes of those bytes `EIO`, and every
+/// other range and file keeps working. Device removal, and a failure of metadata
+/// (superblock, log) or of the whole device, shut the whole mount down, as the reference
+/// does for every failure: new I/O and ioctls fail with `ENODEV`, faults with SIGBUS, and
+/// every existing user mapping is removed so nothing keeps using the memory. Unmount
+/// still works. During mount, before any access has been handed out, the failure is only
+/// recorded and `fill_super` fails the mount.
+///
+/// A member's failure (any failure: per-page containment is the primary's only, for now)
+/// fails the files that touch it, the same way (`ENODEV`, SIGBUS), and leaves the files
+/// wholly on other devices working, as xfs keeps its data device when its realtime device
+/// fails; the primary holds the superblock and the log, so its failure is the whole file
+/// system's. Every mapping of the mount is removed either way (faults of the healthy
+/// files map their pages again).
 pub(crate) fn notify_failure(holder: &Holder, offset: u64, len: u64, mf_flags: c_int) -> Result {
     test_delay(DelayPoint::NotifyFailure);
     let sb = holder.super_block();
-    warn_ratelimited!(
-        @Device,
-        "dax device {:?}: memory failure at {:#x}+{:#x} (flags {:#x}); shutting down\n",
-        sb.dev(),
-        offset,
-        len,
-        mf_flags
-    );
-    holder.set_failed();
     // CAST: `mf_flags` is a bit set.
     let device_going = mf_flags as u32 & kfs::MF_MEM_PRE_REMOVE != 0;
+    // No state yet: the mount is being filled, and only its primary is claimed.
+    let primary = sb
+        .try_state()
+        .is_none_or(|s| core::ptr::eq(s.dax().holder(), holder));
+    // `kill_dax()` and some drivers report the whole device as 0..U64_MAX.
+    if primary && !device_going && len != u64::MAX && holder.ready() {
+        // `ready` is set after the state: it is there, and stays until `kill_sb`, which
+        // waits for this callback before it frees the state.
+        let state = sb.state()?;
+        // A block device's partition is only part of its dax device.
+        let Some((off, len)) = state.dax().famfs_range(offset, len) else {
+            return Ok(());
+        };
+        if let memfail::Outcome::Contained = memfail::page_failure(sb, state, off, len, mf_flags) {
+            return Ok(());
+        }
+    }
+    warn_ratelimited!(
+        @Device,
+        "dax device {:?}: memory failure at {:#x}+{:#x} (flags {:#x}) on {}\n",
+        holder.devt(),
+        offset,
+        len,
+        mf_flags,
+        if primary {
+            "the primary device; shutting down"
+        } else {
+            "a member device; failing the files on it"
+        }
+    );
+    holder.set_failed();
     sb.unmap_all(device_going);
     Ok(())
 }
@@ -481,14 +609,28 @@ fn reject(inode: &Inode, e: FmapError) -> Error {
 /// `fsync`: writes back what was written through shared mappings of `[start, end]` (DAX
 /// entries the faults marked dirty), then flushes the device's write cache, as ext4 and
 /// xfs do for DAX files. After a device failure: `ENODEV`.
+///
+/// The writeback flushes every dirty page of the file, whatever device it is on, with the
+/// cache policy of the device it is given: a device that needs CPU cache flushes if any
+/// of the mount's devices does.
 pub(crate) fn fsync(file: &File, start: i64, end: i64) -> Result {
     let state = file.inode().super_block().state()?;
     state.check_alive()?;
-    file.sync_range(&state.dax, start, end)?;
+    let wb = state
+        .members
+        .iter()
+        .map(|m| &m.dax)
+        .find(|d| d.write_cache_enabled())
+        .filter(|_| !state.dax.write_cache_enabled())
+        .unwrap_or(&state.dax);
+    file.sync_range(wb, start, end)?;
+    if !core::ptr::eq(wb, &state.dax) {
+        state.dax.flush()?;
+    }
     file.check_writeback_error()
 }
 
-/// The famfs ioctls on regular files (KABI 43).
+/// The famfs ioctls on regular files (KABI 43, and KABI 44's two device ioctls).
 pub(crate) fn ioctl(file: &File, cmd: u32, arg: UserPtr) -> Result<i64> {
     let inode = file.inode();
     let state = inode.super_block().state()?;
@@ -500,6 +642,8 @@ pub(crate) fn ioctl(file: &File, cmd: u32, arg: UserPtr) -> Result<i64> {
     match cmd {
         fmap::FAMFSIOC_MAP_CREATE => map_create_v1(file, state, arg),
         fmap::FAMFSIOC_MAP_CREATE_V2 => map_create_v2(file, state, arg),
+        fmap::FAMFSIOC_ADD_DAXDEV => members::add_daxdev(inode, state, arg),
+        fmap::FAMFSIOC_GET_MAX_DAXDEV => members::get_max_daxdev(state, arg),
         fmap::FAMFSIOC_MAP_GET => {
             let map = inode.map().ok_or(EINVAL)?;
             let size = u64::try_from(inode.size()).map_err(|_| EIO)?;
@@ -683,7 +827,7 @@ fn map_create_v2(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
                 *e = reader.read()?;
             }
             let mut ext = [Extent::default(); MAX_EXTENTS];
-            let v = fmap::validate_v2_simple(&hdr, &exts[..count], state.dax.size(), &mut ext)
+            let v = fmap::validate_v2_simple(&hdr, &exts[..count], state, &mut ext)
                 .map_err(|e| reject(inode, e))?;
             install(inode, state, v, Stored::simple(ext, v.count))
         }
@@ -708,9 +852,8 @@ fn map_create_v2(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
                 iexts.push(ie, GFP_KERNEL)?;
             }
             let mut ext = KVec::from_elem(Interleave::default(), count, GFP_KERNEL)?;
-            let v =
-                fmap::validate_v2_interleaved(&hdr, &iexts, &strips, state.dax.size(), &mut ext)
-                    .map_err(|e| reject(inode, e))?;
+            let v = fmap::validate_v2_interleaved(&hdr, &iexts, &strips, state, &mut ext)
+                .map_err(|e| reject(inode, e))?;
             install(inode, state, v, Stored::Interleaved(ext))
         }
     }

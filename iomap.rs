@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Offset resolution: (file, offset) to (dax device, offset).
+//! Offset resolution: (file, offset) to (dax device, offset), across every device of a
+//! multi-device file system.
 //!
 //! Pure and host-tested (the host tests include this very file). The kernel side, which
 //! fills a `struct iomap` from the result, is `iomap_begin` in the crate root
@@ -13,10 +14,19 @@ use crate::fmap::{Extents, Interleave, MapRef};
 pub struct Mapping {
     /// File offset the mapping starts at (the offset asked for).
     pub file_offset: u64,
-    /// Device offset of `file_offset`.
+    /// Where `file_offset` is, as a map address: device index and offset on that
+    /// device (see [`crate::fmap::DEV_SHIFT`] and [`Mapping::device`]).
     pub dev_offset: u64,
     /// Bytes that continue contiguously on the device; never zero.
     pub len: u64,
+}
+
+impl Mapping {
+    /// The device index and the offset on that device where the mapping starts. The
+    /// mapping never continues onto another device: an extent lies on one device.
+    pub fn device(&self) -> (usize, u64) {
+        crate::fmap::split_addr(self.dev_offset)
+    }
 }
 
 /// Why an offset has no mapping.
@@ -35,7 +45,12 @@ pub enum ResolveError {
 /// Simple maps walk at most [`crate::fmap::MAX_EXTENTS`] extents; interleaved maps take
 /// constant time per interleaved extent. The returned length is never zero and never
 /// crosses an extent, chunk or strip boundary.
-pub fn resolve(fmap: MapRef<'_>, pos: u64, len: u64) -> Result<Mapping, ResolveError> {
+pub fn resolve<'a>(
+    fmap: impl Into<MapRef<'a>>,
+    pos: u64,
+    len: u64,
+) -> Result<Mapping, ResolveError> {
+    let fmap = fmap.into();
     if len == 0 {
         return Err(ResolveError::Empty);
     }

@@ -38,8 +38,9 @@ use kernel::ffi::c_uint;
 
 /// Handles a fault of `order` (`fault`, `huge_fault`, `page_mkwrite`, `pfn_mkwrite`).
 ///
-/// After a device failure every fault is SIGBUS; so is a fault on a file whose map is
-/// missing or broken (that error comes back from `iomap_begin`).
+/// After a failure of the device (or of a member device the file is on) every fault is
+/// SIGBUS; so is a fault on a file whose map is missing or broken (that error comes back
+/// from `iomap_begin`).
 pub(crate) fn fault(vmf: &mut VmFault, order: c_uint) -> VmFaultResult {
     if vmf.is_shared_write() {
         vmf.with_write_protection(|vmf| vmf.with_invalidate_lock(|vmf| locked_fault(vmf, order)))
@@ -52,12 +53,8 @@ pub(crate) fn fault(vmf: &mut VmFault, order: c_uint) -> VmFaultResult {
 /// then maps. A size change disables the map and unmaps under the same lock held
 /// exclusively (`size_change`), so no page is mapped after it for a disabled file.
 fn locked_fault(vmf: &mut VmFault, order: c_uint) -> VmFaultResult {
-    let inode = vmf.inode();
-    let alive = inode
-        .super_block()
-        .state()
-        .is_ok_and(|s| s.check_alive().is_ok());
-    if !alive || crate::valid_map(inode).is_err() {
+    // The device (and every member device the file is on) and the map.
+    if crate::io_allowed(vmf.inode()).is_err() {
         return VM_FAULT_SIGBUS;
     }
     // Read under the invalidate lock: `install` marks a file before it takes that lock

@@ -35,8 +35,12 @@ use kernel::{
 /// state exists, is recorded here instead of being lost.
 pub(crate) struct Holder {
     sb: NonNull<kernel::bindings::super_block>,
+    /// The device's number (the superblock's `s_dev` is anonymous).
+    devt: DevT,
     /// Set once the device reported a memory failure or is going away; never cleared.
     failed: AtomicBool,
+    /// Set once the mount state exists (`fill_super`); never cleared.
+    ready: AtomicBool,
 }
 
 impl Holder {
@@ -51,6 +55,11 @@ impl Holder {
         unsafe { SuperBlock::from_raw(self.sb.as_ptr()) }
     }
 
+    /// The device's number, for messages.
+    pub(crate) fn devt(&self) -> DevT {
+        self.devt
+    }
+
     /// Records a device failure.
     pub(crate) fn set_failed(&self) {
         // ORDERING: Release pairs with the Acquire in `failed`.
@@ -61,6 +70,20 @@ impl Holder {
     pub(crate) fn failed(&self) -> bool {
         // ORDERING: Acquire pairs with the Release in `set_failed`.
         self.failed.load(Ordering::Acquire)
+    }
+
+    /// Records that the superblock's mount state is installed (`s_fs_info`), so that
+    /// a memory-failure callback may use it.
+    pub(crate) fn set_ready(&self) {
+        // ORDERING: Release pairs with the Acquire in `ready`: `s_fs_info` was written
+        // before.
+        self.ready.store(true, Ordering::Release);
+    }
+
+    /// Whether the mount state is installed (see [`Holder::set_ready`]).
+    pub(crate) fn ready(&self) -> bool {
+        // ORDERING: Acquire pairs with the Release in `set_ready`.
+        self.ready.load(Ordering::Acquire)
     }
 }
 
@@ -77,12 +100,14 @@ struct ListedHolder {
 }
 
 impl ListedHolder {
-    fn new(sb: &SuperBlock) -> Result<Self> {
+    fn new(sb: &SuperBlock, devt: DevT) -> Result<Self> {
         let holder = KBox::new(
             Holder {
                 // NOTE: `as_raw` of a `&SuperBlock` is never NULL.
                 sb: NonNull::new(sb.as_raw()).ok_or(EINVAL)?,
+                devt,
                 failed: AtomicBool::new(false),
+                ready: AtomicBool::new(false),
             },
             GFP_KERNEL,
         )?;
@@ -136,7 +161,7 @@ impl Drop for ListedHolder {
 ///
 /// While `claimed` is true, `dev` carries the exclusive holder claim made with `holder`
 /// and [`HOLDER_OPS`], and one reference taken with it. For a character device (`bdev` is
-/// `None`) it carries a second reference, from `dax_dev_get()`, for as long as `self`
+/// `None`) it carries a second reference, from `famfs_shim_dax_find()`, for as long as `self`
 /// lives. For a block device, `bdev` is the block device opened exclusively for the
 /// superblock, and `base` is where the partition starts on the dax device. `drop` gives
 /// back all of it.
@@ -166,6 +191,11 @@ pub(crate) enum Source {
 }
 
 impl Source {
+    /// Whether it is a dax character device.
+    pub(crate) fn is_char(self) -> bool {
+        matches!(self, Source::Char(_))
+    }
+
     /// The device number the superblock is keyed on.
     pub(crate) fn devt(self) -> DevT {
         match self {
@@ -201,7 +231,7 @@ impl DaxDevice {
     pub(crate) fn claim(source: Source, sb: &SuperBlock) -> Result<Self> {
         // Listed before the claim: a failure reported as soon as the claim is made finds
         // it (see `Holder`).
-        let holder = ListedHolder::new(sb)?;
+        let holder = ListedHolder::new(sb, source.devt())?;
         match source {
             Source::Char(devt) => Self::claim_char(devt, holder),
             Source::Block(devt) => Self::claim_block(devt, sb, holder),
@@ -209,14 +239,14 @@ impl DaxDevice {
     }
 
     fn claim_char(devt: DevT, holder: ListedHolder) -> Result<Self> {
-        // SAFETY: `lookup_source` established that `devt` belongs to a registered dax
-        // device, so this takes a reference on its existing dax inode.
-        let dev = NonNull::new(unsafe { sys::dax_dev_get(devt.0) }).ok_or(ENOMEM)?;
+        // SAFETY: Only looks the device up (it never creates one); a non-NULL result
+        // carries a reference for us.
+        let dev = NonNull::new(unsafe { sys::famfs_shim_dax_find(devt.0) }).ok_or(ENODEV)?;
         // SAFETY: `dev` is a live dax device (we hold a reference); `HOLDER_OPS` is static;
         // the holder stays allocated until after the claim is dropped.
         let ret = unsafe { sys::fs_dax_get(dev.as_ptr(), holder.as_ptr(), HOLDER_OPS.as_ptr()) };
         if ret != 0 {
-            // SAFETY: Gives back the `dax_dev_get()` reference taken above.
+            // SAFETY: Gives back the `famfs_shim_dax_find()` reference taken above.
             unsafe { sys::put_dax(dev.as_ptr()) };
             return Err(Error::from_errno(ret));
         }
@@ -298,8 +328,8 @@ impl DaxDevice {
         }
         // SAFETY: We held the claim made with this holder (type invariant) and give it
         // back with its reference. `fs_put_dax()` tolerates a claim already cleared by
-        // `kill_dax()`. For a character device our `dax_dev_get()` reference keeps `dev`
-        // alive; for a block device `dev` is not used again (see `drop`).
+        // `kill_dax()`. For a character device our `famfs_shim_dax_find()` reference
+        // keeps `dev` alive; for a block device `dev` is not used again (see `drop`).
         unsafe { sys::fs_put_dax(self.dev.as_ptr(), self.holder.as_ptr()) };
         // `fs_put_dax()` cleared `holder_ops` and `holder_data` but does not wait for
         // callbacks already running (drivers/dax/super.c); the holder table does:
@@ -312,6 +342,17 @@ impl DaxDevice {
     /// starts part-way into its disk's dax device).
     pub(crate) fn dax_offset(&self, offset: u64) -> u64 {
         self.base + offset
+    }
+
+    /// The part of the dax device range `offset`+`len` that is this famfs device, in
+    /// famfs device offsets (a partition is only part of its disk's dax device); `None`
+    /// if they do not meet.
+    pub(crate) fn famfs_range(&self, offset: u64, len: u64) -> Option<(u64, u64)> {
+        let start = offset.max(self.base);
+        let end = offset
+            .saturating_add(len)
+            .min(self.base.saturating_add(self.size));
+        (start < end).then(|| (start - self.base, end - start))
     }
 
     /// The block device, for `struct iomap` (NULL for a dax character device).
@@ -341,6 +382,27 @@ impl DaxDevice {
         self.size
     }
 
+    /// Reads `buf.len()` bytes at byte `offset` of the famfs device (a superblock):
+    /// `ENXIO` past the device, `EIO` on poisoned memory.
+    pub(crate) fn read(&self, offset: u64, buf: &mut [u8]) -> Result {
+        // SAFETY: `self.dev` is live (type invariant); `buf` is valid for writes of
+        // `buf.len()` bytes; the shim checks the range under the dax read lock.
+        to_result(unsafe {
+            sys::famfs_shim_dax_read(
+                self.dev.as_ptr(),
+                self.dax_offset(offset),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+            )
+        })
+    }
+
+    /// Whether writes to the device must be flushed from the CPU caches to persist.
+    pub(crate) fn write_cache_enabled(&self) -> bool {
+        // SAFETY: `self.dev` is live (type invariant); this reads one of its flags.
+        unsafe { sys::dax_write_cache_enabled(self.dev.as_ptr()) }
+    }
+
     /// The raw pointer, for `struct iomap`.
     pub(crate) fn as_raw(&self) -> *mut sys::dax_device {
         self.dev.as_ptr()
@@ -348,7 +410,11 @@ impl DaxDevice {
 
     /// A dax character device's size in bytes: the number of page offsets
     /// `dax_direct_access` accepts, found by bisection (the probe neither maps nor touches
-    /// memory).
+    /// memory; about 40 calls, once per mount). 7.3 exports no size query for a dax
+    /// device: the size (`dev_dax->cached_size`, the `ranges`) lives in `struct dev_dax`,
+    /// private to drivers/dax (dax-private.h), and a single `dax_direct_access` of many
+    /// pages fails (`dax_pgoff_to_phys()` wants the whole request inside one range) instead
+    /// of reporting how many exist.
     fn probe_size(&self) -> u64 {
         let page_ok = |pgoff: u64| -> bool {
             // SAFETY: `dax_read_lock` only enters the dax SRCU read side.
@@ -387,7 +453,7 @@ impl Drop for DaxDevice {
     fn drop(&mut self) {
         self.release_holder();
         // SAFETY: By the type invariants we hold, for a character device, a
-        // `dax_dev_get()` reference, and for a block device its open file (whose holder
+        // `famfs_shim_dax_find()` reference, and for a block device its open file (whose holder
         // is the superblock). The holder claim was given back just above.
         unsafe {
             match self.bdev {

@@ -6,6 +6,7 @@
 #include <linux/blkdev.h>
 #include <linux/delay.h>
 #include <linux/interval_tree_generic.h>
+#include <linux/magic.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mount.h>
@@ -14,6 +15,7 @@
 #include <linux/seq_file.h>
 #include <linux/srcu.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/writeback.h>
 #include <linux/famfs_ioctl.h>
 #include <linux/xarray.h>
@@ -120,23 +122,68 @@ void famfs_shim_file_accessed(struct file *file) { file_accessed(file); }
 struct inode *famfs_shim_iocb_inode(const struct kiocb *iocb) { return file_inode(iocb->ki_filp); }
 
 /*
- * Is @devt a dax character device? 7.3 has no non-allocating dax lookup
- * (dax_dev_get() creates a dax inode for any dev_t, which WARNs when it is
- * freed), so ask the driver core through sysfs which subsystem owns @devt.
+ * Dax devices by number, without creating any. 7.3 exports dax_dev_get(), which
+ * creates a dax inode for whatever dev_t it is given (one that WARNs when freed,
+ * and frees a minor it never allocated), and no lookup that does not. Every dax
+ * device is an inode of the dax core's pseudo file system, hashed by
+ * dax_dev_get() (drivers/dax/super.c) as hash_32(devt + DAXFS_MAGIC, 31) with
+ * i_rdev == devt and i_cdev pointing into its struct dax_device (inode_dax()).
+ * famfs finds that superblock and the dax major once, through a dax device of
+ * its own made and killed again at once (alloc_dax(), kill_dax(), put_dax():
+ * what a dax driver does when its probe fails), and then looks devices up with
+ * ilookup5(), which never creates an inode. Should the dax core hash differently
+ * one day, the lookup finds nothing and the mount fails with ENODEV.
+ *
+ * This needs no path lookup of /sys from the mounting task (whose mount
+ * namespace may have no /sys), and the device found is held from the lookup on
+ * (no window in which it can go and another take its number).
  */
-static int famfs_devt_is_dax(dev_t devt)
-{
-	char buf[64];
-	struct path p;
-	int err;
+struct inode *dax_inode(struct dax_device *dax_dev);	/* exported, not in dax.h */
+struct dax_device *inode_dax(struct inode *inode);	/* exported, not in dax.h */
 
-	snprintf(buf, sizeof(buf), "/sys/dev/char/%u:%u/subsystem", MAJOR(devt), MINOR(devt));
-	err = kern_path(buf, LOOKUP_FOLLOW, &p);
-	if (err)
-		return -ENODEV;
-	err = strcmp(p.dentry->d_name.name, "dax") ? -ENODEV : 0;
-	path_put(&p);
+static DEFINE_MUTEX(famfs_dax_fs_lock);
+static struct super_block *famfs_dax_fs;	/* lives as long as the dax core */
+static unsigned int famfs_dax_major;
+
+static int famfs_dax_fs_find(void)
+{
+	struct dax_device *probe;
+	int err = 0;
+
+	mutex_lock(&famfs_dax_fs_lock);
+	if (!famfs_dax_fs) {
+		probe = alloc_dax(NULL, NULL);
+		if (IS_ERR(probe)) {
+			err = PTR_ERR(probe);
+		} else {
+			famfs_dax_major = MAJOR(dax_inode(probe)->i_rdev);
+			famfs_dax_fs = dax_inode(probe)->i_sb;
+			kill_dax(probe);
+			put_dax(probe);
+		}
+	}
+	mutex_unlock(&famfs_dax_fs_lock);
 	return err;
+}
+
+static int famfs_dax_test(struct inode *inode, void *data)
+{
+	return inode->i_rdev == *(dev_t *)data;
+}
+
+bool famfs_shim_devt_is_dax(dev_t devt)
+{
+	return !famfs_dax_fs_find() && MAJOR(devt) == famfs_dax_major;
+}
+
+struct dax_device *famfs_shim_dax_find(dev_t devt)
+{
+	struct inode *inode;
+
+	if (!famfs_shim_devt_is_dax(devt))
+		return NULL;
+	inode = ilookup5(famfs_dax_fs, hash_32(devt + DAXFS_MAGIC, 31), famfs_dax_test, &devt);
+	return inode ? inode_dax(inode) : NULL;
 }
 
 loff_t famfs_shim_bdev_file_size(struct file *bdev_file) { return bdev_nr_bytes(file_bdev(bdev_file)); }
@@ -162,7 +209,7 @@ int famfs_shim_lookup_source(const char *source, dev_t *devt, bool *is_block)
 		err = -EACCES;
 	} else {
 		*devt = inode->i_rdev;
-		err = *is_block ? 0 : famfs_devt_is_dax(*devt);
+		err = *is_block || famfs_shim_devt_is_dax(*devt) ? 0 : -ENODEV;
 	}
 	path_put(&path);
 	return err;
@@ -321,6 +368,33 @@ void famfs_shim_unmap_all(struct super_block *sb, bool remove)
 	iput(prev);
 }
 
+void famfs_shim_poison_range(struct inode *inode, u64 pos, u64 len, int mf_flags)
+{
+	pgoff_t first = pos >> PAGE_SHIFT;
+	pgoff_t nr = ((pos + len - 1) >> PAGE_SHIFT) - first + 1;
+	int err;
+
+	/*
+	 * As xfs_dax_failure_fn(): signal the mappers while the DAX entries still
+	 * name the pages (-EBUSY only if an entry cannot be locked).
+	 */
+	/* Without CONFIG_MEMORY_FAILURE no page failure is ever reported. */
+	err = IS_ENABLED(CONFIG_MEMORY_FAILURE) ?
+		mf_dax_kill_procs(inode->i_mapping, first, nr, mf_flags) : 0;
+	if (err && famfs_shim_ratelimit(FAMFS_RL_DEVICE))
+		pr_warn("famfs: inode %llu: cannot signal the mappers of a poisoned page: %d\n",
+			(unsigned long long)inode->i_ino, err);
+	/*
+	 * mf_dax_kill_procs() unmaps only where it signalled someone; late-kill
+	 * processes keep the page mapped. Unmap it everywhere (private copies stay):
+	 * faults hold the invalidate lock shared and check the recorded poison, so
+	 * none maps it again.
+	 */
+	filemap_invalidate_lock(inode->i_mapping);
+	unmap_mapping_pages(inode->i_mapping, first, nr, false);
+	filemap_invalidate_unlock(inode->i_mapping);
+}
+
 static DEFINE_IOMAP_ITER_NEXT(famfs_iomap_next, famfs_rs_iomap_begin);
 const struct iomap_ops famfs_iomap_ops = {
 	.iomap_next = famfs_iomap_next,
@@ -449,4 +523,21 @@ struct famfs_itree_node *famfs_itree_first(struct rb_root_cached *root, u64 star
 struct famfs_itree_node *famfs_itree_next(struct famfs_itree_node *node, u64 start, u64 last)
 {
 	return famfs_itree_t_iter_next(node, start, last);
+}
+
+int famfs_shim_dax_read(struct dax_device *dax_dev, u64 offset, void *buf, size_t len)
+{
+	long nr = DIV_ROUND_UP(offset_in_page(offset) + len, PAGE_SIZE);
+	void *kaddr;
+	long avail;
+	int id, ret = 0;
+
+	id = dax_read_lock();
+	avail = dax_direct_access(dax_dev, offset >> PAGE_SHIFT, nr, DAX_ACCESS, &kaddr, NULL);
+	if (avail < nr)
+		ret = avail < 0 ? avail : -ENXIO;
+	else if (copy_mc_to_kernel(buf, kaddr + offset_in_page(offset), len))
+		ret = -EIO;
+	dax_read_unlock(id);
+	return ret;
 }

@@ -52,6 +52,12 @@ struct inode *famfs_shim_iocb_inode(const struct kiocb *iocb);
  * (*is_block set) a block device, whose DAX capability the caller checks.
  */
 int famfs_shim_lookup_source(const char *source, dev_t *devt, bool *is_block);
+/*
+ * Whether @devt is a dax character device's number; a reference (put_dax()) to the
+ * live dax device numbered @devt, or NULL. Neither ever creates a dax device.
+ */
+bool famfs_shim_devt_is_dax(dev_t devt);
+struct dax_device *famfs_shim_dax_find(dev_t devt);
 loff_t famfs_shim_bdev_file_size(struct file *bdev_file);
 /* Mount options: returns the option index (FAMFS_OPT_*) or a negative errno. */
 enum { FAMFS_OPT_MODE = 0, FAMFS_OPT_DAX = 1 };
@@ -89,6 +95,12 @@ struct file *famfs_shim_vma_desc_file(const struct vm_area_desc *desc);
  * (shared), so none can slip a new entry in.
  */
 void famfs_shim_unmap_all(struct super_block *sb, bool remove);
+/*
+ * A memory failure in bytes [@pos, @pos + @len) of @inode: SIGBUS to the
+ * processes mapping them (mf_dax_kill_procs()), then those pages are unmapped
+ * under the invalidate lock, so that every later access faults again.
+ */
+void famfs_shim_poison_range(struct inode *inode, u64 pos, u64 len, int mf_flags);
 void famfs_shim_fault_lock(struct inode *inode);
 void famfs_shim_fault_unlock(struct inode *inode);
 /* A size change holds the invalidate lock exclusively against faults. */
@@ -111,6 +123,12 @@ int famfs_shim_holder_read_lock(void);
 void famfs_shim_holder_read_unlock(int idx);
 void *famfs_shim_holder_find(struct dax_device *dax_dev);
 void famfs_shim_holder_sync(void);
+
+/*
+ * Copies @len bytes at byte @offset of @dax_dev into @buf (machine-check safe):
+ * how famfs reads a device's superblock. -ENXIO past the device, -EIO on poison.
+ */
+int famfs_shim_dax_read(struct dax_device *dax_dev, u64 offset, void *buf, size_t len);
 
 /* iomap: the ops table built by DEFINE_IOMAP_ITER_NEXT around the Rust begin. */
 int famfs_rs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,

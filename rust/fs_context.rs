@@ -89,29 +89,56 @@ impl FsContext {
         unsafe { &mut *sys::famfs_shim_fc_private(self.as_raw()).cast::<MountOptions>() }
     }
 
-    /// Finds or creates the superblock keyed on `dev`. A superblock that is already
-    /// mounted is refused with `EBUSY` (one mount per device); a new one is filled by
-    /// `fill` and becomes the mount's root. If `fill` fails the superblock is torn down.
+    /// `EBUSY`, logged: `dev` is mounted already, or held by another user.
+    fn busy(&self, dev: DevT) -> Error {
+        self.error(
+            EBUSY,
+            fmt!("device {:?} is already mounted or otherwise held", dev),
+        )
+    }
+
+    /// Makes a new superblock for the device `dev` and fills it with `fill`; it becomes
+    /// the mount's root. If `fill` fails the superblock is torn down; `EBUSY` (the device
+    /// is mounted or held by someone else) is reported as "already mounted".
+    ///
+    /// `st_dev`: a block device's own number (`block`), as for every file system on a
+    /// block device, which tools match with the device; for a dax character device an
+    /// anonymous number (`set_anon_super`), because the character device's number can be
+    /// a block device's number too. famfs user space (ours and the original) finds mounts
+    /// by their source in `/proc/mounts`, never by `st_dev`.
     pub(crate) fn get_tree_keyed(
         &mut self,
         dev: DevT,
+        block: bool,
         fill: impl FnOnce(&NewSuperBlock<'_>, &MountOptions) -> Result,
     ) -> Result {
         let fc = self.as_raw();
-        // SAFETY: `fc` is live; `sget_dev` returns a superblock with `s_umount` held, or
-        // an error pointer.
-        let sb = from_err_ptr(unsafe { bindings::sget_dev(fc, dev.0) })?;
+        let sb = if block {
+            // SAFETY: `fc` is live; `sget_dev` returns the superblock keyed on `dev`, new
+            // or existing, with `s_umount` held, or an error pointer.
+            from_err_ptr(unsafe { bindings::sget_dev(fc, dev.0) })?
+        } else {
+            // A new superblock for every mount: the device is mounted once because its
+            // claim (`fs_dax_get()`) is exclusive, so a second mount's `fill` fails.
+            // SAFETY: `fc` is live; with no `test`, `sget_fc` returns a new superblock
+            // with `s_umount` held, or an error pointer.
+            from_err_ptr(unsafe { bindings::sget_fc(fc, None, Some(bindings::set_anon_super_fc)) })?
+        };
         // SAFETY: `sb` is live and locked.
         if unsafe { !(*sb).s_root.is_null() } {
             // SAFETY: Drops the active reference and `s_umount` taken by `sget_dev`.
             unsafe { bindings::deactivate_locked_super(sb) };
-            return Err(self.error(EBUSY, fmt!("device {:?} is already mounted", dev)));
+            return Err(self.busy(dev));
         }
         // SAFETY: `sb` is new (no root), locked, and ours until we return.
         let new = unsafe { NewSuperBlock::from_raw(sb) };
         if let Err(e) = fill(&new, self.options()) {
-            // SAFETY: As above; this runs `kill_sb`, which frees whatever `fill` installed.
+            // SAFETY: `sb` is locked and ours; this runs `kill_sb`, which frees whatever
+            // `fill` installed.
             unsafe { bindings::deactivate_locked_super(sb) };
+            if e == EBUSY {
+                return Err(self.busy(dev));
+            }
             return Err(e);
         }
         // SAFETY: `sb` is filled and still locked; the mount takes a dentry reference.

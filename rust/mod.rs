@@ -18,6 +18,7 @@ pub(crate) mod fs_context;
 pub(crate) mod inode;
 pub(crate) mod iomap;
 pub(crate) mod itree;
+pub(crate) mod memfail;
 pub(crate) mod registration;
 pub(crate) mod super_block;
 pub(crate) mod sys;
@@ -72,6 +73,8 @@ unsafe impl kernel::transmute::FromBytes for crate::fmap::IocFmap {}
 unsafe impl kernel::transmute::FromBytes for crate::fmap::IocSimpleExt {}
 // SAFETY: As above.
 unsafe impl kernel::transmute::FromBytes for crate::fmap::IocInterleavedExt {}
+// SAFETY: As above (byte arrays and integers).
+unsafe impl kernel::transmute::FromBytes for crate::fmap::IocAddDaxdev {}
 
 /// A test-only delay point (`famfs_shim_test_delay`): sleeps when the `test_delay_at` and
 /// `test_delay_ms` module parameters ask for it, so that the race tests can hold a thread

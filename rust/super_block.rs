@@ -10,7 +10,6 @@ use super::{
         NewInode, //
     },
     sys,
-    DevT,
     OpsTable, //
 };
 use crate::MountState;
@@ -66,12 +65,6 @@ impl SuperBlock {
         self.try_state().ok_or(EIO)
     }
 
-    /// The device number the superblock is keyed on.
-    pub(crate) fn dev(&self) -> DevT {
-        // SAFETY: The superblock is live.
-        DevT(unsafe { (*self.as_raw()).s_dev })
-    }
-
     /// A reference to the inode numbered `ino`, unless it does not exist or is being
     /// freed.
     pub(crate) fn grab_inode(&self, ino: u64) -> Option<InodeRef> {
@@ -89,6 +82,9 @@ impl SuperBlock {
         unsafe { sys::famfs_shim_unmap_all(self.as_raw(), device_going) };
     }
 }
+
+/// `MINORBITS` (include/linux/kdev_t.h): the kernel's `dev_t` is major << 20 | minor.
+const MINORBITS: u32 = 20;
 
 /// The superblock magic (`FAMFS_SUPER_MAGIC`), reported by `statfs`.
 pub(crate) const FAMFS_SUPER_MAGIC: kernel::ffi::c_ulong = 0x87b2_82ff;
@@ -196,7 +192,7 @@ unsafe extern "C" fn show_options(
     0
 }
 
-/// `kill_sb`: gives up the dax holder, shuts the superblock down, then frees the mount
+/// `kill_sb`: gives up the dax holders (every device of the mount), shuts the superblock down, then frees the mount
 /// state (which gives back the dax device).
 ///
 /// # Safety
@@ -207,10 +203,18 @@ pub(crate) unsafe extern "C" fn kill_sb(sb: *mut bindings::super_block) {
     if let Some(state) = unsafe { SuperBlock::from_raw(sb) }.try_state() {
         // First give up the dax holder and wait for memory-failure callbacks, so that none
         // can run against the superblock while it is shut down or after it is freed.
-        state.dax().release_holder();
+        state.release_holders();
     }
-    // SAFETY: `sb` is live; this evicts every inode.
-    unsafe { bindings::generic_shutdown_super(sb) };
+    // SAFETY: `sb` is live; this evicts every inode. A superblock of a dax character
+    // device got an anonymous `s_dev` (`get_tree_keyed`), major 0 (`UNNAMED_MAJOR`), which
+    // no block device has: `kill_anon_super` also gives that number back.
+    unsafe {
+        if (*sb).s_dev >> MINORBITS == 0 {
+            bindings::kill_anon_super(sb);
+        } else {
+            bindings::generic_shutdown_super(sb);
+        }
+    }
     // SAFETY: After shutdown nothing else reads `s_fs_info`; it is NULL or our `KBox`.
     unsafe {
         let state = core::mem::replace(&mut (*sb).s_fs_info, core::ptr::null_mut());

@@ -227,6 +227,9 @@ int main(void)
 		{ _IOW('u', 0x54, struct famfs_ioc_map), "MAP_CREATE_V2 with a wrong size" },
 		{ _IO('u', 0x50), "MAP_CREATE without direction" },
 		{ _IO('u', 0x56), "0x56" },
+		{ _IOW('u', 0x56, uint64_t), "ADD_DAXDEV with a wrong size" },
+		{ _IOR('u', 0x57, uint64_t), "GET_MAX_DAXDEV with a wrong size" },
+		{ _IOW('u', 0x57, __u32), "GET_MAX_DAXDEV as a write" },
 		{ _IO('u', 0x5f), "0x5f" },
 		{ _IO('v', 0x53), "NOP with another magic" },
 		{ 0, "command 0" },
@@ -259,7 +262,7 @@ int main(void)
 	v2_dev[2] = (struct v2_case){ "v2 whole device", 0, 1, 0, 2 * MiB, { E(2 * MiB, end - 2 * MiB) }, 0 };
 
 	ncases = ARRAY_SIZE(v1) + ARRAY_SIZE(v1_dev) + ARRAY_SIZE(v2) + ARRAY_SIZE(v2_dev) + ARRAY_SIZE(ie) +
-		 ARRAY_SIZE(wrong) + 12 + 10 + 4;
+		 ARRAY_SIZE(wrong) + 12 + 10 + 4 + 11;
 	ksft_set_plan(ncases);
 
 	for (i = 0; i < ARRAY_SIZE(v1); i++)
@@ -307,6 +310,45 @@ int main(void)
 		snprintf(name, sizeof(name), "wrong ioctl: %s", wrong[i].name);
 		ret = ioctl(fd, wrong[i].cmd, &m); err = errno;
 		expect(name, ret, err, ENOTTY);
+	}
+
+	/* KABI 44 device ioctls on a one-device mount (11 cases): nothing is registered. */
+	{
+		struct famfs_ioc_add_daxdev a;
+		__u32 max = 7;
+
+		ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, NULL); err = errno;
+		expect("ADD_DAXDEV NULL argument", ret, err, EFAULT);
+		ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, unmapped); err = errno;
+		expect("ADD_DAXDEV unmapped argument", ret, err, EFAULT);
+		ret = ioctl(fd, FAMFSIOC_GET_MAX_DAXDEV, ro_page); err = errno;
+		expect("GET_MAX_DAXDEV into read-only page", ret, err, EFAULT);
+		ret = ioctl(fd, FAMFSIOC_GET_MAX_DAXDEV, NULL); err = errno;
+		expect("GET_MAX_DAXDEV into NULL", ret, err, EFAULT);
+		memset(&a, 0, sizeof(a));
+		a.size = devsize;
+		a.index = 2;
+		snprintf(a.name, sizeof(a.name), "%s", daxdev());
+		ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
+		expect("ADD_DAXDEV index not dense", ret, err, ERANGE);
+		a.index = FAMFS_MAX_DAXDEVS;
+		ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
+		expect("ADD_DAXDEV index past the table", ret, err, ENOSPC);
+		a.index = UINT32_MAX;
+		ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
+		expect("ADD_DAXDEV index u32max", ret, err, ENOSPC);
+		a.index = 1;
+		memset(a.name, 'a', sizeof(a.name));
+		ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
+		expect("ADD_DAXDEV name without NUL", ret, err, EINVAL);
+		memset(a.name, 0, sizeof(a.name));
+		ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
+		expect("ADD_DAXDEV empty name", ret, err, EINVAL);
+		snprintf(a.name, sizeof(a.name), "/dev/null");
+		ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
+		expect("ADD_DAXDEV not a dax device", ret, err, ENODEV);
+		ret = ioctl(fd, FAMFSIOC_GET_MAX_DAXDEV, &max); err = errno;
+		expect("GET_MAX_DAXDEV still 0", ret || max ? -1 : 0, ret ? err : EINVAL, 0);
 	}
 	close(fd);
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Device loss (issue 5): the dax device is unbound from fsdev_dax while a famfs file is
- * mapped and I/O runs on several threads; then a page of a mapped file is poisoned.
- * Expected: SIGBUS in the mappings, ENODEV/EIO from syscalls, no hang, unmount works,
- * the module unloads. Runs in its own guest boot (the poison cannot be undone).
+ * mapped and I/O runs on several threads: SIGBUS in the mappings, ENODEV from syscalls,
+ * no hang, unmount works, the module unloads. Then a page of a mapped file is
+ * poisoned: only that page fails (SIGBUS BUS_MCEERR_AR, EIO). Runs in its own guest
+ * boot (the poison cannot be undone).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -174,16 +175,24 @@ TEST_F_TIMEOUT(loss, unbind_while_mapped_and_busy, 300)
 }
 
 static sigjmp_buf jb;
-static void on_sigbus(int sig)
+static volatile int bus_code;
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
+	bus_code = si->si_code;
 	siglongjmp(jb, 1);
 }
 
-TEST_F_TIMEOUT(loss, poisoned_page_shuts_the_mount_down, 300)
+/*
+ * A poisoned page is not a dead device (issue 12 item 9): the process that hit it gets
+ * SIGBUS (BUS_MCEERR_AR), that page fails (faults SIGBUS, reads EIO), and the rest of the
+ * file and the mount keep working. (famfs_poison_test covers it in detail.)
+ */
+TEST_F_TIMEOUT(loss, poisoned_page_fails_only_that_page, 300)
 {
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
 	volatile char *p;
 	char buf[64];
-	int fd, got_sigbus = 0;
+	int fd, got_sigbus;
 
 	fd = mkfile(self->dir, "p", 2 * GiB, 4 * MiB);
 	ASSERT_GE(fd, 0);
@@ -191,18 +200,35 @@ TEST_F_TIMEOUT(loss, poisoned_page_shuts_the_mount_down, 300)
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 1;
 	p[8192] = 2;
-	ASSERT_EQ(0, madvise((void *)(p + 8192), 4096, MADV_HWPOISON)) {
-		TH_LOG("madvise: %s", strerror(errno));
-	}
-	signal(SIGBUS, on_sigbus);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+	got_sigbus = 0;
+	if (sigsetjmp(jb, 1))
+		got_sigbus = 1;
+	else
+		EXPECT_EQ(0, madvise((void *)(p + 8192), 4096, MADV_HWPOISON)) {
+			TH_LOG("madvise: %s", strerror(errno));
+		}
+	EXPECT_TRUE(got_sigbus) TH_LOG("no SIGBUS for the process that hit the poison");
+	EXPECT_EQ(BUS_MCEERR_AR, bus_code);
+	/* The poisoned page faults again; its neighbours work. */
+	got_sigbus = 0;
+	if (!sigsetjmp(jb, 1))
+		p[8192] = 3;
+	else
+		got_sigbus = 1;
+	EXPECT_TRUE(got_sigbus);
+	got_sigbus = 0;
 	if (!sigsetjmp(jb, 1))
 		p[0] = 3;
 	else
 		got_sigbus = 1;
+	EXPECT_FALSE(got_sigbus) TH_LOG("the poison took down the whole file");
 	signal(SIGBUS, SIG_DFL);
-	EXPECT_TRUE(got_sigbus);
-	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), 0));
-	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ((ssize_t)sizeof(buf), pread(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(3, buf[0]);
+	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), 8192));
+	EXPECT_EQ(EIO, errno);
 	munmap((void *)p, 4 * MiB);
 	close(fd);
 }

@@ -194,6 +194,37 @@ TEST_F_TIMEOUT(mnt, random_ioctl_fuzzer, 600)
 			}
 			break;
 		default:
+			if (xorshift(&s) % 4 == 0) {
+				/* KABI 44's device ioctls: no other device has a superblock. */
+				struct famfs_ioc_add_daxdev a = { .size = edgy(&s, GiB),
+					.index = xorshift(&s) % 8 ? xorshift(&s) % 3 : (uint32_t)xorshift(&s) };
+				const char *names[] = { daxdev(), "/dev/null", "/nonexistent", "" };
+				__u32 max;
+
+				for (k = 0; k < 16; k++)
+					a.uuid[k] = (uint8_t)xorshift(&s);
+				snprintf(a.name, sizeof(a.name), "%s", names[xorshift(&s) % 4]);
+				if (xorshift(&s) % 8 == 0)
+					memset(a.name, 'x', sizeof(a.name));
+				if (xorshift(&s) % 2) {
+					ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, xorshift(&s) % 16 ? (void *)&a : (void *)8);
+					ASSERT_TRUE(ret == -1 && (allowed(errno) || errno == ERANGE ||
+								  errno == ENODEV || errno == EBUSY)) {
+						TH_LOG("seed %#llx iteration %llu: ADD_DAXDEV ret %d errno %d",
+						       (unsigned long long)seed, (unsigned long long)i, ret, errno);
+					}
+				} else {
+					max = 99;
+					k = xorshift(&s) % 16;
+					ret = ioctl(fd, FAMFSIOC_GET_MAX_DAXDEV, k ? (void *)&max : (void *)8);
+					ASSERT_TRUE(k ? ret == 0 && max == 0 : ret == -1 && errno == EFAULT) {
+						TH_LOG("seed %#llx iteration %llu: GET_MAX_DAXDEV ret %d max %u",
+						       (unsigned long long)seed, (unsigned long long)i, ret, max);
+					}
+				}
+				close(fd);
+				continue;
+			}
 			ret = ioctl(fd, xorshift(&s) % 2 ? FAMFSIOC_MAP_GET_V2 : FAMFSIOC_MAP_GET, xorshift(&s) % 8 ? (void *)&g : (void *)16);
 			break;
 		}

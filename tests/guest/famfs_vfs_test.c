@@ -603,13 +603,13 @@ TEST_F_TIMEOUT(bare, kabi_version_is_fixed, 120)
 	EXPECT_EQ(-1, open(param, O_WRONLY));
 	/* Nothing is mounted between tests: reload with another version asked for. */
 	ASSERT_EQ(0, system("rmmod famfs"));
-	EXPECT_NE(0, system("modprobe famfs famfs_kabi_version=44 2>/dev/null"));
+	EXPECT_NE(0, system("modprobe famfs famfs_kabi_version=43 2>/dev/null"));
 	if (access(param, F_OK) == 0) {
 		/* Loaded anyway: it must still say what it implements. */
 		EXPECT_EQ(FAMFS_KABI_VERSION, read_int_file(param));
 		ASSERT_EQ(0, system("rmmod famfs"));
 	}
-	EXPECT_EQ(0, system("modprobe famfs famfs_kabi_version=43"));
+	EXPECT_EQ(0, system("modprobe famfs famfs_kabi_version=44"));
 	EXPECT_EQ(0, system("rmmod famfs"));
 	ASSERT_EQ(0, system("modprobe famfs"));
 	EXPECT_EQ(FAMFS_KABI_VERSION, read_int_file(param));

@@ -4,7 +4,7 @@
 # unload rules.
 . /host/tests/guest/lib.sh
 
-check "kabi-version-param-is-43" test "$(cat /sys/module/famfs/parameters/famfs_kabi_version)" = 43
+check "kabi-version-param-is-44" test "$(cat /sys/module/famfs/parameters/famfs_kabi_version)" = 44
 check "kabi-version-param-is-0444" test "$(stat -c %a /sys/module/famfs/parameters/famfs_kabi_version)" = 444
 check "kallsyms-famfs_create" grep -qE ' famfs_create.*\[famfs\]$' /proc/kallsyms
 check "filesystem-registered" grep -qw famfs /proc/filesystems

@@ -19,7 +19,7 @@ for t in env module; do
 	SUITE=$t sh /host/tests/guest/$t.sh 2>&1 | emit
 done
 
-for prog in famfs_test famfs_badinput_test famfs_stress_test famfs_vfs_test famfs_xlink_test famfs_race_test famfs_scale_test; do
+for prog in famfs_test famfs_badinput_test famfs_stress_test famfs_vfs_test famfs_xlink_test famfs_race_test famfs_devid_test famfs_doc_test famfs_scale_test; do
 	run_prog $prog $prog
 done
 # The module tests again on the pmem block device (fs_dax_get_by_bdev path).
@@ -38,6 +38,9 @@ SUITE=userspace-limits sh /host/tests/guest/userspace_limits.sh 2>&1 | emit
 # The original famfs CLI's command lines, options and exit codes (issue 16).
 mark cli_compat.sh
 SUITE=cli-compat sh /host/tests/guest/cli_compat.sh 2>&1 | emit
+# A poisoned page of the dax device (issue 12 item 9; last on that device: the poison
+# cannot be undone).
+run_prog famfs_poison_test famfs_poison_test
 # The pmem device removed under a mount (rebound afterwards; last, as it is destructive).
 if [ -n "$FAMFS_PMEMDEV" ]; then
 	FAMFS_VFS_DEVLOSS=1 run_prog famfs_vfs_test famfs_vfs_test-devloss -t pmem_device_loss

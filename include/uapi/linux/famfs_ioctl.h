@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * famfs: the standalone famfs ioctl ABI, KABI 43.
+ * famfs: the standalone famfs ioctl ABI, KABI 44: KABI 43 unchanged, plus the
+ * multi-device ioctls famfs's roadmap plans (ADD_DAXDEV, GET_MAX_DAXDEV).
  *
  * The ioctls are issued on an open regular file of a famfs mount. Layouts are
  * those of x86_64/arm64 (LP64, C enums of four bytes); famfs-rs's fmap.rs
@@ -10,7 +11,12 @@
  * 32-bit processes: MAP_CREATE, MAP_GET, MAP_GETEXT and NOP have the same
  * layout and numbers there and work through compat_ioctl; the v2 structures
  * hold pointers, so their ioctl numbers differ on 32-bit and are refused
- * (ENOTTY).
+ * (ENOTTY). ADD_DAXDEV's structure is 92 bytes on i386 (no tail padding), so
+ * its number differs there and it is refused the same way.
+ *
+ * Detecting KABI 44 at run time: GET_MAX_DAXDEV on any famfs file answers
+ * (device 0 at least) where a KABI 43 module says ENOTTY; the module parameter
+ * famfs_kabi_version reads 44.
  */
 #ifndef _UAPI_LINUX_FAMFS_IOCTL_H
 #define _UAPI_LINUX_FAMFS_IOCTL_H
@@ -18,10 +24,12 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define FAMFS_KABI_VERSION 43
+#define FAMFS_KABI_VERSION 44
 #define FAMFS_MAX_EXTENTS 2
 #define FAMFS_MAX_STRIPS 16
 #define FAMFS_IOC_MAX_INTERLEAVED_EXTENTS 4
+#define FAMFS_MAX_DAXDEVS 64	/* device indices 0..63; 0 is the mount's device */
+#define FAMFS_DEVNAME_LEN 64
 
 /* What a file is: a data file, or one of the two meta files. */
 enum famfs_file_type {
@@ -58,7 +66,10 @@ struct famfs_ioc_map {
 	struct famfs_extent ext_list[FAMFS_MAX_EXTENTS];
 };
 
-/* One simple extent of a v2 map (24 bytes); devindex must be 0. */
+/*
+ * One simple extent of a v2 map (24 bytes); devindex names a registered device
+ * (0, the mount's device, or one added with FAMFSIOC_ADD_DAXDEV).
+ */
 struct famfs_ioc_simple_extent {
 	__u64 devindex;
 	__u64 offset;
@@ -100,6 +111,24 @@ struct famfs_ioc_get_fmap {
 	};
 };
 
+/*
+ * FAMFSIOC_ADD_DAXDEV (96 bytes): registers device @index of the file system,
+ * the dax device at path @name, which must carry a famfs superblock whose
+ * ts_dev_uuid is @uuid (RFC-4122 byte order) and be @size bytes. Needs
+ * CAP_SYS_RAWIO. Indices are dense: the next free one, or a registered one
+ * with the same uuid and size (a no-op). Errors: EPERM, EINVAL (name, uuid,
+ * size, no superblock, not a dax character device), ERANGE (index skips one),
+ * EEXIST (index or uuid registered differently), ENOSPC (index >= 64), EBUSY
+ * (device held by another mount or user), ENODEV/EOPNOTSUPP (device gone or
+ * not bound to fsdev_dax), the path lookup's errors.
+ */
+struct famfs_ioc_add_daxdev {
+	__u8 uuid[16];
+	__u64 size;
+	__u32 index;
+	char name[FAMFS_DEVNAME_LEN];
+};
+
 #define FAMFSIOC_MAGIC 'u'
 
 #define FAMFSIOC_MAP_CREATE    _IOW(FAMFSIOC_MAGIC, 0x50, struct famfs_ioc_map)
@@ -108,5 +137,8 @@ struct famfs_ioc_get_fmap {
 #define FAMFSIOC_NOP           _IO(FAMFSIOC_MAGIC, 0x53)
 #define FAMFSIOC_MAP_CREATE_V2 _IOW(FAMFSIOC_MAGIC, 0x54, struct famfs_ioc_fmap)
 #define FAMFSIOC_MAP_GET_V2    _IOR(FAMFSIOC_MAGIC, 0x55, struct famfs_ioc_get_fmap)
+#define FAMFSIOC_ADD_DAXDEV    _IOW(FAMFSIOC_MAGIC, 0x56, struct famfs_ioc_add_daxdev)
+/* The highest registered device index (0 with only the mount's device). */
+#define FAMFSIOC_GET_MAX_DAXDEV _IOR(FAMFSIOC_MAGIC, 0x57, __u32)
 
 #endif /* _UAPI_LINUX_FAMFS_IOCTL_H */

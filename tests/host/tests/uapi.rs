@@ -56,6 +56,14 @@ int main(void)
 	P("FAMFS_IOC_EXT_SIMPLE", FAMFS_IOC_EXT_SIMPLE);
 	P("FAMFS_IOC_EXT_INTERLEAVE", FAMFS_IOC_EXT_INTERLEAVE);
 	P("sizeof enum famfs_file_type", sizeof(enum famfs_file_type));
+	P("FAMFS_MAX_DAXDEVS", FAMFS_MAX_DAXDEVS);
+	P("FAMFS_DEVNAME_LEN", FAMFS_DEVNAME_LEN);
+	P("FAMFSIOC_ADD_DAXDEV", FAMFSIOC_ADD_DAXDEV);
+	P("FAMFSIOC_GET_MAX_DAXDEV", FAMFSIOC_GET_MAX_DAXDEV);
+	P("sizeof famfs_ioc_add_daxdev", sizeof(struct famfs_ioc_add_daxdev));
+	P("offsetof famfs_ioc_add_daxdev.size", offsetof(struct famfs_ioc_add_daxdev, size));
+	P("offsetof famfs_ioc_add_daxdev.index", offsetof(struct famfs_ioc_add_daxdev, index));
+	P("offsetof famfs_ioc_add_daxdev.name", offsetof(struct famfs_ioc_add_daxdev, name));
 	return 0;
 }
 "#;
@@ -203,6 +211,26 @@ fn header_matches_the_module() {
         ("FAMFS_IOC_EXT_SIMPLE", 0),
         ("FAMFS_IOC_EXT_INTERLEAVE", 1),
         ("sizeof enum famfs_file_type", 4),
+        ("FAMFS_MAX_DAXDEVS", MAX_DAXDEVS as u64),
+        ("FAMFS_DEVNAME_LEN", DEVNAME_LEN as u64),
+        ("FAMFSIOC_ADD_DAXDEV", FAMFSIOC_ADD_DAXDEV as u64),
+        ("FAMFSIOC_GET_MAX_DAXDEV", FAMFSIOC_GET_MAX_DAXDEV as u64),
+        (
+            "sizeof famfs_ioc_add_daxdev",
+            size_of::<IocAddDaxdev>() as u64,
+        ),
+        (
+            "offsetof famfs_ioc_add_daxdev.size",
+            offset_of!(IocAddDaxdev, size) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_add_daxdev.index",
+            offset_of!(IocAddDaxdev, index) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_add_daxdev.name",
+            offset_of!(IocAddDaxdev, name) as u64,
+        ),
     ];
     for (name, rust) in want {
         let c = h
@@ -230,4 +258,8 @@ fn ioctl_numbers_are_the_reference_values() {
     assert_eq!(h["FAMFSIOC_NOP"], 0x0000_7553);
     assert_eq!(h["FAMFSIOC_MAP_CREATE_V2"], 0x4020_7554);
     assert_eq!(h["FAMFSIOC_MAP_GET_V2"], 0x81c0_7555);
+    // KABI 44, as famfs-multi-daxdev.md §2.1 computes them.
+    assert_eq!(h["FAMFSIOC_ADD_DAXDEV"], 0x4060_7556);
+    assert_eq!(h["FAMFSIOC_GET_MAX_DAXDEV"], 0x8004_7557);
+    assert_eq!(h["sizeof famfs_ioc_add_daxdev"], 96);
 }

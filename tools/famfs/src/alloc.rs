@@ -73,6 +73,7 @@ impl Bitmap {
             used: vec![false; (dev_size / ALLOC_UNIT) as usize],
         };
         b.mark(Extent {
+            dev: 0,
             offset: 0,
             len: LOG_OFFSET + log_len,
         });
@@ -111,7 +112,12 @@ impl Bitmap {
 
     /// Marks every extent of a file's layout; returns the clash count.
     pub fn mark_layout(&mut self, l: &FileLayout) -> u64 {
-        l.extents().iter().map(|e| self.mark(*e)).sum()
+        // The bitmap is the primary's: extents on other devices are not its memory.
+        l.extents()
+            .iter()
+            .filter(|e| e.dev == 0)
+            .map(|e| self.mark(*e))
+            .sum()
     }
 
     fn find_free(&self, from: u64, to: u64, units: u64) -> Option<u64> {
@@ -139,6 +145,7 @@ impl Bitmap {
             .find_free(0, self.units(), units)
             .ok_or(AllocError::NoSpace(size))?;
         let e = Extent {
+            dev: 0,
             offset: start * ALLOC_UNIT,
             len: units * ALLOC_UNIT,
         };
@@ -182,10 +189,113 @@ impl Bitmap {
             let from = b * bucket_units;
             if let Some(start) = trial.find_free(from, from + bucket_units, strip_units) {
                 let e = Extent {
+                    dev: 0,
                     offset: start * ALLOC_UNIT,
                     len: strip_units * ALLOC_UNIT,
                 };
                 trial.mark(e);
+                strips.push(e);
+            }
+        }
+        if (strips.len() as u64) < p.nstrips {
+            return Err(AllocError::NoSpace(size));
+        }
+        *self = trial;
+        Ok(FileLayout::Interleaved {
+            chunk_size: p.chunk_size,
+            strips,
+        })
+    }
+}
+
+/// The allocation state of every device of a multi-device file system (index = device
+/// index; 0 is the primary). famfs's roadmap (phase 10): a file goes to the first
+/// device of a random order that has room; an interleaved file puts one strip on each
+/// of `nstrips` distinct devices, in random order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Devices {
+    /// One bitmap per device.
+    pub bitmaps: Vec<Bitmap>,
+}
+
+/// A random permutation of `0..n` from `seed` (Fisher-Yates over xorshift).
+fn permutation(n: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut s = seed | 1;
+    for i in (1..n).rev() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        order.swap(i, (s % (i as u64 + 1)) as usize);
+    }
+    order
+}
+
+impl Devices {
+    /// A member device's bitmap: its superblock (the first 2 MiB) reserved, no log.
+    pub fn member(dev_size: u64) -> Bitmap {
+        Bitmap::new(dev_size, 0)
+    }
+
+    /// Marks every extent of a layout on its device; returns the clash count (extents
+    /// on unknown devices count whole).
+    pub fn mark_layout(&mut self, l: &FileLayout) -> u64 {
+        l.extents()
+            .iter()
+            .map(|e| match self.bitmaps.get_mut(e.dev as usize) {
+                Some(b) => b.mark(*e),
+                None => e.len.div_ceil(ALLOC_UNIT),
+            })
+            .sum()
+    }
+
+    /// One contiguous extent on the first device of a random order with room.
+    pub fn alloc_contiguous(&mut self, size: u64, seed: u64) -> Result<Extent, AllocError> {
+        for d in permutation(self.bitmaps.len(), seed) {
+            if let Ok(mut e) = self.bitmaps[d].alloc_contiguous(size) {
+                e.dev = d as u64;
+                return Ok(e);
+            }
+        }
+        Err(AllocError::NoSpace(size))
+    }
+
+    /// An interleaved layout with one strip on each of `p.nstrips` distinct devices
+    /// (random order; a device without room is passed over). Files smaller than a chunk
+    /// get a contiguous extent. `p.nbuckets` does not apply.
+    pub fn alloc_interleaved(
+        &mut self,
+        size: u64,
+        p: Interleave,
+        seed: u64,
+    ) -> Result<FileLayout, AllocError> {
+        if size == 0 {
+            return Err(AllocError::Empty);
+        }
+        if p.nstrips == 0 || p.nstrips > 16 || p.nstrips > self.bitmaps.len() as u64 {
+            return Err(AllocError::BadInterleave(
+                "strips must be 1..min(devices, 16) on a multi-device file system",
+            ));
+        }
+        if !p.chunk_size.is_power_of_two() || p.chunk_size % ALLOC_UNIT != 0 {
+            return Err(AllocError::BadInterleave(
+                "chunk size must be a power of two multiple of 2 MiB",
+            ));
+        }
+        if size < p.chunk_size {
+            return Ok(FileLayout::Simple(vec![self.alloc_contiguous(size, seed)?]));
+        }
+        let chunk_au = p.chunk_size / ALLOC_UNIT;
+        let strip_len =
+            size.div_ceil(ALLOC_UNIT).div_ceil(p.nstrips * chunk_au) * chunk_au * ALLOC_UNIT;
+        let mut trial = self.clone();
+        let mut strips = Vec::new();
+        for d in permutation(self.bitmaps.len(), seed) {
+            if strips.len() as u64 == p.nstrips {
+                break;
+            }
+            if let Ok(mut e) = trial.bitmaps[d].alloc_contiguous(strip_len) {
+                e.dev = d as u64;
                 strips.push(e);
             }
         }

@@ -49,6 +49,8 @@ pub const LOG_MAX_STRIPS: usize = 16;
 pub const LOG_FILE: u32 = 0;
 /// A directory.
 pub const LOG_MKDIR: u32 = 1;
+/// `FAMFS_LOG_ADD_DAXDEV` (OMF 2.2): a device joins the file system.
+pub const LOG_ADD_DAXDEV: u32 = 3;
 /// `FAMFS_FM_ALL_HOSTS_RW`: what creation always writes.
 pub const FM_ALL_HOSTS_RW: u32 = 2;
 
@@ -288,6 +290,9 @@ pub struct Extent {
     pub offset: u64,
     /// Length in bytes.
     pub len: u64,
+    /// The device (`se_devindex`): 0, the primary, or a device an `ADD_DAXDEV` entry
+    /// added.
+    pub dev: u64,
 }
 
 /// How a logged file is laid out.
@@ -336,6 +341,17 @@ pub struct DirEntry {
     pub relpath: String,
 }
 
+/// A `FAMFS_LOG_ADD_DAXDEV` entry (`struct famfs_log_add_daxdev`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DaxdevEntry {
+    /// `dd_size`: the device's size.
+    pub size: u64,
+    /// `dd_uuid`: the device's `ts_dev_uuid`, the same on every host.
+    pub uuid: Uuid,
+    /// `dd_index`: its device index (dense, in log order; the primary is 0).
+    pub index: u32,
+}
+
 /// A decoded log entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LogEntry {
@@ -343,6 +359,8 @@ pub enum LogEntry {
     File(FileEntry),
     /// A directory.
     Mkdir(DirEntry),
+    /// A device joins the file system.
+    AddDaxdev(DaxdevEntry),
     /// A type this tool does not act on (kept for fsck's counts).
     Other(u32),
 }
@@ -401,7 +419,7 @@ impl LogEntry {
                         put_u32(&mut b, m + 8, exts.len() as u32);
                         for (i, e) in exts.iter().enumerate() {
                             let s = m + 16 + 24 * i;
-                            put_u64(&mut b, s, 0);
+                            put_u64(&mut b, s, e.dev);
                             put_u64(&mut b, s + 8, e.offset);
                             put_u64(&mut b, s + 16, e.len);
                         }
@@ -417,7 +435,7 @@ impl LogEntry {
                         put_u64(&mut b, ie + 8, *chunk_size);
                         for (i, e) in strips.iter().enumerate() {
                             let s = ie + 16 + 24 * i;
-                            put_u64(&mut b, s, 0);
+                            put_u64(&mut b, s, e.dev);
                             put_u64(&mut b, s + 8, e.offset);
                             put_u64(&mut b, s + 16, e.len);
                         }
@@ -430,6 +448,12 @@ impl LogEntry {
                 put_u32(&mut b, u + 4, d.gid);
                 put_u32(&mut b, u + 8, d.mode);
                 put_path(&mut b, u + 12, &d.relpath)?;
+            }
+            LogEntry::AddDaxdev(d) => {
+                put_u32(&mut b, 8, LOG_ADD_DAXDEV);
+                put_u64(&mut b, u, d.size);
+                b[u + 8..u + 24].copy_from_slice(d.uuid.as_bytes());
+                put_u32(&mut b, u + 24, d.index);
             }
             LogEntry::Other(t) => put_u32(&mut b, 8, *t),
         }
@@ -468,6 +492,7 @@ impl LogEntry {
                                 .map(|i| Extent {
                                     offset: u64_at(b, m + 16 + 24 * i + 8),
                                     len: u64_at(b, m + 16 + 24 * i + 16),
+                                    dev: u64_at(b, m + 16 + 24 * i),
                                 })
                                 .collect(),
                         )
@@ -487,6 +512,7 @@ impl LogEntry {
                                 .map(|i| Extent {
                                     offset: u64_at(b, ie + 16 + 24 * i + 8),
                                     len: u64_at(b, ie + 16 + 24 * i + 16),
+                                    dev: u64_at(b, ie + 16 + 24 * i),
                                 })
                                 .collect(),
                         }
@@ -508,6 +534,11 @@ impl LogEntry {
                 gid: u32_at(b, u + 4),
                 mode: u32_at(b, u + 8),
                 relpath: path_at(b, u + 12).map_err(bad)?,
+            })),
+            LOG_ADD_DAXDEV => Ok(LogEntry::AddDaxdev(DaxdevEntry {
+                size: u64_at(b, u),
+                uuid: uuid_at(b, u + 8),
+                index: u32_at(b, u + 24),
             })),
             t => Ok(LogEntry::Other(t)),
         }

@@ -3,11 +3,11 @@
 //! famfs operations on a mounted file system (or a device, through a temporary mount):
 //! mkfs, mount + mkmeta, logplay, creat, cp, mkdir, fsck, check.
 
-use crate::alloc::{AllocError, Bitmap, Interleave};
+use crate::alloc::{AllocError, Bitmap, Devices, Interleave};
 use crate::format::{
-    check_relpath, read_log, used_len, DirEntry, Extent, FileEntry, FileLayout, FormatError, Log,
-    LogEntry, Superblock, ALLOC_UNIT, FM_ALL_HOSTS_RW, LOG_HEADER_SIZE, LOG_LEN_DEFAULT,
-    LOG_OFFSET, MIN_DEVICE_SIZE, SB_STRUCT_SIZE, SUPERBLOCK_SIZE,
+    check_relpath, read_log, used_len, DaxdevEntry, DirEntry, Extent, FileEntry, FileLayout,
+    FormatError, Log, LogEntry, Superblock, ALLOC_UNIT, FM_ALL_HOSTS_RW, LOG_HEADER_SIZE,
+    LOG_LEN_DEFAULT, LOG_OFFSET, MIN_DEVICE_SIZE, SB_STRUCT_SIZE, SUPERBLOCK_SIZE,
 };
 use crate::kabi::FileType;
 use crate::sys;
@@ -306,6 +306,7 @@ pub fn superblock_file(mpt: &Path) -> Result<File> {
         0o444,
         FileType::Superblock,
         Extent {
+            dev: 0,
             offset: 0,
             len: SUPERBLOCK_SIZE,
         },
@@ -348,6 +349,7 @@ pub fn log_file(mpt: &Path, log_len: u64, role: Role) -> Result<File> {
         mode,
         FileType::Log,
         Extent {
+            dev: 0,
             offset: LOG_OFFSET,
             len: log_len,
         },
@@ -581,6 +583,27 @@ impl Famfs {
         Ok(bm)
     }
 
+    /// The allocation state of every device the log names (`ADD_DAXDEV` entries).
+    pub fn devices(&self, log: &Log<'_>) -> Result<Devices> {
+        let mut devs = Devices {
+            bitmaps: vec![Bitmap::new(self.sb.dev_size, self.sb.log_len)],
+        };
+        let mut files = Vec::new();
+        for e in log.entries() {
+            match e? {
+                LogEntry::AddDaxdev(d) if d.index as usize == devs.bitmaps.len() => {
+                    devs.bitmaps.push(Devices::member(d.size))
+                }
+                LogEntry::File(f) => files.push(f.layout),
+                _ => {}
+            }
+        }
+        for l in &files {
+            devs.mark_layout(l);
+        }
+        Ok(devs)
+    }
+
     /// `famfs creat`: allocates, creates the file and its map, and logs it. The file
     /// is created with `mode` (the kernel applies the umask to the inode, the log keeps
     /// `mode`), owned by `uid:gid` if both are non-zero (the original's rule). Returns
@@ -598,10 +621,20 @@ impl Famfs {
             return Err(AllocError::Empty.into());
         }
         self.with_log(|log| {
-            let mut bm = self.bitmap(log)?;
-            let layout = match interleave {
-                Some(p) => bm.alloc_interleaved(size, p, Uuid::new_v4().as_u64_pair().0)?,
-                None => FileLayout::Simple(vec![bm.alloc_contiguous(size)?]),
+            let seed = Uuid::new_v4().as_u64_pair().0;
+            let mut devs = self.devices(log)?;
+            let layout = if devs.bitmaps.len() > 1 {
+                // A multi-device file system: per-device allocation (roadmap phase 10).
+                match interleave {
+                    Some(p) => devs.alloc_interleaved(size, p, seed)?,
+                    None => FileLayout::Simple(vec![devs.alloc_contiguous(size, seed)?]),
+                }
+            } else {
+                let mut bm = self.bitmap(log)?;
+                match interleave {
+                    Some(p) => bm.alloc_interleaved(size, p, seed)?,
+                    None => FileLayout::Simple(vec![bm.alloc_contiguous(size)?]),
+                }
             };
             let full = self.mpt.join(&rel);
             let f = OpenOptions::new()
@@ -794,12 +827,16 @@ pub struct LogplayStats {
     pub yaml_checked: u64,
     /// Shadow files that did not read back the same.
     pub yaml_errors: u64,
+    /// Devices registered (`ADD_DAXDEV` entries).
+    pub daxdevs: u64,
+    /// `ADD_DAXDEV` entries whose device could not be registered.
+    pub daxdev_errors: u64,
 }
 
 impl LogplayStats {
     /// The exit status: every kind of error counted.
     pub fn errors(&self) -> u64 {
-        self.file_errors + self.dir_errors + self.yaml_errors
+        self.file_errors + self.dir_errors + self.yaml_errors + self.daxdev_errors
     }
 }
 
@@ -940,6 +977,26 @@ fn play(
                     }
                 }
             }
+            LogEntry::AddDaxdev(d) => {
+                if o.verbose > 0 {
+                    println!(
+                        "__famfs_logplay: {i} add_daxdev: index {} uuid {} size {}",
+                        d.index, d.uuid, d.size
+                    );
+                }
+                // A shadow (FUSE) play has no kernel to register with.
+                if o.shadow.is_some() || o.dry_run {
+                    continue;
+                }
+                match register_daxdev(root, &d) {
+                    Ok(true) => st.daxdevs += 1,
+                    Ok(false) => st.existing += 1,
+                    Err(e) => {
+                        st.daxdev_errors += 1;
+                        eprintln!("famfs logplay: device {}: {e}", d.index);
+                    }
+                }
+            }
             LogEntry::Other(_) => {}
         }
     }
@@ -1066,6 +1123,8 @@ pub struct FsckReport {
     pub files: u64,
     /// Directory entries.
     pub dirs: u64,
+    /// `ADD_DAXDEV` entries (member devices).
+    pub daxdevs: u64,
     /// Allocation units claimed twice (or past the device): the exit status.
     pub collisions: u64,
     /// Corrupt entries.
@@ -1109,6 +1168,7 @@ pub fn fsck_image(sb: &Superblock, log: &[u8]) -> Result<FsckReport> {
                 r.collisions += bm.mark_layout(&f.layout);
             }
             Ok(LogEntry::Mkdir(_)) => r.dirs += 1,
+            Ok(LogEntry::AddDaxdev(_)) => r.daxdevs += 1,
             Ok(LogEntry::Other(_)) => {}
             Err(_) => r.bad_entries += 1,
         }
@@ -1365,3 +1425,189 @@ fn copy_progress(src: &Path, size: u64) -> indicatif::ProgressBar {
 
 /// Default log length for `mkfs`.
 pub const DEFAULT_LOG_LEN: u64 = LOG_LEN_DEFAULT;
+
+/// A dax device of this host, from sysfs: its size and the driver it is bound to.
+fn dax_device_info(name: &str) -> Option<(u64, String)> {
+    let base = Path::new("/sys/bus/dax/devices").join(name);
+    let size = fs::read_to_string(base.join("size"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    let driver = fs::read_link(base.join("driver")).ok()?;
+    Some((size, driver.file_name()?.to_string_lossy().into_owned()))
+}
+
+/// Registers the device of an `ADD_DAXDEV` log entry with the mount at `mpt` (KABI 44)
+/// and creates its `.meta/.superblock.N`; `false` if it was registered already.
+///
+/// Device paths differ between hosts, the uuid does not: the candidates are this host's
+/// dax devices of the entry's size bound to `fsdev_dax`, and the kernel, which checks a
+/// device's superblock uuid before it registers it, tells which one it is (`EINVAL` for
+/// the others, `EBUSY` for devices other mounts hold).
+pub fn register_daxdev(mpt: &Path, d: &DaxdevEntry) -> Result<bool> {
+    let sbf = superblock_file(mpt)?;
+    let max = sys::get_max_daxdev(&sbf)
+        .ctx(|| "GET_MAX_DAXDEV (a multi-device famfs needs the KABI 44 module)".into())?;
+    let new = d.index > max;
+    if new {
+        let mut names: Vec<String> = fs::read_dir("/sys/bus/dax/devices")
+            .ctx(|| "list /sys/bus/dax/devices".into())?
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect();
+        names.sort();
+        let mut found = false;
+        for name in names {
+            match dax_device_info(&name) {
+                Some((size, driver)) if size == d.size && driver == "fsdev_dax" => {}
+                _ => continue,
+            }
+            let dev = Path::new("/dev").join(&name);
+            match sys::add_daxdev(&sbf, d.uuid.as_bytes(), d.size, d.index, &dev) {
+                Ok(()) => {
+                    found = true;
+                    break;
+                }
+                Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::EBUSY)) => {}
+                Err(e) => {
+                    return Err(e)
+                        .ctx(|| format!("ADD_DAXDEV {} as device {}", dev.display(), d.index))
+                }
+            }
+        }
+        if !found {
+            return refuse(format!(
+                "no dax device of this host bound to fsdev_dax has uuid {} and {} bytes",
+                d.uuid, d.size
+            ));
+        }
+    }
+    let p = meta_dir(mpt).join(format!(".superblock.{}", d.index));
+    let f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o444)
+        .open(&p)
+        .ctx(|| format!("open {}", p.display()))?;
+    if sys::map_get(&f).is_err() {
+        sys::map_member_superblock(&f, d.index, SUPERBLOCK_SIZE)
+            .ctx(|| format!("map {}", p.display()))?;
+    }
+    Ok(new)
+}
+
+/// `famfs devadd MNT DEV`: adds dax device `DEV` to the mounted file system at `MNT`
+/// (master only): writes its superblock (a new device uuid, no log), appends a
+/// `FAMFS_LOG_ADD_DAXDEV` entry with the next index, then registers it. Returns the index.
+pub fn devadd(mpt: &Path, dev: &Path) -> Result<u32> {
+    let fsys = Famfs::find(mpt)?;
+    if fsys.role != Role::Master {
+        return refuse("only the master may add a device to the file system");
+    }
+    let size = device_size(dev)?;
+    let entry = fsys.with_log(|log| {
+        let mut index = 0;
+        for e in log.entries() {
+            if let LogEntry::AddDaxdev(d) = e? {
+                index = index.max(d.index);
+            }
+        }
+        let entry = DaxdevEntry {
+            size,
+            uuid: Uuid::new_v4(),
+            index: index + 1,
+        };
+        {
+            let tmp = TempMount::of_unmounted(dev, "a device joins one file system only")?;
+            let sbf = superblock_file(&tmp.dir)?;
+            let mut m = sys::Mapping::new(&sbf, SUPERBLOCK_SIZE as usize, true)
+                .ctx(|| "map the device's superblock".into())?;
+            let sb = Superblock {
+                log_offset: 0,
+                log_len: 0,
+                alloc_unit: ALLOC_UNIT,
+                uuid: fsys.sb.uuid,
+                dev_uuid: entry.uuid,
+                system_uuid: fsys.sb.system_uuid,
+                dev_size: size,
+                dev_path: dev.display().to_string(),
+            };
+            m.copy_in(0, &sb.encode());
+            m.flush(0, SB_STRUCT_SIZE);
+        }
+        log.append(&LogEntry::AddDaxdev(entry))?;
+        Ok(entry)
+    })?;
+    register_daxdev(&fsys.mpt, &entry)?;
+    Ok(entry.index)
+}
+
+/// `mkfs.famfs DEV0 DEV1 …`: adds every further device to the file system just made on
+/// `primary`, as `devadd` does, through a temporary mount of the primary; returns their
+/// indices. The temporary mount's umount releases them again.
+pub fn mkfs_secondaries(primary: &Path, secondaries: &[PathBuf]) -> Result<Vec<u32>> {
+    let tmp = TempMount::of_unmounted(primary, "unmount it first")?;
+    let sb = read_superblock(&superblock_file(&tmp.dir)?)?;
+    log_file(&tmp.dir, sb.log_len, Role::Master)?;
+    secondaries.iter().map(|d| devadd(&tmp.dir, d)).collect()
+}
+
+/// One device of a file system, as `famfs daxdev` lists it.
+pub struct DaxdevInfo {
+    /// Device index.
+    pub index: u32,
+    /// Its `ts_dev_uuid`.
+    pub uuid: Uuid,
+    /// Its size.
+    pub size: u64,
+    /// "primary (PATH)", "registered" or "not registered".
+    pub state: String,
+}
+
+/// The devices of the file system mounted at `mpt`: the primary, then every
+/// `ADD_DAXDEV` entry of the log.
+pub fn list_daxdevs(mpt: &Path) -> Result<Vec<DaxdevInfo>> {
+    let fsys = Famfs::find(mpt)?;
+    let mut out = vec![DaxdevInfo {
+        index: 0,
+        uuid: fsys.sb.dev_uuid,
+        size: fsys.sb.dev_size,
+        state: format!("primary ({})", fsys.sb.dev_path),
+    }];
+    let bytes = fsys.read_log()?;
+    let (_, entries) = read_log(&bytes)?;
+    for e in entries {
+        if let LogEntry::AddDaxdev(d) = e? {
+            let p = meta_dir(&fsys.mpt).join(format!(".superblock.{}", d.index));
+            // A member's superblock has no log, which `Superblock::decode` refuses:
+            // only its magic and `ts_dev_uuid` are compared.
+            let registered = File::open(&p)
+                .ok()
+                .and_then(|f| {
+                    let m = sys::Mapping::new(&f, SUPERBLOCK_SIZE as usize, false).ok()?;
+                    let mut b = [0u8; SB_STRUCT_SIZE];
+                    m.invalidate(0, SB_STRUCT_SIZE);
+                    m.copy_out(0, &mut b);
+                    Some(b)
+                })
+                .is_some_and(|b| {
+                    b[..8] == crate::format::SUPER_MAGIC.to_ne_bytes()
+                        && b[64..80] == *d.uuid.as_bytes()
+                });
+            out.push(DaxdevInfo {
+                index: d.index,
+                uuid: d.uuid,
+                size: d.size,
+                state: if registered {
+                    "registered"
+                } else {
+                    "not registered"
+                }
+                .into(),
+            });
+        }
+    }
+    Ok(out)
+}

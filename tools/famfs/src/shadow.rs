@@ -69,6 +69,7 @@ pub fn parse_file_yaml(t: &str) -> Option<FileEntry> {
     let mut exts = Vec::new();
     let mut chunk = None;
     let mut pending: Option<u64> = None;
+    let mut pending_dev = 0u64;
     for line in t.lines() {
         let l = line.trim().trim_start_matches("- ");
         let Some((k, v)) = l.split_once(':') else {
@@ -84,9 +85,11 @@ pub fn parse_file_yaml(t: &str) -> Option<FileEntry> {
             "gid" => f.gid = num(v)? as u32,
             "chunk_size" => chunk = Some(num(v)?),
             "offset" => pending = Some(num(v)?),
+            "devindex" => pending_dev = num(v)?,
             "length" => exts.push(Extent {
                 offset: pending.take()?,
                 len: num(v)?,
+                dev: core::mem::take(&mut pending_dev),
             }),
             _ => {}
         }

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The system calls the tool makes: the famfs ioctls (with the module's own KABI 43
+//! The system calls the tool makes: the famfs ioctls (with the module's own KABI 43/44
 //! encoders), mount, memory mappings, flock, and CPU cache maintenance for metadata on
 //! memory other hosts share.
 
 use crate::format::{Extent, FileLayout};
 use crate::kabi::{
-    FileType, IocFmap, IocInterleavedExt, IocMap, IocSimpleExt, FAMFSIOC_MAP_CREATE,
-    FAMFSIOC_MAP_CREATE_V2, FAMFSIOC_MAP_GET, FAMFSIOC_MAP_GET_V2, FAMFSIOC_NOP, IOC_GET_FMAP_SIZE,
+    FileType, IocAddDaxdev, IocFmap, IocInterleavedExt, IocMap, IocSimpleExt, DEVNAME_LEN,
+    FAMFSIOC_ADD_DAXDEV, FAMFSIOC_GET_MAX_DAXDEV, FAMFSIOC_MAP_CREATE, FAMFSIOC_MAP_CREATE_V2,
+    FAMFSIOC_MAP_GET, FAMFSIOC_MAP_GET_V2, FAMFSIOC_NOP, IOC_GET_FMAP_SIZE,
 };
 use std::ffi::CString;
 use std::fs::File;
@@ -50,11 +51,57 @@ pub fn map_create_v1(f: &File, file_type: FileType, size: u64, ext: Extent) -> i
     check(unsafe { libc::ioctl(f.as_raw_fd(), FAMFSIOC_MAP_CREATE as _, buf.as_ptr()) })
 }
 
+/// `FAMFSIOC_GET_MAX_DAXDEV` (KABI 44): the highest registered device index;
+/// `ENOTTY` from a KABI 43 module.
+pub fn get_max_daxdev(f: &File) -> io::Result<u32> {
+    let mut max = 0u32;
+    // SAFETY: `max` is the `__u32` the ioctl writes.
+    check(unsafe { libc::ioctl(f.as_raw_fd(), FAMFSIOC_GET_MAX_DAXDEV as _, &mut max) })?;
+    Ok(max)
+}
+
+/// `FAMFSIOC_ADD_DAXDEV` (KABI 44): registers device `dev` (a local path) as device
+/// `index`; the kernel checks its superblock's uuid and its size.
+pub fn add_daxdev(f: &File, uuid: &[u8; 16], size: u64, index: u32, dev: &Path) -> io::Result<()> {
+    let name = dev.as_os_str().as_bytes();
+    if name.len() >= DEVNAME_LEN {
+        return Err(io::Error::from_raw_os_error(libc::ENAMETOOLONG));
+    }
+    let mut req = IocAddDaxdev::zeroed();
+    req.uuid = *uuid;
+    req.size = size;
+    req.index = index;
+    req.name[..name.len()].copy_from_slice(name);
+    // SAFETY: `req` is the 96-byte `repr(C)` structure the ioctl reads.
+    check(unsafe { libc::ioctl(f.as_raw_fd(), FAMFSIOC_ADD_DAXDEV as _, &req) })
+}
+
+/// `FAMFSIOC_MAP_CREATE_V2` of a member's superblock file (`.meta/.superblock.N`):
+/// the first 2 MiB of device `dev`.
+pub fn map_member_superblock(f: &File, dev: u32, len: u64) -> io::Result<()> {
+    let ext = IocSimpleExt {
+        devindex: u64::from(dev),
+        offset: 0,
+        len,
+    }
+    .encode();
+    let hdr = IocFmap {
+        file_size: len,
+        file_type: FileType::Superblock as u32,
+        ext_type: 0,
+        count: 1,
+        ext_ptr: ext.as_ptr() as u64,
+    }
+    .encode();
+    // SAFETY: The header and the extent it points at live across the call.
+    check(unsafe { libc::ioctl(f.as_raw_fd(), FAMFSIOC_MAP_CREATE_V2 as _, hdr.as_ptr()) })
+}
+
 /// `FAMFSIOC_MAP_CREATE_V2` for a regular file.
 pub fn map_create_v2(f: &File, size: u64, layout: &FileLayout) -> io::Result<()> {
     let simple = |e: &Extent| {
         IocSimpleExt {
-            devindex: 0,
+            devindex: e.dev,
             offset: e.offset,
             len: e.len,
         }

@@ -118,6 +118,7 @@ fn fsck_finds_cross_links() {
             mode: 0o644,
             relpath: name.into(),
             layout: FileLayout::Simple(vec![Extent {
+                dev: 0,
                 offset: off,
                 len: 4 * MIB,
             }]),
@@ -138,4 +139,54 @@ fn fsck_finds_cross_links() {
     let r = fsck_image(&sb, &buf).unwrap();
     assert!(!r.clean());
     assert_eq!(r.collisions, 1);
+}
+
+#[test]
+fn multi_device_strips_go_to_distinct_devices() {
+    const MIB: u64 = 1 << 20;
+    let mut devs = Devices {
+        bitmaps: vec![
+            Bitmap::new(4096 * MIB, 8 * MIB),
+            Devices::member(1024 * MIB),
+            Devices::member(1024 * MIB),
+        ],
+    };
+    let p = Interleave {
+        nbuckets: 0,
+        nstrips: 3,
+        chunk_size: 2 * MIB,
+    };
+    for seed in 1..20u64 {
+        let FileLayout::Interleaved { strips, .. } =
+            devs.alloc_interleaved(24 * MIB, p, seed).unwrap()
+        else {
+            panic!("not interleaved");
+        };
+        let mut d: Vec<u64> = strips.iter().map(|e| e.dev).collect();
+        d.sort();
+        assert_eq!(d, vec![0, 1, 2]);
+        for e in &strips {
+            assert_eq!(e.len, 8 * MIB);
+            // A member's superblock (its first 2 MiB) is never allocated.
+            assert!(e.offset >= 2 * MIB);
+        }
+    }
+    // More strips than devices.
+    let four = Interleave { nstrips: 4, ..p };
+    assert!(devs.alloc_interleaved(24 * MIB, four, 1).is_err());
+    // A contiguous file on some device, marked there.
+    let e = devs.alloc_contiguous(4 * MIB, 7).unwrap();
+    assert!(e.dev < 3);
+    assert_eq!(
+        devs.mark_layout(&FileLayout::Simple(vec![e])),
+        2,
+        "already marked"
+    );
+    // Full members are passed over.
+    let mut small = Devices {
+        bitmaps: vec![Bitmap::new(4096 * MIB, 8 * MIB), Devices::member(4 * MIB)],
+    };
+    for seed in 1..10 {
+        assert_eq!(small.alloc_contiguous(4 * MIB, seed).unwrap().dev, 0);
+    }
 }

@@ -118,6 +118,7 @@ fn file_entry(layout: FileLayout) -> LogEntry {
 #[test]
 fn entries_round_trip_with_reference_offsets() {
     let simple = file_entry(FileLayout::Simple(vec![Extent {
+        dev: 0,
         offset: 10 << 20,
         len: 6 << 20,
     }]));
@@ -140,6 +141,7 @@ fn entries_round_trip_with_reference_offsets() {
 
     let strips = (0..4)
         .map(|i| Extent {
+            dev: 0,
             offset: (i + 1) << 30,
             len: 4 << 20,
         })
@@ -161,6 +163,7 @@ fn entries_round_trip_with_reference_offsets() {
 #[test]
 fn corrupt_entries_are_detected() {
     let e = file_entry(FileLayout::Simple(vec![Extent {
+        dev: 0,
         offset: 10 << 20,
         len: 6 << 20,
     }]));
@@ -206,4 +209,44 @@ fn log_header_corruption() {
         Log::open(&mut b),
         Err(FormatError::BadLogHeader(_))
     ));
+}
+
+#[test]
+fn add_daxdev_entry_has_famfs_layout() {
+    // struct famfs_log_add_daxdev (OMF 2.2): dd_size @16, dd_uuid @24, dd_index @40.
+    let uuid = uuid::Uuid::from_bytes([7; 16]);
+    let e = LogEntry::AddDaxdev(DaxdevEntry {
+        size: 3 << 30,
+        uuid,
+        index: 2,
+    });
+    let b = e.encode(4).unwrap();
+    assert_eq!(u32::from_ne_bytes(b[8..12].try_into().unwrap()), 3); // FAMFS_LOG_ADD_DAXDEV
+    assert_eq!(u64::from_ne_bytes(b[16..24].try_into().unwrap()), 3 << 30);
+    assert_eq!(&b[24..40], &[7; 16]);
+    assert_eq!(u32::from_ne_bytes(b[40..44].try_into().unwrap()), 2);
+    assert!(
+        b[44..536].iter().all(|x| *x == 0),
+        "unused bytes stay zero (CRC-covered)"
+    );
+    assert_eq!(LogEntry::decode(&b, 4).unwrap(), e);
+}
+
+#[test]
+fn extents_keep_their_device_index() {
+    let l = FileLayout::Interleaved {
+        chunk_size: 2 << 20,
+        strips: (0..3)
+            .map(|i| Extent {
+                dev: i,
+                offset: 64 << 20,
+                len: 8 << 20,
+            })
+            .collect(),
+    };
+    let e = file_entry(l);
+    let b = e.encode(0).unwrap();
+    // ie_strips[1].se_devindex: entry 136 + 16 + 24.
+    assert_eq!(u64::from_ne_bytes(b[176..184].try_into().unwrap()), 1);
+    assert_eq!(LogEntry::decode(&b, 0).unwrap(), e);
 }

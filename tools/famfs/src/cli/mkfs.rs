@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 const USAGE: &str = "
 Create a famfs file system:
-    mkfs.famfs [args] <memdevice>
+    mkfs.famfs [args] <memdevice> [<memdevice> ...]
 
 Arguments:
     -h|-?           Print this message
@@ -45,6 +45,8 @@ pub struct Opts {
     pub fuse: Option<bool>,
     /// The device.
     pub dev: PathBuf,
+    /// Further devices (a multi-device file system, KABI 44).
+    pub secondaries: Vec<PathBuf>,
 }
 
 const LONGS: &[LongOpt] = &[
@@ -94,6 +96,7 @@ pub fn parse(args: &[String]) -> Parse<Opts> {
         return Err(1);
     };
     o.dev = PathBuf::from(dev);
+    o.secondaries = p.operands[1..].iter().map(PathBuf::from).collect();
     Ok(o)
 }
 
@@ -138,6 +141,20 @@ pub fn run(args: &[String]) -> i32 {
             0
         }
         Ok(MkfsOutcome::Made(sb, image)) => {
+            if !o.secondaries.is_empty() {
+                // Multi-device (KABI 44): each further device joins as `devadd` adds it.
+                match fs::mkfs_secondaries(&o.dev, &o.secondaries) {
+                    Ok(idx) => {
+                        for (d, i) in o.secondaries.iter().zip(idx) {
+                            println!("daxdev {i}: {}", d.display());
+                        }
+                    }
+                    Err(e) => {
+                        eprintln!("mkfs.famfs: {e}");
+                        return 2;
+                    }
+                }
+            }
             match fs::fsck_image(&sb, &image) {
                 Ok(r) => super::fsck::print_report(&sb, &r, true, 0, None),
                 Err(e) => eprintln!("mkfs.famfs: {e}"),

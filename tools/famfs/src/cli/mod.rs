@@ -18,6 +18,8 @@ pub mod chkread;
 pub mod clone;
 pub mod cp;
 pub mod creat;
+pub mod daxdev;
+pub mod devadd;
 pub mod flush;
 pub mod fsck;
 pub mod getmap;
@@ -251,6 +253,8 @@ fn verb(name: &str) -> Option<(Verb, fn())> {
         "clone" => (clone::run, clone::usage),
         "chkread" => (chkread::run, chkread::usage),
         "mkfs" => (mkfs::run, mkfs::usage),
+        "devadd" => (devadd::run, devadd::usage),
+        "daxdev" => (daxdev::run, daxdev::usage),
         _ => return None,
     })
 }

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The member devices of a mount (KABI 44): devices 1 to 63 of a multi-device famfs,
+//! registered by user space with `FAMFSIOC_ADD_DAXDEV` in log order, and found again by
+//! `iomap_begin` for every access to a file on them.
+//!
+//! A member is claimed with the mount's superblock as holder, like the primary (device 0,
+//! the mount source), so no other mount or fs-dax user can have it, and it stays claimed
+//! until unmount (`kill_sb` releases every member, then the mount state drops them). It
+//! is never unregistered while mounted: an installed map may name it. So the table is
+//! append-only, each slot set once, and lookups take no lock.
+//!
+//! The rules (what is a no-op, what conflicts) are the pure `daxdev.rs`.
+
+use crate::{
+    daxdev::{
+        check_member,
+        plan_add,
+        sb_dev_uuid,
+        AddPlan,
+        DevErrno,
+        DevError,
+        Known, //
+    },
+    fmap::{
+        IocAddDaxdev,
+        IOC_ADD_DAXDEV_SIZE,
+        MAX_DAXDEVS,
+        SB_HEAD_LEN, //
+    },
+    kfs::{
+        capable_sys_rawio,
+        dax::{
+            lookup_source,
+            DaxDevice, //
+        },
+        inode::Inode,
+        warn_ratelimited,
+    },
+    MountState,
+};
+use kernel::{
+    new_mutex,
+    prelude::*,
+    sync::{
+        Mutex,
+        SetOnce, //
+    },
+    uaccess::{
+        UserPtr,
+        UserSlice, //
+    },
+};
+
+/// One registered member device.
+pub(crate) struct Member {
+    /// The device, claimed by the mount.
+    pub(crate) dax: DaxDevice,
+    /// Its `ts_dev_uuid`, as registered.
+    uuid: [u8; 16],
+}
+
+/// The members of one mount: slot `i` holds device `i + 1`.
+#[pin_data]
+pub(crate) struct Members {
+    slots: [SetOnce<Member>; MAX_DAXDEVS - 1],
+    /// Held by a registration from its checks until its slot is set, so that the table
+    /// the checks saw is the table the device joins (indices stay dense, a uuid unique).
+    #[pin]
+    registering: Mutex<()>,
+}
+
+impl Members {
+    /// An empty table.
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(Self {
+            slots: [const { SetOnce::new() }; MAX_DAXDEVS - 1],
+            registering <- new_mutex!(()),
+        })
+    }
+
+    /// Device `index` (1 and up), if registered.
+    pub(crate) fn get(&self, index: usize) -> Option<&Member> {
+        self.slots.get(index.checked_sub(1)?)?.as_ref()
+    }
+
+    /// The registered members in index order. Slots are set in order, so the first
+    /// empty one ends the list.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Member> {
+        self.slots.iter().map_while(|s| s.as_ref())
+    }
+
+    /// The highest registered index (0: only the primary).
+    pub(crate) fn max_index(&self) -> u32 {
+        // CAST: at most MAX_DAXDEVS - 1 members.
+        self.iter().count() as u32
+    }
+}
+
+/// The `ts_dev_uuid` of the primary's superblock, if it has one.
+fn primary_uuid(dax: &DaxDevice) -> Option<[u8; 16]> {
+    let mut head = [0u8; SB_HEAD_LEN];
+    dax.read(0, &mut head).ok()?;
+    sb_dev_uuid(&head)
+}
+
+/// Refuses a registration, saying why (rate limited).
+fn refuse(inode: &Inode, req: &IocAddDaxdev, e: DevError) -> Error {
+    warn_ratelimited!(
+        @Map,
+        "inode {}: ADD_DAXDEV index {} refused: {}\n",
+        inode.ino(),
+        req.index,
+        e.as_str()
+    );
+    match e.errno() {
+        DevErrno::Inval => EINVAL,
+        DevErrno::NoSpace => ENOSPC,
+        DevErrno::Range => ERANGE,
+        DevErrno::Exist => EEXIST,
+    }
+}
+
+/// `FAMFSIOC_ADD_DAXDEV`: registers the named device as device `index`, or does nothing
+/// if that (uuid, index) is registered already. Every failure leaves the table as it was
+/// (a device claimed for the checks is released when dropped).
+pub(crate) fn add_daxdev(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64> {
+    if !capable_sys_rawio() {
+        warn_ratelimited!("inode {}: ADD_DAXDEV needs CAP_SYS_RAWIO\n", inode.ino());
+        return Err(EPERM);
+    }
+    let req: IocAddDaxdev = UserSlice::new(arg, IOC_ADD_DAXDEV_SIZE).reader().read()?;
+    let members = state.members();
+    let _registering = members.registering.lock();
+    let mut known = KVec::with_capacity(MAX_DAXDEVS, GFP_KERNEL)?;
+    known.push(
+        Known {
+            uuid: primary_uuid(state.dax()),
+            size: state.dax().size(),
+        },
+        GFP_KERNEL,
+    )?;
+    for m in members.iter() {
+        known.push(
+            Known {
+                uuid: Some(m.uuid),
+                size: m.dax.size(),
+            },
+            GFP_KERNEL,
+        )?;
+    }
+    let index = match plan_add(&req, &known).map_err(|e| refuse(inode, &req, e))? {
+        AddPlan::Present => return Ok(0),
+        AddPlan::Register(index) => index,
+    };
+    let slot = index
+        .checked_sub(1)
+        .and_then(|i| members.slots.get(i))
+        .ok_or(EINVAL)?;
+    let name = req
+        .name_with_nul()
+        .and_then(|n| CStr::from_bytes_with_nul(n).ok())
+        .ok_or_else(|| refuse(inode, &req, DevError::BadName))?;
+    let cannot = |e: Error, why: &str| {
+        warn_ratelimited!(
+            @Map,
+            "inode {}: ADD_DAXDEV index {}: cannot use {:?}: {} ({:?})\n",
+            inode.ino(),
+            index,
+            name,
+            why,
+            e
+        );
+        e
+    };
+    let src = lookup_source(name).map_err(|e| cannot(e, "not a usable dax device"))?;
+    if !src.is_char() {
+        return Err(cannot(EINVAL, "a member must be a dax character device"));
+    }
+    let dax = DaxDevice::claim(src, inode.super_block())
+        .map_err(|e| cannot(e, "cannot claim it (held elsewhere, or not fsdev_dax)"))?;
+    let mut head = [0u8; SB_HEAD_LEN];
+    dax.read(0, &mut head)
+        .map_err(|e| cannot(e, "cannot read its superblock"))?;
+    check_member(&req, dax.size(), &head).map_err(|e| refuse(inode, &req, e))?;
+    // The slot is empty: it is past the last member and we hold `registering`.
+    if !slot.populate(Member {
+        dax,
+        uuid: req.uuid,
+    }) {
+        return Err(EBUSY);
+    }
+    Ok(0)
+}
+
+/// `FAMFSIOC_GET_MAX_DAXDEV`: the highest registered device index.
+pub(crate) fn get_max_daxdev(state: &MountState, arg: UserPtr) -> Result<i64> {
+    let max = state.members().max_index();
+    UserSlice::new(arg, size_of::<u32>())
+        .writer()
+        .write_slice(&max.to_ne_bytes())?;
+    Ok(0)
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Memory failures on the device: a poisoned page is not a dead device.
+//!
+//! What xfs does for data (fs/xfs/xfs_notify_failure.c), with famfs's maps in place of
+//! the reverse-mapping btree: the failed device range is turned back into the file
+//! ranges it holds (`poison::for_each_file_range` over every map that claims it), the
+//! processes mapping those pages are signalled by `mf_dax_kill_procs()` (SIGBUS,
+//! `BUS_MCEERR_AR` for the task that hit it, `BUS_MCEERR_AO` for early-kill tasks) and
+//! the pages are unmapped from every process. The range is recorded for the mount, so
+//! that from then on `iomap_begin` stops every read and write before it (`EIO`) and
+//! every fault on it is SIGBUS with `BUS_MCEERR_AR` (`EHWPOISON`). Every other range and
+//! file keeps working.
+//!
+//! The whole mount is shut down (as before) when the failure hits metadata (the
+//! superblock and log area, `poison::META_END`, or a meta file's map), when the device
+//! is going away (`MF_MEM_PRE_REMOVE`, handled by the caller), when the whole device is
+//! reported, or when famfs cannot record the poison.
+//!
+//! The record lives as long as the mount. It does not need to outlive it: the device
+//! page keeps its `HWPoison` flag where `mf_dax_kill_procs()` set it, and on real
+//! hardware the next access to bad memory raises a new memory failure, which a new
+//! mount records again. Poison on a ZONE_DEVICE page cannot be undone
+//! (`unpoison_memory()` refuses pages that are not online memory), so the record never
+//! goes stale while mounted.
+
+use crate::{
+    fmap::{
+        Extent,
+        FileType, //
+    },
+    kfs::{
+        memfail::poison_file_range,
+        super_block::SuperBlock,
+        warn_ratelimited, //
+    },
+    poison,
+    MountState, //
+};
+use core::sync::atomic::{
+    AtomicUsize,
+    Ordering, //
+};
+use kernel::{
+    ffi::c_int,
+    new_mutex,
+    prelude::*,
+    sync::Mutex, //
+};
+
+/// The poisoned device ranges of one mount (in famfs device offsets).
+#[pin_data]
+pub(crate) struct Poisoned {
+    /// How many ranges `ranges` holds: lets `clip` skip the lock while there are none
+    /// (the common case, on every read, write and fault).
+    count: AtomicUsize,
+    #[pin]
+    ranges: Mutex<KVec<Extent>>,
+}
+
+impl Poisoned {
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(Self {
+            count: AtomicUsize::new(0),
+            ranges <- new_mutex!(KVec::new()),
+        })
+    }
+
+    /// How many of `len` bytes at device offset `dev` may be accessed; `None` if the
+    /// first one is poisoned.
+    pub(crate) fn clip(&self, dev: u64, len: u64) -> Option<u64> {
+        // ORDERING: Acquire pairs with the Release in `record`; a range recorded before
+        // a fault checks is seen by it (and one recorded after is unmapped by
+        // `poison_file_range` under the invalidate lock, which waits for the fault).
+        if self.count.load(Ordering::Acquire) == 0 {
+            return Some(len);
+        }
+        poison::clip(&self.ranges.lock(), dev, len)
+    }
+
+    fn record(&self, e: Extent) -> Result {
+        let mut ranges = self.ranges.lock();
+        if !poison::covered(&ranges, e) {
+            ranges.push(e, GFP_KERNEL)?;
+            // ORDERING: See `clip`.
+            self.count.store(ranges.len(), Ordering::Release);
+        }
+        Ok(())
+    }
+}
+
+/// What became of a memory failure on a mounted device.
+pub(crate) enum Outcome {
+    /// Only the files holding the failed range were affected.
+    Contained,
+    /// The mount must be shut down.
+    ShutDown,
+}
+
+/// Handles a memory failure of `len` bytes at famfs device offset `offset` on the mounted
+/// `sb`, whose state is `state`. Runs in the memory-failure callback (process context,
+/// under `mf_mutex`; may sleep).
+pub(crate) fn page_failure(
+    sb: &SuperBlock,
+    state: &MountState,
+    offset: u64,
+    len: u64,
+    mf_flags: c_int,
+) -> Outcome {
+    // The whole device (`kill_dax()` reports 0..U64_MAX) or a range that is not on it.
+    let Some(end) = offset.checked_add(len) else {
+        return Outcome::ShutDown;
+    };
+    if len == 0 || end > state.dax().size() {
+        return Outcome::ShutDown;
+    }
+    let failed = Extent { offset, len };
+    // Recorded before the files are searched: a map installed meanwhile meets it in
+    // `iomap_begin` as well.
+    if state.poison.record(failed).is_err() {
+        return Outcome::ShutDown;
+    }
+    let mut meta = offset < poison::META_END;
+    let Ok(inos) = crate::files_over(state, failed) else {
+        return Outcome::ShutDown;
+    };
+    for ino in inos {
+        // A claim is removed only when its file is evicted: a file not found is gone.
+        let Some(inode) = sb.grab_inode(ino) else {
+            continue;
+        };
+        let Some(map) = inode.map() else {
+            continue;
+        };
+        meta |= map.map_ref().file_type != FileType::Regular;
+        poison::for_each_file_range(map.map_ref(), failed, |off, n| {
+            warn_ratelimited!(
+                @Device,
+                "inode {}: memory failure in bytes {:#x}+{:#x}: they fail from now on\n",
+                ino,
+                off,
+                n
+            );
+            poison_file_range(&inode, off, n, mf_flags);
+        });
+    }
+    if meta {
+        Outcome::ShutDown
+    } else {
+        Outcome::Contained
+    }
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Memory failures of device pages: which bytes of a file a failed device range holds
+//! (the reverse of [`crate::iomap::resolve`]), and where a resolved mapping must stop
+//! before poisoned memory.
+//!
+//! Pure and host-tested (the host tests include this very file); the kernel side, which
+//! records poisoned ranges and signals the processes mapping them, is `memfail.rs`.
+
+use crate::fmap::{
+    Extent,
+    Extents,
+    MapRef, //
+};
+
+/// Device bytes that always hold famfs metadata: the superblock (2 MiB at offset 0) and
+/// the log, which starts at 2 MiB and is at least 8 MiB long (`FAMFS_LOG_OFFSET`,
+/// `FAMFS_LOG_LEN`). A larger log is known by its meta file's map.
+pub const META_END: u64 = 10 << 20;
+
+/// The bytes `a` and `b` have in common, if any.
+pub fn intersect(a: Extent, b: Extent) -> Option<Extent> {
+    let start = a.offset.max(b.offset);
+    let end = a
+        .offset
+        .saturating_add(a.len)
+        .min(b.offset.saturating_add(b.len));
+    (start < end).then(|| Extent {
+        offset: start,
+        len: end - start,
+    })
+}
+
+/// Calls `f(file_offset, len)` for every range of the file described by `fmap` whose bytes
+/// lie in the device range `failed` (ranges past the end of the file are left out). A
+/// range never crosses an extent, strip or chunk boundary; together they are exactly the
+/// file bytes that [`crate::iomap::resolve`] places in `failed`.
+pub fn for_each_file_range<'a>(
+    fmap: impl Into<MapRef<'a>>,
+    failed: Extent,
+    mut f: impl FnMut(u64, u64),
+) {
+    let fmap = fmap.into();
+    let size = fmap.file_size;
+    let mut emit = |off: u64, len: u64| {
+        if off < size {
+            f(off, len.min(size - off));
+        }
+    };
+    let mut base = 0u64;
+    match fmap.extents {
+        Extents::Simple(ext) => {
+            for e in ext {
+                if let Some(x) = intersect(*e, failed) {
+                    emit(base.saturating_add(x.offset - e.offset), x.len);
+                }
+                base = base.saturating_add(e.len);
+            }
+        }
+        Extents::Interleaved(ext) => {
+            for ie in ext {
+                // As `resolve` counts it: an extent holds at most the file's bytes.
+                let ext_size = ie.nbytes.min(size);
+                let nstrips = ie.nstrips as u64;
+                let chunk = ie.chunk_size;
+                for (s, strip) in (0u64..).zip(&ie.strips[..ie.nstrips]) {
+                    let Some(x) = intersect(*strip, failed) else {
+                        continue;
+                    };
+                    // Walk the failed bytes of this strip chunk by chunk: chunk `k` of
+                    // strip `s` is chunk `k * nstrips + s` of the extent.
+                    let mut so = x.offset - strip.offset;
+                    let end = so + x.len;
+                    while so < end {
+                        let within = so % chunk;
+                        let n = (chunk - within).min(end - so);
+                        let local = (so / chunk)
+                            .checked_mul(nstrips)
+                            .and_then(|c| c.checked_add(s))
+                            .and_then(|c| c.checked_mul(chunk))
+                            .and_then(|o| o.checked_add(within));
+                        match local {
+                            Some(l) if l < ext_size => {
+                                emit(base.saturating_add(l), n.min(ext_size - l))
+                            }
+                            // Chunks only grow from here on: none of them is in the file.
+                            _ => break,
+                        }
+                        so += n;
+                    }
+                }
+                base = base.saturating_add(ext_size);
+            }
+        }
+    }
+}
+
+/// How many of the `len` bytes at device offset `dev` may be accessed before the first
+/// poisoned byte; `None` when the byte at `dev` itself is poisoned.
+pub fn clip(poisoned: &[Extent], dev: u64, len: u64) -> Option<u64> {
+    let mut ok = len;
+    for p in poisoned {
+        if p.offset <= dev && dev - p.offset < p.len {
+            return None;
+        }
+        if p.offset > dev {
+            ok = ok.min(p.offset - dev);
+        }
+    }
+    Some(ok)
+}
+
+/// Whether `e` is already inside one of the `poisoned` ranges.
+pub fn covered(poisoned: &[Extent], e: Extent) -> bool {
+    poisoned.iter().any(|p| {
+        p.offset <= e.offset && e.offset.saturating_add(e.len) <= p.offset.saturating_add(p.len)
+    })
+}

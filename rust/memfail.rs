@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Signalling and unmapping the processes that map a poisoned file range.
+
+use super::{
+    inode::Inode,
+    sys, //
+};
+use kernel::ffi::c_int;
+
+/// Sends SIGBUS to the processes mapping bytes `[off, off + len)` of `inode`
+/// (`mf_dax_kill_procs()`: `BUS_MCEERR_AR` to the current task, `BUS_MCEERR_AO` to
+/// early-kill tasks, with the address) and removes those pages from every mapping, so
+/// that every later access faults and meets the recorded poison. Called from the
+/// memory-failure callback, after the poison was recorded.
+pub(crate) fn poison_file_range(inode: &Inode, off: u64, len: u64, mf_flags: c_int) {
+    if len == 0 {
+        return;
+    }
+    // SAFETY: The inode is live (the caller holds it); the shim takes the locks it needs
+    // (the dax entry locks, then the mapping's invalidate lock) and may sleep, as the
+    // memory-failure callback may.
+    unsafe { sys::famfs_shim_poison_range(inode.as_raw(), off, len, mf_flags) };
+}

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A poisoned page is not a dead device (issue 12, item 9). A memory failure of one data
+ * page (MADV_HWPOISON on a mapping of it) must:
+ *  - send SIGBUS with the page's address to the processes mapping it: BUS_MCEERR_AR to
+ *    the one that hit it, BUS_MCEERR_AO to early-kill processes (PR_MCE_KILL_EARLY);
+ *    late-kill processes get BUS_MCEERR_AR when they touch the page again;
+ *  - make read()/write() of that page fail with EIO (a read that runs into it stops
+ *    short before it), and faults on it SIGBUS (BUS_MCEERR_AR), also in new mappings;
+ *  - leave every other page of the file, and every other file, readable, writable and
+ *    mappable, and the mount up; umount and a new mount work, and the new mount does not
+ *    remember the poison (it is per mount).
+ * A failure in the superblock or the log still shuts the whole mount down (ENODEV).
+ * Device removal is covered by famfs_race_test and the device-loss suite.
+ *
+ * Poison on a device page cannot be undone: run last in a boot on its device (and use
+ * memory at 3 GiB, which no other test of the boot uses). Needs root and a kernel with
+ * CONFIG_MEMORY_FAILURE.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "famfs_uapi.h"
+#include "famfs_test_util.h"
+
+#define PG 4096ULL
+#define FSIZE (4 * MiB)
+/* The poisoned page of file A: inside its second 2 MiB page. */
+#define POFF (2 * MiB + 8 * PG)
+#define A_DEV (3 * GiB)
+#define B_DEV (3 * GiB + 64 * MiB)
+
+static int mkfile_t(const char *dir, const char *name, int type, uint64_t off, uint64_t size)
+{
+	struct famfs_ioc_simple_extent se = { 0, off, size };
+	struct famfs_ioc_fmap f = {
+		.fioc_file_size = size,
+		.fioc_file_type = type,
+		.fioc_nextents = 1,
+		.kse = &se,
+	};
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	if (fd < 0)
+		return -1;
+	if (ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static unsigned char pattern(uint64_t off, int salt)
+{
+	return (unsigned char)((off / PG) * 7 + salt);
+}
+
+/* Fills @size bytes of @fd with pattern(salt); 0 on success. */
+static int fill(int fd, uint64_t size, int salt)
+{
+	unsigned char buf[PG];
+	uint64_t off;
+	int i;
+
+	for (off = 0; off < size; off += PG) {
+		for (i = 0; i < (int)PG; i++)
+			buf[i] = pattern(off, salt);
+		if (pwrite(fd, buf, PG, off) != (ssize_t)PG)
+			return -1;
+	}
+	return 0;
+}
+
+/* Whether the page at @off of @fd reads back as pattern(salt). */
+static int page_ok(int fd, uint64_t off, int salt)
+{
+	unsigned char buf[PG];
+	int i;
+
+	if (pread(fd, buf, PG, off) != (ssize_t)PG)
+		return 0;
+	for (i = 0; i < (int)PG; i++)
+		if (buf[i] != pattern(off, salt))
+			return 0;
+	return 1;
+}
+
+/* The last SIGBUS this process caught. */
+static sigjmp_buf jb;
+static volatile int bus_code, bus_lsb;
+static void *volatile bus_addr;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	bus_code = si->si_code;
+	bus_addr = si->si_addr;
+	bus_lsb = si->si_addr_lsb;
+	siglongjmp(jb, 1);
+}
+
+static void catch_sigbus(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* Reads one byte at @p; 1 if that was SIGBUS (bus_* say which), 0 if it read. */
+static int touch_faults(volatile unsigned char *p, unsigned char *val)
+{
+	bus_code = 0;
+	bus_addr = NULL;
+	if (sigsetjmp(jb, 1))
+		return 1;
+	*val = *p;
+	return 0;
+}
+
+/* Writes one byte at @p; 1 if that was SIGBUS. */
+static int store_faults(volatile unsigned char *p, unsigned char val)
+{
+	bus_code = 0;
+	if (sigsetjmp(jb, 1))
+		return 1;
+	*p = val;
+	return 0;
+}
+
+/* What a child reports about the SIGBUS it got. */
+struct report {
+	int got, code, lsb;
+	uint64_t addr_off;	/* si_addr minus the start of its mapping */
+	int other_ok;		/* another page of the same 2 MiB still read right */
+};
+
+/*
+ * A child mapping file @fd that touches the poisoned page and waits. Early kill
+ * (@early): it must be signalled when the poison arrives (BUS_MCEERR_AO). Late kill: it
+ * waits for a byte on @go, then touches the page again (BUS_MCEERR_AR). Reports on @out.
+ */
+static pid_t mapper(int fd, int early, int ready, int go, int out)
+{
+	pid_t pid = fork();
+	volatile unsigned char *p;
+	struct report r = { 0 };
+	unsigned char v;
+	char c;
+
+	if (pid)
+		return pid;
+	if (early && prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0))
+		_exit(2);
+	p = mmap(NULL, FSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		_exit(3);
+	catch_sigbus();
+	if (sigsetjmp(jb, 1)) {
+		/* Early kill: the signal came while we waited. */
+		r.got = 1;
+		r.code = bus_code;
+		r.lsb = bus_lsb;
+		r.addr_off = (uint64_t)((uintptr_t)bus_addr - (uintptr_t)p);
+		r.other_ok = p[POFF + PG] == pattern(POFF + PG, 1);
+		write(out, &r, sizeof(r));
+		_exit(0);
+	}
+	v = p[POFF];
+	write(ready, &v, 1);
+	read(go, &c, 1);
+	if (early) {
+		/* The poison came and no signal: report that. */
+		write(out, &r, sizeof(r));
+		_exit(0);
+	}
+	r.got = touch_faults(p + POFF, &v);
+	r.code = bus_code;
+	r.lsb = bus_lsb;
+	r.addr_off = (uint64_t)((uintptr_t)bus_addr - (uintptr_t)p);
+	r.other_ok = p[POFF + PG] == pattern(POFF + PG, 1);
+	write(out, &r, sizeof(r));
+	_exit(0);
+}
+
+FIXTURE(poison) {
+	char dir[64];
+};
+
+FIXTURE_SETUP(poison)
+{
+	strcpy(self->dir, "/tmp/famfs-poison-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, mount(daxdev(), self->dir, "famfs", 0, NULL));
+}
+
+FIXTURE_TEARDOWN(poison)
+{
+	umount(self->dir);
+	rmdir(self->dir);
+}
+
+TEST_F_TIMEOUT(poison, data_page_failure_is_contained, 300)
+{
+	int pr[2], pg_early[2], pg_late[2], po_early[2], po_late[2];
+	volatile unsigned char *p, *q, *pb;
+	struct report early = { 0 }, late = { 0 };
+	pid_t c_early, c_late;
+	char path[128], buf[2 * PG];
+	int a, b, c, status;
+	unsigned char v;
+	struct stat st;
+
+	a = mkfile_t(self->dir, "a", FAMFS_REG, A_DEV, FSIZE);
+	ASSERT_GE(a, 0);
+	b = mkfile_t(self->dir, "b", FAMFS_REG, B_DEV, FSIZE);
+	ASSERT_GE(b, 0);
+	ASSERT_EQ(0, fill(a, FSIZE, 1));
+	ASSERT_EQ(0, fill(b, FSIZE, 2));
+
+	ASSERT_EQ(0, pipe(pr));
+	ASSERT_EQ(0, pipe(pg_early));
+	ASSERT_EQ(0, pipe(pg_late));
+	ASSERT_EQ(0, pipe(po_early));
+	ASSERT_EQ(0, pipe(po_late));
+	c_early = mapper(a, 1, pr[1], pg_early[0], po_early[1]);
+	ASSERT_GT(c_early, 0);
+	c_late = mapper(a, 0, pr[1], pg_late[0], po_late[1]);
+	ASSERT_GT(c_late, 0);
+	ASSERT_EQ(1, read(pr[0], &v, 1));
+	ASSERT_EQ(1, read(pr[0], &v, 1));
+
+	p = mmap(NULL, FSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(pattern(POFF, 1), p[POFF]);
+	catch_sigbus();
+
+	/* The poison: this process hit it, so it gets BUS_MCEERR_AR right away. */
+	bus_code = 0;
+	if (!sigsetjmp(jb, 1)) {
+		int ret = madvise((void *)(p + POFF), PG, MADV_HWPOISON);
+
+		ASSERT_EQ(0, ret) TH_LOG("madvise: %s", strerror(errno));
+		EXPECT_TRUE(0) TH_LOG("no SIGBUS for the process that hit the poison");
+	}
+	EXPECT_EQ(BUS_MCEERR_AR, bus_code);
+	EXPECT_EQ((void *)(p + POFF), bus_addr);
+	EXPECT_TRUE(bus_lsb == 12 || bus_lsb == 21) TH_LOG("si_addr_lsb %d", bus_lsb);
+
+	/* The early-kill mapper was told (BUS_MCEERR_AO, its own address). */
+	ASSERT_EQ(1, write(pg_early[1], "g", 1));
+	ASSERT_EQ((ssize_t)sizeof(early), read(po_early[0], &early, sizeof(early)));
+	EXPECT_TRUE(early.got) TH_LOG("the early-kill mapper got no SIGBUS");
+	EXPECT_EQ(BUS_MCEERR_AO, early.code);
+	EXPECT_EQ(POFF, early.addr_off);
+
+	/* The late-kill mapper is told when it touches the page again. */
+	ASSERT_EQ(1, write(pg_late[1], "g", 1));
+	ASSERT_EQ((ssize_t)sizeof(late), read(po_late[0], &late, sizeof(late)));
+	EXPECT_TRUE(late.got) TH_LOG("the late-kill mapper read the poisoned page");
+	EXPECT_EQ(BUS_MCEERR_AR, late.code);
+	EXPECT_EQ(POFF, late.addr_off);
+	EXPECT_TRUE(late.other_ok) TH_LOG("the next page failed in the late mapper");
+	ASSERT_EQ(c_early, waitpid(c_early, &status, 0));
+	ASSERT_EQ(c_late, waitpid(c_late, &status, 0));
+
+	/* read()/write() of the poisoned page: EIO; a read into it stops short. */
+	EXPECT_EQ(-1, pread(a, buf, PG, POFF));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(-1, pread(a, buf, 100, POFF + 100));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ((ssize_t)PG, pread(a, buf, 2 * PG, POFF - PG));
+	EXPECT_EQ(-1, pwrite(a, buf, PG, POFF));
+	EXPECT_EQ(EIO, errno);
+
+	/* The rest of A: readable, writable, and its mapping works around the page. */
+	EXPECT_TRUE(page_ok(a, 0, 1));
+	EXPECT_TRUE(page_ok(a, POFF - PG, 1));
+	EXPECT_TRUE(page_ok(a, POFF + PG, 1));
+	EXPECT_TRUE(page_ok(a, FSIZE - PG, 1));
+	memset(buf, pattern(POFF + PG, 1), PG);
+	EXPECT_EQ((ssize_t)PG, pwrite(a, buf, PG, POFF + PG));
+	EXPECT_EQ(0, touch_faults(p, &v));
+	EXPECT_EQ(pattern(0, 1), v);
+	EXPECT_EQ(0, touch_faults(p + POFF + PG, &v));
+	EXPECT_EQ(pattern(POFF + PG, 1), v);
+	EXPECT_EQ(0, touch_faults(p + POFF - PG, &v));
+	EXPECT_EQ(0, store_faults(p + POFF + 2 * PG, pattern(POFF + 2 * PG, 1)));
+	/* The poisoned page faults, in this mapping and in a new one. */
+	EXPECT_EQ(1, touch_faults(p + POFF, &v));
+	EXPECT_EQ(BUS_MCEERR_AR, bus_code);
+	EXPECT_EQ((void *)(p + POFF), bus_addr);
+	EXPECT_EQ(1, store_faults(p + POFF, 1));
+	q = mmap(NULL, FSIZE, PROT_READ, MAP_SHARED, a, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(1, touch_faults(q + POFF, &v));
+	EXPECT_EQ(BUS_MCEERR_AR, bus_code);
+	EXPECT_EQ((void *)(q + POFF), bus_addr);
+	EXPECT_EQ(0, touch_faults(q + POFF + PG, &v));
+	EXPECT_EQ(0, touch_faults(q + 64 * PG, &v));
+	EXPECT_EQ(pattern(64 * PG, 1), v);
+	munmap((void *)q, FSIZE);
+	munmap((void *)p, FSIZE);
+
+	/* Another file: readable, writable, mappable. */
+	EXPECT_TRUE(page_ok(b, POFF, 2));
+	memset(buf, pattern(POFF, 2), PG);
+	EXPECT_EQ((ssize_t)PG, pwrite(b, buf, PG, POFF));
+	pb = mmap(NULL, FSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, b, 0);
+	ASSERT_NE(MAP_FAILED, pb);
+	EXPECT_EQ(0, touch_faults(pb + POFF, &v));
+	EXPECT_EQ(pattern(POFF, 2), v);
+	EXPECT_EQ(0, store_faults(pb + FSIZE - 1, pattern(FSIZE - 1, 2)));
+	munmap((void *)pb, FSIZE);
+
+	/* The mount is up: new files, their maps and ioctls work. */
+	c = mkfile_t(self->dir, "c", FAMFS_REG, B_DEV + 64 * MiB, 2 * MiB);
+	EXPECT_GE(c, 0) TH_LOG("create after the poison: %s", strerror(errno));
+	if (c >= 0)
+		close(c);
+	snprintf(path, sizeof(path), "%s/c", self->dir);
+	EXPECT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0, ioctl(a, FAMFSIOC_NOP));
+	close(a);
+	close(b);
+
+	/* It unmounts, and mounts again. */
+	EXPECT_EQ(0, umount(self->dir));
+	ASSERT_EQ(0, mount(daxdev(), self->dir, "famfs", 0, NULL));
+	/*
+	 * The record went with the old mount: the page reads again (the memory here is
+	 * good; bad memory would fail again on access and be recorded anew).
+	 */
+	a = mkfile_t(self->dir, "a", FAMFS_REG, A_DEV, FSIZE);
+	ASSERT_GE(a, 0);
+	EXPECT_EQ((ssize_t)PG, pread(a, buf, PG, POFF));
+	close(a);
+}
+
+/*
+ * A failure in the superblock (device offset 4 KiB) or the log (in a 16 MiB log, past
+ * the 8 MiB minimum, so the log's map says it is metadata) shuts the mount down.
+ */
+TEST_F_TIMEOUT(poison, metadata_failure_shuts_the_mount_down, 300)
+{
+	static const struct {
+		const char *name;
+		int type;
+		uint64_t dev, size, poff;
+	} meta[] = {
+		{ "superblock", FAMFS_SUPERBLOCK, 0, 2 * MiB, PG },
+		{ "log", FAMFS_LOG, 2 * MiB, 16 * MiB, 12 * MiB },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(meta) / sizeof(meta[0]); i++) {
+		volatile unsigned char *p;
+		char path[128], buf[64];
+		int m, b, fd;
+
+		m = mkfile_t(self->dir, meta[i].name, meta[i].type, meta[i].dev, meta[i].size);
+		ASSERT_GE(m, 0) TH_LOG("%s: %s", meta[i].name, strerror(errno));
+		b = mkfile_t(self->dir, "b", FAMFS_REG, B_DEV, FSIZE);
+		ASSERT_GE(b, 0);
+		EXPECT_EQ(64, pread(b, buf, 64, 0));
+		p = mmap(NULL, meta[i].size, PROT_READ, MAP_SHARED, m, 0);
+		ASSERT_NE(MAP_FAILED, p);
+		(void)p[meta[i].poff];
+		catch_sigbus();
+		bus_code = 0;
+		if (!sigsetjmp(jb, 1))
+			ASSERT_EQ(0, madvise((void *)(p + meta[i].poff), PG, MADV_HWPOISON));
+		/* The whole mount is down. */
+		EXPECT_EQ(-1, pread(b, buf, 64, 0)) TH_LOG("%s poisoned: the mount still works",
+							  meta[i].name);
+		EXPECT_EQ(ENODEV, errno);
+		snprintf(path, sizeof(path), "%s/new", self->dir);
+		fd = open(path, O_RDWR | O_CREAT, 0644);
+		EXPECT_EQ(-1, fd);
+		EXPECT_EQ(ENODEV, errno);
+		if (fd >= 0)
+			close(fd);
+		munmap((void *)p, meta[i].size);
+		close(m);
+		close(b);
+		ASSERT_EQ(0, umount(self->dir));
+		ASSERT_EQ(0, mount(daxdev(), self->dir, "famfs", 0, NULL));
+	}
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The multi-device guest (scripts/vm --daxdevs 3, run by scripts/check): KABI 44's
+# device registration, maps on member devices, striping, member loss. TAP lines
+# ("ok - multidev: name") go to $1 on the host share.
+. /host/tests/guest/lib.sh
+out=${1:-/host/build/results/multidev.tap}
+bin=/host/build/guest-bin
+mkdir -p "$(dirname "$out")"
+: >"$out"
+emit() { tee -a "$out"; }
+
+if ! modprobe famfs; then
+	echo "not ok - multidev: modprobe famfs" | emit
+	exit 1
+fi
+run_prog famfs_multidev_test multidev
+
+# The famfs tool on a multi-device file system: devadd writes each member's
+# superblock and a FAMFS_LOG_ADD_DAXDEV entry and registers it; a new mount's
+# logplay finds the members again by uuid (.meta/.superblock.N exists only once
+# device N is registered: its map names device N).
+SUITE=multidev-tool
+set -- $FAMFS_DAXDEVS
+F=famfs M=/mnt/famfs-md
+mkdir -p $M
+{
+	check "mkfs" $F mkfs --force "$1"
+	check "mount" $F mount "$1" $M
+	check "devadd-1" test "$($F devadd $M "$2")" = 1
+	check "devadd-2" test "$($F devadd $M "$3")" = 2
+	check "member-superblock-files" test -f $M/.meta/.superblock.1 -a -f $M/.meta/.superblock.2
+	check_fails "devadd-refuses-a-member" $F devadd $M "$2"
+	check "creat-after-devadd" $F creat -s 8m -r -S 3 $M/f
+	# One strip per device, in random order (famfs's roadmap, phase 10).
+	check "creat-striped-over-3-devices" $F creat -s 24m -N 3 -C 2m -r -S 5 $M/s3
+	check "verify-striped" $F verify -S 5 -f $M/s3
+	check "striped-map-has-3-strips" sh -c "$F getmap $M/s3 | grep -q 'Interleaved extent has 3 strips'"
+	check_err "creat-4-strips-on-3-devices" "strips" $F creat -s 24m -N 4 -C 2m $M/s4
+	# More than the primary holds (4 GiB): the members take the rest.
+	check "5-gib-of-files-use-the-members" sh -c "for i in 1 2 3 4 5; do $F creat -s 1g $M/big\$i || exit 1; done"
+	check "fsck-with-members" $F fsck $M
+	check "umount" umount $M
+	check "remount" $F mount "$1" $M
+	check "logplay-registers-members" test -f $M/.meta/.superblock.1 -a -f $M/.meta/.superblock.2
+	check "verify-after-remount" $F verify -S 3 -f $M/f
+	check "verify-striped-after-remount" $F verify -S 5 -f $M/s3
+	check "logplay-again-is-a-no-op" $F logplay $M
+	check "umount-again" umount $M
+	check "members-released" sh -c "mount -t famfs $2 $M && umount $M"
+	# mkfs of three devices at once: the members join as devadd adds them.
+	check "mkfs-three-devices" $F mkfs --force "$1" "$2" "$3"
+	check "mount-three-devices" $F mount "$1" $M
+	check "mkfs-members-registered" test -f $M/.meta/.superblock.1 -a -f $M/.meta/.superblock.2
+	check "daxdev-lists-three-registered" test "$($F daxdev $M | grep -c registered)" = 2 -a \
+		"$($F daxdev $M | grep -c 'not registered')" = 0 -a "$($F daxdev $M | grep -c primary)" = 1
+	check "mkfs-members-striped" $F creat -s 12m -N 3 -C 2m -r -S 11 $M/s
+	check "mkfs-members-verify" $F verify -S 11 -f $M/s
+	check "umount-three-devices" umount $M
+} 2>&1 | emit
+if rmmod famfs; then echo "ok - multidev: rmmod famfs at end"; else echo "not ok - multidev: rmmod famfs at end"; fi | emit
