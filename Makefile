@@ -12,7 +12,7 @@ KDIR ?=
 famfs_dir := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 
 .PHONY: all module check check-quick check-stock check-intree check-install check-dkms check-doc install \
-	uninstall demo bench fuzz stress clippy fmt fmt-fix host-test clean help
+	uninstall demo bench bench-scale fuzz stress clippy fmt fmt-fix host-test clean help
 
 all: module
 
@@ -58,6 +58,9 @@ demo:                         ## famfs at work in a guest
 
 bench:                        ## benchmarks on the perf kernel -> bench/results/latest.md
 	scripts/bench
+
+bench-scale:                  ## tens of thousands of files, 66 GiB device -> bench/results/scale-latest.md
+	scripts/bench-scale
 
 fuzz:                         ## long fuzzer run (FAMFS_FUZZ_ITERS, default 200000)
 	scripts/vm -- sh -c 'modprobe famfs && FAMFS_FUZZ_SEED=$${FAMFS_FUZZ_SEED:-$$(date +%s)} FAMFS_FUZZ_ITERS=$${FAMFS_FUZZ_ITERS:-200000} /host/build/guest-bin/famfs_stress_test -t random_ioctl_fuzzer'

@@ -646,66 +646,172 @@ fn simple_v2_extent(
     })
 }
 
+/// A validated map's file type, size and extent count; its extents are where the
+/// validation was told to put them (see [`validate_v1`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Validated {
+    /// The file's role.
+    pub file_type: FileType,
+    /// The file's size.
+    pub file_size: u64,
+    /// How many extents (simple or interleaved) were written.
+    pub count: usize,
+}
+
+impl Validated {
+    /// The map, with the extents the validation wrote to `simple` or `interleaved`.
+    pub fn map_ref<'a>(&self, extents: Extents<'a>) -> MapRef<'a> {
+        MapRef {
+            file_type: self.file_type,
+            file_size: self.file_size,
+            extents,
+        }
+    }
+}
+
+/// Validates a v1 (`MAP_CREATE`) request against a device of `dev_size` bytes; the
+/// extents go to `out` (the module keeps no copy of the whole request on its stack).
+pub fn validate_v1(
+    req: &IocMap,
+    dev_size: u64,
+    out: &mut [Extent; MAX_EXTENTS],
+) -> Result<Validated, FmapError> {
+    if req.ext_list_count < 1 {
+        return Err(FmapError::NoExtentsV1);
+    }
+    if req.ext_list_count > MAX_EXTENTS as u64 {
+        return Err(FmapError::TooManyExtents);
+    }
+    let file_type = FileType::from_raw(req.file_type)?;
+    // CAST: bounded by MAX_EXTENTS just above.
+    let count = req.ext_list_count as usize;
+    let mut total: u64 = 0;
+    for (i, e) in req.ext_list[..count].iter().enumerate() {
+        // As in the reference, only the last v1 extent may have an unaligned length.
+        check_extent(*e, file_type, i + 1 < count, dev_size.min(DEV_SPAN))?;
+        // OVERFLOW: each extent ends on the device, and two of them fit in a u64.
+        total = total.saturating_add(e.len);
+    }
+    if req.file_size > total {
+        return Err(FmapError::SizeExceedsExtents);
+    }
+    *out = req.ext_list;
+    let v = Validated {
+        file_type,
+        file_size: req.file_size,
+        count,
+    };
+    v.map_ref(Extents::Simple(&out[..count]))
+        .check_no_self_overlap()?;
+    Ok(v)
+}
+
+/// Validates a v2 (`MAP_CREATE_V2`) request with simple extents, each on the device its
+/// `devindex` names; they go to `out`.
+pub fn validate_v2_simple(
+    hdr: &IocFmap,
+    exts: &[IocSimpleExt],
+    devs: impl DevSizes,
+    out: &mut [Extent; MAX_EXTENTS],
+) -> Result<Validated, FmapError> {
+    let (kind, count) = hdr.extent_array()?;
+    if kind != ExtType::Simple || exts.len() != count {
+        return Err(FmapError::BadExtentType);
+    }
+    let file_type = FileType::from_raw(hdr.file_type)?;
+    let mut total: u64 = 0;
+    for (slot, x) in out.iter_mut().zip(exts) {
+        *slot = simple_v2_extent(x, file_type, &devs)?;
+        total = total.saturating_add(x.len);
+    }
+    if hdr.file_size > total {
+        return Err(FmapError::SizeExceedsExtents);
+    }
+    let v = Validated {
+        file_type,
+        file_size: hdr.file_size,
+        count,
+    };
+    v.map_ref(Extents::Simple(&out[..count]))
+        .check_no_self_overlap()?;
+    Ok(v)
+}
+
+/// Validates a v2 (`MAP_CREATE_V2`) request with interleaved extents; `strips[i]` holds
+/// the strips of `iexts[i]`. The interleaved extents go to `out`, which must have room
+/// for all of them (280 bytes each: the module passes a heap buffer).
+pub fn validate_v2_interleaved(
+    hdr: &IocFmap,
+    iexts: &[IocInterleavedExt],
+    strips: &[[IocSimpleExt; MAX_STRIPS]],
+    devs: impl DevSizes,
+    out: &mut [Interleave],
+) -> Result<Validated, FmapError> {
+    let (kind, count) = hdr.extent_array()?;
+    if kind != ExtType::Interleave
+        || iexts.len() != count
+        || strips.len() != count
+        || out.len() < count
+    {
+        return Err(FmapError::BadExtentType);
+    }
+    let file_type = FileType::from_raw(hdr.file_type)?;
+    let mut covered: u64 = 0;
+    for ((slot, ie), ie_strips) in out.iter_mut().zip(iexts).zip(strips) {
+        let nstrips = ie.strip_count()?;
+        slot.nstrips = nstrips;
+        slot.chunk_size = ie.chunk_size;
+        slot.nbytes = ie.nbytes;
+        for (s, x) in slot.strips.iter_mut().zip(&ie_strips[..nstrips]) {
+            *s = simple_v2_extent(x, file_type, &devs)?;
+        }
+        check_strip_lengths(slot, hdr.file_size)?;
+        covered = covered.saturating_add(ie.nbytes);
+    }
+    if hdr.file_size > covered {
+        return Err(FmapError::SizeExceedsExtents);
+    }
+    let v = Validated {
+        file_type,
+        file_size: hdr.file_size,
+        count,
+    };
+    v.map_ref(Extents::Interleaved(&out[..count]))
+        .check_no_self_overlap()?;
+    Ok(v)
+}
+
 impl Fmap {
     /// Validates a v1 (`MAP_CREATE`) request against a device of `dev_size` bytes.
     pub fn from_v1(req: &IocMap, dev_size: u64) -> Result<Self, FmapError> {
-        if req.ext_list_count < 1 {
-            return Err(FmapError::NoExtentsV1);
-        }
-        if req.ext_list_count > MAX_EXTENTS as u64 {
-            return Err(FmapError::TooManyExtents);
-        }
-        let file_type = FileType::from_raw(req.file_type)?;
-        // CAST: bounded by MAX_EXTENTS just above.
-        let count = req.ext_list_count as usize;
-        let mut total: u64 = 0;
-        for (i, e) in req.ext_list[..count].iter().enumerate() {
-            // As in the reference, only the last v1 extent may have an unaligned length.
-            check_extent(*e, file_type, i + 1 < count, dev_size.min(DEV_SPAN))?;
-            // OVERFLOW: each extent ends on the device, and two of them fit in a u64.
-            total = total.saturating_add(e.len);
-        }
-        if req.file_size > total {
-            return Err(FmapError::SizeExceedsExtents);
-        }
-        Self {
-            file_type,
-            file_size: req.file_size,
+        let mut ext = [Extent::default(); MAX_EXTENTS];
+        let v = validate_v1(req, dev_size, &mut ext)?;
+        Ok(Self {
+            file_type: v.file_type,
+            file_size: v.file_size,
             layout: Layout::Simple {
-                count,
-                ext: req.ext_list,
+                count: v.count,
+                ext,
             },
-        }
-        .check_no_self_overlap()
+        })
     }
 
-    /// Validates a v2 (`MAP_CREATE_V2`) request with simple extents, each on the device
-    /// its `devindex` names.
+    /// Validates a v2 (`MAP_CREATE_V2`) request with simple extents.
     pub fn from_v2_simple(
         hdr: &IocFmap,
         exts: &[IocSimpleExt],
         devs: impl DevSizes,
     ) -> Result<Self, FmapError> {
-        let (kind, count) = hdr.extent_array()?;
-        if kind != ExtType::Simple || exts.len() != count {
-            return Err(FmapError::BadExtentType);
-        }
-        let file_type = FileType::from_raw(hdr.file_type)?;
         let mut ext = [Extent::default(); MAX_EXTENTS];
-        let mut total: u64 = 0;
-        for (slot, x) in ext.iter_mut().zip(exts) {
-            *slot = simple_v2_extent(x, file_type, &devs)?;
-            total = total.saturating_add(x.len);
-        }
-        if hdr.file_size > total {
-            return Err(FmapError::SizeExceedsExtents);
-        }
-        Self {
-            file_type,
-            file_size: hdr.file_size,
-            layout: Layout::Simple { count, ext },
-        }
-        .check_no_self_overlap()
+        let v = validate_v2_simple(hdr, exts, devs, &mut ext)?;
+        Ok(Self {
+            file_type: v.file_type,
+            file_size: v.file_size,
+            layout: Layout::Simple {
+                count: v.count,
+                ext,
+            },
+        })
     }
 
     /// Validates a v2 (`MAP_CREATE_V2`) request with interleaved extents; `strips[i]`
@@ -716,48 +822,93 @@ impl Fmap {
         strips: &[[IocSimpleExt; MAX_STRIPS]],
         devs: impl DevSizes,
     ) -> Result<Self, FmapError> {
-        let (kind, count) = hdr.extent_array()?;
-        if kind != ExtType::Interleave || iexts.len() != count || strips.len() != count {
-            return Err(FmapError::BadExtentType);
-        }
-        let file_type = FileType::from_raw(hdr.file_type)?;
         let mut ext = [Interleave::default(); MAX_INTERLEAVED_EXTENTS];
-        let mut covered: u64 = 0;
-        for ((slot, ie), ie_strips) in ext.iter_mut().zip(iexts).zip(strips) {
-            let nstrips = ie.strip_count()?;
-            slot.nstrips = nstrips;
-            slot.chunk_size = ie.chunk_size;
-            slot.nbytes = ie.nbytes;
-            for (s, x) in slot.strips.iter_mut().zip(&ie_strips[..nstrips]) {
-                *s = simple_v2_extent(x, file_type, &devs)?;
-            }
-            check_strip_lengths(slot, hdr.file_size)?;
-            covered = covered.saturating_add(ie.nbytes);
-        }
-        if hdr.file_size > covered {
-            return Err(FmapError::SizeExceedsExtents);
-        }
-        Self {
-            file_type,
-            file_size: hdr.file_size,
-            layout: Layout::Interleaved { count, ext },
-        }
-        .check_no_self_overlap()
+        let v = validate_v2_interleaved(hdr, iexts, strips, devs, &mut ext)?;
+        Ok(Self {
+            file_type: v.file_type,
+            file_size: v.file_size,
+            layout: Layout::Interleaved {
+                count: v.count,
+                ext,
+            },
+        })
     }
 
+    /// The map as [`MapRef`] reads it (resolution, the `MAP_GET` replies, the ranges).
+    pub fn as_map_ref(&self) -> MapRef<'_> {
+        MapRef {
+            file_type: self.file_type,
+            file_size: self.file_size,
+            extents: match &self.layout {
+                Layout::Simple { count, ext } => Extents::Simple(&ext[..*count]),
+                Layout::Interleaved { count, ext } => Extents::Interleaved(&ext[..*count]),
+            },
+        }
+    }
+
+    /// See [`MapRef::extent_count`].
+    pub fn extent_count(&self) -> usize {
+        self.as_map_ref().extent_count()
+    }
+
+    /// See [`MapRef::encode_map_get`].
+    pub fn encode_map_get(&self, i_size: u64) -> [u8; IOC_MAP_SIZE] {
+        self.as_map_ref().encode_map_get(i_size)
+    }
+
+    /// See [`MapRef::encode_getext`].
+    pub fn encode_getext(&self) -> Option<([u8; IOC_EXTENT_SIZE * MAX_EXTENTS], usize)> {
+        self.as_map_ref().encode_getext()
+    }
+
+    /// See [`MapRef::encode_get_v2`].
+    pub fn encode_get_v2(&self) -> Option<[u8; IOC_GET_FMAP_SIZE]> {
+        self.as_map_ref().encode_get_v2()
+    }
+}
+
+/// The extents of a map, borrowed: a validated [`Fmap`]'s, or a copy that holds exactly
+/// as many as the map has (what the module keeps per file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extents<'a> {
+    /// Concatenated extents.
+    Simple(&'a [Extent]),
+    /// Interleaved extents, one after the other.
+    Interleaved(&'a [Interleave]),
+}
+
+/// A validated map, borrowed (see [`Fmap::as_map_ref`]); the invariants of [`Fmap`] hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MapRef<'a> {
+    /// The file's role.
+    pub file_type: FileType,
+    /// The file's size.
+    pub file_size: u64,
+    /// Where the bytes are.
+    pub extents: Extents<'a>,
+}
+
+impl<'a> From<&'a Fmap> for MapRef<'a> {
+    fn from(f: &'a Fmap) -> Self {
+        f.as_map_ref()
+    }
+}
+
+impl MapRef<'_> {
     /// `ext_list_count` as `MAP_GET` reports it: extents, or interleaved extents.
     pub fn extent_count(&self) -> usize {
-        match self.layout {
-            Layout::Simple { count, .. } | Layout::Interleaved { count, .. } => count,
+        match self.extents {
+            Extents::Simple(e) => e.len(),
+            Extents::Interleaved(e) => e.len(),
         }
     }
 
     /// The `MAP_GET` reply: type, size and count; `file_type` and the extent list are left
     /// zero, exactly as the reference module leaves them.
     pub fn encode_map_get(&self, i_size: u64) -> [u8; IOC_MAP_SIZE] {
-        let ext_type = match self.layout {
-            Layout::Simple { .. } => 0,
-            Layout::Interleaved { .. } => 1,
+        let ext_type = match self.extents {
+            Extents::Simple(_) => 0,
+            Extents::Interleaved(_) => 1,
         };
         IocMap {
             extent_type: ext_type,
@@ -773,18 +924,19 @@ impl Fmap {
     /// the reference copies), and how many bytes of it are meaningful. Interleaved maps
     /// have no such list.
     pub fn encode_getext(&self) -> Option<([u8; IOC_EXTENT_SIZE * MAX_EXTENTS], usize)> {
-        match self.layout {
+        match self.extents {
             // `struct famfs_extent` has no device index: only maps wholly on device 0
             // have such a list.
-            Layout::Simple { count, ext } if ext[..count].iter().all(|e| e.offset < DEV_SPAN) => {
+            Extents::Simple(ext) if ext.iter().all(|e| e.offset < DEV_SPAN) => {
+                let count = ext.len();
                 let mut b = [0u8; IOC_EXTENT_SIZE * MAX_EXTENTS];
-                for (i, e) in ext[..count].iter().enumerate() {
+                for (i, e) in ext.iter().take(MAX_EXTENTS).enumerate() {
                     put_u64(&mut b, 16 * i, e.offset);
                     put_u64(&mut b, 16 * i + 8, e.len);
                 }
                 Some((b, count * IOC_EXTENT_SIZE))
             }
-            Layout::Simple { .. } | Layout::Interleaved { .. } => None,
+            Extents::Simple(_) | Extents::Interleaved(_) => None,
         }
     }
 
@@ -794,11 +946,12 @@ impl Fmap {
         let mut b = [0u8; IOC_GET_FMAP_SIZE];
         put_u64(&mut b, 0, self.file_size);
         put_u32(&mut b, 8, self.file_type as u32);
-        match self.layout {
-            Layout::Simple { count, ext } => {
+        match self.extents {
+            Extents::Simple(ext) => {
                 put_u32(&mut b, 12, 0);
-                put_u32(&mut b, 16, count as u32);
-                for (i, e) in ext[..count].iter().enumerate() {
+                // CAST: at most MAX_EXTENTS.
+                put_u32(&mut b, 16, ext.len() as u32);
+                for (i, e) in ext.iter().take(MAX_EXTENTS).enumerate() {
                     let base = IOC_FMAP_SIZE + IOC_SIMPLE_EXT_SIZE * i;
                     let (dev, offset) = split_addr(e.offset);
                     put_u64(&mut b, base, dev as u64);
@@ -806,8 +959,8 @@ impl Fmap {
                     put_u64(&mut b, base + 16, e.len);
                 }
             }
-            Layout::Interleaved { count, ext } => {
-                if count != 1 {
+            Extents::Interleaved(ext) => {
+                if ext.len() != 1 {
                     return None;
                 }
                 let ie = &ext[0];
@@ -837,13 +990,13 @@ pub fn overlaps(a: Extent, b: Extent) -> bool {
     a.offset < b.offset + b.len && b.offset < a.offset + a.len
 }
 
-impl Fmap {
+impl<'a> MapRef<'a> {
     /// Every device range of the map (extents, or the strips of every interleaved
     /// extent), at most [`MAX_RANGES`].
-    pub fn ranges(&self) -> impl Iterator<Item = Extent> + '_ {
-        let (simple, interleaved): (&[Extent], &[Interleave]) = match &self.layout {
-            Layout::Simple { count, ext } => (&ext[..*count], &[]),
-            Layout::Interleaved { count, ext } => (&[], &ext[..*count]),
+    pub fn ranges(&self) -> impl Iterator<Item = Extent> + 'a {
+        let (simple, interleaved): (&[Extent], &[Interleave]) = match self.extents {
+            Extents::Simple(ext) => (ext, &[]),
+            Extents::Interleaved(ext) => (&[], ext),
         };
         simple.iter().copied().chain(
             interleaved
@@ -851,12 +1004,21 @@ impl Fmap {
                 .flat_map(|ie| ie.strips[..ie.nstrips].iter().copied()),
         )
     }
+}
 
+impl Fmap {
+    /// See [`MapRef::ranges`].
+    pub fn ranges(&self) -> impl Iterator<Item = Extent> + '_ {
+        self.as_map_ref().ranges()
+    }
+}
+
+impl MapRef<'_> {
     /// Refuses maps that name one byte of memory twice: DAX can give a page to only one
     /// file offset, so such a map could not be mapped into memory. Pairwise over at most
     /// [`MAX_RANGES`] ranges: cheap, once per map, and without a sort (whose `core`
     /// implementation objtool cannot follow in the kernel).
-    fn check_no_self_overlap(self) -> Result<Self, FmapError> {
+    fn check_no_self_overlap(&self) -> Result<(), FmapError> {
         let clash = self
             .ranges()
             .enumerate()
@@ -864,7 +1026,7 @@ impl Fmap {
         if clash {
             Err(FmapError::Overlap)
         } else {
-            Ok(self)
+            Ok(())
         }
     }
 }

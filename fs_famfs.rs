@@ -29,6 +29,7 @@ use kernel::{
     },
 };
 
+mod claims;
 pub mod daxdev;
 pub mod fmap;
 pub mod iomap;
@@ -40,21 +41,29 @@ mod vm_ops;
 #[path = "rust/mod.rs"]
 mod kfs;
 
+use claims::{
+    Claims,
+    Owner, //
+};
 use fmap::{
     ExtType,
-    Fmap,
+    Extent,
+    Extents,
+    FileType,
     FmapError,
+    Interleave,
     IocFmap,
     IocInterleavedExt,
     IocMap,
     IocSimpleExt,
+    MapRef,
+    Validated,
     IOC_FMAP_SIZE,
     IOC_GET_FMAP_SIZE,
     IOC_INTERLEAVED_EXT_SIZE,
     IOC_MAP_SIZE,
     IOC_SIMPLE_EXT_SIZE,
     MAX_EXTENTS,
-    MAX_INTERLEAVED_EXTENTS,
     MAX_STRIPS, //
 };
 use kfs::{
@@ -133,12 +142,6 @@ pub(crate) fn set_mode_option(opts: &mut MountOptions, mode: u32) {
     opts.mode = Some(mode & S_IALLUGO);
 }
 
-/// A device range held by an installed map.
-struct Claim {
-    range: fmap::Extent,
-    ino: u64,
-}
-
 /// Per-mount state (`s_fs_info`).
 #[pin_data]
 pub(crate) struct MountState {
@@ -149,7 +152,7 @@ pub(crate) struct MountState {
     /// Every range of every installed map. A map that overlaps another file's makes both
     /// files "cross-linked" (see [`InodeMap::crosslinked`]).
     #[pin]
-    claims: Mutex<KVec<Claim>>,
+    claims: Mutex<Claims>,
     /// Device ranges that reported a memory failure (`memfail.rs`).
     #[pin]
     poison: memfail::Poisoned,
@@ -189,7 +192,7 @@ impl MountState {
 
     /// `ENODEV` if any device `fmap` names has failed (the primary's failure is
     /// [`MountState::check_alive`]'s).
-    fn check_map_alive(&self, fmap: &Fmap) -> Result {
+    fn check_map_alive(&self, fmap: MapRef<'_>) -> Result {
         let failed = fmap.ranges().any(|r| {
             let (dev, _) = fmap::split_addr(r.offset);
             dev != 0 && self.device(dev).is_none_or(|d| d.holder().failed())
@@ -227,8 +230,15 @@ pub(crate) fn mode_option(sb: &SuperBlock) -> Option<u32> {
 }
 
 /// The map of one file (`i_private`), immutable once installed but for its error flag.
+/// It holds exactly the map's extents, so a file costs memory in proportion to its map
+/// (a simple map: this struct alone, 64 bytes; see [`Stored`]).
 pub(crate) struct InodeMap {
-    fmap: Fmap,
+    file_type: FileType,
+    file_size: u64,
+    extents: Stored,
+    /// The id of the map's claims (see [`claims::Claims::new_id`]), set before the map
+    /// is installed.
+    claim_id: u64,
     /// Sticky: set when the file's size is changed behind famfs's back; the file then
     /// fails every access until it is recreated from the log.
     broken: AtomicBool,
@@ -238,6 +248,61 @@ pub(crate) struct InodeMap {
     /// (`IOMAP_F_SHARED`) and at one size, so faults of such a file map 4 KiB pages, as
     /// shared (`vm_ops.rs`).
     crosslinked: AtomicBool,
+}
+
+/// The extents of an installed map. Simple maps have at most `MAX_EXTENTS` (2) extents,
+/// kept inline; interleaved ones (280 bytes each) in an allocation of exactly their
+/// number.
+enum Stored {
+    Simple {
+        count: u8,
+        ext: [Extent; MAX_EXTENTS],
+    },
+    Interleaved(KVec<Interleave>),
+}
+
+// A file with a simple map costs one kmalloc-64 object for its map (plus one 64-byte
+// claims entry per extent).
+const _: () = assert!(core::mem::size_of::<InodeMap>() <= 64);
+
+impl Stored {
+    /// `count` simple extents from `ext`.
+    fn simple(ext: [Extent; MAX_EXTENTS], count: usize) -> Self {
+        Stored::Simple {
+            // CAST: at most MAX_EXTENTS.
+            count: count.min(MAX_EXTENTS) as u8,
+            ext,
+        }
+    }
+}
+
+impl InodeMap {
+    /// The map `v`, whose extents the validation wrote to `extents`.
+    fn new(v: Validated, extents: Stored) -> Result<KBox<Self>> {
+        Ok(KBox::new(
+            InodeMap {
+                file_type: v.file_type,
+                file_size: v.file_size,
+                extents,
+                claim_id: 0,
+                broken: AtomicBool::new(false),
+                crosslinked: AtomicBool::new(false),
+            },
+            GFP_KERNEL,
+        )?)
+    }
+
+    /// The map, to resolve offsets and answer `MAP_GET`.
+    fn map_ref(&self) -> MapRef<'_> {
+        MapRef {
+            file_type: self.file_type,
+            file_size: self.file_size,
+            extents: match &self.extents {
+                Stored::Simple { count, ext } => Extents::Simple(&ext[..usize::from(*count)]),
+                Stored::Interleaved(v) => Extents::Interleaved(v),
+            },
+        }
+    }
 }
 
 /// Whether the file shares memory with another file (see [`InodeMap::crosslinked`]).
@@ -285,7 +350,7 @@ fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Resu
         try_pin_init!(MountState {
             dax,
             mode,
-            claims <- new_mutex!(KVec::new()),
+            claims <- new_mutex!(Claims::new()),
             poison <- memfail::Poisoned::new(),
             members <- members::Members::new(),
         }),
@@ -333,12 +398,12 @@ pub(crate) fn create(dir: &Inode, dentry: NewDentry, mode: u32) -> Result {
 
 /// The file's map, if it may be used: `EIO` without a map or once it is broken, `ENXIO`
 /// (and broken from then on) when the size no longer matches the map.
-pub(crate) fn valid_map(inode: &Inode) -> Result<&Fmap> {
+pub(crate) fn valid_map(inode: &Inode) -> Result<MapRef<'_>> {
     let map = inode.map().ok_or(EIO)?;
     if map.broken.load(Ordering::Relaxed) {
         return Err(EIO);
     }
-    if u64::try_from(inode.size()).ok() != Some(map.fmap.file_size) {
+    if u64::try_from(inode.size()).ok() != Some(map.file_size) {
         map.broken.store(true, Ordering::Relaxed);
         warn_ratelimited!(
             "inode {}: size changed; file disabled until recreated\n",
@@ -346,7 +411,7 @@ pub(crate) fn valid_map(inode: &Inode) -> Result<&Fmap> {
         );
         return Err(ENXIO);
     }
-    Ok(&map.fmap)
+    Ok(map.map_ref())
 }
 
 /// `iomap_begin` for every famfs data access (read, write, and faults): fills `iomap` from
@@ -448,14 +513,16 @@ pub(crate) fn mmap_allowed(inode: &Inode) -> Result {
     io_allowed(inode)
 }
 
-/// `evict_inode`: tears the inode down and gives back its claims on device memory.
+/// `evict_inode`: tears the inode down, then gives back its claims on device memory (a
+/// map installed meanwhile over them finds the file being freed, and is refused with
+/// `EBUSY`, until its DAX entries are gone).
 pub(crate) fn evict_inode(inode: &mut EvictingInode<'_>) {
-    let had_map = inode.map().is_some();
-    let ino = inode.ino();
-    inode.evict();
-    if had_map {
+    if let Some(map) = inode.evict() {
         if let Ok(state) = inode.super_block().state() {
-            state.claims.lock().retain(|c| c.ino != ino);
+            state
+                .claims
+                .lock()
+                .remove(map.map_ref().ranges(), map.claim_id);
         }
     }
 }
@@ -464,9 +531,9 @@ pub(crate) fn evict_inode(inode: &mut EvictingInode<'_>) {
 /// reverse lookup of a memory failure; only this function knows how claims are kept.
 fn files_over(state: &MountState, range: fmap::Extent) -> Result<KVec<u64>> {
     let mut inos = KVec::new();
-    for c in state.claims.lock().iter() {
-        if fmap::overlaps(c.range, range) && !inos.contains(&c.ino) {
-            inos.push(c.ino, GFP_KERNEL)?;
+    for (_, owner) in state.claims.lock().overlapping(range) {
+        if !inos.contains(&owner.ino) {
+            inos.push(owner.ino, GFP_KERNEL)?;
         }
     }
     Ok(inos)
@@ -591,12 +658,12 @@ pub(crate) fn ioctl(file: &File, cmd: u32, arg: UserPtr) -> Result<i64> {
             let size = u64::try_from(inode.size()).map_err(|_| EIO)?;
             UserSlice::new(arg, IOC_MAP_SIZE)
                 .writer()
-                .write_slice(&map.fmap.encode_map_get(size))?;
+                .write_slice(&map.map_ref().encode_map_get(size))?;
             Ok(0)
         }
         fmap::FAMFSIOC_MAP_GETEXT => {
             let map = inode.map().ok_or(EINVAL)?;
-            let (bytes, len) = map.fmap.encode_getext().ok_or(EINVAL)?;
+            let (bytes, len) = map.map_ref().encode_getext().ok_or(EINVAL)?;
             UserSlice::new(arg, len)
                 .writer()
                 .write_slice(&bytes[..len])?;
@@ -604,7 +671,7 @@ pub(crate) fn ioctl(file: &File, cmd: u32, arg: UserPtr) -> Result<i64> {
         }
         fmap::FAMFSIOC_MAP_GET_V2 => {
             let map = inode.map().ok_or(EINVAL)?;
-            let bytes = map.fmap.encode_get_v2().ok_or(EINVAL)?;
+            let bytes = map.map_ref().encode_get_v2().ok_or(EINVAL)?;
             UserSlice::new(arg, IOC_GET_FMAP_SIZE)
                 .writer()
                 .write_slice(&bytes)?;
@@ -627,8 +694,13 @@ fn may_install_map(inode: &Inode) -> Result {
     Ok(())
 }
 
-fn install(inode: &Inode, state: &MountState, fmap: Fmap) -> Result<i64> {
-    let size = i64::try_from(fmap.file_size).map_err(|_| EINVAL)?;
+fn install(inode: &Inode, state: &MountState, v: Validated, extents: Stored) -> Result<i64> {
+    let size = i64::try_from(v.file_size).map_err(|_| EINVAL)?;
+    let mut map = InodeMap::new(v, extents)?;
+    let nranges = map.map_ref().ranges().count();
+    // Allocated before the claims are locked: recording them cannot fail once the map
+    // is installed.
+    let reserved = Claims::reserve(nranges)?;
     // Dropped after `claims` (declared first): an `iput` may evict, which takes `claims`.
     let mut partners = KVec::<Partner>::new();
     let mut claims = state.claims.lock();
@@ -637,29 +709,24 @@ fn install(inode: &Inode, state: &MountState, fmap: Fmap) -> Result<i64> {
     if inode.map().is_some() {
         return Err(EEXIST);
     }
-    for c in claims.iter() {
-        let overlaps = fmap.ranges().any(|r| fmap::overlaps(r, c.range));
-        if overlaps && !partners.iter().any(|p| p.ino == c.ino) {
-            partners.push(
-                Partner {
-                    ino: c.ino,
-                    inode: None,
-                    newly_marked: false,
-                },
-                GFP_KERNEL,
-            )?;
+    for range in map.map_ref().ranges() {
+        for (_, owner) in claims.overlapping(range) {
+            if !partners.iter().any(|p| p.owner.id == owner.id) {
+                partners.push(
+                    Partner {
+                        owner,
+                        inode: None,
+                        newly_marked: false,
+                    },
+                    GFP_KERNEL,
+                )?;
+            }
         }
     }
     let crosslinked = !partners.is_empty();
-    claims.reserve(fmap.ranges().count(), GFP_KERNEL)?;
-    let map = KBox::new(
-        InodeMap {
-            fmap,
-            broken: AtomicBool::new(false),
-            crosslinked: AtomicBool::new(crosslinked),
-        },
-        GFP_KERNEL,
-    )?;
+    let id = claims.new_id();
+    map.claim_id = id;
+    map.crosslinked = AtomicBool::new(crosslinked);
     if let Err(e) = crosslink(inode, &mut partners) {
         warn_ratelimited!(
             "inode {}: map refused: shares memory with a file that is being freed \
@@ -670,9 +737,10 @@ fn install(inode: &Inode, state: &MountState, fmap: Fmap) -> Result<i64> {
     }
     inode.install_map(map, size)?;
     let ino = inode.ino();
-    for range in fmap.ranges() {
-        // Capacity was reserved above, so this cannot fail.
-        let _ = claims.push_within_capacity(Claim { range, ino });
+    // The map just installed: immutable, and alive while the caller's open file holds
+    // the inode.
+    if let Some(m) = inode.map() {
+        claims.insert(reserved, m.map_ref().ranges(), Owner { id, ino });
     }
     if crosslinked {
         warn_ratelimited!(
@@ -686,7 +754,7 @@ fn install(inode: &Inode, state: &MountState, fmap: Fmap) -> Result<i64> {
 
 /// Another file whose memory a new map overlaps.
 struct Partner {
-    ino: u64,
+    owner: Owner,
     /// Our reference to it, held until the claims are unlocked (an `iput` may evict, and
     /// eviction takes the claims lock).
     inode: Option<kfs::inode::InodeRef>,
@@ -706,12 +774,14 @@ fn crosslink(inode: &Inode, partners: &mut [Partner]) -> Result {
     for p in partners.iter_mut() {
         // The claim proves the inode has not finished eviction; if it is being freed,
         // its DAX entries may not be gone yet.
-        p.inode = sb.grab_inode(p.ino);
+        p.inode = sb.grab_inode(p.owner.ino);
         let Some(other) = p.inode.as_ref() else {
             ret = Err(EBUSY);
             break;
         };
-        let Some(map) = other.map() else {
+        // The inode found by number is the claim's file only if it carries the claim's
+        // map (inode numbers repeat once `get_next_ino()` wraps; ids do not).
+        let Some(map) = other.map().filter(|m| m.claim_id == p.owner.id) else {
             ret = Err(EBUSY);
             break;
         };
@@ -745,8 +815,9 @@ fn map_create_v1(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
     may_install_map(inode)?;
     let _write = file.write_access()?;
     let req: IocMap = UserSlice::new(arg, IOC_MAP_SIZE).reader().read()?;
-    let fmap = Fmap::from_v1(&req, state.dax.size()).map_err(|e| reject(inode, e))?;
-    install(inode, state, fmap)
+    let mut ext = [Extent::default(); MAX_EXTENTS];
+    let v = fmap::validate_v1(&req, state.dax.size(), &mut ext).map_err(|e| reject(inode, e))?;
+    install(inode, state, v, Stored::simple(ext, v.count))
 }
 
 /// `FAMFSIOC_MAP_CREATE_V2`: simple or interleaved extents. Every count is checked before
@@ -758,34 +829,44 @@ fn map_create_v2(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
     let hdr: IocFmap = UserSlice::new(arg, IOC_FMAP_SIZE).reader().read()?;
     let (kind, count) = hdr.extent_array().map_err(|e| reject(inode, e))?;
     let ext_ptr = user_ptr(hdr.ext_ptr)?;
-    let fmap = match kind {
+    match kind {
         ExtType::Simple => {
             let mut exts = [IocSimpleExt::default(); MAX_EXTENTS];
             let mut reader = UserSlice::new(ext_ptr, count * IOC_SIMPLE_EXT_SIZE).reader();
             for e in &mut exts[..count] {
                 *e = reader.read()?;
             }
-            Fmap::from_v2_simple(&hdr, &exts[..count], state)
+            let mut ext = [Extent::default(); MAX_EXTENTS];
+            let v = fmap::validate_v2_simple(&hdr, &exts[..count], state, &mut ext)
+                .map_err(|e| reject(inode, e))?;
+            install(inode, state, v, Stored::simple(ext, v.count))
         }
         ExtType::Interleave => {
-            let mut iexts = [IocInterleavedExt::default(); MAX_INTERLEAVED_EXTENTS];
-            let mut strips = [[IocSimpleExt::default(); MAX_STRIPS]; MAX_INTERLEAVED_EXTENTS];
+            // Up to 3 KiB of request and map: on the heap, not the kernel stack. The
+            // validated extents are written straight to the file's map.
+            let mut iexts = KVec::<IocInterleavedExt>::with_capacity(count, GFP_KERNEL)?;
+            let mut strips = KVec::<[IocSimpleExt; MAX_STRIPS]>::with_capacity(count, GFP_KERNEL)?;
             let mut reader = UserSlice::new(ext_ptr, count * IOC_INTERLEAVED_EXT_SIZE).reader();
-            for (ie, ie_strips) in iexts[..count].iter_mut().zip(&mut strips) {
-                *ie = reader.read()?;
+            for _ in 0..count {
+                let ie: IocInterleavedExt = reader.read()?;
                 let nstrips = ie.strip_count().map_err(|e| reject(inode, e))?;
                 let mut sreader =
                     UserSlice::new(user_ptr(ie.strips_ptr)?, nstrips * IOC_SIMPLE_EXT_SIZE)
                         .reader();
-                for s in &mut ie_strips[..nstrips] {
-                    *s = sreader.read()?;
+                strips.push([IocSimpleExt::default(); MAX_STRIPS], GFP_KERNEL)?;
+                if let Some(last) = strips.last_mut() {
+                    for s in &mut last[..nstrips] {
+                        *s = sreader.read()?;
+                    }
                 }
+                iexts.push(ie, GFP_KERNEL)?;
             }
-            Fmap::from_v2_interleaved(&hdr, &iexts[..count], &strips[..count], state)
+            let mut ext = KVec::from_elem(Interleave::default(), count, GFP_KERNEL)?;
+            let v = fmap::validate_v2_interleaved(&hdr, &iexts, &strips, state, &mut ext)
+                .map_err(|e| reject(inode, e))?;
+            install(inode, state, v, Stored::Interleaved(ext))
         }
     }
-    .map_err(|e| reject(inode, e))?;
-    install(inode, state, fmap)
 }
 
 /// A user pointer from a 64-bit uapi field.

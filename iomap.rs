@@ -7,7 +7,7 @@
 //! fills a `struct iomap` from the result, is `iomap_begin` in the crate root
 //! (`fs_famfs.rs`), so this file builds the same in a module, built in, and on the host.
 
-use crate::fmap::{Fmap, Interleave, Layout};
+use crate::fmap::{Extents, Interleave, MapRef};
 
 /// Where a file range lives on the device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,12 +40,17 @@ pub enum ResolveError {
     PastExtents,
 }
 
-/// Resolves `len` bytes at `pos` of the file described by `fmap`.
+/// Resolves `len` bytes at `pos` of the file described by `fmap` (a validated map).
 ///
 /// Simple maps walk at most [`crate::fmap::MAX_EXTENTS`] extents; interleaved maps take
 /// constant time per interleaved extent. The returned length is never zero and never
 /// crosses an extent, chunk or strip boundary.
-pub fn resolve(fmap: &Fmap, pos: u64, len: u64) -> Result<Mapping, ResolveError> {
+pub fn resolve<'a>(
+    fmap: impl Into<MapRef<'a>>,
+    pos: u64,
+    len: u64,
+) -> Result<Mapping, ResolveError> {
+    let fmap = fmap.into();
     if len == 0 {
         return Err(ResolveError::Empty);
     }
@@ -53,9 +58,9 @@ pub fn resolve(fmap: &Fmap, pos: u64, len: u64) -> Result<Mapping, ResolveError>
         return Err(ResolveError::PastEof);
     }
     let mut local = pos;
-    match &fmap.layout {
-        Layout::Simple { count, ext } => {
-            for e in &ext[..*count] {
+    match fmap.extents {
+        Extents::Simple(ext) => {
+            for e in ext {
                 if local < e.len {
                     return Ok(Mapping {
                         file_offset: pos,
@@ -66,8 +71,8 @@ pub fn resolve(fmap: &Fmap, pos: u64, len: u64) -> Result<Mapping, ResolveError>
                 local -= e.len;
             }
         }
-        Layout::Interleaved { count, ext } => {
-            for ie in &ext[..*count] {
+        Extents::Interleaved(ext) => {
+            for ie in ext {
                 let ext_size = ie.nbytes.min(fmap.file_size);
                 if local < ext_size {
                     return resolve_interleaved(ie, pos, local, len);

@@ -132,8 +132,8 @@ pub(crate) fn page_failure(
         let Some(map) = inode.map() else {
             continue;
         };
-        meta |= map.fmap.file_type != FileType::Regular;
-        poison::for_each_file_range(&map.fmap, failed, |off, n| {
+        meta |= map.map_ref().file_type != FileType::Regular;
+        poison::for_each_file_range(map.map_ref(), failed, |off, n| {
             warn_ratelimited!(
                 @Device,
                 "inode {}: memory failure in bytes {:#x}+{:#x}: they fail from now on\n",

@@ -9,8 +9,8 @@
 
 use crate::fmap::{
     Extent,
-    Fmap,
-    Layout, //
+    Extents,
+    MapRef, //
 };
 
 /// Device bytes that always hold famfs metadata: the superblock (2 MiB at offset 0) and
@@ -35,7 +35,12 @@ pub fn intersect(a: Extent, b: Extent) -> Option<Extent> {
 /// lie in the device range `failed` (ranges past the end of the file are left out). A
 /// range never crosses an extent, strip or chunk boundary; together they are exactly the
 /// file bytes that [`crate::iomap::resolve`] places in `failed`.
-pub fn for_each_file_range(fmap: &Fmap, failed: Extent, mut f: impl FnMut(u64, u64)) {
+pub fn for_each_file_range<'a>(
+    fmap: impl Into<MapRef<'a>>,
+    failed: Extent,
+    mut f: impl FnMut(u64, u64),
+) {
+    let fmap = fmap.into();
     let size = fmap.file_size;
     let mut emit = |off: u64, len: u64| {
         if off < size {
@@ -43,17 +48,17 @@ pub fn for_each_file_range(fmap: &Fmap, failed: Extent, mut f: impl FnMut(u64, u
         }
     };
     let mut base = 0u64;
-    match &fmap.layout {
-        Layout::Simple { count, ext } => {
-            for e in &ext[..*count] {
+    match fmap.extents {
+        Extents::Simple(ext) => {
+            for e in ext {
                 if let Some(x) = intersect(*e, failed) {
                     emit(base.saturating_add(x.offset - e.offset), x.len);
                 }
                 base = base.saturating_add(e.len);
             }
         }
-        Layout::Interleaved { count, ext } => {
-            for ie in &ext[..*count] {
+        Extents::Interleaved(ext) => {
+            for ie in ext {
                 // As `resolve` counts it: an extent holds at most the file's bytes.
                 let ext_size = ie.nbytes.min(size);
                 let nstrips = ie.nstrips as u64;

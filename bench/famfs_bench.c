@@ -9,7 +9,14 @@
  *   famfs_bench rw PATH SIZE              read()/write() 4K/64K/1M, sequential and random
  *   famfs_bench randread PATH SIZE N      N random 4 KiB pread()s (extent resolution cost)
  *   famfs_bench mapcreate DIR N OFFSET    N files created and mapped (MAP_CREATE_V2)
+ *   famfs_bench mapbatch DIR N BATCH OFFSET  the same, one line per BATCH files: the
+ *                                         MAP_CREATE_V2 ioctl's mean cost, and open+close's
  *   famfs_bench mkinterleave PATH SIZE NSTRIPS CHUNK BASE   an interleaved famfs file
+ *   famfs_bench umount DIR                how long umount(2) of DIR takes
+ *   famfs_bench run CMD [ARGS...]         how long CMD takes (its output to stderr)
+ *   famfs_bench mktree DIR NDIRS NSUB NFILES SIZE  a source tree: NDIRS directories, each
+ *                                         with NSUB empty subdirectories and NFILES files
+ *                                         of SIZE bytes
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,7 +27,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "famfs_uapi.h"
@@ -269,6 +279,50 @@ static int bench_mapcreate(const char *dir, long n, uint64_t off)
 	return 0;
 }
 
+/*
+ * N one-extent files of 2 MiB from OFFSET on; for every BATCH files, the mean time of
+ * the MAP_CREATE_V2 ioctl alone and of the whole file (open O_CREAT, ioctl, close).
+ */
+static int bench_mapbatch(const char *dir, long n, long batch, uint64_t off)
+{
+	double tb = now(), tio = 0, t0, t1;
+	char path[256];
+	long i;
+
+	for (i = 0; i < n; i++) {
+		struct famfs_ioc_simple_extent se = { 0, off + i * 2 * MiB, 2 * MiB };
+		struct famfs_ioc_fmap f = { .fioc_file_size = 2 * MiB, .fioc_nextents = 1, .kse = &se };
+		int fd, r;
+
+		snprintf(path, sizeof(path), "%s/m%ld", dir, i);
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+		if (fd < 0) {
+			perror(path);
+			return 1;
+		}
+		t0 = now();
+		r = ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f);
+		t1 = now();
+		if (r) {
+			perror(path);
+			return 1;
+		}
+		tio += t1 - t0;
+		close(fd);
+		if ((i + 1) % batch == 0 || i + 1 == n) {
+			long k = i % batch + 1;
+			double t = now();
+
+			printf("map_create_batch %ld %.0f ns/file files=%ld file_ns=%.0f\n",
+			       (i + 1 + batch - 1) / batch, tio / k * 1e9, i + 1, (t - tb) / k * 1e9);
+			fflush(stdout);
+			tio = 0;
+			tb = t;
+		}
+	}
+	return 0;
+}
+
 static int mkinterleave(const char *path, uint64_t size, uint64_t nstrips, uint64_t chunk, uint64_t base)
 {
 	struct famfs_ioc_simple_extent strips[FAMFS_MAX_STRIPS];
@@ -289,8 +343,73 @@ static int mkinterleave(const char *path, uint64_t size, uint64_t nstrips, uint6
 	return 0;
 }
 
+static int bench_umount(const char *dir)
+{
+	double t = now();
+
+	if (umount(dir)) {
+		perror(dir);
+		return 1;
+	}
+	printf("umount %.6f s\n", now() - t);
+	return 0;
+}
+
+static int bench_run(char **argv)
+{
+	double t = now();
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		dup2(2, 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return 1;
+	printf("run %.6f s status=%d\n", now() - t, WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static int mktree(const char *dir, long ndirs, long nsub, long nfiles, long size)
+{
+	static char buf[1 << 16];
+	char p[512];
+	long d, i;
+	int fd;
+
+	memset(buf, 'x', sizeof(buf));
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return perror(dir), 1;
+	for (d = 0; d < ndirs; d++) {
+		snprintf(p, sizeof(p), "%s/d%ld", dir, d);
+		if (mkdir(p, 0755))
+			return perror(p), 1;
+		for (i = 0; i < nsub; i++) {
+			snprintf(p, sizeof(p), "%s/d%ld/s%ld", dir, d, i);
+			if (mkdir(p, 0755))
+				return perror(p), 1;
+		}
+		for (i = 0; i < nfiles; i++) {
+			snprintf(p, sizeof(p), "%s/d%ld/f%ld", dir, d, i);
+			fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+			if (fd < 0 || write(fd, buf, size < (long)sizeof(buf) ? size : (long)sizeof(buf)) < 0)
+				return perror(p), 1;
+			close(fd);
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "umount"))
+		return bench_umount(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "run"))
+		return bench_run(argv + 2);
+	if (argc == 7 && !strcmp(argv[1], "mktree"))
+		return mktree(argv[2], atol(argv[3]), atol(argv[4]), atol(argv[5]), atol(argv[6]));
 	if (argc == 7 && !strcmp(argv[1], "mkinterleave"))
 		return mkinterleave(argv[2], strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0),
 				    strtoull(argv[5], NULL, 0), strtoull(argv[6], NULL, 0));
@@ -302,6 +421,8 @@ int main(int argc, char **argv)
 		return bench_rw(argv[2], strtoull(argv[3], NULL, 0));
 	if (argc == 5 && !strcmp(argv[1], "randread"))
 		return bench_randread(argv[2], strtoull(argv[3], NULL, 0), atol(argv[4]));
+	if (argc == 6 && !strcmp(argv[1], "mapbatch"))
+		return bench_mapbatch(argv[2], atol(argv[3]), atol(argv[4]), strtoull(argv[5], NULL, 0));
 	if (argc == 5 && !strcmp(argv[1], "mapcreate"))
 		return bench_mapcreate(argv[2], atol(argv[3]), strtoull(argv[4], NULL, 0));
 	fprintf(stderr, "usage: see the header of famfs_bench.c\n");

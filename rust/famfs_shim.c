@@ -5,6 +5,7 @@
  */
 #include <linux/blkdev.h>
 #include <linux/delay.h>
+#include <linux/interval_tree_generic.h>
 #include <linux/magic.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -497,6 +498,31 @@ int famfs_shim_dax_writeback(struct inode *inode, struct dax_device *dax, loff_t
 	};
 
 	return dax_writeback_mapping_range(inode->i_mapping, dax, &wbc);
+}
+
+#define FAMFS_ITREE_START(n) ((n)->start)
+#define FAMFS_ITREE_LAST(n) ((n)->last)
+INTERVAL_TREE_DEFINE(struct famfs_itree_node, rb, u64, subtree_last,
+		     FAMFS_ITREE_START, FAMFS_ITREE_LAST, static, famfs_itree_t)
+
+void famfs_itree_insert(struct famfs_itree_node *node, struct rb_root_cached *root)
+{
+	famfs_itree_t_insert(node, root);
+}
+
+void famfs_itree_remove(struct famfs_itree_node *node, struct rb_root_cached *root)
+{
+	famfs_itree_t_remove(node, root);
+}
+
+struct famfs_itree_node *famfs_itree_first(struct rb_root_cached *root, u64 start, u64 last)
+{
+	return famfs_itree_t_iter_first(root, start, last);
+}
+
+struct famfs_itree_node *famfs_itree_next(struct famfs_itree_node *node, u64 start, u64 last)
+{
+	return famfs_itree_t_iter_next(node, start, last);
 }
 
 int famfs_shim_dax_read(struct dax_device *dax_dev, u64 offset, void *buf, size_t len)

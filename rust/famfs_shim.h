@@ -13,6 +13,7 @@
 #include <linux/fs_parser.h>
 #include <linux/iomap.h>
 #include <linux/mm.h>
+#include <linux/rbtree.h>
 
 /*
  * Rate limits of the module's messages, one state per class: what any user can
@@ -174,4 +175,22 @@ int famfs_shim_mnt_want_write_file(struct file *file);
 void famfs_shim_mnt_drop_write_file(struct file *file);
 /* fsync: writes back the dirty DAX entries of [@start, @end] (WB_SYNC_ALL). */
 int famfs_shim_dax_writeback(struct inode *inode, struct dax_device *dax, loff_t start, loff_t end);
+
+/*
+ * An interval tree of closed intervals [start, last] (the kernel's augmented
+ * rbtree template, include/linux/interval_tree_generic.h, instantiated here):
+ * insertion and removal in O(log n), the intervals overlapping a query in
+ * O(log n + k). The node is embedded first in a Rust-owned allocation; the
+ * caller serialises every access to a tree.
+ */
+struct famfs_itree_node {
+	struct rb_node rb;
+	u64 start;
+	u64 last;
+	u64 subtree_last;
+};
+void famfs_itree_insert(struct famfs_itree_node *node, struct rb_root_cached *root);
+void famfs_itree_remove(struct famfs_itree_node *node, struct rb_root_cached *root);
+struct famfs_itree_node *famfs_itree_first(struct rb_root_cached *root, u64 start, u64 last);
+struct famfs_itree_node *famfs_itree_next(struct famfs_itree_node *node, u64 start, u64 last);
 #endif /* FAMFS_SHIM_H */

@@ -238,26 +238,26 @@ impl<'a> EvictingInode<'a> {
         }
     }
 
-    /// Inode number.
-    pub(crate) fn ino(&self) -> u64 {
-        self.inode.ino()
-    }
-
     /// The superblock, which outlives the eviction of its inodes.
     pub(crate) fn super_block(&self) -> &'a SuperBlock {
         self.inode.super_block()
     }
 
-    /// The file's map, until [`Self::evict`] frees it (`None` after).
+    /// The file's map, until [`Self::evict`] takes it (`None` after).
+    #[allow(
+        dead_code,
+        reason = "famfs takes the map back from `evict`; this borrow's rule (no map used after `evict`) is what tests/compile-fail/evict_map_held.rs checks"
+    )]
     pub(crate) fn map(&self) -> Option<&InodeMap> {
         self.inode.map()
     }
 
     /// Final teardown: breaks DAX layouts, drops the mapping's entries, clears the inode
-    /// and frees the map. Does nothing the second time.
-    pub(crate) fn evict(&mut self) {
+    /// and hands back the map (the inode's no more), for the caller to free. Does nothing
+    /// the second time (`None`).
+    pub(crate) fn evict(&mut self) -> Option<KBox<InodeMap>> {
         if self.evicted {
-            return;
+            return None;
         }
         let inode = self.inode;
         let raw = inode.as_raw();
@@ -280,12 +280,11 @@ impl<'a> EvictingInode<'a> {
         let p = inode
             .private()
             .swap(core::ptr::null_mut(), Ordering::Acquire);
-        if !p.is_null() {
-            // SAFETY: A non-NULL `i_private` is the `KBox<InodeMap>` from `install_map`.
-            // Every map lent by `Inode::map` is gone: the VFS left no other user of the
-            // inode, and `Self::map`'s borrow of `self` ended before this `&mut self`.
-            drop(unsafe { KBox::from_raw(p.cast::<InodeMap>()) });
-        }
+        // SAFETY: A non-NULL `i_private` is the `KBox<InodeMap>` from `install_map`, now
+        // cleared, so the box is ours. Every map lent by `Inode::map` is gone: the VFS
+        // left no other user of the inode, and `Self::map`'s borrow of `self` ended before
+        // this `&mut self`.
+        (!p.is_null()).then(|| unsafe { KBox::from_raw(p.cast::<InodeMap>()) })
     }
 }
 

@@ -17,6 +17,7 @@ pub(crate) mod file;
 pub(crate) mod fs_context;
 pub(crate) mod inode;
 pub(crate) mod iomap;
+pub(crate) mod itree;
 pub(crate) mod memfail;
 pub(crate) mod registration;
 pub(crate) mod super_block;

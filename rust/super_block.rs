@@ -171,8 +171,9 @@ unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
     // SAFETY: This is `evict_inode`, for this inode, once; `evict` is called below.
     let mut evicting = unsafe { EvictingInode::new(inode) };
     crate::evict_inode(&mut evicting);
-    // Whatever famfs did, the inode is torn down exactly once before the VFS checks it.
-    evicting.evict();
+    // Whatever famfs did, the inode is torn down exactly once before the VFS checks it
+    // (and its map, if famfs did not take it, freed).
+    drop(evicting.evict());
 }
 
 /// # Safety

@@ -19,7 +19,7 @@ for t in env module; do
 	SUITE=$t sh /host/tests/guest/$t.sh 2>&1 | emit
 done
 
-for prog in famfs_test famfs_badinput_test famfs_stress_test famfs_vfs_test famfs_xlink_test famfs_race_test famfs_devid_test famfs_doc_test; do
+for prog in famfs_test famfs_badinput_test famfs_stress_test famfs_vfs_test famfs_xlink_test famfs_race_test famfs_devid_test famfs_doc_test famfs_scale_test; do
 	run_prog $prog $prog
 done
 # The module tests again on the pmem block device (fs_dax_get_by_bdev path).
@@ -32,6 +32,9 @@ mark userspace.sh
 SUITE=userspace sh /host/tests/guest/userspace.sh 2>&1 | emit
 mark userspace_errors.sh
 SUITE=userspace-errors sh /host/tests/guest/userspace_errors.sh 2>&1 | emit
+# The tool at its limits (path length, depth, log room, device full).
+mark userspace_limits.sh
+SUITE=userspace-limits sh /host/tests/guest/userspace_limits.sh 2>&1 | emit
 # The original famfs CLI's command lines, options and exit codes (issue 16).
 mark cli_compat.sh
 SUITE=cli-compat sh /host/tests/guest/cli_compat.sh 2>&1 | emit

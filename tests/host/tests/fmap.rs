@@ -299,3 +299,38 @@ fn maps_naming_one_byte_twice_are_refused() {
         Extent { offset: 4, len: 1 }
     ));
 }
+
+/// The module validates straight into the file's own storage (`validate_*`): the same
+/// verdicts and extents as `Fmap::from_*`, and an interleaved map only into room enough
+/// for all of its extents.
+#[test]
+fn validate_into_storage_matches_fmap() {
+    let s = strips(4, 64 * MIB, 8 * MIB);
+    let h = hdr(1, 2, 64 * MIB);
+    let ie = iext(4, 2 * MIB, 32 * MIB);
+    let s2 = strips(4, 512 * MIB, 8 * MIB);
+    let f = Fmap::from_v2_interleaved(&h, &[ie, ie], &[s, s2], DEV).unwrap();
+    let mut out = vec![Interleave::default(); 2];
+    let v = validate_v2_interleaved(&h, &[ie, ie], &[s, s2], DEV, &mut out).unwrap();
+    assert_eq!(v.map_ref(Extents::Interleaved(&out)), f.as_map_ref());
+    let mut short = vec![Interleave::default(); 1];
+    assert_eq!(
+        validate_v2_interleaved(&h, &[ie, ie], &[s, s2], DEV, &mut short),
+        Err(FmapError::BadExtentType)
+    );
+    assert_eq!(
+        validate_v2_interleaved(&h, &[ie, ie], &[s, s], DEV, &mut out),
+        Err(FmapError::Overlap)
+    );
+
+    let r = v1(0, 4 * MIB, &[(8 * MIB, 2 * MIB), (10 * MIB, 2 * MIB)]);
+    let mut ext = [Extent::default(); MAX_EXTENTS];
+    let v = validate_v1(&r, DEV, &mut ext).unwrap();
+    assert_eq!(
+        v.map_ref(Extents::Simple(&ext[..v.count])),
+        Fmap::from_v1(&r, DEV).unwrap().as_map_ref()
+    );
+    let mut bad = r;
+    bad.ext_list[1].offset = 9 * MIB;
+    assert_eq!(validate_v1(&bad, DEV, &mut ext), Err(FmapError::Misaligned));
+}

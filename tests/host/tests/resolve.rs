@@ -61,7 +61,7 @@ fn check(f: &Fmap, rng: &mut XorShift, rounds: usize) {
     for _ in 0..rounds {
         let pos = rng.below(f.file_size + 4 * MIB);
         let len = 1 + rng.below(8 * MIB);
-        match resolve(f, pos, len) {
+        match resolve(f.as_map_ref(), pos, len) {
             Ok(m) => {
                 assert!(pos < f.file_size);
                 assert!(m.len > 0 && m.len <= len);
@@ -178,11 +178,11 @@ fn reference_worked_example() {
     };
     let f = Fmap::from_v2_interleaved(&hdr, &[ie], &[strips], DEV).unwrap();
     assert_eq!(
-        resolve(&f, 4 * MIB, 4096).unwrap().dev_offset,
+        resolve(f.as_map_ref(), 4 * MIB, 4096).unwrap().dev_offset,
         3 * 1024 * MIB
     );
-    let m = resolve(&f, 15 * MIB, 8 * MIB).unwrap();
+    let m = resolve(f.as_map_ref(), 15 * MIB, 8 * MIB).unwrap();
     assert_eq!(m.dev_offset, 4 * 1024 * MIB + 3 * MIB);
     assert_eq!(m.len, MIB);
-    assert_eq!(resolve(&f, 0, 0), Err(ResolveError::Empty));
+    assert_eq!(resolve(f.as_map_ref(), 0, 0), Err(ResolveError::Empty));
 }

@@ -715,6 +715,50 @@ impl Famfs {
         })
     }
 
+    /// `famfs mkdir -p`: creates the missing directories `dirs` (each one the parent of
+    /// the next, all under the mount point) all or none: every path, and room in the log
+    /// for every entry, are checked before the first directory is created.
+    pub fn mkdir_all(&self, dirs: &[PathBuf], mode: u32, (uid, gid): (u32, u32)) -> Result<()> {
+        let rels = dirs
+            .iter()
+            .map(|d| {
+                let rel = d.strip_prefix(&self.mpt).map_err(|_| {
+                    Error::Refused(format!("{} is outside {}", d.display(), self.mpt.display()))
+                })?;
+                let s = rel
+                    .to_str()
+                    .ok_or_else(|| Error::Refused("path is not UTF-8".into()))?
+                    .to_string();
+                check_relpath(&s)?;
+                Ok(s)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.with_log(|log| {
+            let h = log.header();
+            let room = (h.last_index + 1).saturating_sub(h.next_index);
+            if rels.len() as u64 > room {
+                return Err(FormatError::LogFull(h.next_index).into());
+            }
+            for rel in &rels {
+                let full = self.mpt.join(rel);
+                fs::DirBuilder::new()
+                    .mode(mode)
+                    .create(&full)
+                    .ctx(|| format!("mkdir {}", full.display()))?;
+                if uid != 0 && gid != 0 {
+                    sys::chown(&full, uid, gid).ctx(|| "chown".into())?;
+                }
+                log.append(&LogEntry::Mkdir(DirEntry {
+                    uid,
+                    gid,
+                    mode,
+                    relpath: rel.clone(),
+                }))?;
+            }
+            Ok(())
+        })
+    }
+
     /// `famfs logplay`: creates every logged file and directory that is missing (or,
     /// with a shadow directory, writes a YAML file per entry there instead).
     pub fn logplay(&self, o: &LogplayOptions) -> Result<LogplayStats> {

@@ -129,7 +129,10 @@ pub fn run(args: &[String]) -> i32 {
         );
         return 1;
     }
+    // The missing levels are made all or none (a path too long for the log, or a log
+    // without room for every level, leaves nothing behind).
     let mut cur = fs.mpt.clone();
+    let mut missing = Vec::new();
     for c in dir.strip_prefix(&fs.mpt).expect("checked").components() {
         cur.push(c);
         match std::fs::metadata(&cur) {
@@ -141,13 +144,28 @@ pub fn run(args: &[String]) -> i32 {
                 );
                 return 1;
             }
-            Err(_) => {
-                let r = mk(&fs, &cur, &o);
-                if r != 0 {
-                    return r;
-                }
-            }
+            Err(_) => missing.push(cur.clone()),
         }
     }
-    0
+    if missing.is_empty() {
+        return 0;
+    }
+    match fs.mkdir_all(&missing, o.mode, o.owner) {
+        Ok(()) => {
+            if o.verbose > 0 {
+                for d in &missing {
+                    println!("famfs mkdir: created directory '{}'", d.display());
+                }
+            }
+            0
+        }
+        Err(crate::fs::Error::Format(crate::format::FormatError::LogFull(_))) => {
+            eprintln!("famfs mkdir: the log is full");
+            12
+        }
+        Err(e) => {
+            eprintln!("famfs mkdir: {e}");
+            1
+        }
+    }
 }
