@@ -623,7 +623,7 @@ pub(crate) fn fsync(file: &File, start: i64, end: i64) -> Result {
     // A file without a map has nothing to write back; a broken (truncated) map still
     // names its devices.
     if let Some(map) = inode.map() {
-        state.check_map_alive(&map.fmap)?;
+        state.check_map_alive(map.map_ref())?;
     }
     let wb = state
         .members
