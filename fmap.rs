@@ -659,6 +659,30 @@ pub struct Validated {
 }
 
 impl Validated {
+    /// The checks every validation ends with: the extents (`covered` bytes of them) hold
+    /// the whole file, and do not overlap each other.
+    fn finish(
+        file_type: FileType,
+        file_size: u64,
+        covered: u64,
+        extents: Extents<'_>,
+    ) -> Result<Self, FmapError> {
+        if file_size > covered {
+            return Err(FmapError::SizeExceedsExtents);
+        }
+        let count = match extents {
+            Extents::Simple(e) => e.len(),
+            Extents::Interleaved(ie) => ie.len(),
+        };
+        let v = Validated {
+            file_type,
+            file_size,
+            count,
+        };
+        v.map_ref(extents).check_no_self_overlap()?;
+        Ok(v)
+    }
+
     /// The map, with the extents the validation wrote to `simple` or `interleaved`.
     pub fn map_ref<'a>(&self, extents: Extents<'a>) -> MapRef<'a> {
         MapRef {
@@ -692,18 +716,13 @@ pub fn validate_v1(
         // OVERFLOW: each extent ends on the device, and two of them fit in a u64.
         total = total.saturating_add(e.len);
     }
-    if req.file_size > total {
-        return Err(FmapError::SizeExceedsExtents);
-    }
     *out = req.ext_list;
-    let v = Validated {
+    Validated::finish(
         file_type,
-        file_size: req.file_size,
-        count,
-    };
-    v.map_ref(Extents::Simple(&out[..count]))
-        .check_no_self_overlap()?;
-    Ok(v)
+        req.file_size,
+        total,
+        Extents::Simple(&out[..count]),
+    )
 }
 
 /// Validates a v2 (`MAP_CREATE_V2`) request with simple extents, each on the device its
@@ -724,17 +743,12 @@ pub fn validate_v2_simple(
         *slot = simple_v2_extent(x, file_type, &devs)?;
         total = total.saturating_add(x.len);
     }
-    if hdr.file_size > total {
-        return Err(FmapError::SizeExceedsExtents);
-    }
-    let v = Validated {
+    Validated::finish(
         file_type,
-        file_size: hdr.file_size,
-        count,
-    };
-    v.map_ref(Extents::Simple(&out[..count]))
-        .check_no_self_overlap()?;
-    Ok(v)
+        hdr.file_size,
+        total,
+        Extents::Simple(&out[..count]),
+    )
 }
 
 /// Validates a v2 (`MAP_CREATE_V2`) request with interleaved extents; `strips[i]` holds
@@ -768,17 +782,12 @@ pub fn validate_v2_interleaved(
         check_strip_lengths(slot, hdr.file_size)?;
         covered = covered.saturating_add(ie.nbytes);
     }
-    if hdr.file_size > covered {
-        return Err(FmapError::SizeExceedsExtents);
-    }
-    let v = Validated {
+    Validated::finish(
         file_type,
-        file_size: hdr.file_size,
-        count,
-    };
-    v.map_ref(Extents::Interleaved(&out[..count]))
-        .check_no_self_overlap()?;
-    Ok(v)
+        hdr.file_size,
+        covered,
+        Extents::Interleaved(&out[..count]),
+    )
 }
 
 impl Fmap {

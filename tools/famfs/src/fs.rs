@@ -696,23 +696,33 @@ impl Famfs {
     /// to the directory, the log keeps `mode`; chown only if both ids are non-zero).
     pub fn mkdir(&self, path: &Path, mode: u32, (uid, gid): (u32, u32)) -> Result<()> {
         let rel = self.relpath(path)?;
-        self.with_log(|log| {
-            let full = self.mpt.join(&rel);
-            fs::DirBuilder::new()
-                .mode(mode)
-                .create(&full)
-                .ctx(|| format!("mkdir {}", full.display()))?;
-            if uid != 0 && gid != 0 {
-                sys::chown(&full, uid, gid).ctx(|| "chown".into())?;
-            }
-            log.append(&LogEntry::Mkdir(DirEntry {
-                uid,
-                gid,
-                mode,
-                relpath: rel.clone(),
-            }))?;
-            Ok(())
-        })
+        self.with_log(|log| self.mkdir_logged(log, &rel, mode, (uid, gid)))
+    }
+
+    /// Creates the directory `rel` (relative to the mount point) and logs it; chown only
+    /// if both ids are non-zero.
+    fn mkdir_logged(
+        &self,
+        log: &mut Log<'_>,
+        rel: &str,
+        mode: u32,
+        (uid, gid): (u32, u32),
+    ) -> Result<()> {
+        let full = self.mpt.join(rel);
+        fs::DirBuilder::new()
+            .mode(mode)
+            .create(&full)
+            .ctx(|| format!("mkdir {}", full.display()))?;
+        if uid != 0 && gid != 0 {
+            sys::chown(&full, uid, gid).ctx(|| "chown".into())?;
+        }
+        log.append(&LogEntry::Mkdir(DirEntry {
+            uid,
+            gid,
+            mode,
+            relpath: rel.to_string(),
+        }))?;
+        Ok(())
     }
 
     /// `famfs mkdir -p`: creates the missing directories `dirs` (each one the parent of
@@ -740,20 +750,7 @@ impl Famfs {
                 return Err(FormatError::LogFull(h.next_index).into());
             }
             for rel in &rels {
-                let full = self.mpt.join(rel);
-                fs::DirBuilder::new()
-                    .mode(mode)
-                    .create(&full)
-                    .ctx(|| format!("mkdir {}", full.display()))?;
-                if uid != 0 && gid != 0 {
-                    sys::chown(&full, uid, gid).ctx(|| "chown".into())?;
-                }
-                log.append(&LogEntry::Mkdir(DirEntry {
-                    uid,
-                    gid,
-                    mode,
-                    relpath: rel.clone(),
-                }))?;
+                self.mkdir_logged(log, rel, mode, (uid, gid))?;
             }
             Ok(())
         })
