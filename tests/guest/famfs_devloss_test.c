@@ -28,38 +28,8 @@
 #include "kselftest_harness.h"
 #include "famfs_uapi.h"
 #include "famfs_test_util.h"
+#include "famfs_test_map.h"
 
-
-static int mkfile(const char *dir, const char *name, uint64_t off, uint64_t size)
-{
-	struct famfs_ioc_simple_extent se = { 0, off, size };
-	struct famfs_ioc_fmap f = { .fioc_file_size = size, .fioc_nextents = 1, .kse = &se };
-	char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDWR | O_CREAT, 0644);
-	if (fd < 0 || ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f))
-		return -1;
-	return fd;
-}
-
-/* A child that touches a shared mapping forever; it can only end by a signal. */
-static pid_t toucher(int fd, size_t size)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		volatile char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		uint64_t i = 0;
-
-		if (p == MAP_FAILED)
-			_exit(2);
-		for (;;)
-			p[(i++ * 4096) % size] += 1;
-	}
-	return pid;
-}
 
 struct io {
 	int fd;
@@ -123,7 +93,7 @@ TEST_F_TIMEOUT(loss, unbind_while_mapped_and_busy, 300)
 	pid_t child;
 	time_t t0;
 
-	fd = mkfile(self->dir, "f", GiB, 16 * MiB);
+	fd = simple_file(self->dir, "f", FAMFS_REG, GiB, 16 * MiB);
 	ASSERT_GE(fd, 0);
 	child = toucher(fd, 16 * MiB);
 	ASSERT_GT(child, 0);
@@ -194,7 +164,7 @@ TEST_F_TIMEOUT(loss, poisoned_page_fails_only_that_page, 300)
 	char buf[64];
 	int fd, got_sigbus;
 
-	fd = mkfile(self->dir, "p", 2 * GiB, 4 * MiB);
+	fd = simple_file(self->dir, "p", FAMFS_REG, 2 * GiB, 4 * MiB);
 	ASSERT_GE(fd, 0);
 	p = mmap(NULL, 4 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, p);

@@ -29,6 +29,7 @@
 #include "kselftest_harness.h"
 #include "famfs_uapi.h"
 #include "famfs_test_util.h"
+#include "famfs_test_map.h"
 
 /* Offsets below 64 MiB stay free for meta files; the other tests use 64 MiB up. */
 #define DATA_BASE (512 * MiB)
@@ -48,18 +49,8 @@ static int mapped_file(const char *dir, const char *name, uint64_t size, uint64_
 		.fioc_nextents = 1,
 		.kse = &se,
 	};
-	char path[256];
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
-	if (fd < 0)
-		return -1;
-	if (ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return map_file(dir, name, O_EXCL, &f);
 }
 
 /* The signal that touching @p kills a child with (0 if it does not). */

@@ -34,6 +34,7 @@
 #include "kselftest_harness.h"
 #include "famfs_uapi.h"
 #include "famfs_test_util.h"
+#include "famfs_test_map.h"
 
 #define NDEV 3
 
@@ -164,14 +165,6 @@ static long max_dev(int fd)
 	return max;
 }
 
-static int mkfile(const char *dir, const char *name)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
-}
-
 static int map_simple(int fd, uint64_t size, uint32_t n, struct famfs_ioc_simple_extent *se)
 {
 	struct famfs_ioc_fmap f = {
@@ -233,7 +226,7 @@ FIXTURE_SETUP(md)
 	strcpy(self->mnt, "/tmp/famfs-md-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->mnt));
 	ASSERT_EQ(0, mount(devs[0], self->mnt, "famfs", 0, NULL));
-	self->fd = mkfile(self->mnt, "ctl");
+	self->fd = create_file(self->mnt, "ctl");
 	ASSERT_GE(self->fd, 0);
 }
 
@@ -362,7 +355,7 @@ TEST_F_TIMEOUT(md, every_error_leaves_nothing_registered, 300)
 TEST_F_TIMEOUT(md, maps_name_registered_devices_only, 300)
 {
 	struct famfs_ioc_simple_extent se = { 1, 64 * MiB, 2 * MiB };
-	int fd = mkfile(self->mnt, "a");
+	int fd = create_file(self->mnt, "a");
 
 	ASSERT_GE(fd, 0);
 	/* Unknown index in an extent. */
@@ -382,7 +375,7 @@ TEST_F_TIMEOUT(md, maps_name_registered_devices_only, 300)
 	EXPECT_EQ(0, map_simple(fd, 2 * MiB, 1, &se));
 	close(fd);
 	/* Offset 0 of a member is its superblock: a regular file may not map it. */
-	fd = mkfile(self->mnt, "b");
+	fd = create_file(self->mnt, "b");
 	ASSERT_GE(fd, 0);
 	se.offset = 0;
 	EXPECT_EQ(-1, map_simple(fd, 2 * MiB, 1, &se));
@@ -409,7 +402,7 @@ TEST_F_TIMEOUT(md, striped_bytes_land_on_each_device, 300)
 	ASSERT_EQ(0, add_dev(self->fd, 2, 2, self->size[2], devs[2]));
 	for (i = 0; i < NDEV; i++)
 		st[i] = (struct famfs_ioc_simple_extent){ i, base[i], size / NDEV };
-	fd = mkfile(self->mnt, "striped");
+	fd = create_file(self->mnt, "striped");
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, map_striped(fd, size, chunk, NDEV, st));
 	/* MAP_GET_V2 reports the device of each strip. */
@@ -461,21 +454,6 @@ TEST_F_TIMEOUT(md, striped_bytes_land_on_each_device, 300)
 	ASSERT_EQ(0, mount(devs[0], self->mnt, "famfs", 0, NULL));
 }
 
-static long count_trace(const char *event, const char *result)
-{
-	char line[512];
-	long n = 0;
-	FILE *f = fopen("/sys/kernel/tracing/trace", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, event) && (!result || strstr(line, result)))
-			n++;
-	fclose(f);
-	return n;
-}
-
 TEST_F_TIMEOUT(md, striped_gib_takes_512_pmd_faults, 300)
 {
 	/* 512 chunks of 2 MiB over three strips: 171 or 170 chunks each. */
@@ -490,7 +468,7 @@ TEST_F_TIMEOUT(md, striped_gib_takes_512_pmd_faults, 300)
 
 	ASSERT_EQ(0, add_dev(self->fd, 1, 1, self->size[1], devs[1]));
 	ASSERT_EQ(0, add_dev(self->fd, 2, 2, self->size[2], devs[2]));
-	fd = mkfile(self->mnt, "big");
+	fd = create_file(self->mnt, "big");
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, map_striped(fd, size, 2 * MiB, NDEV, st));
 	if (access("/sys/kernel/tracing/events/fs_dax/dax_pmd_fault_done/enable", W_OK))
@@ -538,23 +516,6 @@ static void *io_loop(void *a)
 	return NULL;
 }
 
-/* A child touching a shared mapping forever: it can only end by a signal. */
-static pid_t toucher(int fd, size_t size)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		volatile char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		uint64_t i = 0;
-
-		if (p == MAP_FAILED)
-			_exit(2);
-		for (;;)
-			p[(i++ * 4096) % size] += 1;
-	}
-	return pid;
-}
-
 static int wait_status(pid_t pid, int secs)
 {
 	int status, i;
@@ -581,9 +542,9 @@ TEST_F_TIMEOUT(md, member_removed_under_io_fails_its_files_only, 300)
 
 	ASSERT_EQ(0, add_dev(self->fd, 1, 1, self->size[1], devs[1]));
 	ASSERT_EQ(0, add_dev(self->fd, 2, 2, self->size[2], devs[2]));
-	striped = mkfile(self->mnt, "striped");
-	f2 = mkfile(self->mnt, "on2");
-	f0 = mkfile(self->mnt, "on0");
+	striped = create_file(self->mnt, "striped");
+	f2 = create_file(self->mnt, "on2");
+	f0 = create_file(self->mnt, "on0");
 	ASSERT_GE(striped, 0);
 	ASSERT_GE(f2, 0);
 	ASSERT_GE(f0, 0);
@@ -643,34 +604,8 @@ TEST_F_TIMEOUT(md, member_removed_under_io_fails_its_files_only, 300)
 	ASSERT_EQ(0, mount(devs[0], self->mnt, "famfs", 0, NULL));
 }
 
-#define PARAMS "/sys/module/famfs/parameters/"
 /* Delay point FAMFS_DELAY_ADD_DAXDEV (enum famfs_delay_point in rust/famfs_shim.h). */
 #define DELAY_ADD_DAXDEV	(1 << 3)
-
-static long param(const char *name)
-{
-	char path[128], buf[32] = "";
-	int fd, n;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 0) : -1;
-}
-
-static int set_delay(unsigned int at, unsigned int ms)
-{
-	char v[16];
-
-	snprintf(v, sizeof(v), "%u", ms);
-	if (write_str(PARAMS "test_delay_ms", v))
-		return -1;
-	snprintf(v, sizeof(v), "%u", at);
-	return write_str(PARAMS "test_delay_at", v);
-}
 
 struct adder {
 	int fd, ret, err;

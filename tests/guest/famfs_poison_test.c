@@ -37,6 +37,7 @@
 #include "kselftest_harness.h"
 #include "famfs_uapi.h"
 #include "famfs_test_util.h"
+#include "famfs_test_map.h"
 
 #define PG 4096ULL
 #define FSIZE (4 * MiB)
@@ -44,29 +45,6 @@
 #define POFF (2 * MiB + 8 * PG)
 #define A_DEV (3 * GiB)
 #define B_DEV (3 * GiB + 64 * MiB)
-
-static int mkfile_t(const char *dir, const char *name, int type, uint64_t off, uint64_t size)
-{
-	struct famfs_ioc_simple_extent se = { 0, off, size };
-	struct famfs_ioc_fmap f = {
-		.fioc_file_size = size,
-		.fioc_file_type = type,
-		.fioc_nextents = 1,
-		.kse = &se,
-	};
-	char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDWR | O_CREAT, 0644);
-	if (fd < 0)
-		return -1;
-	if (ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 static unsigned char pattern(uint64_t off, int salt)
 {
@@ -228,9 +206,9 @@ TEST_F_TIMEOUT(poison, data_page_failure_is_contained, 300)
 	unsigned char v;
 	struct stat st;
 
-	a = mkfile_t(self->dir, "a", FAMFS_REG, A_DEV, FSIZE);
+	a = simple_file(self->dir, "a", FAMFS_REG, A_DEV, FSIZE);
 	ASSERT_GE(a, 0);
-	b = mkfile_t(self->dir, "b", FAMFS_REG, B_DEV, FSIZE);
+	b = simple_file(self->dir, "b", FAMFS_REG, B_DEV, FSIZE);
 	ASSERT_GE(b, 0);
 	ASSERT_EQ(0, fill(a, FSIZE, 1));
 	ASSERT_EQ(0, fill(b, FSIZE, 2));
@@ -331,7 +309,7 @@ TEST_F_TIMEOUT(poison, data_page_failure_is_contained, 300)
 	munmap((void *)pb, FSIZE);
 
 	/* The mount is up: new files, their maps and ioctls work. */
-	c = mkfile_t(self->dir, "c", FAMFS_REG, B_DEV + 64 * MiB, 2 * MiB);
+	c = simple_file(self->dir, "c", FAMFS_REG, B_DEV + 64 * MiB, 2 * MiB);
 	EXPECT_GE(c, 0) TH_LOG("create after the poison: %s", strerror(errno));
 	if (c >= 0)
 		close(c);
@@ -348,7 +326,7 @@ TEST_F_TIMEOUT(poison, data_page_failure_is_contained, 300)
 	 * The record went with the old mount: the page reads again (the memory here is
 	 * good; bad memory would fail again on access and be recorded anew).
 	 */
-	a = mkfile_t(self->dir, "a", FAMFS_REG, A_DEV, FSIZE);
+	a = simple_file(self->dir, "a", FAMFS_REG, A_DEV, FSIZE);
 	ASSERT_GE(a, 0);
 	EXPECT_EQ((ssize_t)PG, pread(a, buf, PG, POFF));
 	close(a);
@@ -375,9 +353,9 @@ TEST_F_TIMEOUT(poison, metadata_failure_shuts_the_mount_down, 300)
 		char path[128], buf[64];
 		int m, b, fd;
 
-		m = mkfile_t(self->dir, meta[i].name, meta[i].type, meta[i].dev, meta[i].size);
+		m = simple_file(self->dir, meta[i].name, meta[i].type, meta[i].dev, meta[i].size);
 		ASSERT_GE(m, 0) TH_LOG("%s: %s", meta[i].name, strerror(errno));
-		b = mkfile_t(self->dir, "b", FAMFS_REG, B_DEV, FSIZE);
+		b = simple_file(self->dir, "b", FAMFS_REG, B_DEV, FSIZE);
 		ASSERT_GE(b, 0);
 		EXPECT_EQ(64, pread(b, buf, 64, 0));
 		p = mmap(NULL, meta[i].size, PROT_READ, MAP_SHARED, m, 0);

@@ -41,8 +41,8 @@
 #include "kselftest_harness.h"
 #include "famfs_uapi.h"
 #include "famfs_test_util.h"
+#include "famfs_test_map.h"
 
-#define PARAMS "/sys/module/famfs/parameters/"
 /* Delay points (enum famfs_delay_point in rust/famfs_shim.h). */
 #define DELAY_NOTIFY_FAILURE	(1 << 0)
 #define DELAY_FILL_SUPER	(1 << 1)
@@ -63,31 +63,6 @@ static uint64_t dax_attr(const char *attr)
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	return n > 0 ? strtoull(buf, NULL, 0) : 0;
-}
-
-static long param(const char *name)
-{
-	char path[128], buf[32] = "";
-	int fd, n;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 0) : -1;
-}
-
-static int set_delay(unsigned int at, unsigned int ms)
-{
-	char v[16];
-
-	snprintf(v, sizeof(v), "%u", ms);
-	if (write_str(PARAMS "test_delay_ms", v))
-		return -1;
-	snprintf(v, sizeof(v), "%u", at);
-	return write_str(PARAMS "test_delay_at", v);
 }
 
 /* Waits up to 30 s until a delay point has been entered more than @before times. */
@@ -144,24 +119,6 @@ static int rmmod_famfs(void)
 static int modprobe_famfs(void)
 {
 	return famfs_loaded() ? 0 : system("modprobe famfs");
-}
-
-static int mkfile(const char *dir, const char *name, uint64_t off, uint64_t size)
-{
-	struct famfs_ioc_simple_extent se = { 0, off, size };
-	struct famfs_ioc_fmap f = { .fioc_file_size = size, .fioc_nextents = 1, .kse = &se };
-	char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDWR | O_CREAT, 0644);
-	if (fd < 0)
-		return -1;
-	if (ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* Touches @p; 1 if that was SIGBUS, 0 if the access worked. Per thread. */
@@ -239,7 +196,7 @@ TEST_F_TIMEOUT(race, failure_callback_vs_umount_and_rmmod, 300)
 		int status;
 
 		ASSERT_EQ(0, mount(daxdev(), self->dir, "famfs", 0, NULL));
-		ASSERT_LE(0, close(mkfile(self->dir, "f", GiB, 4 * MiB)));
+		ASSERT_LE(0, close(simple_file(self->dir, "f", FAMFS_REG, GiB, 4 * MiB)));
 		ASSERT_EQ(0, set_delay(DELAY_NOTIFY_FAILURE, DELAY_MS));
 		before = param("test_delays_entered");
 		child = fork();
@@ -341,7 +298,7 @@ TEST_F_TIMEOUT(race, truncate_vs_fault_in_flight, 120)
 	int fd;
 
 	ASSERT_EQ(0, mount(daxdev(), self->dir, "famfs", 0, NULL));
-	fd = mkfile(self->dir, "t", GiB, t.size);
+	fd = simple_file(self->dir, "t", FAMFS_REG, GiB, t.size);
 	ASSERT_LE(0, fd);
 	t.p = mmap(NULL, t.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, t.p);
@@ -389,7 +346,7 @@ TEST_F_TIMEOUT(race, truncate_vs_faults_stress, 600)
 	for (i = 0; i < iters; i++) {
 		char path[128];
 
-		fd = mkfile(self->dir, "s", GiB, t.size);
+		fd = simple_file(self->dir, "s", FAMFS_REG, GiB, t.size);
 		ASSERT_LE(0, fd) TH_LOG("iteration %llu: %s", (unsigned long long)i, strerror(errno));
 		t.p = mmap(NULL, t.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		ASSERT_NE(MAP_FAILED, t.p);
@@ -462,7 +419,7 @@ TEST_F_TIMEOUT(race, failure_vs_umount_rmmod_stress, 900)
 		ASSERT_EQ(0, mount(daxdev(), self->dir, "famfs", 0, NULL)) {
 			TH_LOG("iteration %llu: mount: %s", (unsigned long long)i, strerror(errno));
 		}
-		ASSERT_LE(0, close(mkfile(self->dir, "f", GiB, 4 * MiB)));
+		ASSERT_LE(0, close(simple_file(self->dir, "f", FAMFS_REG, GiB, 4 * MiB)));
 		ASSERT_EQ(0, pthread_create(&th, NULL, inject_thread, &inj));
 		/* Both sides start from a spin, so that they meet in the kernel. */
 		while (!atomic_load(&inj.ready))

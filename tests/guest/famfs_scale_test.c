@@ -25,6 +25,7 @@
 #include "kselftest_harness.h"
 #include "famfs_uapi.h"
 #include "famfs_test_util.h"
+#include "famfs_test_map.h"
 
 #define SLOT (2 * MiB)
 /* Slots 1 .. NSLOTS (offset 0 is the superblock's); 4 GiB of device. */
@@ -67,21 +68,6 @@ static int trace_on(int on)
 	return write_str("/sys/kernel/tracing/events/fs_dax/dax_pmd_fault_done/enable", v);
 }
 
-static long count_pmd(void)
-{
-	char line[512];
-	long n = 0;
-	FILE *f = fopen("/sys/kernel/tracing/trace", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "dax_pmd_fault_done") && strstr(line, "NOPAGE"))
-			n++;
-	fclose(f);
-	return n;
-}
-
 /*
  * Whether the module finds that @slot overlaps a live file: 1 yes, 0 no, -1 error.
  * The probe file is removed again (a probe over a live file leaves that file
@@ -104,7 +90,7 @@ static int probe(const char *dir, int slot)
 	}
 	(void)p[0];
 	trace_on(0);
-	pmd = count_pmd();
+	pmd = count_trace("dax_pmd_fault_done", "NOPAGE");
 	munmap((void *)p, SLOT);
 	close(fd);
 	snprintf(path, sizeof(path), "%s/probe", dir);

@@ -28,17 +28,10 @@
 #include "kselftest_harness.h"
 #include "famfs_uapi.h"
 #include "famfs_test_util.h"
+#include "famfs_test_map.h"
 
 /* Offsets below 64 MiB stay free for the meta files of other tests. */
 #define DATA_BASE (64 * MiB)
-
-static int create_file(const char *dir, const char *name)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
-}
 
 static int map_v1(int fd, int type, uint64_t size, int n, uint64_t off0, uint64_t len0,
 		  uint64_t off1, uint64_t len1)
@@ -502,21 +495,6 @@ TEST_F(famfs, interleaved_resolution_matches_model)
 	}
 	close(fd);
 	close(whole);
-}
-
-static long count_trace(const char *event, const char *result)
-{
-	char line[512];
-	long n = 0;
-	FILE *f = fopen("/sys/kernel/tracing/trace", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, event) && (!result || strstr(line, result)))
-			n++;
-	fclose(f);
-	return n;
 }
 
 TEST_F_TIMEOUT(famfs, one_gib_takes_512_pmd_faults, 300)

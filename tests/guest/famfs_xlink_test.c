@@ -27,6 +27,7 @@
 #include "kselftest_harness.h"
 #include "famfs_uapi.h"
 #include "famfs_test_util.h"
+#include "famfs_test_map.h"
 
 /* Device memory used here; below it stay the meta files of other tests. */
 #define AREA (1 * GiB)
@@ -43,18 +44,8 @@ static int xfile(const char *dir, const char *name, uint64_t size, uint64_t off,
 		.fioc_nextents = 1,
 		.kse = &se,
 	};
-	char path[256];
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
-	if (fd < 0)
-		return -1;
-	if (ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return map_file(dir, name, O_EXCL, &f);
 }
 
 static uint64_t word(uint64_t tag, uint64_t off)
@@ -108,21 +99,6 @@ static int trace_on(int on)
 		return -1;
 	return write_str("/sys/kernel/tracing/events/fs_dax/dax_pmd_fault_done/enable", v) ||
 	       write_str("/sys/kernel/tracing/events/fs_dax/dax_pte_fault_done/enable", v);
-}
-
-static long count_trace(const char *event, const char *result)
-{
-	char line[512];
-	long n = 0;
-	FILE *f = fopen("/sys/kernel/tracing/trace", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, event) && (!result || strstr(line, result)))
-			n++;
-	fclose(f);
-	return n;
 }
 
 FIXTURE(xl) {

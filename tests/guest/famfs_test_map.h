@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the guest tests that create mapped files, fault them in and count
+ * the faults, or drive the module's test parameters. Include after famfs_uapi.h and
+ * famfs_test_util.h.
+ */
+#ifndef FAMFS_TEST_MAP_H
+#define FAMFS_TEST_MAP_H
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define PARAMS "/sys/module/famfs/parameters/"
+
+/* Opens @dir/@name with O_RDWR | O_CREAT | O_EXCL, mode 0644. */
+static inline int create_file(const char *dir, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+}
+
+/*
+ * Opens @dir/@name with O_RDWR | O_CREAT | @oflags (mode 0644) and gives it the map @f
+ * by FAMFSIOC_MAP_CREATE_V2; its fd, or -1 (the fd closed again).
+ */
+static inline int map_file(const char *dir, const char *name, int oflags,
+			   struct famfs_ioc_fmap *f)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CREAT | oflags, 0644);
+	if (fd < 0)
+		return -1;
+	if (ioctl(fd, FAMFSIOC_MAP_CREATE_V2, f)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A file of type @type and @size bytes on the one extent [@off, @off + @size). */
+static inline int simple_file(const char *dir, const char *name, int type, uint64_t off,
+			      uint64_t size)
+{
+	struct famfs_ioc_simple_extent se = { 0, off, size };
+	struct famfs_ioc_fmap f = {
+		.fioc_file_size = size,
+		.fioc_file_type = type,
+		.fioc_nextents = 1,
+		.kse = &se,
+	};
+
+	return map_file(dir, name, 0, &f);
+}
+
+/* A child touching a shared mapping forever: it can only end by a signal. */
+static inline pid_t toucher(int fd, size_t size)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		volatile char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		uint64_t i = 0;
+
+		if (p == MAP_FAILED)
+			_exit(2);
+		for (;;)
+			p[(i++ * 4096) % size] += 1;
+	}
+	return pid;
+}
+
+/* Lines of the trace buffer with @event (and @result, unless NULL). */
+static inline long count_trace(const char *event, const char *result)
+{
+	char line[512];
+	long n = 0;
+	FILE *f = fopen("/sys/kernel/tracing/trace", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, event) && (!result || strstr(line, result)))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* The module parameter @name as a number, or -1. */
+static inline long param(const char *name)
+{
+	char path[128], buf[32] = "";
+	int fd, n;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 0) : -1;
+}
+
+/* Arms the module's test delay point @at for @ms milliseconds; 0 on success. */
+static inline int set_delay(unsigned int at, unsigned int ms)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%u", ms);
+	if (write_str(PARAMS "test_delay_ms", v))
+		return -1;
+	snprintf(v, sizeof(v), "%u", at);
+	return write_str(PARAMS "test_delay_at", v);
+}
+
+#endif
