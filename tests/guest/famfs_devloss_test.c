@@ -70,19 +70,6 @@ FIXTURE_TEARDOWN(loss)
 	rmdir(self->dir);
 }
 
-/* Waits up to @secs for @pid; returns its status or -1. */
-static int wait_for(pid_t pid, int secs)
-{
-	int status, i;
-
-	for (i = 0; i < secs * 10; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return status;
-		usleep(100000);
-	}
-	return -1;
-}
-
 TEST_F_TIMEOUT(loss, unbind_while_mapped_and_busy, 300)
 {
 	struct famfs_ioc_map m;

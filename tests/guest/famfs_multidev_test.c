@@ -461,9 +461,6 @@ TEST_F_TIMEOUT(md, striped_gib_takes_512_pmd_faults, 300)
 	struct famfs_ioc_simple_extent st[NDEV] = {
 		{ 0, 64 * MiB, strip }, { 1, 2 * MiB, strip }, { 2, 2 * MiB, strip },
 	};
-	volatile char *p;
-	long pmd, fallback, pte;
-	size_t i;
 	int fd;
 
 	ASSERT_EQ(0, add_dev(self->fd, 1, 1, self->size[1], devs[1]));
@@ -473,24 +470,7 @@ TEST_F_TIMEOUT(md, striped_gib_takes_512_pmd_faults, 300)
 	ASSERT_EQ(0, map_striped(fd, size, 2 * MiB, NDEV, st));
 	if (access("/sys/kernel/tracing/events/fs_dax/dax_pmd_fault_done/enable", W_OK))
 		SKIP(return, "no fs_dax tracepoints");
-	ASSERT_EQ(0, write_str("/sys/kernel/tracing/buffer_size_kb", "8192"));
-	ASSERT_EQ(0, write_str("/sys/kernel/tracing/trace", ""));
-	ASSERT_EQ(0, write_str("/sys/kernel/tracing/events/fs_dax/dax_pmd_fault_done/enable", "1"));
-	ASSERT_EQ(0, write_str("/sys/kernel/tracing/events/fs_dax/dax_pte_fault_done/enable", "1"));
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	for (i = 0; i < size; i += 4096)
-		p[i] = (char)i;
-	write_str("/sys/kernel/tracing/events/fs_dax/dax_pmd_fault_done/enable", "0");
-	write_str("/sys/kernel/tracing/events/fs_dax/dax_pte_fault_done/enable", "0");
-	pmd = count_trace("dax_pmd_fault_done", "NOPAGE");
-	fallback = count_trace("dax_pmd_fault_done", "FALLBACK");
-	pte = count_trace("dax_pte_fault_done", NULL);
-	TH_LOG("pmd %ld fallback %ld pte %ld", pmd, fallback, pte);
-	EXPECT_EQ(512, pmd);
-	EXPECT_EQ(0, fallback);
-	EXPECT_EQ(0, pte);
-	munmap((void *)p, size);
+	expect_pmd_faults_only(_metadata, fd, size, 512);
 	close(fd);
 }
 
@@ -514,18 +494,6 @@ static void *io_loop(void *a)
 		o = (o + 2 * MiB) % (8 * MiB);
 	}
 	return NULL;
-}
-
-static int wait_status(pid_t pid, int secs)
-{
-	int status, i;
-
-	for (i = 0; i < secs * 10; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return status;
-		usleep(100000);
-	}
-	return -1;
 }
 
 TEST_F_TIMEOUT(md, member_removed_under_io_fails_its_files_only, 300)
@@ -561,7 +529,7 @@ TEST_F_TIMEOUT(md, member_removed_under_io_fails_its_files_only, 300)
 
 	/* Device 1 goes away under the I/O. */
 	ASSERT_EQ(0, write_str("/sys/bus/dax/drivers/fsdev_dax/unbind", name_of(devs[1])));
-	status = wait_status(child, 30);
+	status = wait_for(child, 30);
 	if (status == -1) {
 		kill(child, SIGKILL);
 		waitpid(child, &status, 0);

@@ -501,33 +501,13 @@ TEST_F_TIMEOUT(famfs, one_gib_takes_512_pmd_faults, 300)
 {
 	struct famfs_ioc_simple_extent se = { 0, GiB, GiB };
 	const size_t size = GiB;
-	volatile char *p;
-	size_t i;
-	long pmd, fallback, pte;
 	int fd = create_file(self->mnt, "big");
 
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, map_v2_simple(fd, size, 1, &se));
 	if (access("/sys/kernel/tracing/events/fs_dax/dax_pmd_fault_done/enable", W_OK))
 		SKIP(return, "no fs_dax tracepoints");
-	ASSERT_EQ(0, write_str("/sys/kernel/tracing/buffer_size_kb", "8192"));
-	ASSERT_EQ(0, write_str("/sys/kernel/tracing/trace", ""));
-	ASSERT_EQ(0, write_str("/sys/kernel/tracing/events/fs_dax/dax_pmd_fault_done/enable", "1"));
-	ASSERT_EQ(0, write_str("/sys/kernel/tracing/events/fs_dax/dax_pte_fault_done/enable", "1"));
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	for (i = 0; i < size; i += 4096)
-		p[i] = (char)i;
-	write_str("/sys/kernel/tracing/events/fs_dax/dax_pmd_fault_done/enable", "0");
-	write_str("/sys/kernel/tracing/events/fs_dax/dax_pte_fault_done/enable", "0");
-	pmd = count_trace("dax_pmd_fault_done", "NOPAGE");
-	fallback = count_trace("dax_pmd_fault_done", "FALLBACK");
-	pte = count_trace("dax_pte_fault_done", NULL);
-	TH_LOG("pmd %ld fallback %ld pte %ld", pmd, fallback, pte);
-	EXPECT_EQ(512, pmd);
-	EXPECT_EQ(0, fallback);
-	EXPECT_EQ(0, pte);
-	munmap((void *)p, size);
+	expect_pmd_faults_only(_metadata, fd, size, 512);
 	close(fd);
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the guest tests that create mapped files, fault them in and count
- * the faults, or drive the module's test parameters. Include after famfs_uapi.h and
- * famfs_test_util.h.
+ * the faults, or drive the module's test parameters. Include after
+ * kselftest_harness.h, famfs_uapi.h and famfs_test_util.h.
  */
 #ifndef FAMFS_TEST_MAP_H
 #define FAMFS_TEST_MAP_H
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PARAMS "/sys/module/famfs/parameters/"
@@ -80,6 +81,19 @@ static inline pid_t toucher(int fd, size_t size)
 	return pid;
 }
 
+/* Waits up to @secs for @pid; returns its status or -1. */
+static inline int wait_for(pid_t pid, int secs)
+{
+	int status, i;
+
+	for (i = 0; i < secs * 10; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		usleep(100000);
+	}
+	return -1;
+}
+
 /* Lines of the trace buffer with @event (and @result, unless NULL). */
 static inline long count_trace(const char *event, const char *result)
 {
@@ -94,6 +108,38 @@ static inline long count_trace(const char *event, const char *result)
 			n++;
 	fclose(f);
 	return n;
+}
+
+/*
+ * Writes one byte in every 4 KiB of @fd's first @size bytes through a shared mapping,
+ * with the fs_dax fault tracepoints on, and expects @pmd PMD faults, none fallen back
+ * and no PTE fault. The harness's _metadata: call it from a TEST body.
+ */
+static inline void expect_pmd_faults_only(struct __test_metadata *_metadata, int fd,
+					  size_t size, long want_pmd)
+{
+	long pmd, fallback, pte;
+	volatile char *p;
+	size_t i;
+
+	ASSERT_EQ(0, write_str("/sys/kernel/tracing/buffer_size_kb", "8192"));
+	ASSERT_EQ(0, write_str("/sys/kernel/tracing/trace", ""));
+	ASSERT_EQ(0, write_str("/sys/kernel/tracing/events/fs_dax/dax_pmd_fault_done/enable", "1"));
+	ASSERT_EQ(0, write_str("/sys/kernel/tracing/events/fs_dax/dax_pte_fault_done/enable", "1"));
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < size; i += 4096)
+		p[i] = (char)i;
+	write_str("/sys/kernel/tracing/events/fs_dax/dax_pmd_fault_done/enable", "0");
+	write_str("/sys/kernel/tracing/events/fs_dax/dax_pte_fault_done/enable", "0");
+	pmd = count_trace("dax_pmd_fault_done", "NOPAGE");
+	fallback = count_trace("dax_pmd_fault_done", "FALLBACK");
+	pte = count_trace("dax_pte_fault_done", NULL);
+	TH_LOG("pmd %ld fallback %ld pte %ld", pmd, fallback, pte);
+	EXPECT_EQ(want_pmd, pmd);
+	EXPECT_EQ(0, fallback);
+	EXPECT_EQ(0, pte);
+	munmap((void *)p, size);
 }
 
 /* The module parameter @name as a number, or -1. */
