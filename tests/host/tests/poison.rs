@@ -2,6 +2,9 @@
 //! The reverse lookup of a failed device range (`poison.rs`) against `resolve`, page by
 //! page, on random simple and interleaved maps; and the poison clipping.
 
+mod common;
+
+use common::{random_interleaved_map, random_simple_map, XorShift};
 use famfs_host_tests::fmap::*;
 use famfs_host_tests::iomap::resolve;
 use famfs_host_tests::poison::{clip, covered, for_each_file_range, intersect};
@@ -9,19 +12,6 @@ use famfs_host_tests::poison::{clip, covered, for_each_file_range, intersect};
 const MIB: u64 = 1 << 20;
 const PAGE: u64 = 4096;
 const DEV: u64 = 1 << 40;
-
-struct XorShift(u64);
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// Every file page must be found from its device page, and every range found must
 /// resolve back into the failed range.
@@ -74,30 +64,7 @@ fn check(f: &Fmap, rng: &mut XorShift) {
 fn simple_maps_reverse_like_resolve() {
     let mut rng = XorShift(0xfa11_ed);
     for _ in 0..200 {
-        let n = 1 + rng.below(2) as usize;
-        let mut exts = [IocSimpleExt::default(); 2];
-        let mut off = 2 * MIB;
-        let mut total = 0;
-        for e in &mut exts[..n] {
-            let len = (1 + rng.below(64)) * 2 * MIB;
-            off += rng.below(16) * 2 * MIB;
-            *e = IocSimpleExt {
-                devindex: 0,
-                offset: off,
-                len,
-            };
-            off += len;
-            total += len;
-        }
-        let size = total - rng.below(2 * MIB);
-        let hdr = IocFmap {
-            file_size: size,
-            file_type: 0,
-            ext_type: 0,
-            count: n as u32,
-            ext_ptr: 0,
-        };
-        let f = Fmap::from_v2_simple(&hdr, &exts[..n], DEV).unwrap();
+        let f = random_simple_map(&mut rng, DEV);
         check(&f, &mut rng);
     }
 }
@@ -106,32 +73,7 @@ fn simple_maps_reverse_like_resolve() {
 fn interleaved_maps_reverse_like_resolve() {
     let mut rng = XorShift(0xdead_beef_1234);
     for _ in 0..200 {
-        let nstrips = 1 + rng.below(16) as usize;
-        let chunk = (1 << rng.below(4)) * 2 * MIB;
-        let size = 1 + rng.below(nstrips as u64 * chunk * 6);
-        let per_strip = size.div_ceil(nstrips as u64 * chunk) * chunk;
-        let mut strips = [IocSimpleExt::default(); MAX_STRIPS];
-        for (i, s) in strips[..nstrips].iter_mut().enumerate() {
-            *s = IocSimpleExt {
-                devindex: 0,
-                offset: (1 + i as u64 * 97) * 64 * MIB,
-                len: per_strip,
-            };
-        }
-        let hdr = IocFmap {
-            file_size: size,
-            file_type: 0,
-            ext_type: 1,
-            count: 1,
-            ext_ptr: 0,
-        };
-        let ie = IocInterleavedExt {
-            nstrips: nstrips as u64,
-            chunk_size: chunk,
-            nbytes: size,
-            strips_ptr: 0,
-        };
-        let f = Fmap::from_v2_interleaved(&hdr, &[ie], &[strips], DEV).unwrap();
+        let f = random_interleaved_map(&mut rng, DEV);
         check(&f, &mut rng);
     }
 }

@@ -1,24 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Offset resolution against an independent byte-by-byte model, on random offsets.
 
+mod common;
+
+use common::{random_interleaved_map, random_simple_map, XorShift};
 use famfs_host_tests::fmap::*;
 use famfs_host_tests::iomap::{resolve, ResolveError};
 
 const MIB: u64 = 1 << 20;
 const DEV: u64 = 1 << 40;
-
-struct XorShift(u64);
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// The model: walk the file chunk by chunk, the slow obvious way.
 fn model(f: &Fmap, pos: u64) -> Option<u64> {
@@ -89,30 +79,7 @@ fn check(f: &Fmap, rng: &mut XorShift, rounds: usize) {
 fn simple_maps_resolve_like_the_model() {
     let mut rng = XorShift(0x5eed_f00d);
     for _ in 0..200 {
-        let n = 1 + rng.below(2) as usize;
-        let mut exts = [IocSimpleExt::default(); 2];
-        let mut off = 2 * MIB;
-        let mut total = 0;
-        for e in &mut exts[..n] {
-            let len = (1 + rng.below(64)) * 2 * MIB;
-            off += rng.below(16) * 2 * MIB;
-            *e = IocSimpleExt {
-                devindex: 0,
-                offset: off,
-                len,
-            };
-            off += len;
-            total += len;
-        }
-        let size = total - rng.below(2 * MIB);
-        let hdr = IocFmap {
-            file_size: size,
-            file_type: 0,
-            ext_type: 0,
-            count: n as u32,
-            ext_ptr: 0,
-        };
-        let f = Fmap::from_v2_simple(&hdr, &exts[..n], DEV).unwrap();
+        let f = random_simple_map(&mut rng, DEV);
         check(&f, &mut rng, 200);
     }
 }
@@ -121,32 +88,7 @@ fn simple_maps_resolve_like_the_model() {
 fn interleaved_maps_resolve_like_the_model() {
     let mut rng = XorShift(0x1234_5678_9abc);
     for _ in 0..200 {
-        let nstrips = 1 + rng.below(16) as usize;
-        let chunk = (1 << rng.below(4)) * 2 * MIB;
-        let size = 1 + rng.below(nstrips as u64 * chunk * 6);
-        let per_strip = size.div_ceil(nstrips as u64 * chunk) * chunk;
-        let mut strips = [IocSimpleExt::default(); MAX_STRIPS];
-        for (i, s) in strips[..nstrips].iter_mut().enumerate() {
-            *s = IocSimpleExt {
-                devindex: 0,
-                offset: (1 + i as u64 * 97) * 64 * MIB,
-                len: per_strip,
-            };
-        }
-        let hdr = IocFmap {
-            file_size: size,
-            file_type: 0,
-            ext_type: 1,
-            count: 1,
-            ext_ptr: 0,
-        };
-        let ie = IocInterleavedExt {
-            nstrips: nstrips as u64,
-            chunk_size: chunk,
-            nbytes: size,
-            strips_ptr: 0,
-        };
-        let f = Fmap::from_v2_interleaved(&hdr, &[ie], &[strips], DEV).unwrap();
+        let f = random_interleaved_map(&mut rng, DEV);
         check(&f, &mut rng, 200);
     }
 }
