@@ -165,19 +165,6 @@ static long max_dev(int fd)
 	return max;
 }
 
-static int map_simple(int fd, uint64_t size, uint32_t n, struct famfs_ioc_simple_extent *se)
-{
-	struct famfs_ioc_fmap f = {
-		.fioc_file_size = size,
-		.fioc_file_type = FAMFS_REG,
-		.fioc_ext_type = FAMFS_IOC_EXT_SIMPLE,
-		.fioc_nextents = n,
-		.kse = se,
-	};
-
-	return ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f);
-}
-
 static int map_striped(int fd, uint64_t size, uint64_t chunk, uint32_t nstrips,
 		       struct famfs_ioc_simple_extent *strips)
 {
@@ -359,31 +346,31 @@ TEST_F_TIMEOUT(md, maps_name_registered_devices_only, 300)
 
 	ASSERT_GE(fd, 0);
 	/* Unknown index in an extent. */
-	EXPECT_EQ(-1, map_simple(fd, 2 * MiB, 1, &se));
+	EXPECT_EQ(-1, map_v2_simple(fd, 2 * MiB, 1, &se));
 	EXPECT_EQ(EINVAL, errno);
 	ASSERT_EQ(0, add_dev(self->fd, 1, 1, self->size[1], devs[1]));
 	se.devindex = 2;
-	EXPECT_EQ(-1, map_simple(fd, 2 * MiB, 1, &se));
+	EXPECT_EQ(-1, map_v2_simple(fd, 2 * MiB, 1, &se));
 	EXPECT_EQ(EINVAL, errno);
 	/* Past the member's end (its size, not the primary's). */
 	se.devindex = 1;
 	se.offset = self->size[1] - 2 * MiB;
 	se.len = 4 * MiB;
-	EXPECT_EQ(-1, map_simple(fd, 4 * MiB, 1, &se));
+	EXPECT_EQ(-1, map_v2_simple(fd, 4 * MiB, 1, &se));
 	EXPECT_EQ(EINVAL, errno);
 	se.len = 2 * MiB;
-	EXPECT_EQ(0, map_simple(fd, 2 * MiB, 1, &se));
+	EXPECT_EQ(0, map_v2_simple(fd, 2 * MiB, 1, &se));
 	close(fd);
 	/* Offset 0 of a member is its superblock: a regular file may not map it. */
 	fd = create_file(self->mnt, "b");
 	ASSERT_GE(fd, 0);
 	se.offset = 0;
-	EXPECT_EQ(-1, map_simple(fd, 2 * MiB, 1, &se));
+	EXPECT_EQ(-1, map_v2_simple(fd, 2 * MiB, 1, &se));
 	EXPECT_EQ(EINVAL, errno);
 	/* The same offsets on two devices are not a cross-link. */
 	se.devindex = 0;
 	se.offset = self->size[1] - 2 * MiB;
-	EXPECT_EQ(0, map_simple(fd, 2 * MiB, 1, &se));
+	EXPECT_EQ(0, map_v2_simple(fd, 2 * MiB, 1, &se));
 	close(fd);
 }
 
@@ -517,8 +504,8 @@ TEST_F_TIMEOUT(md, member_removed_under_io_fails_its_files_only, 300)
 	ASSERT_GE(f2, 0);
 	ASSERT_GE(f0, 0);
 	ASSERT_EQ(0, map_striped(striped, 8 * MiB, 2 * MiB, 2, st));
-	ASSERT_EQ(0, map_simple(f2, 4 * MiB, 1, &on2));
-	ASSERT_EQ(0, map_simple(f0, 4 * MiB, 1, &on0));
+	ASSERT_EQ(0, map_v2_simple(f2, 4 * MiB, 1, &on2));
+	ASSERT_EQ(0, map_v2_simple(f0, 4 * MiB, 1, &on0));
 	child = toucher(striped, 8 * MiB);
 	ASSERT_GT(child, 0);
 	io.fd = striped;
@@ -712,7 +699,7 @@ TEST(single_device_flow_unchanged)
 	snprintf(path, sizeof(path), "%s/data", mnt);
 	fd = open(path, O_RDWR | O_CREAT, 0644);
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, map_simple(fd, 2 * MiB, 1, &se));
+	ASSERT_EQ(0, map_v2_simple(fd, 2 * MiB, 1, &se));
 	EXPECT_EQ(5, pwrite(fd, "hello", 5, 0));
 	EXPECT_EQ(5, pread(fd, buf, 5, 0));
 	EXPECT_EQ(0, memcmp(buf, "hello", 5));

@@ -47,19 +47,6 @@ static int map_v1(int fd, int type, uint64_t size, int n, uint64_t off0, uint64_
 	return ioctl(fd, FAMFSIOC_MAP_CREATE, &m);
 }
 
-static int map_v2_simple(int fd, uint64_t size, uint32_t n, struct famfs_ioc_simple_extent *se)
-{
-	struct famfs_ioc_fmap f = {
-		.fioc_file_size = size,
-		.fioc_file_type = FAMFS_REG,
-		.fioc_ext_type = FAMFS_IOC_EXT_SIMPLE,
-		.fioc_nextents = n,
-		.kse = se,
-	};
-
-	return ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f);
-}
-
 static int map_v2_interleave(int fd, uint64_t size, uint32_t n, struct famfs_ioc_interleaved_ext *ie)
 {
 	struct famfs_ioc_fmap f = {

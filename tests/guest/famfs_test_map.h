@@ -28,6 +28,21 @@ static inline int create_file(const char *dir, const char *name)
 	return open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
 }
 
+/* Gives @fd the @n simple extents @se (a regular file of @size bytes) by MAP_CREATE_V2. */
+static inline int map_v2_simple(int fd, uint64_t size, uint32_t n,
+				struct famfs_ioc_simple_extent *se)
+{
+	struct famfs_ioc_fmap f = {
+		.fioc_file_size = size,
+		.fioc_file_type = FAMFS_REG,
+		.fioc_ext_type = FAMFS_IOC_EXT_SIMPLE,
+		.fioc_nextents = n,
+		.kse = se,
+	};
+
+	return ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &f);
+}
+
 /*
  * Opens @dir/@name with O_RDWR | O_CREAT | @oflags (mode 0644) and gives it the map @f
  * by FAMFSIOC_MAP_CREATE_V2; its fd, or -1 (the fd closed again).
