@@ -74,11 +74,7 @@ FIXTURE(doc) {
 
 FIXTURE_SETUP(doc)
 {
-	strcpy(self->mnt, "/tmp/famfs-doc-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->mnt));
-	ASSERT_EQ(0, mount(daxdev(), self->mnt, "famfs", 0, NULL)) {
-		TH_LOG("mount %s: %s", daxdev(), strerror(errno));
-	}
+	mount_test_fs(_metadata, self->mnt, "/tmp/famfs-doc-XXXXXX");
 }
 
 FIXTURE_TEARDOWN(doc)

@@ -108,11 +108,7 @@ FIXTURE_SETUP(sc)
 {
 	if (access("/sys/kernel/tracing/events/fs_dax/dax_pmd_fault_done/enable", W_OK))
 		SKIP(return, "no fs_dax tracepoints");
-	strcpy(self->mnt, "/tmp/famfs-scale-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->mnt));
-	ASSERT_EQ(0, mount(daxdev(), self->mnt, "famfs", 0, NULL)) {
-		TH_LOG("mount %s: %s", daxdev(), strerror(errno));
-	}
+	mount_test_fs(_metadata, self->mnt, "/tmp/famfs-scale-XXXXXX");
 }
 
 FIXTURE_TEARDOWN(sc)

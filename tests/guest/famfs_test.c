@@ -66,11 +66,7 @@ FIXTURE(famfs) {
 
 FIXTURE_SETUP(famfs)
 {
-	strcpy(self->mnt, "/tmp/famfs-test-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->mnt));
-	ASSERT_EQ(0, mount(daxdev(), self->mnt, "famfs", 0, NULL)) {
-		TH_LOG("mount %s: %s", daxdev(), strerror(errno));
-	}
+	mount_test_fs(_metadata, self->mnt, "/tmp/famfs-test-XXXXXX");
 }
 
 FIXTURE_TEARDOWN(famfs)

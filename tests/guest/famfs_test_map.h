@@ -7,6 +7,7 @@
 #ifndef FAMFS_TEST_MAP_H
 #define FAMFS_TEST_MAP_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,10 +15,26 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define PARAMS "/sys/module/famfs/parameters/"
+
+/*
+ * Fixture setup: mounts the device under test on a new directory made from @tmpl
+ * (a mkdtemp template, copied into @mnt). The harness's _metadata: call it from a
+ * FIXTURE_SETUP.
+ */
+static inline void mount_test_fs(struct __test_metadata *_metadata, char *mnt,
+				 const char *tmpl)
+{
+	strcpy(mnt, tmpl);
+	ASSERT_NE(NULL, mkdtemp(mnt));
+	ASSERT_EQ(0, mount(daxdev(), mnt, "famfs", 0, NULL)) {
+		TH_LOG("mount %s: %s", daxdev(), strerror(errno));
+	}
+}
 
 /* Opens @dir/@name with O_RDWR | O_CREAT | O_EXCL, mode 0644. */
 static inline int create_file(const char *dir, const char *name)

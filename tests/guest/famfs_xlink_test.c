@@ -107,11 +107,7 @@ FIXTURE(xl) {
 
 FIXTURE_SETUP(xl)
 {
-	strcpy(self->mnt, "/tmp/famfs-xlink-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->mnt));
-	ASSERT_EQ(0, mount(daxdev(), self->mnt, "famfs", 0, NULL)) {
-		TH_LOG("mount %s: %s", daxdev(), strerror(errno));
-	}
+	mount_test_fs(_metadata, self->mnt, "/tmp/famfs-xlink-XXXXXX");
 }
 
 FIXTURE_TEARDOWN(xl)
