@@ -41,16 +41,8 @@
 static int mapped_file(const char *dir, const char *name, uint64_t size, uint64_t off)
 {
 	uint64_t len = size ? (size + 2 * MiB - 1) & ~(2 * MiB - 1) : 2 * MiB;
-	struct famfs_ioc_simple_extent se = { 0, off, len };
-	struct famfs_ioc_fmap f = {
-		.fioc_file_size = size,
-		.fioc_file_type = FAMFS_REG,
-		.fioc_ext_type = FAMFS_IOC_EXT_SIMPLE,
-		.fioc_nextents = 1,
-		.kse = &se,
-	};
 
-	return map_file(dir, name, O_EXCL, &f);
+	return xfile(dir, name, size, off, len);
 }
 
 /* The signal that touching @p kills a child with (0 if it does not). */

@@ -81,6 +81,26 @@ static inline int map_file(const char *dir, const char *name, int oflags,
 	return fd;
 }
 
+/*
+ * A new (O_EXCL) regular file @name of @size bytes over the device range
+ * [@off, @off + @len); its fd, or -1.
+ */
+static inline int xfile(const char *dir, const char *name, uint64_t size, uint64_t off,
+			uint64_t len)
+{
+	struct famfs_ioc_simple_extent se = { 0, off, len };
+	struct famfs_ioc_fmap f = {
+		.fioc_file_size = size,
+		.fioc_file_type = FAMFS_REG,
+		.fioc_ext_type = FAMFS_IOC_EXT_SIMPLE,
+		.fioc_nextents = 1,
+		.kse = &se,
+	};
+
+	return map_file(dir, name, O_EXCL, &f);
+}
+
+
 /* A file of type @type and @size bytes on the one extent [@off, @off + @size). */
 static inline int simple_file(const char *dir, const char *name, int type, uint64_t off,
 			      uint64_t size)

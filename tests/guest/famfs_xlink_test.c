@@ -33,21 +33,6 @@
 #define AREA (1 * GiB)
 #define PAGE 4096UL
 
-/* A file @name of @size bytes over the device range [@off, @off + @len). */
-static int xfile(const char *dir, const char *name, uint64_t size, uint64_t off, uint64_t len)
-{
-	struct famfs_ioc_simple_extent se = { 0, off, len };
-	struct famfs_ioc_fmap f = {
-		.fioc_file_size = size,
-		.fioc_file_type = FAMFS_REG,
-		.fioc_ext_type = FAMFS_IOC_EXT_SIMPLE,
-		.fioc_nextents = 1,
-		.kse = &se,
-	};
-
-	return map_file(dir, name, O_EXCL, &f);
-}
-
 static uint64_t word(uint64_t tag, uint64_t off)
 {
 	return (tag << 40) ^ (off * 0x9e3779b97f4a7c15ULL);
