@@ -32,6 +32,7 @@ use kernel::{
 mod claims;
 pub mod daxdev;
 pub mod fmap;
+mod fmap_bytes;
 pub mod iomap;
 mod members;
 mod memfail;
@@ -69,33 +70,33 @@ use fmap::{
 use kfs::{
     dax::{
         lookup_source,
-        DaxDevice,
-        Holder,
+        HolderOperations,
         Source, //
     },
-    file::File,
-    fs_context::FsContext,
+    file::FileOperations,
+    fs::{
+        FileSystem,
+        Param, //
+    },
+    fs_context::SuperKey,
     inode::{
-        EvictingInode,
-        Inode,
-        NewDentry,
-        NewInode,
-        SizeChange,
-        S_IFDIR, //
+        CreateKind,
+        InodeKind,
+        InodeOperations, //
     },
-    iomap::IomapSlot,
+    iomap::{
+        IomapFlags,
+        IomapOperations, //
+    },
     registration::Registration,
-    super_block::{
-        NewSuperBlock,
-        SuperBlock, //
-    },
+    super_block::SeqFile,
     test_delay,
     warn_ratelimited,
     DelayPoint, //
 };
 
 module! {
-    type: Famfs,
+    type: FamfsModule,
     name: "famfs",
     authors: ["famfs-rs developers"],
     description: "famfs: fabric-attached memory file system (KABI 44)",
@@ -103,13 +104,13 @@ module! {
 }
 
 #[pin_data(PinnedDrop)]
-struct Famfs {
+struct FamfsModule {
     #[pin]
-    fs: Registration,
+    fs: Registration<Famfs>,
 }
 
 #[pinned_drop]
-impl PinnedDrop for Famfs {
+impl PinnedDrop for FamfsModule {
     fn drop(self: Pin<&mut Self>) {
         // No famfs mount is left (each holds the module), but a memory-failure callback
         // may still be finding that out: let it leave before the module's code goes.
@@ -117,13 +118,39 @@ impl PinnedDrop for Famfs {
     }
 }
 
-impl kernel::InPlaceModule for Famfs {
+impl kernel::InPlaceModule for FamfsModule {
     fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {
-        try_pin_init!(Famfs {
+        try_pin_init!(FamfsModule {
             fs <- Registration::new(module),
         })
     }
 }
+
+/// The famfs file system type: implements the traits of the safe layer (`rust/`, the
+/// `kfs` module), here and in `vm_ops.rs`.
+pub(crate) struct Famfs;
+
+// The layer's types, as famfs uses them.
+pub(crate) type Inode = kfs::inode::Inode<Famfs>;
+pub(crate) type SuperBlock = kfs::super_block::SuperBlock<Famfs>;
+pub(crate) type DaxDevice = kfs::dax::DaxDevice<Famfs>;
+type Holder = kfs::dax::Holder<Famfs>;
+type File = kfs::file::File<Famfs>;
+type FsContext = kfs::fs_context::FsContext<Famfs>;
+type NewSuperBlock<'a> = kfs::super_block::NewSuperBlock<'a, Famfs>;
+type NewInode = kfs::inode::NewInode<Famfs>;
+type NewDentry = kfs::inode::NewDentry<Famfs>;
+type EvictingInode<'a> = kfs::inode::EvictingInode<'a, Famfs>;
+type SizeChange<'a> = kfs::inode::SizeChange<'a, Famfs>;
+type IomapSlot<'a> = kfs::iomap::IomapSlot<'a, Famfs>;
+pub(crate) type VmFault<'a> = kfs::fault::VmFault<'a, Famfs>;
+
+/// famfs user space recognises the standalone famfs module by a symbol whose name starts
+/// with `famfs_create` in `/proc/kallsyms` (`[famfs]`), which the reference module has as
+/// its `create` inode operation. Here `create` is the layer's generic trampoline, whose
+/// symbol is mangled; this function only carries the name. Never called.
+#[no_mangle]
+pub extern "C" fn famfs_create() {}
 
 /// Default permissions of the root directory.
 const DEFAULT_MODE: u32 = 0o755;
@@ -135,11 +162,6 @@ const S_IALLUGO: u32 = 0o7777;
 pub(crate) struct MountOptions {
     /// Permissions of the root directory (`mode=`, octal), if given.
     mode: Option<u32>,
-}
-
-/// Applies `mode=` (only the permission bits count, as in the reference).
-pub(crate) fn set_mode_option(opts: &mut MountOptions, mode: u32) {
-    opts.mode = Some(mode & S_IALLUGO);
 }
 
 /// Per-mount state (`s_fs_info`).
@@ -222,13 +244,6 @@ impl fmap::DevSizes for &MountState {
     }
 }
 
-/// The `mode=` to show in `/proc/mounts` (only when it is not the default).
-pub(crate) fn mode_option(sb: &SuperBlock) -> Option<u32> {
-    sb.try_state()
-        .map(|s| s.mode)
-        .filter(|m| *m != DEFAULT_MODE)
-}
-
 /// The map of one file (`i_private`), immutable once installed but for its error flag.
 /// It holds exactly the map's extents, so a file costs memory in proportion to its map
 /// (a simple map: this struct alone, 64 bytes; see [`Stored`]).
@@ -308,36 +323,118 @@ impl InodeMap {
 /// Whether the file shares memory with another file (see [`InodeMap::crosslinked`]).
 pub(crate) fn is_crosslinked(inode: &Inode) -> bool {
     inode
-        .map()
+        .data()
         .is_some_and(|m| m.crosslinked.load(Ordering::Relaxed))
 }
 
-/// `get_tree`: mounts the dax character device or pmem block device named by the source.
-pub(crate) fn get_tree(fc: &mut FsContext) -> Result {
-    let Some(source) = fc.source() else {
-        return Err(fc.error(EINVAL, fmt!("no source: name a dax or pmem device")));
-    };
-    let src = lookup_source(source).map_err(|e| {
-        fc.error(
-            e,
-            fmt!(
-                "cannot mount {:?}: not a usable dax device ({:?})",
-                source,
-                e
-            ),
-        )
-    })?;
-    let mut claim_err = None;
-    let block = matches!(src, Source::Block(_));
-    let ret = fc.get_tree_keyed(src.devt(), block, |new, opts| {
-        fill_super(new, src, opts).inspect_err(|e| claim_err = Some(*e))
-    });
-    match (ret, claim_err) {
-        // `get_tree_keyed` has said why for `EBUSY`.
-        (Err(e), Some(c)) if e == c && e != EBUSY => {
-            Err(fc.error(e, fmt!("cannot use {:?}: {:?}", src, e)))
+/// The famfs file system type: mounting, the superblock, eviction.
+#[vtable]
+impl FileSystem for Famfs {
+    const NAME: &'static CStr = c"famfs";
+    /// `FAMFS_SUPER_MAGIC`, reported by `statfs`.
+    const MAGIC: kernel::ffi::c_ulong = 0x87b2_82ff;
+    type Data = MountState;
+    type Options = MountOptions;
+    type InodeData = InodeMap;
+
+    /// `mode=`: only the permission bits count, as in the reference.
+    fn parse_param(opts: &mut MountOptions, param: Param) -> Result {
+        match param {
+            Param::Mode(mode) => opts.mode = Some(mode & S_IALLUGO),
         }
-        (ret, _) => ret,
+        Ok(())
+    }
+
+    /// Mounts the dax character device or pmem block device named by the source. One
+    /// mount per device: a dax character device gets a new superblock for every mount
+    /// and is kept to one by its exclusive claim (`fs_dax_get()`), so a second mount's
+    /// `fill_super` fails with `EBUSY`; a block device's superblock is keyed on it, and a
+    /// second mount finds it and is refused (`EBUSY`) rather than sharing it.
+    fn get_tree(fc: &mut FsContext) -> Result {
+        let Some(source) = fc.source() else {
+            return Err(fc.error(EINVAL, fmt!("no source: name a dax or pmem device")));
+        };
+        let src = lookup_source(source).map_err(|e| {
+            fc.error(
+                e,
+                fmt!(
+                    "cannot mount {:?}: not a usable dax device ({:?})",
+                    source,
+                    e
+                ),
+            )
+        })?;
+        let mut claim_err = None;
+        let key = match src {
+            Source::Block(dev) => SuperKey::Bdev(dev),
+            Source::Char(_) => SuperKey::Anon,
+        };
+        let ret = fc.get_tree_keyed(key, |new, opts| {
+            fill_super(new, src, opts).inspect_err(|e| claim_err = Some(*e))
+        });
+        match (ret, claim_err) {
+            (Err(e), _) if e == EBUSY => Err(fc.error(
+                EBUSY,
+                fmt!(
+                    "device {:?} is already mounted or otherwise held",
+                    src.devt()
+                ),
+            )),
+            (Err(e), Some(c)) if e == c => Err(fc.error(e, fmt!("cannot use {:?}: {:?}", src, e))),
+            (ret, _) => ret,
+        }
+    }
+
+    /// Remount. `mode=` is the root directory's mode at mount time; a remount may repeat
+    /// it (as `mount -o remount` does with the options in `/proc/mounts`) but not change
+    /// it: that is refused with `EINVAL` and a message rather than silently ignored.
+    /// (`chmod` changes the root's mode.) Everything else a remount can change
+    /// (`ro`/`rw`) is the VFS's.
+    fn reconfigure(sb: &SuperBlock, fc: &FsContext) -> Result {
+        let state = sb.state()?;
+        match fc.options().mode {
+            Some(mode) if mode != state.mode => Err(fc.error(
+                EINVAL,
+                fmt!(
+                    "mode={:o} on remount: the mode is set at mount time (mounted with mode={:o})",
+                    mode,
+                    state.mode
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The `mode=` in `/proc/mounts`, only when it is not the default.
+    fn show_options(sb: &SuperBlock, m: &mut SeqFile) {
+        if let Some(mode) = sb
+            .try_state()
+            .map(|s| s.mode)
+            .filter(|m| *m != DEFAULT_MODE)
+        {
+            m.show_mode(mode);
+        }
+    }
+
+    /// Gives up the holder claims of every device and waits for memory-failure callbacks,
+    /// so that none can run against the superblock while it is shut down or after it is
+    /// freed (see [`DaxDevice::release_holder`]).
+    fn kill_sb_begin(state: &MountState) {
+        state.release_holders();
+    }
+
+    /// Tears the inode down, then gives back its claims on device memory (a map installed
+    /// meanwhile over them finds the file being freed, and is refused with `EBUSY`, until
+    /// its DAX entries are gone).
+    fn evict_inode(inode: &mut EvictingInode<'_>) {
+        if let Some(map) = inode.evict() {
+            if let Ok(state) = inode.super_block().state() {
+                state
+                    .claims
+                    .lock()
+                    .remove(map.map_ref().ranges(), map.claim_id);
+            }
+        }
     }
 }
 
@@ -356,7 +453,7 @@ fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Resu
         }),
         GFP_KERNEL,
     )?);
-    let root = NewInode::new(new.sb(), None, S_IFDIR | mode)?;
+    let root = NewInode::new(new.sb(), None, InodeKind::Dir, mode)?;
     new.set_root(root)?;
     let state = new.sb().state()?;
     // From here on a memory failure may use the mount state (`notify_failure`).
@@ -367,39 +464,46 @@ fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Resu
     state.check_alive()
 }
 
-/// Remount. `mode=` is the root directory's mode at mount time; a remount may repeat it
-/// (as `mount -o remount` does with the options in `/proc/mounts`) but not change it:
-/// that is refused with `EINVAL` and a message rather than silently ignored. (`chmod`
-/// changes the root's mode.) Everything else a remount can change (`ro`/`rw`) is the
-/// VFS's.
-pub(crate) fn reconfigure(sb: &SuperBlock, fc: &FsContext) -> Result {
-    let state = sb.state()?;
-    match fc.options().mode {
-        Some(mode) if mode != state.mode => Err(fc.error(
-            EINVAL,
-            fmt!(
-                "mode={:o} on remount: the mode is set at mount time (mounted with mode={:o})",
-                mode,
-                state.mode
-            ),
-        )),
-        _ => Ok(()),
+/// famfs's inodes: every regular file is a DAX file.
+#[vtable]
+impl InodeOperations for Famfs {
+    /// `create` and `mkdir`: a new empty file (no map, so every access fails until
+    /// `MAP_CREATE`) or directory.
+    fn create(dir: &Inode, dentry: NewDentry, kind: CreateKind, mode: u32) -> Result {
+        let sb = dir.super_block();
+        sb.state()?.check_alive()?;
+        let kind = match kind {
+            CreateKind::Dir => InodeKind::Dir,
+            // Every famfs file is DAX: data never goes through the page cache.
+            CreateKind::Reg => InodeKind::DaxFile,
+        };
+        let inode = NewInode::new(sb, Some(dir), kind, mode)?;
+        dentry.instantiate(dir, inode)
     }
-}
 
-/// `create` and `mkdir`: a new empty file (no map, so every access fails until
-/// `MAP_CREATE`) or directory.
-pub(crate) fn create(dir: &Inode, dentry: NewDentry, mode: u32) -> Result {
-    let sb = dir.super_block();
-    sb.state()?.check_alive()?;
-    let inode = NewInode::new(sb, Some(dir), mode)?;
-    dentry.instantiate(dir, inode)
+    /// A user's explicit size change (`truncate`). famfs files never change size: the new
+    /// size is recorded (as the reference module does) but the file is disabled for good.
+    ///
+    /// Faults check the map and map the page under the mapping's invalidate lock held
+    /// shared (`vm_ops`); with it held exclusively here, a fault either finished before,
+    /// and its page is unmapped below, or starts after and finds the map broken. Lock
+    /// order as in other file systems' setattr: the inode lock (held by the VFS), then the
+    /// invalidate lock.
+    fn size_change(change: SizeChange<'_>) -> Result {
+        let _no_faults = change.inode().invalidate_lock();
+        change.apply();
+        if let Some(map) = change.inode().data() {
+            map.broken.store(true, Ordering::Relaxed);
+            change.inode().unmap_all();
+        }
+        Ok(())
+    }
 }
 
 /// The file's map, if it may be used: `EIO` without a map or once it is broken, `ENXIO`
 /// (and broken from then on) when the size no longer matches the map.
 pub(crate) fn valid_map(inode: &Inode) -> Result<MapRef<'_>> {
-    let map = inode.map().ok_or(EIO)?;
+    let map = inode.data().ok_or(EIO)?;
     if map.broken.load(Ordering::Relaxed) {
         return Err(EIO);
     }
@@ -414,79 +518,72 @@ pub(crate) fn valid_map(inode: &Inode) -> Result<MapRef<'_>> {
     Ok(map.map_ref())
 }
 
-/// `iomap_begin` for every famfs data access (read, write, and faults): fills `iomap` from
-/// [`iomap::resolve`].
-///
-/// A file without a map, a file whose size changed, a failed device, or an offset past
-/// the end is an error (`-EIO`, `-ENXIO`, `-ENODEV`), never a zero-length mapping.
-pub(crate) fn iomap_begin(
-    inode: &Inode,
-    pos: i64,
-    len: i64,
-    fault: bool,
-    iomap: &mut IomapSlot,
-    shared: bool,
-) -> Result {
-    let state = inode.super_block().state()?;
-    state.check_alive()?;
-    let map = valid_map(inode)?;
-    if fault {
-        kfs::test_delay(kfs::DelayPoint::Fault);
-    }
-    let (Ok(pos), Ok(len)) = (u64::try_from(pos), u64::try_from(len)) else {
-        return Err(EINVAL);
-    };
-    match iomap::resolve(map, pos, len) {
-        Ok(m) => {
-            let (dev, offset) = m.device();
-            // Registered before the map was accepted, and never unregistered.
-            let dax = state.device(dev).ok_or(EIO)?;
-            if dax.holder().failed() {
-                return Err(ENODEV);
+/// Offset resolution for every famfs data access (read, write, and faults).
+#[vtable]
+impl IomapOperations for Famfs {
+    /// Fills `iomap` from [`iomap::resolve`].
+    ///
+    /// The map was checked once by the caller, under the lock that keeps it valid: reads
+    /// and writes under the inode lock (`io_begin`), faults under the invalidate lock
+    /// (`vm_ops.rs`); a size change, the only thing that disables a map, takes both
+    /// exclusively. So it is not checked again here. What no lock holds still is checked
+    /// for every range: device failures (the mount's, and the device the range is on) and
+    /// poisoned memory. An offset past the end is an error (`-EIO`), never a zero-length
+    /// mapping.
+    fn iomap_begin(
+        inode: &Inode,
+        pos: i64,
+        len: i64,
+        flags: IomapFlags,
+        iomap: &mut IomapSlot<'_>,
+    ) -> Result {
+        let state = inode.super_block().state()?;
+        state.check_alive()?;
+        // Present: the caller's check found it, and a map is never removed while the
+        // inode lives.
+        let map = inode.data().ok_or(EIO)?.map_ref();
+        let fault = flags.fault();
+        if fault {
+            test_delay(DelayPoint::Fault);
+        }
+        let (Ok(pos), Ok(len)) = (u64::try_from(pos), u64::try_from(len)) else {
+            return Err(EINVAL);
+        };
+        match iomap::resolve(map, pos, len) {
+            Ok(m) => {
+                let (dev, offset) = m.device();
+                // Registered before the map was accepted, and never unregistered.
+                let dax = state.device(dev).ok_or(EIO)?;
+                if dax.holder().failed() {
+                    return Err(ENODEV);
+                }
+                // Stop before poisoned memory; on it, reads and writes fail with `EIO` and
+                // faults with SIGBUS `BUS_MCEERR_AR` (`EHWPOISON` becomes
+                // `VM_FAULT_HWPOISON`). A PMD fault cut short falls back to 4 KiB pages.
+                // Poison is recorded by map address (only the primary's pages are
+                // contained one by one; see `notify_failure`).
+                let Some(len) = state.poison.clip(m.dev_offset, m.len) else {
+                    warn_ratelimited!(
+                        "inode {}: offset {} is in poisoned memory\n",
+                        inode.ino(),
+                        pos
+                    );
+                    return Err(if fault { EHWPOISON } else { EIO });
+                };
+                iomap.set_mapped(dax, m.file_offset, offset, len);
+                Ok(())
             }
-            // Stop before poisoned memory; on it, reads and writes fail with `EIO` and
-            // faults with SIGBUS `BUS_MCEERR_AR` (`EHWPOISON` becomes
-            // `VM_FAULT_HWPOISON`). A PMD fault cut short falls back to 4 KiB pages.
-            // Poison is recorded by map address (only the primary's pages are contained
-            // one by one; see `notify_failure`).
-            let Some(len) = state.poison.clip(m.dev_offset, m.len) else {
+            Err(e) => {
                 warn_ratelimited!(
-                    "inode {}: offset {} is in poisoned memory\n",
+                    "inode {}: no mapping for offset {}: {:?}\n",
                     inode.ino(),
-                    pos
+                    pos,
+                    e
                 );
-                return Err(if fault { EHWPOISON } else { EIO });
-            };
-            iomap.set_mapped(dax, m.file_offset, offset, len, shared);
-            Ok(())
-        }
-        Err(e) => {
-            warn_ratelimited!(
-                "inode {}: no mapping for offset {}: {:?}\n",
-                inode.ino(),
-                pos,
-                e
-            );
-            Err(EIO)
+                Err(EIO)
+            }
         }
     }
-}
-
-/// A user's explicit size change (`truncate`). famfs files never change size: the new size
-/// is recorded (as the reference module does) but the file is disabled for good.
-///
-/// Faults check the map and map the page under the mapping's invalidate lock held shared
-/// (`vm_ops`); with it held exclusively here, a fault either finished before, and its page
-/// is unmapped below, or starts after and finds the map broken. Lock order as in other
-/// file systems' setattr: the inode lock (held by the VFS), then the invalidate lock.
-pub(crate) fn size_change(change: SizeChange<'_>) -> Result {
-    let _no_faults = change.inode().invalidate_lock();
-    change.apply();
-    if let Some(map) = change.inode().map() {
-        map.broken.store(true, Ordering::Relaxed);
-        change.inode().unmap_all();
-    }
-    Ok(())
 }
 
 /// Whether the file may be read or written at all: `ENODEV` after a failure of the
@@ -497,32 +594,95 @@ pub(crate) fn io_allowed(inode: &Inode) -> Result {
     state.check_map_alive(valid_map(inode)?)
 }
 
-/// How many of `count` bytes at `pos` may be read or written: I/O never extends a file,
-/// so it is clamped to `i_size` (0 at or past the end, so also for `O_APPEND`, whose
-/// writes start at the end).
-pub(crate) fn rw_allowed(inode: &Inode, pos: i64, count: u64) -> Result<u64> {
-    io_allowed(inode)?;
-    let pos = u64::try_from(pos).map_err(|_| EINVAL)?;
-    let size = u64::try_from(inode.size()).map_err(|_| EIO)?;
-    Ok(count.min(size.saturating_sub(pos)))
-}
+/// Reads, writes, mmap, fsync and the ioctls of famfs files.
+#[vtable]
+impl FileOperations for Famfs {
+    /// Reads and writes need a valid map on live devices ([`io_allowed`]), and never
+    /// extend a file: they stop at `i_size` (so a write at or past the end, as every
+    /// `O_APPEND` write is, writes nothing and returns 0).
+    fn io_begin(inode: &Inode, _write: bool) -> Result<u64> {
+        io_allowed(inode)?;
+        u64::try_from(inode.size()).map_err(|_| EIO)
+    }
 
-/// Whether the file may be mapped: not after a failure of a device it is on, not without
-/// a valid map.
-pub(crate) fn mmap_allowed(inode: &Inode) -> Result {
-    io_allowed(inode)
-}
+    /// A file may be mapped under the same conditions as it may be read and written.
+    fn mmap(file: &File) -> Result {
+        io_allowed(file.inode())
+    }
 
-/// `evict_inode`: tears the inode down, then gives back its claims on device memory (a
-/// map installed meanwhile over them finds the file being freed, and is refused with
-/// `EBUSY`, until its DAX entries are gone).
-pub(crate) fn evict_inode(inode: &mut EvictingInode<'_>) {
-    if let Some(map) = inode.evict() {
-        if let Ok(state) = inode.super_block().state() {
-            state
-                .claims
-                .lock()
-                .remove(map.map_ref().ranges(), map.claim_id);
+    /// Writes back what was written through shared mappings of `[start, end]` (DAX
+    /// entries the faults marked dirty), then flushes the device's write cache, as ext4
+    /// and xfs do for DAX files. After a failure of the primary or of a member the file's
+    /// map names: `ENODEV`, as for read, write and mmap (its dirty pages were unmapped by
+    /// the failure; nothing can be made durable on a device that is gone).
+    ///
+    /// The writeback flushes every dirty page of the file, whatever device it is on, with
+    /// the cache policy of the device it is given: a device that needs CPU cache flushes
+    /// if any of the mount's devices does.
+    fn fsync(file: &File, start: i64, end: i64) -> Result {
+        let inode = file.inode();
+        let state = inode.super_block().state()?;
+        state.check_alive()?;
+        // A file without a map has nothing to write back; a broken (truncated) map still
+        // names its devices.
+        if let Some(map) = inode.data() {
+            state.check_map_alive(map.map_ref())?;
+        }
+        let wb = state
+            .members
+            .iter()
+            .map(|m| &m.dax)
+            .find(|d| d.write_cache_enabled())
+            .filter(|_| !state.dax.write_cache_enabled())
+            .unwrap_or(&state.dax);
+        file.sync_range(wb, start, end)?;
+        if !core::ptr::eq(wb, &state.dax) {
+            state.dax.flush()?;
+        }
+        file.check_writeback_error()
+    }
+
+    /// The famfs ioctls on regular files (KABI 43, and KABI 44's two device ioctls). The
+    /// v1 structures and NOP have the same layout for 32-bit processes; the v2 ones hold
+    /// pointers, so their command numbers differ there and are refused (`ENOTTY`).
+    fn ioctl(file: &File, cmd: u32, arg: UserPtr) -> Result<i64> {
+        let inode = file.inode();
+        let state = inode.super_block().state()?;
+        if cmd == fmap::FAMFSIOC_NOP {
+            // User space's "is this famfs?" probe: answers even after a device failure.
+            return Ok(0);
+        }
+        state.check_alive()?;
+        match cmd {
+            fmap::FAMFSIOC_MAP_CREATE => map_create_v1(file, state, arg),
+            fmap::FAMFSIOC_MAP_CREATE_V2 => map_create_v2(file, state, arg),
+            fmap::FAMFSIOC_ADD_DAXDEV => members::add_daxdev(inode, state, arg),
+            fmap::FAMFSIOC_GET_MAX_DAXDEV => members::get_max_daxdev(state, arg),
+            fmap::FAMFSIOC_MAP_GET => {
+                let map = inode.data().ok_or(EINVAL)?;
+                let size = u64::try_from(inode.size()).map_err(|_| EIO)?;
+                UserSlice::new(arg, IOC_MAP_SIZE)
+                    .writer()
+                    .write_slice(&map.map_ref().encode_map_get(size))?;
+                Ok(0)
+            }
+            fmap::FAMFSIOC_MAP_GETEXT => {
+                let map = inode.data().ok_or(EINVAL)?;
+                let (bytes, len) = map.map_ref().encode_getext().ok_or(EINVAL)?;
+                UserSlice::new(arg, len)
+                    .writer()
+                    .write_slice(&bytes[..len])?;
+                Ok(0)
+            }
+            fmap::FAMFSIOC_MAP_GET_V2 => {
+                let map = inode.data().ok_or(EINVAL)?;
+                let bytes = map.map_ref().encode_get_v2().ok_or(EINVAL)?;
+                UserSlice::new(arg, IOC_GET_FMAP_SIZE)
+                    .writer()
+                    .write_slice(&bytes)?;
+                Ok(0)
+            }
+            _ => Err(ENOTTY),
         }
     }
 }
@@ -539,62 +699,68 @@ fn files_over(state: &MountState, range: fmap::Extent) -> Result<KVec<u64>> {
     Ok(inos)
 }
 
-/// A dax device reported a memory failure, or is about to go away
-/// (`MF_MEM_PRE_REMOVE`).
-///
-/// On the primary, a failure of data pages is contained (`memfail::page_failure`): the
-/// processes mapping them get SIGBUS, reads and writes of those bytes `EIO`, and every
-/// other range and file keeps working. Device removal, and a failure of metadata
-/// (superblock, log) or of the whole device, shut the whole mount down, as the reference
-/// does for every failure: new I/O and ioctls fail with `ENODEV`, faults with SIGBUS, and
-/// every existing user mapping is removed so nothing keeps using the memory. Unmount
-/// still works. During mount, before any access has been handed out, the failure is only
-/// recorded and `fill_super` fails the mount.
-///
-/// A member's failure (any failure: per-page containment is the primary's only, for now)
-/// fails the files that touch it, the same way (`ENODEV`, SIGBUS), and leaves the files
-/// wholly on other devices working, as xfs keeps its data device when its realtime device
-/// fails; the primary holds the superblock and the log, so its failure is the whole file
-/// system's. Every mapping of the mount is removed either way (faults of the healthy
-/// files map their pages again).
-pub(crate) fn notify_failure(holder: &Holder, offset: u64, len: u64, mf_flags: c_int) -> Result {
-    test_delay(DelayPoint::NotifyFailure);
-    let sb = holder.super_block();
-    // CAST: `mf_flags` is a bit set.
-    let device_going = mf_flags as u32 & kfs::MF_MEM_PRE_REMOVE != 0;
-    // No state yet: the mount is being filled, and only its primary is claimed.
-    let primary = sb
-        .try_state()
-        .is_none_or(|s| core::ptr::eq(s.dax().holder(), holder));
-    // `kill_dax()` and some drivers report the whole device as 0..U64_MAX.
-    if primary && !device_going && len != u64::MAX && holder.ready() {
-        // `ready` is set after the state: it is there, and stays until `kill_sb`, which
-        // waits for this callback before it frees the state.
-        let state = sb.state()?;
-        // A block device's partition is only part of its dax device.
-        let Some((off, len)) = state.dax().famfs_range(offset, len) else {
-            return Ok(());
-        };
-        if let memfail::Outcome::Contained = memfail::page_failure(sb, state, off, len, mf_flags) {
-            return Ok(());
+/// The dax core's callbacks to famfs's devices.
+#[vtable]
+impl HolderOperations for Famfs {
+    /// A dax device reported a memory failure, or is about to go away
+    /// (`MF_MEM_PRE_REMOVE`).
+    ///
+    /// On the primary, a failure of data pages is contained (`memfail::page_failure`): the
+    /// processes mapping them get SIGBUS, reads and writes of those bytes `EIO`, and every
+    /// other range and file keeps working. Device removal, and a failure of metadata
+    /// (superblock, log) or of the whole device, shut the whole mount down, as the reference
+    /// does for every failure: new I/O and ioctls fail with `ENODEV`, faults with SIGBUS, and
+    /// every existing user mapping is removed so nothing keeps using the memory. Unmount
+    /// still works. During mount, before any access has been handed out, the failure is only
+    /// recorded and `fill_super` fails the mount.
+    ///
+    /// A member's failure (any failure: per-page containment is the primary's only, for now)
+    /// fails the files that touch it, the same way (`ENODEV`, SIGBUS), and leaves the files
+    /// wholly on other devices working, as xfs keeps its data device when its realtime device
+    /// fails; the primary holds the superblock and the log, so its failure is the whole file
+    /// system's. Every mapping of the mount is removed either way (faults of the healthy
+    /// files map their pages again).
+    fn notify_failure(holder: &Holder, offset: u64, len: u64, mf_flags: c_int) -> Result {
+        test_delay(DelayPoint::NotifyFailure);
+        let sb = holder.super_block();
+        // CAST: `mf_flags` is a bit set.
+        let device_going = mf_flags as u32 & kfs::MF_MEM_PRE_REMOVE != 0;
+        // No state yet: the mount is being filled, and only its primary is claimed.
+        let primary = sb
+            .try_state()
+            .is_none_or(|s| core::ptr::eq(s.dax().holder(), holder));
+        // `kill_dax()` and some drivers report the whole device as 0..U64_MAX.
+        if primary && !device_going && len != u64::MAX && holder.ready() {
+            // `ready` is set after the state: it is there, and stays until `kill_sb`, which
+            // waits for this callback before it frees the state.
+            let state = sb.state()?;
+            // A block device's partition is only part of its dax device.
+            let Some((off, len)) = state.dax().famfs_range(offset, len) else {
+                return Ok(());
+            };
+            if let memfail::Outcome::Contained =
+                memfail::page_failure(sb, state, off, len, mf_flags)
+            {
+                return Ok(());
+            }
         }
+        warn_ratelimited!(
+            @Device,
+            "dax device {:?}: memory failure at {:#x}+{:#x} (flags {:#x}) on {}\n",
+            holder.devt(),
+            offset,
+            len,
+            mf_flags,
+            if primary {
+                "the primary device; shutting down"
+            } else {
+                "a member device; failing the files on it"
+            }
+        );
+        holder.set_failed();
+        sb.unmap_all(device_going);
+        Ok(())
     }
-    warn_ratelimited!(
-        @Device,
-        "dax device {:?}: memory failure at {:#x}+{:#x} (flags {:#x}) on {}\n",
-        holder.devt(),
-        offset,
-        len,
-        mf_flags,
-        if primary {
-            "the primary device; shutting down"
-        } else {
-            "a member device; failing the files on it"
-        }
-    );
-    holder.set_failed();
-    sb.unmap_all(device_going);
-    Ok(())
 }
 
 /// Refuses a map request, saying why (rate limited).
@@ -607,80 +773,6 @@ fn reject(inode: &Inode, e: FmapError) -> Error {
     }
 }
 
-/// `fsync`: writes back what was written through shared mappings of `[start, end]` (DAX
-/// entries the faults marked dirty), then flushes the device's write cache, as ext4 and
-/// xfs do for DAX files. After a failure of the primary or of a member the file's map
-/// names: `ENODEV`, as for read, write and mmap (its dirty pages were unmapped by the
-/// failure; nothing can be made durable on a device that is gone).
-///
-/// The writeback flushes every dirty page of the file, whatever device it is on, with the
-/// cache policy of the device it is given: a device that needs CPU cache flushes if any
-/// of the mount's devices does.
-pub(crate) fn fsync(file: &File, start: i64, end: i64) -> Result {
-    let inode = file.inode();
-    let state = inode.super_block().state()?;
-    state.check_alive()?;
-    // A file without a map has nothing to write back; a broken (truncated) map still
-    // names its devices.
-    if let Some(map) = inode.map() {
-        state.check_map_alive(map.map_ref())?;
-    }
-    let wb = state
-        .members
-        .iter()
-        .map(|m| &m.dax)
-        .find(|d| d.write_cache_enabled())
-        .filter(|_| !state.dax.write_cache_enabled())
-        .unwrap_or(&state.dax);
-    file.sync_range(wb, start, end)?;
-    if !core::ptr::eq(wb, &state.dax) {
-        state.dax.flush()?;
-    }
-    file.check_writeback_error()
-}
-
-/// The famfs ioctls on regular files (KABI 43, and KABI 44's two device ioctls).
-pub(crate) fn ioctl(file: &File, cmd: u32, arg: UserPtr) -> Result<i64> {
-    let inode = file.inode();
-    let state = inode.super_block().state()?;
-    if cmd == fmap::FAMFSIOC_NOP {
-        // User space's "is this famfs?" probe: answers even after a device failure.
-        return Ok(0);
-    }
-    state.check_alive()?;
-    match cmd {
-        fmap::FAMFSIOC_MAP_CREATE => map_create_v1(file, state, arg),
-        fmap::FAMFSIOC_MAP_CREATE_V2 => map_create_v2(file, state, arg),
-        fmap::FAMFSIOC_ADD_DAXDEV => members::add_daxdev(inode, state, arg),
-        fmap::FAMFSIOC_GET_MAX_DAXDEV => members::get_max_daxdev(state, arg),
-        fmap::FAMFSIOC_MAP_GET => {
-            let map = inode.map().ok_or(EINVAL)?;
-            let size = u64::try_from(inode.size()).map_err(|_| EIO)?;
-            UserSlice::new(arg, IOC_MAP_SIZE)
-                .writer()
-                .write_slice(&map.map_ref().encode_map_get(size))?;
-            Ok(0)
-        }
-        fmap::FAMFSIOC_MAP_GETEXT => {
-            let map = inode.map().ok_or(EINVAL)?;
-            let (bytes, len) = map.map_ref().encode_getext().ok_or(EINVAL)?;
-            UserSlice::new(arg, len)
-                .writer()
-                .write_slice(&bytes[..len])?;
-            Ok(0)
-        }
-        fmap::FAMFSIOC_MAP_GET_V2 => {
-            let map = inode.map().ok_or(EINVAL)?;
-            let bytes = map.map_ref().encode_get_v2().ok_or(EINVAL)?;
-            UserSlice::new(arg, IOC_GET_FMAP_SIZE)
-                .writer()
-                .write_slice(&bytes)?;
-            Ok(0)
-        }
-        _ => Err(ENOTTY),
-    }
-}
-
 /// Installing a map takes `CAP_SYS_RAWIO`: a map names raw device memory, so whoever may
 /// install one may read and write any memory of the device, whatever the file's mode says.
 fn may_install_map(inode: &Inode) -> Result {
@@ -688,7 +780,7 @@ fn may_install_map(inode: &Inode) -> Result {
         warn_ratelimited!("inode {}: MAP_CREATE needs CAP_SYS_RAWIO\n", inode.ino());
         return Err(EPERM);
     }
-    if inode.map().is_some() {
+    if inode.data().is_some() {
         return Err(EEXIST);
     }
     Ok(())
@@ -706,7 +798,7 @@ fn install(inode: &Inode, state: &MountState, v: Validated, extents: Stored) -> 
     let mut claims = state.claims.lock();
     // Every install holds the claims: checked here, a racing second map of this file
     // cannot take its own first map for a partner.
-    if inode.map().is_some() {
+    if inode.data().is_some() {
         return Err(EEXIST);
     }
     for range in map.map_ref().ranges() {
@@ -735,11 +827,11 @@ fn install(inode: &Inode, state: &MountState, v: Validated, extents: Stored) -> 
         );
         return Err(e);
     }
-    inode.install_map(map, size)?;
+    inode.install_data(map, size)?;
     let ino = inode.ino();
     // The map just installed: immutable, and alive while the caller's open file holds
     // the inode.
-    if let Some(m) = inode.map() {
+    if let Some(m) = inode.data() {
         claims.insert(reserved, m.map_ref().ranges(), Owner { id, ino });
     }
     if crosslinked {
@@ -757,7 +849,7 @@ struct Partner {
     owner: Owner,
     /// Our reference to it, held until the claims are unlocked (an `iput` may evict, and
     /// eviction takes the claims lock).
-    inode: Option<kfs::inode::InodeRef>,
+    inode: Option<kfs::inode::InodeRef<Famfs>>,
     /// Whether this install marked it cross-linked.
     newly_marked: bool,
 }
@@ -781,7 +873,7 @@ fn crosslink(inode: &Inode, partners: &mut [Partner]) -> Result {
         };
         // The inode found by number is the claim's file only if it carries the claim's
         // map (inode numbers repeat once `get_next_ino()` wraps; ids do not).
-        let Some(map) = other.map().filter(|m| m.claim_id == p.owner.id) else {
+        let Some(map) = other.data().filter(|m| m.claim_id == p.owner.id) else {
             ret = Err(EBUSY);
             break;
         };
@@ -799,7 +891,7 @@ fn crosslink(inode: &Inode, partners: &mut [Partner]) -> Result {
         // The files marked here had no partner before; unmarked, they may map 2 MiB
         // pages again.
         for p in partners.iter().filter(|p| p.newly_marked) {
-            if let Some(m) = p.inode.as_ref().and_then(|o| o.map()) {
+            if let Some(m) = p.inode.as_ref().and_then(|o| o.data()) {
                 m.crosslinked.store(false, Ordering::Relaxed);
             }
         }

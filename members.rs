@@ -30,16 +30,12 @@ use crate::{
     },
     kfs::{
         capable_sys_rawio,
-        dax::{
-            lookup_source,
-            DaxDevice, //
-        },
-        inode::Inode,
+        dax::lookup_source,
         test_delay,
         warn_ratelimited,
         DelayPoint, //
     },
-    MountState,
+    DaxDevice, Inode, MountState,
 };
 use kernel::{
     new_mutex,

@@ -31,11 +31,11 @@ use crate::{
     },
     kfs::{
         memfail::poison_file_range,
-        super_block::SuperBlock,
         warn_ratelimited, //
     },
     poison,
-    MountState, //
+    MountState,
+    SuperBlock, //
 };
 use core::sync::atomic::{
     AtomicUsize,
@@ -129,7 +129,7 @@ pub(crate) fn page_failure(
         let Some(inode) = sb.grab_inode(ino) else {
             continue;
         };
-        let Some(map) = inode.map() else {
+        let Some(map) = inode.data() else {
             continue;
         };
         meta |= map.map_ref().file_type != FileType::Regular;

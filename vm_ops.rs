@@ -24,49 +24,55 @@
 //! - `folio->share` is updated under the faulting file's `i_pages` lock only: faults of
 //!   cross-linked files and all entry removals take the cross-link lock.
 
-use crate::kfs::{
-    fault::{
-        fault_failed,
-        VmFault,
-        VmFaultResult,
-        VM_FAULT_FALLBACK,
-        VM_FAULT_SIGBUS, //
+use crate::{
+    io_allowed,
+    is_crosslinked,
+    kfs::{
+        fault::{
+            fault_failed,
+            FaultOperations,
+            VmFaultResult,
+            VM_FAULT_FALLBACK,
+            VM_FAULT_SIGBUS, //
+        },
+        xlink,
     },
-    xlink,
+    Famfs,
+    VmFault, //
 };
-use kernel::ffi::c_uint;
+use kernel::{
+    ffi::c_uint,
+    prelude::*, //
+};
 
-/// Handles a fault of `order` (`fault`, `huge_fault`, `page_mkwrite`, `pfn_mkwrite`).
-///
-/// After a failure of the device (or of a member device the file is on) every fault is
-/// SIGBUS; so is a fault on a file whose map is missing or broken (that error comes back
-/// from `iomap_begin`).
-pub(crate) fn fault(vmf: &mut VmFault, order: c_uint) -> VmFaultResult {
-    if vmf.is_shared_write() {
-        vmf.with_write_protection(|vmf| vmf.with_invalidate_lock(|vmf| locked_fault(vmf, order)))
-    } else {
-        vmf.with_invalidate_lock(|vmf| locked_fault(vmf, order))
+/// famfs's faults.
+#[vtable]
+impl FaultOperations for Famfs {
+    /// A fault of `order` (`fault`, `huge_fault`, `page_mkwrite`, `pfn_mkwrite`), with the
+    /// mapping's invalidate lock held (the layer's fault trampoline takes it, and the
+    /// page-fault freeze protection for writes to shared mappings): checks the device and
+    /// the map once, then maps. A size change disables the map and unmaps under the same
+    /// lock held exclusively (`size_change`), so no page is mapped after it for a disabled
+    /// file, and `iomap_begin` need not check the map again.
+    ///
+    /// After a failure of the device (or of a member device the file is on) every fault is
+    /// SIGBUS; so is a fault on a file whose map is missing or broken.
+    fn fault(vmf: &mut VmFault<'_>, order: c_uint) -> VmFaultResult {
+        // The device (and every member device the file is on) and the map.
+        if io_allowed(vmf.inode()).is_err() {
+            return VM_FAULT_SIGBUS;
+        }
+        // Read under the invalidate lock: `install` marks a file before it takes that lock
+        // to drop the file's DAX state, so a fault that runs after the drop sees the mark.
+        if is_crosslinked(vmf.inode()) {
+            return crosslinked_fault(vmf, order);
+        }
+        vmf.dax_fault(order)
     }
-}
-
-/// The fault, with the mapping's invalidate lock held: checks the device and the map,
-/// then maps. A size change disables the map and unmaps under the same lock held
-/// exclusively (`size_change`), so no page is mapped after it for a disabled file.
-fn locked_fault(vmf: &mut VmFault, order: c_uint) -> VmFaultResult {
-    // The device (and every member device the file is on) and the map.
-    if crate::io_allowed(vmf.inode()).is_err() {
-        return VM_FAULT_SIGBUS;
-    }
-    // Read under the invalidate lock: `install` marks a file before it takes that lock
-    // to drop the file's DAX state, so a fault that runs after the drop sees the mark.
-    if crate::is_crosslinked(vmf.inode()) {
-        return crosslinked_fault(vmf, order);
-    }
-    vmf.dax_fault(order)
 }
 
 /// A fault of a cross-linked file (see the module documentation).
-fn crosslinked_fault(vmf: &mut VmFault, order: c_uint) -> VmFaultResult {
+fn crosslinked_fault(vmf: &mut VmFault<'_>, order: c_uint) -> VmFaultResult {
     if order > 0 {
         return VM_FAULT_FALLBACK;
     }

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A dax device claimed by a famfs superblock.
+//! A dax device claimed by a superblock, and the holder callbacks the dax core makes to
+//! it ([`HolderOperations`]).
 
 use super::{
+    fs::{
+        FileSystem,
+        Tables, //
+    },
     super_block::SuperBlock,
     sys,
     DevT,
     OpsTable, //
 };
 use core::{
+    any::TypeId,
+    marker::PhantomData,
     ptr::NonNull,
     sync::atomic::{
         AtomicBool,
@@ -27,13 +34,35 @@ use kernel::{
     prelude::*,
 };
 
-/// What famfs registers as a dax device's holder (`holder_data`), and what the
-/// memory-failure callback finds again: the mount's superblock and its failure flag.
+/// The dax core's holder callbacks, for the devices a file system's superblocks claim
+/// ([`DaxDevice::claim`]).
+#[vtable]
+pub(crate) trait HolderOperations: Sized {
+    /// `notify_failure`: the device of `holder` reported a memory failure of `len` bytes
+    /// at byte `offset` of the dax device (`kill_dax()` and some drivers report the whole
+    /// device as 0..U64_MAX), or is about to go away (`MF_MEM_PRE_REMOVE` in
+    /// `mf_flags`). Process context; may sleep. The superblock is live and not yet shut
+    /// down; its state may be missing (the mount is still being filled: see
+    /// [`Holder::ready`]).
+    fn notify_failure(holder: &Holder<Self>, offset: u64, len: u64, mf_flags: c_int) -> Result;
+}
+
+/// What this layer registers as a dax device's holder (`holder_data`), and what the
+/// memory-failure callback finds again: the superblock and its failure flag.
 ///
-/// A `Holder` is made and entered in famfs's holder table before the device is claimed,
-/// so that a failure reported while the mount is still being set up, before any mount
-/// state exists, is recorded here instead of being lost.
-pub(crate) struct Holder {
+/// A `Holder` is made and entered in the module's holder table before the device is
+/// claimed, so that a failure reported while the mount is still being set up, before any
+/// mount state exists, is recorded here instead of being lost.
+///
+/// # Invariants
+///
+/// `fs` is `TypeId::of::<T>()` and `sb` a superblock of `T`. The layout does not depend
+/// on `T` (`repr(C)`, `T` only in a `PhantomData`), so `fs` can be read through a
+/// `Holder` of any type to learn which one it is.
+#[repr(C)]
+pub(crate) struct Holder<T> {
+    fs: TypeId,
+    _fs: PhantomData<fn() -> T>,
     sb: NonNull<kernel::bindings::super_block>,
     /// The device's number (the superblock's `s_dev` is anonymous).
     devt: DevT,
@@ -43,15 +72,15 @@ pub(crate) struct Holder {
     ready: AtomicBool,
 }
 
-impl Holder {
+impl<T: FileSystem> Holder<T> {
     /// The superblock that claimed the device.
-    pub(crate) fn super_block(&self) -> &SuperBlock {
+    pub(crate) fn super_block(&self) -> &SuperBlock<T> {
         // SAFETY: A `&Holder` is lent out only by the `DaxDevice` that owns it (itself
         // owned by the mount, which never outlives its superblock) or, in
         // `notify_failure`, under the holder table's read lock while the holder is in the
         // table: `kill_sb` takes it out of the table and waits for those readers before
         // `generic_shutdown_super()`, so the superblock is live and no inode of it has
-        // been evicted by the shutdown yet.
+        // been evicted by the shutdown yet. It is of `T` (type invariant).
         unsafe { SuperBlock::from_raw(self.sb.as_ptr()) }
     }
 
@@ -87,22 +116,25 @@ impl Holder {
     }
 }
 
-/// A [`Holder`] in famfs's holder table; on drop it leaves the table (waiting for every
+/// A [`Holder`] in the module's holder table; on drop it leaves the table (waiting for every
 /// callback that may have found it) and is freed.
 ///
 /// # Invariants
 ///
 /// `holder` comes from `KBox::into_raw` and is freed only by `drop`. While `listed` is
 /// true it is in the holder table.
-struct ListedHolder {
-    holder: NonNull<Holder>,
+struct ListedHolder<T: FileSystem> {
+    holder: NonNull<Holder<T>>,
     listed: AtomicBool,
 }
 
-impl ListedHolder {
-    fn new(sb: &SuperBlock, devt: DevT) -> Result<Self> {
+impl<T: FileSystem> ListedHolder<T> {
+    fn new(sb: &SuperBlock<T>, devt: DevT) -> Result<Self> {
         let holder = KBox::new(
+            // INVARIANT: `T`'s type id and a `T` superblock.
             Holder {
+                fs: TypeId::of::<T>(),
+                _fs: PhantomData,
                 // NOTE: `as_raw` of a `&SuperBlock` is never NULL.
                 sb: NonNull::new(sb.as_raw()).ok_or(EINVAL)?,
                 devt,
@@ -127,7 +159,7 @@ impl ListedHolder {
         })
     }
 
-    fn get(&self) -> &Holder {
+    fn get(&self) -> &Holder<T> {
         // SAFETY: Live until `drop` (type invariant).
         unsafe { self.holder.as_ref() }
     }
@@ -146,7 +178,7 @@ impl ListedHolder {
     }
 }
 
-impl Drop for ListedHolder {
+impl<T: FileSystem> Drop for ListedHolder<T> {
     fn drop(&mut self) {
         self.unlist();
         // SAFETY: From `KBox::into_raw` (type invariant); out of the table and no callback
@@ -155,31 +187,31 @@ impl Drop for ListedHolder {
     }
 }
 
-/// A dax device held for fs-dax use by one famfs superblock.
+/// A dax device held for fs-dax use by one superblock of `T`.
 ///
 /// # Invariants
 ///
 /// While `claimed` is true, `dev` carries the exclusive holder claim made with `holder`
-/// and [`HOLDER_OPS`], and one reference taken with it. For a character device (`bdev` is
+/// and `Tables::<T>::HOLDER_OPS`, and one reference taken with it. For a character device (`bdev` is
 /// `None`) it carries a second reference, from `famfs_shim_dax_find()`, for as long as `self`
 /// lives. For a block device, `bdev` is the block device opened exclusively for the
 /// superblock, and `base` is where the partition starts on the dax device. `drop` gives
 /// back all of it.
-pub(crate) struct DaxDevice {
+pub(crate) struct DaxDevice<T: FileSystem> {
     dev: NonNull<sys::dax_device>,
-    holder: ListedHolder,
+    holder: ListedHolder<T>,
     claimed: AtomicBool,
     bdev: Option<NonNull<kernel::bindings::file>>,
     base: u64,
     size: u64,
 }
 
-// SAFETY: A `dax_device` is reference counted and does its own locking; famfs only hands
+// SAFETY: A `dax_device` is reference counted and does its own locking; we only hand
 // the pointer to C functions that may be called from any thread. The holder is atomics
-// and a pointer to the superblock, which famfs uses from any thread too.
-unsafe impl Send for DaxDevice {}
+// and a pointer to the superblock, which this layer uses from any thread too.
+unsafe impl<T: FileSystem> Send for DaxDevice<T> {}
 // SAFETY: See `Send`; `&DaxDevice` exposes the pointers and the atomics.
-unsafe impl Sync for DaxDevice {}
+unsafe impl<T: FileSystem> Sync for DaxDevice<T> {}
 
 /// What a mount source names.
 #[derive(Clone, Copy, Debug)]
@@ -223,12 +255,12 @@ pub(crate) fn lookup_source(source: &CStr) -> Result<Source> {
     })
 }
 
-impl DaxDevice {
+impl<T: FileSystem> DaxDevice<T> {
     /// Claims the device of `source` (from [`lookup_source`]) for `sb`.
     ///
     /// Fails with `fs_dax_get()`'s error: `ENODEV` (gone or unbound), `EOPNOTSUPP` (not
     /// bound to `fsdev_dax`), `EBUSY` (held by another holder).
-    pub(crate) fn claim(source: Source, sb: &SuperBlock) -> Result<Self> {
+    pub(crate) fn claim(source: Source, sb: &SuperBlock<T>) -> Result<Self> {
         // Listed before the claim: a failure reported as soon as the claim is made finds
         // it (see `Holder`).
         let holder = ListedHolder::new(sb, source.devt())?;
@@ -238,13 +270,19 @@ impl DaxDevice {
         }
     }
 
-    fn claim_char(devt: DevT, holder: ListedHolder) -> Result<Self> {
+    fn claim_char(devt: DevT, holder: ListedHolder<T>) -> Result<Self> {
         // SAFETY: Only looks the device up (it never creates one); a non-NULL result
         // carries a reference for us.
         let dev = NonNull::new(unsafe { sys::famfs_shim_dax_find(devt.0) }).ok_or(ENODEV)?;
         // SAFETY: `dev` is a live dax device (we hold a reference); `HOLDER_OPS` is static;
         // the holder stays allocated until after the claim is dropped.
-        let ret = unsafe { sys::fs_dax_get(dev.as_ptr(), holder.as_ptr(), HOLDER_OPS.as_ptr()) };
+        let ret = unsafe {
+            sys::fs_dax_get(
+                dev.as_ptr(),
+                holder.as_ptr(),
+                Tables::<T>::HOLDER_OPS.as_ptr(),
+            )
+        };
         if ret != 0 {
             // SAFETY: Gives back the `famfs_shim_dax_find()` reference taken above.
             unsafe { sys::put_dax(dev.as_ptr()) };
@@ -266,7 +304,7 @@ impl DaxDevice {
     /// Claims a pmem block device for `sb`: opens it exclusively (with the VFS's
     /// `fs_holder_ops` events routed to `sb`) and takes its dax device. A block device
     /// without DAX is `EINVAL`.
-    fn claim_block(devt: DevT, sb: &SuperBlock, holder: ListedHolder) -> Result<Self> {
+    fn claim_block(devt: DevT, sb: &SuperBlock<T>, holder: ListedHolder<T>) -> Result<Self> {
         const BLK_OPEN_READ_WRITE: kernel::bindings::blk_mode_t = 0b11;
         // SAFETY: `sb` is live and locked by our caller; the block device's holder is the
         // superblock, as `fs_holder_ops` expects.
@@ -290,7 +328,7 @@ impl DaxDevice {
                 kernel::bindings::file_bdev(file).cast(),
                 &mut base,
                 holder.as_ptr(),
-                HOLDER_OPS.as_ptr(),
+                Tables::<T>::HOLDER_OPS.as_ptr(),
             )
         };
         let Some(dev) = NonNull::new(dev) else {
@@ -312,7 +350,7 @@ impl DaxDevice {
     }
 
     /// The holder: the superblock and the device's failure flag.
-    pub(crate) fn holder(&self) -> &Holder {
+    pub(crate) fn holder(&self) -> &Holder<T> {
         self.holder.get()
     }
 
@@ -449,7 +487,7 @@ impl DaxDevice {
     }
 }
 
-impl Drop for DaxDevice {
+impl<T: FileSystem> Drop for DaxDevice<T> {
     fn drop(&mut self) {
         self.release_holder();
         // SAFETY: By the type invariants we hold, for a character device, a
@@ -467,12 +505,7 @@ impl Drop for DaxDevice {
     }
 }
 
-/// Holder operations: the dax driver reports memory failures and device removal here.
-static HOLDER_OPS: OpsTable<sys::dax_holder_operations> = OpsTable(sys::dax_holder_operations {
-    notify_failure: Some(notify_failure),
-});
-
-/// The read side of famfs's holder table: while it lives, a holder found in the table
+/// The read side of the module's holder table: while it lives, a holder found in the table
 /// stays in it, allocated, with its superblock not yet shut down.
 struct HolderReadGuard(c_int);
 
@@ -482,19 +515,27 @@ impl HolderReadGuard {
         Self(unsafe { sys::famfs_shim_holder_read_lock() })
     }
 
-    /// The famfs holder of `dax_dev`, if its holder is one that is still listed.
+    /// The holder of `dax_dev`, if its holder is one of `T` that is still listed.
     ///
     /// # Safety
     ///
     /// `dax_dev` is a live dax device.
-    unsafe fn find(&self, dax_dev: *mut sys::dax_device) -> Option<&Holder> {
+    unsafe fn find<T: FileSystem>(&self, dax_dev: *mut sys::dax_device) -> Option<&Holder<T>> {
         // SAFETY: `dax_dev` is live (the caller's promise); the lookup only compares the
         // device's `holder_data` with the table's entries.
-        let p = unsafe { sys::famfs_shim_holder_find(dax_dev) };
-        // SAFETY: A listed holder is a live `Holder` (`ListedHolder`'s invariant) that
-        // stays allocated while this read lock is held: `unlist` waits for the readers
-        // before the holder can be freed.
-        (!p.is_null()).then(|| unsafe { &*p.cast::<Holder>() })
+        let p = unsafe { sys::famfs_shim_holder_find(dax_dev) }.cast::<Holder<T>>();
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: A listed holder is a live `Holder` of some file system
+        // (`ListedHolder`'s invariant) that stays allocated while this read lock is held:
+        // `unlist` waits for the readers before the holder can be freed. Its layout does
+        // not depend on the file system (`Holder`'s invariant), so its `fs` can be read
+        // through `p`, and only a holder whose `fs` is `T`'s is lent out as a `Holder<T>`.
+        // (The dax core reads `holder_ops` and `holder_data` one after the other; a
+        // holder of another file system type of this module would be refused here.)
+        let holder = unsafe { &*p };
+        (holder.fs == TypeId::of::<T>()).then_some(holder)
     }
 }
 
@@ -505,65 +546,73 @@ impl Drop for HolderReadGuard {
     }
 }
 
-/// Waits until every memory-failure callback that entered famfs has left it (module
+/// Waits until every memory-failure callback that entered this layer has left it (module
 /// exit: by then no holder is listed, but a callback may still be finding that out).
 pub(crate) fn wait_for_callbacks() {
     // SAFETY: Waits for the holder table's SRCU readers; may sleep, as module exit may.
     unsafe { sys::famfs_shim_holder_sync() };
 }
 
-/// # Safety
-///
-/// Called by the dax core (`dax_holder_notify_failure()`) with a live `dax_dev` whose
-/// `holder_ops` were [`HOLDER_OPS`] when it read them.
-///
-/// Lifetimes. Memory failures reach this through `memory_failure()` →
-/// `memory_failure_dev_pagemap()` (mm/memory-failure.c, under `mf_mutex`) → the pgmap's
-/// `memory_failure` (`fsdev_pagemap_memory_failure()`, drivers/dax/fsdev.c; pmem's for a
-/// block device) → `dax_holder_notify_failure()`; device removal through `kill_dax()`.
-/// `dax_holder_notify_failure()` reads `holder_ops` and calls this under the dax core's
-/// SRCU (`dax_srcu`, drivers/dax/super.c), but `fs_put_dax()` in 7.3 only clears
-/// `holder_ops` and `holder_data` and never waits for those readers, and nothing exported
-/// lets a module wait for them (`dax_srcu` is static; only `kill_dax()` synchronises it).
-/// So famfs does not trust `dax_holder()` by itself: it looks the holder up in its own
-/// table under its own SRCU, and `kill_sb` gives up the claim, takes the holder out of
-/// the table and waits for that SRCU (`DaxDevice::release_holder`) before it shuts the
-/// superblock down; module exit waits for it again.
-///
-/// This gives what block-device holders get from fs/super.c (`fs_bdev_mark_dead()`: a
-/// `super_dev` entry holding a passive reference, `super_lock_shared()`, which gives up
-/// once `SB_DYING` is set, and an `SB_ACTIVE` check): the superblock is not shut down or
-/// freed while a callback uses it. famfs cannot do it their way: `put_super()` is
-/// internal to fs/ (fs/internal.h, not exported), and `->kill_sb` runs with `s_umount`
-/// held exclusively (`deactivate_locked_super()`) and must wait for the callback, so a
-/// callback that blocked on `s_umount` would deadlock it. The callback therefore never
-/// takes `s_umount`, and needs nothing it protects: it sets a flag and unmaps; a mount
-/// still being filled (no `SB_BORN` yet) only gets the flag set, which `fill_super`
-/// checks at its end.
-///
-/// What remains open: a callback that has read `holder_ops` in
-/// `dax_holder_notify_failure()` but not yet entered the read lock below (or that has
-/// left it and not yet returned) is waited for by nobody. It touches no mount state, but
-/// if the last famfs mount goes and the module is removed in that window, the dax core
-/// reads `HOLDER_OPS` from, calls, or returns into freed module memory. Closing it needs
-/// the dax core to wait for its own readers after `fs_put_dax()`:
-/// `patches/0001-dax-let-holders-wait-for-notify_failure-callbacks.patch` adds
-/// `dax_holder_sync()`, which `release_holder` would call after `fs_put_dax()`.
-unsafe extern "C" fn notify_failure(
-    dax_dev: *mut sys::dax_device,
-    offset: u64,
-    len: u64,
-    mf_flags: c_int,
-) -> c_int {
-    let guard = HolderReadGuard::lock();
-    // SAFETY: `dax_dev` is live for the duration of the callback.
-    let Some(holder) = (unsafe { guard.find(dax_dev) }) else {
-        // No famfs mount holds the device any more: as when the dax core finds no
-        // `holder_ops`, let the generic handler deal with the failure.
-        return EOPNOTSUPP.to_errno();
-    };
-    from_result(|| {
-        crate::notify_failure(holder, offset, len, mf_flags)?;
-        Ok(0)
-    })
+impl<T: FileSystem> Tables<T> {
+    /// Holder operations: the dax driver reports memory failures and device removal here.
+    pub(crate) const HOLDER_OPS: OpsTable<sys::dax_holder_operations> =
+        OpsTable(sys::dax_holder_operations {
+            notify_failure: Some(Self::notify_failure),
+        });
+
+    /// # Safety
+    ///
+    /// Called by the dax core (`dax_holder_notify_failure()`) with a live `dax_dev` whose
+    /// `holder_ops` were [`Self::HOLDER_OPS`] when it read them.
+    ///
+    /// Lifetimes. Memory failures reach this through `memory_failure()` →
+    /// `memory_failure_dev_pagemap()` (mm/memory-failure.c, under `mf_mutex`) → the pgmap's
+    /// `memory_failure` (`fsdev_pagemap_memory_failure()`, drivers/dax/fsdev.c; pmem's for a
+    /// block device) → `dax_holder_notify_failure()`; device removal through `kill_dax()`.
+    /// `dax_holder_notify_failure()` reads `holder_ops` and calls this under the dax core's
+    /// SRCU (`dax_srcu`, drivers/dax/super.c), but `fs_put_dax()` in 7.3 only clears
+    /// `holder_ops` and `holder_data` and never waits for those readers, and nothing exported
+    /// lets a module wait for them (`dax_srcu` is static; only `kill_dax()` synchronises it).
+    /// So this layer does not trust `dax_holder()` by itself: it looks the holder up in its
+    /// own table under its own SRCU, and `kill_sb` gives up the claim, takes the holder out of
+    /// the table and waits for that SRCU (`DaxDevice::release_holder`) before it shuts the
+    /// superblock down; module exit waits for it again.
+    ///
+    /// This gives what block-device holders get from fs/super.c (`fs_bdev_mark_dead()`: a
+    /// `super_dev` entry holding a passive reference, `super_lock_shared()`, which gives up
+    /// once `SB_DYING` is set, and an `SB_ACTIVE` check): the superblock is not shut down or
+    /// freed while a callback uses it. This layer cannot do it their way: `put_super()` is
+    /// internal to fs/ (fs/internal.h, not exported), and `->kill_sb` runs with `s_umount`
+    /// held exclusively (`deactivate_locked_super()`) and must wait for the callback, so a
+    /// callback that blocked on `s_umount` would deadlock it. The callback therefore never
+    /// takes `s_umount`, and needs nothing it protects: it sets a flag and unmaps; a mount
+    /// still being filled (no `SB_BORN` yet) only gets the flag set, which `fill_super`
+    /// checks at its end.
+    ///
+    /// What remains open: a callback that has read `holder_ops` in
+    /// `dax_holder_notify_failure()` but not yet entered the read lock below (or that has
+    /// left it and not yet returned) is waited for by nobody. It touches no mount state, but
+    /// if the last mount goes and the module is removed in that window, the dax core
+    /// reads `HOLDER_OPS` from, calls, or returns into freed module memory. Closing it needs
+    /// the dax core to wait for its own readers after `fs_put_dax()`:
+    /// `patches/0001-dax-let-holders-wait-for-notify_failure-callbacks.patch` adds
+    /// `dax_holder_sync()`, which `release_holder` would call after `fs_put_dax()`.
+    unsafe extern "C" fn notify_failure(
+        dax_dev: *mut sys::dax_device,
+        offset: u64,
+        len: u64,
+        mf_flags: c_int,
+    ) -> c_int {
+        let guard = HolderReadGuard::lock();
+        // SAFETY: `dax_dev` is live for the duration of the callback.
+        let Some(holder) = (unsafe { guard.find::<T>(dax_dev) }) else {
+            // No mount of `T` holds the device any more: as when the dax core finds no
+            // `holder_ops`, let the generic handler deal with the failure.
+            return EOPNOTSUPP.to_errno();
+        };
+        from_result(|| {
+            T::notify_failure(holder, offset, len, mf_flags)?;
+            Ok(0)
+        })
+    }
 }

@@ -395,14 +395,14 @@ void famfs_shim_poison_range(struct inode *inode, u64 pos, u64 len, int mf_flags
 	filemap_invalidate_unlock(inode->i_mapping);
 }
 
-static DEFINE_IOMAP_ITER_NEXT(famfs_iomap_next, famfs_rs_iomap_begin);
-const struct iomap_ops famfs_iomap_ops = {
-	.iomap_next = famfs_iomap_next,
-};
-static DEFINE_IOMAP_ITER_NEXT(famfs_iomap_shared_next, famfs_rs_iomap_begin_shared);
-const struct iomap_ops famfs_iomap_shared_ops = {
-	.iomap_next = famfs_iomap_shared_next,
-};
+/* The Rust layer's iomap tables are struct famfs_iomap_ops: the same layout. */
+static_assert(sizeof(struct famfs_iomap_ops) == sizeof(struct iomap_ops));
+static_assert(offsetof(struct famfs_iomap_ops, iomap_begin) ==
+	      offsetof(struct iomap_ops, iomap_begin));
+static_assert(offsetof(struct famfs_iomap_ops, iomap_end) ==
+	      offsetof(struct iomap_ops, iomap_end));
+static_assert(offsetof(struct famfs_iomap_ops, iomap_next) ==
+	      offsetof(struct iomap_ops, iomap_next));
 
 /*
  * fs/dax's entry encoding (fs/dax.c, unchanged since 4.x): value entries, with

@@ -131,14 +131,17 @@ void famfs_shim_holder_sync(void);
  */
 int famfs_shim_dax_read(struct dax_device *dax_dev, u64 offset, void *buf, size_t len);
 
-/* iomap: the ops table built by DEFINE_IOMAP_ITER_NEXT around the Rust begin. */
-int famfs_rs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
-			 unsigned int flags, struct iomap *iomap, struct iomap *srcmap);
-extern const struct iomap_ops famfs_iomap_ops;
-/* The same, but read mappings are marked IOMAP_F_SHARED (cross-linked files). */
-int famfs_rs_iomap_begin_shared(struct inode *inode, loff_t pos, loff_t length,
-				unsigned int flags, struct iomap *iomap, struct iomap *srcmap);
-extern const struct iomap_ops famfs_iomap_shared_ops;
+/*
+ * struct iomap_ops with its fields, for the Rust layer to build its tables in:
+ * kernel::bindings declares struct iomap_ops without fields, and the module's
+ * bindgen leaves that name to it (one Rust type per C type). famfs_shim.c
+ * asserts that this twin has the layout of the real thing.
+ */
+struct famfs_iomap_ops {
+	iomap_iter_begin_fn iomap_begin;
+	iomap_iter_end_fn iomap_end;
+	iomap_iter_next_fn iomap_next;
+};
 
 /*
  * Cross-linked files (see famfs_shim.c): the lock that serialises fs/dax's

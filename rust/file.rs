@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The regular-file operations table: read/write through `dax_iomap_rw` with the VFS's
-//! write rules, fsync, the famfs ioctls, and mmap with 2 MiB-aligned addresses.
+//! The regular-file operations ([`FileOperations`]): read and write through
+//! `dax_iomap_rw` with the VFS's write rules, fsync, ioctls, and mmap with 2 MiB-aligned
+//! addresses.
 
 use super::{
     dax::DaxDevice,
-    fault::VM_OPS,
+    fs::{
+        FileSystem,
+        Tables, //
+    },
     inode::{
         Exclusive,
         Inode,
@@ -16,11 +20,13 @@ use super::{
     sys,
     OpsTable, //
 };
+use core::marker::PhantomData;
 use kernel::{
-    bindings,
+    bindings, build_error,
     error::{
         from_result,
         to_result, //
+        VTABLE_DEFAULT_ERROR,
     },
     ffi::{
         c_int,
@@ -42,39 +48,55 @@ const FMODE_NOWAIT: bindings::fmode_t = sys::FAMFS_CONST_FMODE_NOWAIT;
 /// sleep is the inode lock, which `IOCB_NOWAIT` only tries.
 const FOP_BUFFER_ASYNC: bindings::fop_flags_t = sys::FAMFS_CONST_FOP_BUFFER_ASYNC;
 
-pub(crate) static FILE_OPS: OpsTable<bindings::file_operations> =
-    OpsTable(bindings::file_operations {
-        owner: kernel::module::this_module::<crate::LocalModule>().as_ptr(),
-        open: Some(open),
-        llseek: Some(bindings::generic_file_llseek),
-        read_iter: Some(read_iter),
-        write_iter: Some(write_iter),
-        unlocked_ioctl: Some(unlocked_ioctl),
-        // The v1 structures and NOP have the same layout for 32-bit processes; the v2
-        // ones hold pointers, so their command numbers differ there and are refused.
-        compat_ioctl: bindings::compat_ptr_ioctl,
-        mmap_prepare: Some(mmap_prepare),
-        // PMD-aligned addresses: without them every fault would be a 4 KiB PTE fault.
-        get_unmapped_area: Some(bindings::thp_get_unmapped_area),
-        fsync: Some(fsync),
-        splice_read: Some(bindings::copy_splice_read),
-        splice_write: Some(bindings::iter_file_splice_write),
-        fop_flags: FOP_BUFFER_ASYNC,
-        ..pin_init::zeroed()
-    });
+/// The operations on an open regular file of a file system.
+///
+/// Reads and writes are the trampolines' (`dax_iomap_rw` under the inode lock, with the
+/// VFS's write checks, SUID/SGID removal, time updates and `O_SYNC`); what the file system
+/// decides is whether a file may be read, written or mapped at all and how far I/O goes
+/// ([`Self::io_begin`]), and its `fsync` and ioctls.
+#[vtable]
+pub(crate) trait FileOperations: Sized {
+    /// Called once per read or write, with the inode lock held (shared for a read,
+    /// exclusive for a write) before anything is copied: fails the I/O, or returns the
+    /// file offset it stops at (bytes at and past it are neither read nor written; I/O
+    /// that starts there transfers nothing and returns 0). For a write it runs before
+    /// the VFS's write checks (`O_APPEND`, `RLIMIT_FSIZE`), and the limit applies to
+    /// where they leave the write.
+    ///
+    /// Its answer holds for the whole call: the lock keeps whatever it checked stable,
+    /// so `iomap_begin` need not check it again.
+    fn io_begin(inode: &Inode<Self>, write: bool) -> Result<u64>;
 
-/// An open famfs regular file.
+    /// `mmap`: whether the file may be mapped. A mapping that is allowed gets DAX faults
+    /// ([`super::fault::FaultOperations`]) with 2 MiB pages where possible.
+    fn mmap(_file: &File<Self>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `fsync` of bytes `[start, end]`.
+    fn fsync(_file: &File<Self>, _start: i64, _end: i64) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `unlocked_ioctl` (and `compat_ioctl`, for commands whose structures have the same
+    /// layout for 32-bit processes).
+    fn ioctl(_file: &File<Self>, _cmd: u32, _arg: UserPtr) -> Result<i64> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// An open regular file of the file system `T`.
 ///
 /// # Invariants
 ///
-/// The file is live and open on a famfs regular-file inode.
+/// The file is live and open on a regular-file inode of a `T` superblock.
 #[repr(transparent)]
-pub(crate) struct File(Opaque<bindings::file>);
+pub(crate) struct File<T>(Opaque<bindings::file>, PhantomData<T>);
 
-impl File {
+impl<T: FileSystem> File<T> {
     /// # Safety
     ///
-    /// `ptr` is a live file of a famfs regular-file inode for `'a`.
+    /// `ptr` is a live file of a `T` regular-file inode for `'a`.
     unsafe fn from_raw<'a>(ptr: *mut bindings::file) -> &'a Self {
         // SAFETY: Transparent wrapper; liveness is the caller's promise.
         unsafe { &*ptr.cast::<Self>() }
@@ -85,14 +107,14 @@ impl File {
     }
 
     /// The file's inode.
-    pub(crate) fn inode(&self) -> &Inode {
-        // SAFETY: A live famfs file has a live famfs inode (type invariant).
+    pub(crate) fn inode(&self) -> &Inode<T> {
+        // SAFETY: A live `T` file has a live `T` inode (type invariant).
         unsafe { Inode::from_raw(sys::famfs_shim_file_inode(self.as_raw())) }
     }
 
     /// Write access to the mount for a change made through this file (`EROFS` on a
     /// read-only mount or superblock), held until the returned guard is dropped.
-    pub(crate) fn write_access(&self) -> Result<WriteAccess<'_>> {
+    pub(crate) fn write_access(&self) -> Result<WriteAccess<'_, T>> {
         // SAFETY: The file is live.
         to_result(unsafe { sys::famfs_shim_mnt_want_write_file(self.as_raw()) })?;
         // INVARIANT: Write access was granted just above.
@@ -107,8 +129,8 @@ impl File {
 
     /// Writes back the CPU cache lines of every page of bytes `[start, end]` that was
     /// written through a shared mapping, and flushes the device's write cache.
-    pub(crate) fn sync_range(&self, dax: &DaxDevice, start: i64, end: i64) -> Result {
-        // SAFETY: The inode is live; `dax` is the device its extents point into.
+    pub(crate) fn sync_range(&self, dax: &DaxDevice<T>, start: i64, end: i64) -> Result {
+        // SAFETY: The inode is live; `dax` is a device of its superblock.
         to_result(unsafe {
             sys::famfs_shim_dax_writeback(self.inode().as_raw(), dax.as_raw(), start, end)
         })?;
@@ -121,9 +143,9 @@ impl File {
 /// # Invariants
 ///
 /// Write access was granted for `0`'s mount and not yet given back.
-pub(crate) struct WriteAccess<'a>(&'a File);
+pub(crate) struct WriteAccess<'a, T: FileSystem>(&'a File<T>);
 
-impl Drop for WriteAccess<'_> {
+impl<T: FileSystem> Drop for WriteAccess<'_, T> {
     fn drop(&mut self) {
         // SAFETY: Pairs with the grant in `write_access` (type invariant).
         unsafe { sys::famfs_shim_mnt_drop_write_file(self.0.as_raw()) };
@@ -132,162 +154,223 @@ impl Drop for WriteAccess<'_> {
 
 /// Takes the inode lock in mode `M` the way a `kiocb` asks: with `IOCB_NOWAIT` only if it
 /// is free (`EAGAIN` otherwise), as ext4 and xfs do for their DAX I/O.
-fn lock_for<M: LockMode>(inode: &Inode, flags: c_int) -> Result<InodeLockGuard<'_, M>> {
+fn lock_for<T: FileSystem, M: LockMode>(
+    inode: &Inode<T>,
+    flags: c_int,
+) -> Result<InodeLockGuard<'_, T, M>> {
     if flags & IOCB_NOWAIT != 0 {
         return inode.try_lock_as().ok_or(EAGAIN);
     }
     Ok(inode.lock_as())
 }
 
-/// # Safety
-///
-/// Called by the VFS with live arguments for a famfs regular file.
-unsafe extern "C" fn read_iter(iocb: *mut bindings::kiocb, to: *mut bindings::iov_iter) -> isize {
-    // SAFETY: Per the function's contract.
-    let (inode, flags) = unsafe {
-        (
-            Inode::from_raw(sys::famfs_shim_iocb_inode(iocb)),
-            (*iocb).ki_flags,
-        )
-    };
-    // dax_iomap_rw asserts the inode lock, shared for reads.
-    let _guard = match lock_for::<Shared>(inode, flags) {
-        Ok(g) => g,
-        Err(e) => return e.to_errno() as isize,
-    };
-    // SAFETY: Live iocb and iter.
-    let (pos, count) = unsafe { ((*iocb).ki_pos, sys::famfs_shim_iov_iter_count(to)) };
-    let allowed = match crate::rw_allowed(inode, pos, count as u64) {
-        Ok(0) => return 0,
-        Ok(n) => n,
-        Err(e) => return e.to_errno() as isize,
-    };
-    // SAFETY: `to` is live; the count only shrinks.
-    unsafe { sys::famfs_shim_iov_iter_truncate(to, allowed) };
-    // SAFETY: Live iocb and iter, the inode lock held as required, static iomap ops.
-    let ret = unsafe { sys::dax_iomap_rw(iocb, to, &raw const sys::famfs_iomap_ops) };
-    // SAFETY: `ki_filp` of a live iocb is a live file.
-    unsafe { sys::famfs_shim_file_accessed((*iocb).ki_filp) };
-    ret
+/// How many of `count` bytes at `pos` an I/O that stops at file offset `end`
+/// ([`FileOperations::io_begin`]) transfers; `EINVAL` for a negative position.
+fn io_len(pos: i64, count: usize, end: u64) -> Result<usize> {
+    let pos = u64::try_from(pos).map_err(|_| EINVAL)?;
+    let room = end.saturating_sub(pos);
+    Ok(usize::try_from(room).map_or(count, |room| count.min(room)))
 }
 
-/// A write, in the order of ext4's and xfs's DAX writes: the inode lock (only tried with
-/// `IOCB_NOWAIT`), famfs's own checks (device, map), the VFS's (`O_APPEND` moves to the
-/// end, `RLIMIT_FSIZE` sends SIGXFSZ and fails with `EFBIG`), the clamp to the file's
-/// fixed size, then SUID/SGID removal and the mtime/ctime update, and only then the copy;
-/// `O_SYNC`/`O_DSYNC` are honoured after the lock is dropped.
-///
-/// # Safety
-///
-/// Called by the VFS with live arguments for a famfs regular file.
-unsafe extern "C" fn write_iter(
-    iocb: *mut bindings::kiocb,
-    from: *mut bindings::iov_iter,
-) -> isize {
-    // SAFETY: Per the function's contract.
-    let (inode, flags) = unsafe {
-        (
-            Inode::from_raw(sys::famfs_shim_iocb_inode(iocb)),
-            (*iocb).ki_flags,
-        )
-    };
-    let guard = match lock_for::<Exclusive>(inode, flags) {
-        Ok(g) => g,
-        Err(e) => return e.to_errno() as isize,
-    };
-    if let Err(e) = crate::io_allowed(inode) {
-        return e.to_errno() as isize;
-    }
-    // SAFETY: Live iocb and iter; the inode lock is held, so `i_size` is stable.
-    let count = unsafe { bindings::generic_write_checks(iocb, from) };
-    if count <= 0 {
-        return count;
-    }
-    // SAFETY: Live iocb; `generic_write_checks` may have moved `ki_pos` (O_APPEND).
-    let pos = unsafe { (*iocb).ki_pos };
-    let allowed = match crate::rw_allowed(inode, pos, count as u64) {
-        Ok(0) => return 0,
-        Ok(n) => n,
-        Err(e) => return e.to_errno() as isize,
-    };
-    // SAFETY: `from` is live; the count only shrinks.
-    unsafe { sys::famfs_shim_iov_iter_truncate(from, allowed) };
-    // SAFETY: Live iocb, inode lock held (`file_remove_privs` needs it for `notify_change`).
-    let err = unsafe { bindings::kiocb_modified(iocb) };
-    if err != 0 {
-        return err as isize;
-    }
-    // SAFETY: Live iocb and iter, the inode lock held exclusively as required, static ops.
-    let ret = unsafe { sys::dax_iomap_rw(iocb, from, &raw const sys::famfs_iomap_ops) };
-    drop(guard);
-    if ret > 0 {
-        // SAFETY: Live iocb; the inode lock is no longer held, as fsync needs.
-        unsafe { sys::famfs_shim_generic_write_sync(iocb, ret) }
-    } else {
+impl<T: FileSystem> Tables<T> {
+    pub(crate) const FILE_OPS: OpsTable<bindings::file_operations> =
+        OpsTable(bindings::file_operations {
+            owner: kernel::module::this_module::<<T as FileSystem>::OwnerModule>().as_ptr(),
+            open: Some(Self::open),
+            llseek: Some(bindings::generic_file_llseek),
+            read_iter: Some(Self::read_iter),
+            write_iter: Some(Self::write_iter),
+            unlocked_ioctl: if T::HAS_IOCTL {
+                Some(Self::unlocked_ioctl)
+            } else {
+                None
+            },
+            // For commands whose structures have the same layout for 32-bit processes
+            // (the file system refuses the others: their numbers differ there).
+            compat_ioctl: if T::HAS_IOCTL {
+                bindings::compat_ptr_ioctl
+            } else {
+                None
+            },
+            mmap_prepare: if T::HAS_MMAP {
+                Some(Self::mmap_prepare)
+            } else {
+                None
+            },
+            // PMD-aligned addresses: without them every fault would be a 4 KiB PTE fault.
+            get_unmapped_area: Some(bindings::thp_get_unmapped_area),
+            fsync: if T::HAS_FSYNC {
+                Some(Self::fsync)
+            } else {
+                None
+            },
+            splice_read: Some(bindings::copy_splice_read),
+            splice_write: Some(bindings::iter_file_splice_write),
+            fop_flags: FOP_BUFFER_ASYNC,
+            ..pin_init::zeroed()
+        });
+
+    /// A read: the inode lock shared (only tried with `IOCB_NOWAIT`), the file system's
+    /// check and limit ([`FileOperations::io_begin`]), then the copy.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with live arguments for a `T` regular file.
+    unsafe extern "C" fn read_iter(
+        iocb: *mut bindings::kiocb,
+        to: *mut bindings::iov_iter,
+    ) -> isize {
+        // SAFETY: Per the function's contract.
+        let (inode, flags) = unsafe {
+            (
+                Inode::<T>::from_raw(sys::famfs_shim_iocb_inode(iocb)),
+                (*iocb).ki_flags,
+            )
+        };
+        // dax_iomap_rw asserts the inode lock, shared for reads.
+        let _guard = match lock_for::<T, Shared>(inode, flags) {
+            Ok(g) => g,
+            Err(e) => return e.to_errno() as isize,
+        };
+        // SAFETY: Live iocb and iter.
+        let (pos, count) = unsafe { ((*iocb).ki_pos, sys::famfs_shim_iov_iter_count(to)) };
+        let allowed = match T::io_begin(inode, false).and_then(|end| io_len(pos, count, end)) {
+            Ok(0) => return 0,
+            Ok(n) => n,
+            Err(e) => return e.to_errno() as isize,
+        };
+        // SAFETY: `to` is live; the count only shrinks.
+        unsafe { sys::famfs_shim_iov_iter_truncate(to, allowed as u64) };
+        // SAFETY: Live iocb and iter, the inode lock held as required, static iomap ops.
+        let ret = unsafe { sys::dax_iomap_rw(iocb, to, Self::IOMAP_OPS.as_iomap_ops()) };
+        // SAFETY: `ki_filp` of a live iocb is a live file.
+        unsafe { sys::famfs_shim_file_accessed((*iocb).ki_filp) };
         ret
     }
-}
 
-/// # Safety
-///
-/// Called by the VFS with a live inode and a file being opened on it.
-unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
-    // SAFETY: Live arguments, per the function's contract.
-    let ret = unsafe { bindings::generic_file_open(inode, file) };
-    if ret == 0 {
-        // SAFETY: The file is being opened and not yet shared with another thread.
-        unsafe { (*file).f_mode |= FMODE_NOWAIT };
+    /// A write, in the order of ext4's and xfs's DAX writes: the inode lock (only tried
+    /// with `IOCB_NOWAIT`), the file system's check ([`FileOperations::io_begin`]), the
+    /// VFS's (`O_APPEND` moves to the end, `RLIMIT_FSIZE` sends SIGXFSZ and fails with
+    /// `EFBIG`), the file system's limit, then SUID/SGID removal and the mtime/ctime
+    /// update, and only then the copy; `O_SYNC`/`O_DSYNC` are honoured after the lock is
+    /// dropped.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with live arguments for a `T` regular file.
+    unsafe extern "C" fn write_iter(
+        iocb: *mut bindings::kiocb,
+        from: *mut bindings::iov_iter,
+    ) -> isize {
+        // SAFETY: Per the function's contract.
+        let (inode, flags) = unsafe {
+            (
+                Inode::<T>::from_raw(sys::famfs_shim_iocb_inode(iocb)),
+                (*iocb).ki_flags,
+            )
+        };
+        let guard = match lock_for::<T, Exclusive>(inode, flags) {
+            Ok(g) => g,
+            Err(e) => return e.to_errno() as isize,
+        };
+        let end = match T::io_begin(inode, true) {
+            Ok(end) => end,
+            Err(e) => return e.to_errno() as isize,
+        };
+        // SAFETY: Live iocb and iter; the inode lock is held, so `i_size` is stable.
+        let count = unsafe { bindings::generic_write_checks(iocb, from) };
+        if count <= 0 {
+            return count;
+        }
+        // SAFETY: Live iocb; `generic_write_checks` may have moved `ki_pos` (O_APPEND).
+        let pos = unsafe { (*iocb).ki_pos };
+        // CAST: `count` is positive.
+        let allowed = match io_len(pos, count as usize, end) {
+            Ok(0) => return 0,
+            Ok(n) => n,
+            Err(e) => return e.to_errno() as isize,
+        };
+        // SAFETY: `from` is live; the count only shrinks.
+        unsafe { sys::famfs_shim_iov_iter_truncate(from, allowed as u64) };
+        // SAFETY: Live iocb, inode lock held (`file_remove_privs` needs it for
+        // `notify_change`).
+        let err = unsafe { bindings::kiocb_modified(iocb) };
+        if err != 0 {
+            return err as isize;
+        }
+        // SAFETY: Live iocb and iter, the inode lock held exclusively as required, static
+        // ops.
+        let ret = unsafe { sys::dax_iomap_rw(iocb, from, Self::IOMAP_OPS.as_iomap_ops()) };
+        drop(guard);
+        if ret > 0 {
+            // SAFETY: Live iocb; the inode lock is no longer held, as fsync needs.
+            unsafe { sys::famfs_shim_generic_write_sync(iocb, ret) }
+        } else {
+            ret
+        }
     }
-    ret
-}
 
-/// # Safety
-///
-/// Called by the VFS with a live famfs regular file.
-unsafe extern "C" fn fsync(
-    file: *mut bindings::file,
-    start: bindings::loff_t,
-    end: bindings::loff_t,
-    _datasync: c_int,
-) -> c_int {
-    // SAFETY: Per the function's contract.
-    let file = unsafe { File::from_raw(file) };
-    from_result(|| crate::fsync(file, start, end).map(|()| 0))
-}
+    /// # Safety
+    ///
+    /// Called by the VFS with a live inode and a file being opened on it.
+    unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
+        // SAFETY: Live arguments, per the function's contract.
+        let ret = unsafe { bindings::generic_file_open(inode, file) };
+        if ret == 0 {
+            // SAFETY: The file is being opened and not yet shared with another thread.
+            unsafe { (*file).f_mode |= FMODE_NOWAIT };
+        }
+        ret
+    }
 
-/// # Safety
-///
-/// Called by the VFS with a live famfs regular file.
-unsafe extern "C" fn unlocked_ioctl(
-    file: *mut bindings::file,
-    cmd: c_uint,
-    arg: c_ulong,
-) -> c_long {
-    // SAFETY: Per the function's contract.
-    let file = unsafe { File::from_raw(file) };
-    match crate::ioctl(file, cmd, UserPtr::from_addr(arg)) {
-        Ok(v) => v as c_long,
-        Err(e) => e.to_errno() as c_long,
+    /// # Safety
+    ///
+    /// Called by the VFS with a live `T` regular file.
+    unsafe extern "C" fn fsync(
+        file: *mut bindings::file,
+        start: bindings::loff_t,
+        end: bindings::loff_t,
+        _datasync: c_int,
+    ) -> c_int {
+        // SAFETY: Per the function's contract.
+        let file = unsafe { File::<T>::from_raw(file) };
+        from_result(|| T::fsync(file, start, end).map(|()| 0))
     }
-}
 
-/// # Safety
-///
-/// Called by the VFS with a live `vm_area_desc` for a famfs regular file.
-unsafe extern "C" fn mmap_prepare(desc: *mut bindings::vm_area_desc) -> c_int {
-    // SAFETY: Per the function's contract.
-    let file = unsafe { sys::famfs_shim_vma_desc_file(desc) };
-    // SAFETY: A live famfs file has a live famfs inode.
-    let inode = unsafe { Inode::from_raw(sys::famfs_shim_file_inode(file)) };
-    if let Err(e) = crate::mmap_allowed(inode) {
-        return e.to_errno();
+    /// # Safety
+    ///
+    /// Called by the VFS with a live `T` regular file.
+    unsafe extern "C" fn unlocked_ioctl(
+        file: *mut bindings::file,
+        cmd: c_uint,
+        arg: c_ulong,
+    ) -> c_long {
+        // SAFETY: Per the function's contract.
+        let file = unsafe { File::<T>::from_raw(file) };
+        match T::ioctl(file, cmd, UserPtr::from_addr(arg)) {
+            Ok(v) => v as c_long,
+            Err(e) => e.to_errno() as c_long,
+        }
     }
-    // SAFETY: `desc` and `file` are live; `VM_OPS` is static. VM_HUGEPAGE lets faults
-    // map 2 MiB pages.
-    unsafe {
-        sys::famfs_shim_file_accessed(file);
-        sys::famfs_shim_vma_desc_set_vm_ops(desc, VM_OPS.as_ptr());
-        sys::famfs_shim_vma_desc_set_hugepage(desc);
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a live `vm_area_desc` for a `T` regular file.
+    unsafe extern "C" fn mmap_prepare(desc: *mut bindings::vm_area_desc) -> c_int {
+        // SAFETY: Per the function's contract.
+        let raw = unsafe { sys::famfs_shim_vma_desc_file(desc) };
+        // SAFETY: The file being mapped is a live `T` regular file.
+        let file = unsafe { File::<T>::from_raw(raw) };
+        if let Err(e) = T::mmap(file) {
+            return e.to_errno();
+        }
+        // SAFETY: `desc` and `raw` are live; `VM_OPS` is static. VM_HUGEPAGE lets faults
+        // map 2 MiB pages.
+        unsafe {
+            sys::famfs_shim_file_accessed(raw);
+            sys::famfs_shim_vma_desc_set_vm_ops(desc, Self::VM_OPS.as_ptr());
+            sys::famfs_shim_vma_desc_set_hugepage(desc);
+        }
+        0
     }
-    0
 }

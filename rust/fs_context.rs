@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Mounting: the `fs_context` famfs parses options into, and `get_tree` for a superblock
-//! keyed on a device number.
+//! Mounting: the `fs_context` a file system parses options into, and `get_tree` for a
+//! superblock keyed on a device number.
 
 use super::{
+    fs::{
+        FileSystem,
+        Param,
+        Tables, //
+    },
     super_block::{
         NewSuperBlock,
         SuperBlock, //
@@ -12,7 +17,7 @@ use super::{
     DevT,
     OpsTable, //
 };
-use crate::MountOptions;
+use core::marker::PhantomData;
 use kernel::{
     bindings,
     error::{
@@ -28,23 +33,35 @@ use kernel::{
     types::Opaque,
 };
 
-/// A famfs mount request (`struct fs_context`).
+/// A mount request (`struct fs_context`) for the file system `T`.
 ///
 /// # Invariants
 ///
-/// The context is live, uses [`FS_CONTEXT_OPS`], and its `fs_private` is the
-/// `KBox<MountOptions>` installed by `init_fs_context` until `free` runs.
+/// The context is live, uses `Tables::<T>::FS_CONTEXT_OPS`, and its `fs_private` is the
+/// `KBox<T::Options>` installed by `init_fs_context` until `free` runs.
 ///
 /// `struct fs_context` is opaque to Rust (`kernel::bindings` declares it without fields,
 /// and famfs's bindgen leaves it to `kernel::bindings`): its fields are accessed through
 /// the C shim.
 #[repr(transparent)]
-pub(crate) struct FsContext(Opaque<bindings::fs_context>);
+pub(crate) struct FsContext<T>(Opaque<bindings::fs_context>, PhantomData<T>);
 
-impl FsContext {
+/// How [`FsContext::get_tree_keyed`] finds the superblock of a mount.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum SuperKey {
+    /// Keyed on a block device's number (`sget_dev`): one superblock per device, and
+    /// `st_dev` is the device's number. A device that has a superblock already is not
+    /// mounted again: `EBUSY`.
+    Bdev(DevT),
+    /// A new superblock for every mount, with an anonymous `st_dev` (`set_anon_super`):
+    /// the file system keeps a device to one mount by claiming it exclusively in `fill`.
+    Anon,
+}
+
+impl<T: FileSystem> FsContext<T> {
     /// # Safety
     ///
-    /// `fc` is a live famfs fs_context (initialised by `init_fs_context`) for `'a`, and
+    /// `fc` is a live fs_context of `T` (initialised by `init_fs_context`) for `'a`, and
     /// nothing else accesses it meanwhile.
     unsafe fn from_raw<'a>(fc: *mut bindings::fs_context) -> &'a mut Self {
         // SAFETY: Transparent wrapper; the rest is the caller's promise.
@@ -65,15 +82,15 @@ impl FsContext {
     }
 
     /// The parsed options.
-    pub(crate) fn options(&self) -> &MountOptions {
-        // SAFETY: `fs_private` is our `MountOptions` (type invariant).
-        unsafe { &*sys::famfs_shim_fc_private(self.as_raw()).cast::<MountOptions>() }
+    pub(crate) fn options(&self) -> &T::Options {
+        // SAFETY: `fs_private` is our `T::Options` (type invariant).
+        unsafe { &*sys::famfs_shim_fc_private(self.as_raw()).cast::<T::Options>() }
     }
 
     /// Records `msg` as an error of this mount request and returns `err`: `fsconfig()`
-    /// users read it from the context's log (as "e famfs: ..."), `mount(2)` callers find it
-    /// in the kernel log. Only privileged callers reach famfs's mount code (no
-    /// `FS_USERNS_MOUNT`), so these messages need no rate limit.
+    /// users read it from the context's log (as "e NAME: ..."), `mount(2)` callers find it
+    /// in the kernel log. Only privileged callers reach a file system's mount code (this
+    /// layer registers no `FS_USERNS_MOUNT`), so these messages need no rate limit.
     pub(crate) fn error(&self, err: Error, msg: kernel::fmt::Arguments<'_>) -> Error {
         // Under memory pressure the text is lost; the errno still tells.
         if let Ok(text) = CString::try_from_fmt(msg) {
@@ -84,61 +101,48 @@ impl FsContext {
         err
     }
 
-    fn options_mut(&mut self) -> &mut MountOptions {
+    fn options_mut(&mut self) -> &mut T::Options {
         // SAFETY: As in `options`; `&mut self` makes the access exclusive.
-        unsafe { &mut *sys::famfs_shim_fc_private(self.as_raw()).cast::<MountOptions>() }
+        unsafe { &mut *sys::famfs_shim_fc_private(self.as_raw()).cast::<T::Options>() }
     }
 
-    /// `EBUSY`, logged: `dev` is mounted already, or held by another user.
-    fn busy(&self, dev: DevT) -> Error {
-        self.error(
-            EBUSY,
-            fmt!("device {:?} is already mounted or otherwise held", dev),
-        )
-    }
-
-    /// Makes a new superblock for the device `dev` and fills it with `fill`; it becomes
-    /// the mount's root. If `fill` fails the superblock is torn down; `EBUSY` (the device
-    /// is mounted or held by someone else) is reported as "already mounted".
+    /// Makes the superblock of this mount as `key` says and fills it with `fill`; it
+    /// becomes the mount's root. If `fill` fails the superblock is torn down and its error
+    /// returned. A block device that has a superblock already is `EBUSY`.
     ///
-    /// `st_dev`: a block device's own number (`block`), as for every file system on a
-    /// block device, which tools match with the device; for a dax character device an
-    /// anonymous number (`set_anon_super`), because the character device's number can be
-    /// a block device's number too. famfs user space (ours and the original) finds mounts
-    /// by their source in `/proc/mounts`, never by `st_dev`.
+    /// `st_dev`: a block device's own number ([`SuperKey::Bdev`]), as for every file
+    /// system on a block device, which tools match with the device; otherwise an
+    /// anonymous number ([`SuperKey::Anon`]), as a character device's number can be a
+    /// block device's number too.
     pub(crate) fn get_tree_keyed(
         &mut self,
-        dev: DevT,
-        block: bool,
-        fill: impl FnOnce(&NewSuperBlock<'_>, &MountOptions) -> Result,
+        key: SuperKey,
+        fill: impl FnOnce(&NewSuperBlock<'_, T>, &T::Options) -> Result,
     ) -> Result {
         let fc = self.as_raw();
-        let sb = if block {
+        let sb = match key {
             // SAFETY: `fc` is live; `sget_dev` returns the superblock keyed on `dev`, new
             // or existing, with `s_umount` held, or an error pointer.
-            from_err_ptr(unsafe { bindings::sget_dev(fc, dev.0) })?
-        } else {
-            // A new superblock for every mount: the device is mounted once because its
-            // claim (`fs_dax_get()`) is exclusive, so a second mount's `fill` fails.
+            SuperKey::Bdev(dev) => from_err_ptr(unsafe { bindings::sget_dev(fc, dev.0) })?,
             // SAFETY: `fc` is live; with no `test`, `sget_fc` returns a new superblock
             // with `s_umount` held, or an error pointer.
-            from_err_ptr(unsafe { bindings::sget_fc(fc, None, Some(bindings::set_anon_super_fc)) })?
+            SuperKey::Anon => from_err_ptr(unsafe {
+                bindings::sget_fc(fc, None, Some(bindings::set_anon_super_fc))
+            })?,
         };
         // SAFETY: `sb` is live and locked.
         if unsafe { !(*sb).s_root.is_null() } {
             // SAFETY: Drops the active reference and `s_umount` taken by `sget_dev`.
             unsafe { bindings::deactivate_locked_super(sb) };
-            return Err(self.busy(dev));
+            return Err(EBUSY);
         }
-        // SAFETY: `sb` is new (no root), locked, and ours until we return.
+        // SAFETY: `sb` is new (no root), of `T` (made with this `T` context), locked, and
+        // ours until we return.
         let new = unsafe { NewSuperBlock::from_raw(sb) };
         if let Err(e) = fill(&new, self.options()) {
             // SAFETY: `sb` is locked and ours; this runs `kill_sb`, which frees whatever
             // `fill` installed.
             unsafe { bindings::deactivate_locked_super(sb) };
-            if e == EBUSY {
-                return Err(self.busy(dev));
-            }
             return Err(e);
         }
         // SAFETY: `sb` is filled and still locked; the mount takes a dentry reference.
@@ -150,91 +154,98 @@ impl FsContext {
     }
 }
 
-static FS_CONTEXT_OPS: OpsTable<sys::fs_context_operations> =
-    OpsTable(sys::fs_context_operations {
-        free: Some(free),
-        parse_param: Some(parse_param),
-        get_tree: Some(get_tree),
-        reconfigure: Some(reconfigure),
-        ..pin_init::zeroed()
-    });
+impl<T: FileSystem> Tables<T> {
+    const FS_CONTEXT_OPS: OpsTable<sys::fs_context_operations> =
+        OpsTable(sys::fs_context_operations {
+            free: Some(Self::fc_free),
+            parse_param: Some(Self::parse_param),
+            get_tree: Some(Self::get_tree),
+            reconfigure: if T::HAS_RECONFIGURE {
+                Some(Self::reconfigure)
+            } else {
+                None
+            },
+            ..pin_init::zeroed()
+        });
 
-/// `file_system_type::init_fs_context`.
-///
-/// # Safety
-///
-/// Called by the VFS with a new, live fs_context for famfs.
-pub(crate) unsafe extern "C" fn init_fs_context(fc: *mut bindings::fs_context) -> c_int {
-    from_result(|| {
-        let opts = KBox::new(MountOptions::default(), GFP_KERNEL)?;
-        // SAFETY: The context is new and ours; `free` releases the options.
-        // INVARIANT: The context gets famfs's ops and its `MountOptions`.
+    /// `file_system_type::init_fs_context`.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with a new, live fs_context for `T`.
+    pub(crate) unsafe extern "C" fn init_fs_context(fc: *mut bindings::fs_context) -> c_int {
+        from_result(|| {
+            let opts = KBox::new(T::Options::default(), GFP_KERNEL)?;
+            // SAFETY: The context is new and ours; `free` releases the options.
+            // INVARIANT: The context gets `T`'s ops and its `T::Options`.
+            unsafe {
+                sys::famfs_shim_fc_init(
+                    fc,
+                    Self::FS_CONTEXT_OPS.as_ptr(),
+                    KBox::into_raw(opts).cast::<c_void>(),
+                )
+            };
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS once, when a `T` fs_context is destroyed.
+    unsafe extern "C" fn fc_free(fc: *mut bindings::fs_context) {
+        // SAFETY: `fc` is live; `fs_private` is NULL or the `KBox` from `init_fs_context`,
+        // and nobody uses it after `free`.
         unsafe {
-            sys::famfs_shim_fc_init(
-                fc,
-                FS_CONTEXT_OPS.as_ptr(),
-                KBox::into_raw(opts).cast::<c_void>(),
-            )
-        };
-        Ok(0)
-    })
-}
-
-/// # Safety
-///
-/// Called by the VFS once, when a famfs fs_context is destroyed.
-unsafe extern "C" fn free(fc: *mut bindings::fs_context) {
-    // SAFETY: `fc` is live; `fs_private` is NULL or the `KBox` from `init_fs_context`,
-    // and nobody uses it after `free`.
-    unsafe {
-        let p = sys::famfs_shim_fc_take_private(fc);
-        if !p.is_null() {
-            drop(KBox::from_raw(p.cast::<MountOptions>()));
+            let p = sys::famfs_shim_fc_take_private(fc);
+            if !p.is_null() {
+                drop(KBox::from_raw(p.cast::<T::Options>()));
+            }
         }
     }
-}
 
-/// # Safety
-///
-/// Called by the VFS with a live famfs fs_context and parameter.
-unsafe extern "C" fn parse_param(
-    fc: *mut bindings::fs_context,
-    param: *mut bindings::fs_parameter,
-) -> c_int {
-    let mut mode = 0u32;
-    // SAFETY: Live arguments; the shim runs `fs_parse` against famfs's parameter table.
-    let opt = unsafe { sys::famfs_shim_parse_param(fc, param, &mut mode) };
-    if opt < 0 {
-        // Includes -ENOPARAM, which lets the VFS handle "source" (and refuse the rest).
-        return opt;
+    /// # Safety
+    ///
+    /// Called by the VFS with a live `T` fs_context and parameter.
+    unsafe extern "C" fn parse_param(
+        fc: *mut bindings::fs_context,
+        param: *mut bindings::fs_parameter,
+    ) -> c_int {
+        let mut mode = 0u32;
+        // SAFETY: Live arguments; the shim runs `fs_parse` against the parameter table.
+        let opt = unsafe { sys::famfs_shim_parse_param(fc, param, &mut mode) };
+        if opt < 0 {
+            // Includes -ENOPARAM, which lets the VFS handle "source" (and refuse the rest).
+            return opt;
+        }
+        // SAFETY: The VFS serialises parsing of one context.
+        let fc = unsafe { FsContext::<T>::from_raw(fc) };
+        if opt == sys::FAMFS_OPT_MODE as c_int {
+            return from_result(|| T::parse_param(fc.options_mut(), Param::Mode(mode)).map(|()| 0));
+        }
+        0
     }
-    // SAFETY: The VFS serialises parsing of one context.
-    let fc = unsafe { FsContext::from_raw(fc) };
-    if opt == sys::FAMFS_OPT_MODE as c_int {
-        crate::set_mode_option(fc.options_mut(), mode);
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a live `T` fs_context.
+    unsafe extern "C" fn get_tree(fc: *mut bindings::fs_context) -> c_int {
+        // SAFETY: Per the function's contract.
+        let fc = unsafe { FsContext::<T>::from_raw(fc) };
+        from_result(|| T::get_tree(fc).map(|()| 0))
     }
-    0
-}
 
-/// # Safety
-///
-/// Called by the VFS with a live famfs fs_context.
-unsafe extern "C" fn get_tree(fc: *mut bindings::fs_context) -> c_int {
-    // SAFETY: Per the function's contract.
-    let fc = unsafe { FsContext::from_raw(fc) };
-    from_result(|| crate::get_tree(fc).map(|()| 0))
-}
-
-/// # Safety
-///
-/// Called by the VFS with a live fs_context for a mounted famfs superblock, whose
-/// `s_umount` it holds.
-unsafe extern "C" fn reconfigure(fc: *mut bindings::fs_context) -> c_int {
-    // SAFETY: A reconfiguration context holds a reference to the superblock's root dentry
-    // in `root` and an active reference to the superblock (`alloc_fs_context()` for
-    // `FS_CONTEXT_FOR_RECONFIGURE`), so the superblock lives during the call.
-    let sb = unsafe { SuperBlock::from_raw(sys::famfs_shim_fc_root_sb(fc)) };
-    // SAFETY: Per the function's contract (the context was set up by `init_fs_context`).
-    let fc = unsafe { FsContext::from_raw(fc) };
-    from_result(|| crate::reconfigure(sb, fc).map(|()| 0))
+    /// # Safety
+    ///
+    /// Called by the VFS with a live `T` fs_context for a mounted `T` superblock, whose
+    /// `s_umount` it holds.
+    unsafe extern "C" fn reconfigure(fc: *mut bindings::fs_context) -> c_int {
+        // SAFETY: A reconfiguration context holds a reference to the superblock's root
+        // dentry in `root` and an active reference to the superblock (`alloc_fs_context()`
+        // for `FS_CONTEXT_FOR_RECONFIGURE`), so the superblock lives during the call; it
+        // is of `T`, whose context this is.
+        let sb = unsafe { SuperBlock::<T>::from_raw(sys::famfs_shim_fc_root_sb(fc)) };
+        // SAFETY: Per the function's contract (the context was set up by `init_fs_context`).
+        let fc = unsafe { FsContext::<T>::from_raw(fc) };
+        from_result(|| T::reconfigure(sb, fc).map(|()| 0))
+    }
 }

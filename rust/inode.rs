@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! famfs inodes and dentries: creation, the per-file map, eviction, and the inode
-//! operation tables.
+//! Inodes and dentries: creation, the per-inode data, eviction, the inode lock, and the
+//! inode operations tables ([`InodeOperations`]).
 
 use super::{
-    file::FILE_OPS,
+    fs::{
+        FileSystem,
+        Tables, //
+    },
     super_block::SuperBlock,
     sys,
     OpsTable, //
 };
-use crate::InodeMap;
 use core::{
     marker::PhantomData,
     ptr::NonNull,
@@ -19,7 +21,8 @@ use core::{
     },
 };
 use kernel::{
-    bindings,
+    bindings, build_error,
+    error::VTABLE_DEFAULT_ERROR,
     error::{
         from_result,
         to_result, //
@@ -39,24 +42,63 @@ pub(crate) const S_IFREG: u32 = 0o100000;
 /// Directory.
 pub(crate) const S_IFDIR: u32 = 0o040000;
 
-/// A famfs `struct inode`.
+/// The kind of a new inode, which decides its operations tables.
+///
+/// This layer has two: directories (the file system's [`InodeOperations`] for `create`
+/// and `mkdir`, the generic in-memory directory operations for the rest) and DAX regular
+/// files (`S_DAX`: data never goes through the page cache, read, write and faults go to
+/// the device through [`super::iomap::IomapOperations`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum InodeKind {
+    /// A directory.
+    Dir,
+    /// A regular file whose data is on a dax device.
+    DaxFile,
+}
+
+/// What kind of object `create`/`mkdir` is asked to make.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum CreateKind {
+    /// A regular file (`create`).
+    Reg,
+    /// A directory (`mkdir`).
+    Dir,
+}
+
+/// The inode operations of a file system (directories and regular files).
+#[vtable]
+pub(crate) trait InodeOperations: Sized {
+    /// `create` and `mkdir`: makes a new `kind` in `dir` with permissions `mode` (the
+    /// type bits are `S_IFREG` or `S_IFDIR` already) and attaches it to `dentry`
+    /// ([`NewDentry::instantiate`]).
+    fn create(dir: &Inode<Self>, dentry: NewDentry<Self>, kind: CreateKind, mode: u32) -> Result;
+
+    /// A size change of a regular file (`truncate`), with the inode lock held
+    /// exclusively by the VFS. Without it, a size change is refused (`EPERM`).
+    fn size_change(_change: SizeChange<'_, Self>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// An inode of the file system `T`.
 ///
 /// # Invariants
 ///
-/// The inode is live and belongs to a famfs superblock. Its `i_private` is NULL or a
-/// `KBox<InodeMap>` published by [`Inode::install_map`]; once published it is never
+/// The inode is live and belongs to a superblock of `T`. Its `i_private` is NULL or a
+/// `KBox<T::InodeData>` published by [`Inode::install_data`]; once published it is never
 /// changed until [`EvictingInode::evict`] frees it. Only the `evict_inode` trampoline
 /// makes an [`EvictingInode`], when the VFS has left no other user of the inode, and the
-/// map it lends is borrowed from it: no `&InodeMap` outlives the map.
+/// data it lends is borrowed from it: no `&T::InodeData` outlives the data.
 #[repr(transparent)]
-pub(crate) struct Inode(Opaque<bindings::inode>);
+pub(crate) struct Inode<T>(Opaque<bindings::inode>, PhantomData<T>);
 
-impl Inode {
+impl<T: FileSystem> Inode<T> {
     /// # Safety
     ///
-    /// `ptr` is a live famfs inode for the lifetime `'a`.
+    /// `ptr` is a live inode of a `T` superblock for the lifetime `'a`.
     pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::inode) -> &'a Self {
-        // SAFETY: Transparent wrapper; liveness is the caller's promise.
+        // SAFETY: Transparent wrapper (the `PhantomData` has no size); liveness and the
+        // file system are the caller's promise.
         unsafe { &*ptr.cast::<Self>() }
     }
 
@@ -85,56 +127,58 @@ impl Inode {
     }
 
     /// The superblock.
-    pub(crate) fn super_block(&self) -> &SuperBlock {
-        // SAFETY: A live inode keeps its superblock alive.
+    pub(crate) fn super_block(&self) -> &SuperBlock<T> {
+        // SAFETY: A live inode keeps its superblock alive; a `T` inode is on a `T`
+        // superblock (type invariant).
         unsafe { SuperBlock::from_raw((*self.as_raw()).i_sb) }
     }
 
     fn private(&self) -> &AtomicPtr<c_void> {
-        // SAFETY: `i_private` is a properly aligned pointer field of a live inode, and famfs
-        // accesses it only atomically (through this function) after the inode is visible.
+        // SAFETY: `i_private` is a properly aligned pointer field of a live inode, and this
+        // layer accesses it only atomically (through this function) after the inode is
+        // visible.
         unsafe { AtomicPtr::from_ptr(&raw mut (*self.as_raw()).i_private) }
     }
 
-    /// The file's map, if one has been installed.
-    pub(crate) fn map(&self) -> Option<&InodeMap> {
-        // ORDERING: Acquire pairs with the Release in `install_map`, so the map's contents
-        // and the `i_size` written before it are visible.
+    /// The inode's data, if it has been installed.
+    pub(crate) fn data(&self) -> Option<&T::InodeData> {
+        // ORDERING: Acquire pairs with the Release in `install_data`, so the data's
+        // contents and the `i_size` written before it are visible.
         let p = self.private().load(Ordering::Acquire);
-        // SAFETY: A non-NULL `i_private` is an `InodeMap` that lives until
+        // SAFETY: A non-NULL `i_private` is a `T::InodeData` that lives until
         // `EvictingInode::evict` (type invariant). Whoever holds `&self` is not the
         // eviction: the VFS evicts an inode only when no file, mapping, lookup or
-        // reference uses it, and the eviction token lends its map only until `evict`.
-        (!p.is_null()).then(|| unsafe { &*p.cast::<InodeMap>() })
+        // reference uses it, and the eviction token lends its data only until `evict`.
+        (!p.is_null()).then(|| unsafe { &*p.cast::<T::InodeData>() })
     }
 
-    /// Installs `map` and sets `i_size` to `size`, unless the inode already has a map
-    /// (`EEXIST`). Serialised by the inode lock; lock-free readers see the map only after
+    /// Installs `data` and sets `i_size` to `size`, unless the inode already has data
+    /// (`EEXIST`). Serialised by the inode lock; lock-free readers see the data only after
     /// the size.
-    pub(crate) fn install_map(&self, map: KBox<InodeMap>, size: i64) -> Result {
+    pub(crate) fn install_data(&self, data: KBox<T::InodeData>, size: i64) -> Result {
         let guard = self.lock();
         if !self.private().load(Ordering::Relaxed).is_null() {
             return Err(EEXIST);
         }
         guard.set_size(size);
-        // ORDERING: Release publishes the map and the size above to `map()` readers.
+        // ORDERING: Release publishes the data and the size above to `data()` readers.
         self.private()
-            .store(KBox::into_raw(map).cast::<c_void>(), Ordering::Release);
+            .store(KBox::into_raw(data).cast::<c_void>(), Ordering::Release);
         Ok(())
     }
 
     /// Takes the inode lock (`i_rwsem`) in mode `M`.
-    pub(crate) fn lock_as<M: LockMode>(&self) -> InodeLockGuard<'_, M> {
+    pub(crate) fn lock_as<M: LockMode>(&self) -> InodeLockGuard<'_, T, M> {
         M::lock(self)
     }
 
     /// Takes the inode lock (`i_rwsem`) in mode `M` if that needs no wait.
-    pub(crate) fn try_lock_as<M: LockMode>(&self) -> Option<InodeLockGuard<'_, M>> {
+    pub(crate) fn try_lock_as<M: LockMode>(&self) -> Option<InodeLockGuard<'_, T, M>> {
         M::try_lock(self)
     }
 
     /// Takes the inode lock (`i_rwsem`) exclusively.
-    pub(crate) fn lock(&self) -> InodeLockGuard<'_, Exclusive> {
+    pub(crate) fn lock(&self) -> InodeLockGuard<'_, T, Exclusive> {
         // SAFETY: The inode is live; the guard unlocks.
         unsafe { sys::famfs_shim_inode_lock(self.as_raw()) };
         // SAFETY: Taken exclusively just above, by this task.
@@ -143,7 +187,7 @@ impl Inode {
     }
 
     /// Takes the inode lock (`i_rwsem`) exclusively if it is free, without sleeping.
-    pub(crate) fn try_lock(&self) -> Option<InodeLockGuard<'_, Exclusive>> {
+    pub(crate) fn try_lock(&self) -> Option<InodeLockGuard<'_, T, Exclusive>> {
         // SAFETY: The inode is live.
         let locked = unsafe { sys::famfs_shim_inode_trylock(self.as_raw()) };
         // A guard only for a lock actually taken: dropping one unlocks.
@@ -153,7 +197,7 @@ impl Inode {
     }
 
     /// Takes the inode lock (`i_rwsem`) shared.
-    pub(crate) fn lock_shared(&self) -> InodeLockGuard<'_, Shared> {
+    pub(crate) fn lock_shared(&self) -> InodeLockGuard<'_, T, Shared> {
         // SAFETY: The inode is live; the guard unlocks.
         unsafe { sys::famfs_shim_inode_lock_shared(self.as_raw()) };
         // SAFETY: Taken shared just above, by this task.
@@ -162,7 +206,7 @@ impl Inode {
     }
 
     /// Takes the inode lock (`i_rwsem`) shared if that needs no wait.
-    pub(crate) fn try_lock_shared(&self) -> Option<InodeLockGuard<'_, Shared>> {
+    pub(crate) fn try_lock_shared(&self) -> Option<InodeLockGuard<'_, T, Shared>> {
         // SAFETY: The inode is live.
         let locked = unsafe { sys::famfs_shim_inode_trylock_shared(self.as_raw()) };
         // A guard only for a lock actually taken: dropping one unlocks.
@@ -172,8 +216,9 @@ impl Inode {
     }
 
     /// Takes the mapping's invalidate lock exclusively: no page fault of the file runs
-    /// while the guard lives (faults hold it shared, see `VmFault::with_invalidate_lock`).
-    pub(crate) fn invalidate_lock(&self) -> InvalidateLockGuard<'_> {
+    /// while the guard lives (the fault trampoline holds it shared, see
+    /// [`super::fault::VmFault`]).
+    pub(crate) fn invalidate_lock(&self) -> InvalidateLockGuard<'_, T> {
         // SAFETY: The inode is live.
         unsafe { sys::famfs_shim_invalidate_lock(self.as_raw()) };
         // INVARIANT: Taken exclusively just above, by this task.
@@ -209,28 +254,28 @@ impl Inode {
     }
 }
 
-/// An inode being evicted (`evict_inode`): what famfs sees of it then, and the only way
-/// to tear it down and free its map.
+/// An inode being evicted (`evict_inode`): what the file system sees of it then, and the
+/// only way to tear it down and free its data.
 ///
-/// It lends the map like [`Inode::map`], borrowed from the token, and [`Self::evict`]
-/// borrows the token mutably: a map looked at before the teardown cannot be used after it.
+/// It lends the data like [`Inode::data`], borrowed from the token, and [`Self::evict`]
+/// borrows the token mutably: data looked at before the teardown cannot be used after it.
 ///
 /// # Invariants
 ///
-/// `inode` is a famfs inode the VFS is evicting (`I_FREEING`, no other user left, no
-/// lookup can find it any more), for the duration of one `evict_inode` call. `evicted`
-/// is true once its teardown (which ends in `clear_inode`) has run.
-pub(crate) struct EvictingInode<'a> {
-    inode: &'a Inode,
+/// `inode` is an inode the VFS is evicting (`I_FREEING`, no other user left, no lookup
+/// can find it any more), for the duration of one `evict_inode` call. `evicted` is true
+/// once its teardown (which ends in `clear_inode`) has run.
+pub(crate) struct EvictingInode<'a, T: FileSystem> {
+    inode: &'a Inode<T>,
     evicted: bool,
 }
 
-impl<'a> EvictingInode<'a> {
+impl<'a, T: FileSystem> EvictingInode<'a, T> {
     /// # Safety
     ///
     /// Only `evict_inode` may call this, with the inode the VFS is evicting, once, and it
     /// must call [`Self::evict`] before returning.
-    pub(crate) unsafe fn new(inode: &'a Inode) -> Self {
+    unsafe fn new(inode: &'a Inode<T>) -> Self {
         // INVARIANT: Per the function's contract; nothing was torn down yet.
         Self {
             inode,
@@ -239,23 +284,23 @@ impl<'a> EvictingInode<'a> {
     }
 
     /// The superblock, which outlives the eviction of its inodes.
-    pub(crate) fn super_block(&self) -> &'a SuperBlock {
+    pub(crate) fn super_block(&self) -> &'a SuperBlock<T> {
         self.inode.super_block()
     }
 
-    /// The file's map, until [`Self::evict`] takes it (`None` after).
+    /// The inode's data, until [`Self::evict`] takes it (`None` after).
     #[allow(
         dead_code,
-        reason = "famfs takes the map back from `evict`; this borrow's rule (no map used after `evict`) is what tests/compile-fail/evict_map_held.rs checks"
+        reason = "famfs takes the data back from `evict`; this borrow's rule (no data used after `evict`) is what tests/compile-fail/evict_map_held.rs checks"
     )]
-    pub(crate) fn map(&self) -> Option<&InodeMap> {
-        self.inode.map()
+    pub(crate) fn data(&self) -> Option<&T::InodeData> {
+        self.inode.data()
     }
 
     /// Final teardown: breaks DAX layouts, drops the mapping's entries, clears the inode
-    /// and hands back the map (the inode's no more), for the caller to free. Does nothing
-    /// the second time (`None`).
-    pub(crate) fn evict(&mut self) -> Option<KBox<InodeMap>> {
+    /// and hands back its data (the inode's no more), for the caller to free. Does
+    /// nothing the second time (`None`).
+    pub(crate) fn evict(&mut self) -> Option<KBox<T::InodeData>> {
         if self.evicted {
             return None;
         }
@@ -280,43 +325,44 @@ impl<'a> EvictingInode<'a> {
         let p = inode
             .private()
             .swap(core::ptr::null_mut(), Ordering::Acquire);
-        // SAFETY: A non-NULL `i_private` is the `KBox<InodeMap>` from `install_map`, now
-        // cleared, so the box is ours. Every map lent by `Inode::map` is gone: the VFS
-        // left no other user of the inode, and `Self::map`'s borrow of `self` ended before
-        // this `&mut self`.
-        (!p.is_null()).then(|| unsafe { KBox::from_raw(p.cast::<InodeMap>()) })
+        // SAFETY: A non-NULL `i_private` is the `KBox<T::InodeData>` from `install_data`,
+        // now cleared, so the box is ours. Every reference lent by `Inode::data` is gone:
+        // the VFS left no other user of the inode, and `Self::data`'s borrow of `self`
+        // ended before this `&mut self`.
+        (!p.is_null()).then(|| unsafe { KBox::from_raw(p.cast::<T::InodeData>()) })
     }
 }
 
-/// A counted reference to a famfs inode, dropped with `iput`.
+/// A counted reference to an inode of `T`, dropped with `iput`.
 ///
 /// # Invariants
 ///
-/// `0` is a live famfs inode that we hold one reference to.
-pub(crate) struct InodeRef(NonNull<bindings::inode>);
+/// `0` is a live inode of a `T` superblock that we hold one reference to.
+pub(crate) struct InodeRef<T: FileSystem>(NonNull<bindings::inode>, PhantomData<T>);
 
-impl InodeRef {
+impl<T: FileSystem> InodeRef<T> {
     /// Takes over one reference to `inode`.
     ///
     /// # Safety
     ///
-    /// `inode` is a live famfs inode and the caller gives us one reference to it.
+    /// `inode` is a live inode of a `T` superblock and the caller gives us one reference
+    /// to it.
     pub(crate) unsafe fn from_raw(inode: NonNull<bindings::inode>) -> Self {
         // INVARIANT: Per the function's contract.
-        Self(inode)
+        Self(inode, PhantomData)
     }
 }
 
-impl core::ops::Deref for InodeRef {
-    type Target = Inode;
+impl<T: FileSystem> core::ops::Deref for InodeRef<T> {
+    type Target = Inode<T>;
 
-    fn deref(&self) -> &Inode {
+    fn deref(&self) -> &Inode<T> {
         // SAFETY: Our reference keeps the inode live (type invariant).
         unsafe { Inode::from_raw(self.0.as_ptr()) }
     }
 }
 
-impl Drop for InodeRef {
+impl<T: FileSystem> Drop for InodeRef<T> {
     fn drop(&mut self) {
         // SAFETY: We own one reference (type invariant).
         unsafe { bindings::iput(self.0.as_ptr()) };
@@ -330,6 +376,7 @@ pub(crate) enum Exclusive {}
 
 mod sealed {
     use super::{
+        FileSystem,
         Inode,
         InodeLockGuard,
         LockMode, //
@@ -338,16 +385,16 @@ mod sealed {
     /// Taking and releasing `i_rwsem` in one mode. Outside this file no one can name it,
     /// so no other mode exists and `unlock` has no caller but a guard's drop.
     pub(crate) trait Mode {
-        fn lock(inode: &Inode) -> InodeLockGuard<'_, Self>
+        fn lock<T: FileSystem>(inode: &Inode<T>) -> InodeLockGuard<'_, T, Self>
         where
             Self: LockMode + Sized;
-        fn try_lock(inode: &Inode) -> Option<InodeLockGuard<'_, Self>>
+        fn try_lock<T: FileSystem>(inode: &Inode<T>) -> Option<InodeLockGuard<'_, T, Self>>
         where
             Self: LockMode + Sized;
         /// # Safety
         ///
         /// The current task holds `inode`'s `i_rwsem` in this mode.
-        unsafe fn unlock(inode: &Inode);
+        unsafe fn unlock<T: FileSystem>(inode: &Inode<T>);
     }
 }
 
@@ -357,26 +404,26 @@ impl LockMode for Shared {}
 impl LockMode for Exclusive {}
 
 impl sealed::Mode for Shared {
-    fn lock(inode: &Inode) -> InodeLockGuard<'_, Self> {
+    fn lock<T: FileSystem>(inode: &Inode<T>) -> InodeLockGuard<'_, T, Self> {
         inode.lock_shared()
     }
-    fn try_lock(inode: &Inode) -> Option<InodeLockGuard<'_, Self>> {
+    fn try_lock<T: FileSystem>(inode: &Inode<T>) -> Option<InodeLockGuard<'_, T, Self>> {
         inode.try_lock_shared()
     }
-    unsafe fn unlock(inode: &Inode) {
+    unsafe fn unlock<T: FileSystem>(inode: &Inode<T>) {
         // SAFETY: Held shared by this task, per the function's contract.
         unsafe { sys::famfs_shim_inode_unlock_shared(inode.as_raw()) }
     }
 }
 
 impl sealed::Mode for Exclusive {
-    fn lock(inode: &Inode) -> InodeLockGuard<'_, Self> {
+    fn lock<T: FileSystem>(inode: &Inode<T>) -> InodeLockGuard<'_, T, Self> {
         inode.lock()
     }
-    fn try_lock(inode: &Inode) -> Option<InodeLockGuard<'_, Self>> {
+    fn try_lock<T: FileSystem>(inode: &Inode<T>) -> Option<InodeLockGuard<'_, T, Self>> {
         inode.try_lock()
     }
-    unsafe fn unlock(inode: &Inode) {
+    unsafe fn unlock<T: FileSystem>(inode: &Inode<T>) {
         // SAFETY: Held exclusively by this task, per the function's contract.
         unsafe { sys::famfs_shim_inode_unlock(inode.as_raw()) }
     }
@@ -390,17 +437,17 @@ impl sealed::Mode for Exclusive {
 ///
 /// The current task holds `inode`'s `i_rwsem` in mode `M` for as long as this value
 /// lives. It is neither `Send` nor `Sync`: the lock belongs to this task.
-pub(crate) struct InodeLocked<'a, M: LockMode> {
-    inode: &'a Inode,
+pub(crate) struct InodeLocked<'a, T, M: LockMode> {
+    inode: &'a Inode<T>,
     _mode: PhantomData<(M, *mut ())>,
 }
 
-impl<'a, M: LockMode> InodeLocked<'a, M> {
+impl<'a, T: FileSystem, M: LockMode> InodeLocked<'a, T, M> {
     /// # Safety
     ///
     /// The current task holds `inode`'s `i_rwsem` in mode `M` for `'a` and for as long as
     /// the result lives.
-    unsafe fn assume_held(inode: &'a Inode) -> Self {
+    unsafe fn assume_held(inode: &'a Inode<T>) -> Self {
         // INVARIANT: Per the function's contract.
         Self {
             inode,
@@ -409,12 +456,12 @@ impl<'a, M: LockMode> InodeLocked<'a, M> {
     }
 
     /// The locked inode.
-    pub(crate) fn inode(&self) -> &'a Inode {
+    pub(crate) fn inode(&self) -> &'a Inode<T> {
         self.inode
     }
 }
 
-impl InodeLocked<'_, Exclusive> {
+impl<T: FileSystem> InodeLocked<'_, T, Exclusive> {
     /// Sets `i_size`, which `i_size_write` allows only under the inode lock held
     /// exclusively (include/linux/fs.h: concurrent writers can lose a seqcount update).
     pub(crate) fn set_size(&self, size: i64) {
@@ -429,17 +476,17 @@ impl InodeLocked<'_, Exclusive> {
 ///
 /// `0`'s lock was taken by [`Inode::lock_as`] (or `try_lock_as`) and is released only by
 /// this guard's drop.
-pub(crate) struct InodeLockGuard<'a, M: LockMode>(InodeLocked<'a, M>);
+pub(crate) struct InodeLockGuard<'a, T: FileSystem, M: LockMode>(InodeLocked<'a, T, M>);
 
-impl<'a, M: LockMode> core::ops::Deref for InodeLockGuard<'a, M> {
-    type Target = InodeLocked<'a, M>;
+impl<'a, T: FileSystem, M: LockMode> core::ops::Deref for InodeLockGuard<'a, T, M> {
+    type Target = InodeLocked<'a, T, M>;
 
-    fn deref(&self) -> &InodeLocked<'a, M> {
+    fn deref(&self) -> &InodeLocked<'a, T, M> {
         &self.0
     }
 }
 
-impl<M: LockMode> Drop for InodeLockGuard<'_, M> {
+impl<T: FileSystem, M: LockMode> Drop for InodeLockGuard<'_, T, M> {
     fn drop(&mut self) {
         // SAFETY: Held in mode `M` by this task, which took it (type invariants).
         unsafe { M::unlock(self.0.inode) };
@@ -454,9 +501,9 @@ impl<M: LockMode> Drop for InodeLockGuard<'_, M> {
 /// The current task holds `0`'s `mapping->invalidate_lock` exclusively, taken by
 /// [`Inode::invalidate_lock`] and released only by this guard's drop. Neither `Send`
 /// nor `Sync`.
-pub(crate) struct InvalidateLockGuard<'a>(&'a Inode, PhantomData<*mut ()>);
+pub(crate) struct InvalidateLockGuard<'a, T: FileSystem>(&'a Inode<T>, PhantomData<*mut ()>);
 
-impl Drop for InvalidateLockGuard<'_> {
+impl<T: FileSystem> Drop for InvalidateLockGuard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: Held exclusively by this task (type invariant).
         unsafe { sys::famfs_shim_invalidate_unlock(self.0.as_raw()) };
@@ -467,39 +514,53 @@ impl Drop for InvalidateLockGuard<'_> {
 ///
 /// # Invariants
 ///
-/// `0` is a live inode that we hold one reference to.
-pub(crate) struct NewInode(NonNull<bindings::inode>);
+/// `0` is a live inode of a `T` superblock that we hold one reference to.
+pub(crate) struct NewInode<T: FileSystem>(NonNull<bindings::inode>, PhantomData<T>);
 
-impl NewInode {
-    /// Allocates a famfs inode of type and permissions `mode` (`S_IFREG` or `S_IFDIR`) on
-    /// `sb`, owned as the VFS does it for a new file in `dir` (or by the caller for the
-    /// root).
-    pub(crate) fn new(sb: &SuperBlock, dir: Option<&Inode>, mode: u32) -> Result<Self> {
+impl<T: FileSystem> NewInode<T> {
+    /// Allocates an inode of `kind` with permissions `perm` on `sb`, owned as the VFS does
+    /// it for a new file in `dir` (or by the caller for the root), with the operations
+    /// tables of its kind.
+    pub(crate) fn new(
+        sb: &SuperBlock<T>,
+        dir: Option<&Inode<T>>,
+        kind: InodeKind,
+        perm: u32,
+    ) -> Result<Self> {
+        let type_bits = match kind {
+            InodeKind::Dir => S_IFDIR,
+            InodeKind::DaxFile => S_IFREG,
+        };
+        let umode =
+            bindings::umode_t::try_from((perm & !S_IFMT) | type_bits).map_err(|_| EINVAL)?;
         // SAFETY: `sb` is live.
         let inode = NonNull::new(unsafe { bindings::new_inode(sb.as_raw()) }).ok_or(ENOSPC)?;
+        // INVARIANT: `new_inode` returned one reference to an inode of `sb`, a `T`
+        // superblock; dropping `new` on an error below gives it back.
+        let new = Self(inode, PhantomData);
         let raw = inode.as_ptr();
-        let umode = bindings::umode_t::try_from(mode).map_err(|_| EINVAL)?;
         let dir = dir.map_or(core::ptr::null(), |d| d.as_raw().cast_const());
         // SAFETY: The inode is new and exclusively ours; the tables are static.
         unsafe {
             (*raw).i_ino = u64::from(bindings::get_next_ino());
             bindings::inode_init_owner(&raw mut bindings::nop_mnt_idmap, raw, dir, umode);
             bindings::simple_inode_init_ts(raw);
-            (*raw).i_data.a_ops = AOPS.as_ptr();
-            if mode & S_IFMT == S_IFDIR {
-                (*raw).i_op = DIR_IOPS.as_ptr();
-                (*raw).__bindgen_anon_3.i_fop = &raw const bindings::simple_dir_operations;
-                // A directory starts with two links ("." and its entry).
-                bindings::inc_nlink(raw);
-            } else {
-                (*raw).i_op = FILE_IOPS.as_ptr();
-                (*raw).__bindgen_anon_3.i_fop = FILE_OPS.as_ptr();
-                // Every famfs file is DAX: data never goes through the page cache.
-                (*raw).i_flags |= bindings::S_DAX;
+            (*raw).i_data.a_ops = Tables::<T>::AOPS.as_ptr();
+            match kind {
+                InodeKind::Dir => {
+                    (*raw).i_op = Tables::<T>::DIR_IOPS.as_ptr();
+                    (*raw).__bindgen_anon_3.i_fop = &raw const bindings::simple_dir_operations;
+                    // A directory starts with two links ("." and its entry).
+                    bindings::inc_nlink(raw);
+                }
+                InodeKind::DaxFile => {
+                    (*raw).i_op = Tables::<T>::FILE_IOPS.as_ptr();
+                    (*raw).__bindgen_anon_3.i_fop = Tables::<T>::FILE_OPS.as_ptr();
+                    (*raw).i_flags |= bindings::S_DAX;
+                }
             }
         }
-        // INVARIANT: `new_inode` returned one reference.
-        Ok(Self(inode))
+        Ok(new)
     }
 
     /// Gives up ownership of the reference.
@@ -510,7 +571,7 @@ impl NewInode {
     }
 }
 
-impl Drop for NewInode {
+impl<T: FileSystem> Drop for NewInode<T> {
     fn drop(&mut self) {
         // SAFETY: We own one reference (type invariant).
         unsafe { bindings::iput(self.0.as_ptr()) };
@@ -521,13 +582,14 @@ impl Drop for NewInode {
 ///
 /// # Invariants
 ///
-/// `0` is a live, negative dentry whose parent directory's lock is held by the VFS.
-pub(crate) struct NewDentry(NonNull<bindings::dentry>);
+/// `0` is a live, negative dentry of a `T` superblock whose parent directory's lock is
+/// held by the VFS.
+pub(crate) struct NewDentry<T>(NonNull<bindings::dentry>, PhantomData<T>);
 
-impl NewDentry {
-    /// Attaches `inode` after the security hooks agree, pinning the dentry in memory (famfs,
-    /// like ramfs, has no backing store to find it again).
-    pub(crate) fn instantiate(self, dir: &Inode, inode: NewInode) -> Result {
+impl<T: FileSystem> NewDentry<T> {
+    /// Attaches `inode` after the security hooks agree, pinning the dentry in memory (like
+    /// ramfs: no backing store to find it again).
+    pub(crate) fn instantiate(self, dir: &Inode<T>, inode: NewInode<T>) -> Result {
         let d = self.0.as_ptr();
         // SAFETY: `inode` and `dir` are live; `d_name` of a dentry under a locked parent
         // is stable.
@@ -548,140 +610,165 @@ impl NewDentry {
     }
 }
 
-/// Directory inode operations: famfs creates files and directories; links, removal and
-/// renames are the generic in-memory ones. No symlink or mknod (`EPERM` from the VFS).
-static DIR_IOPS: OpsTable<bindings::inode_operations> = OpsTable(bindings::inode_operations {
-    create: Some(famfs_create),
-    lookup: Some(bindings::simple_lookup),
-    link: Some(bindings::simple_link),
-    unlink: Some(bindings::simple_unlink),
-    mkdir: Some(mkdir),
-    rmdir: Some(bindings::simple_rmdir),
-    rename: Some(bindings::simple_rename),
-    ..pin_init::zeroed()
-});
-
-/// Regular-file inode operations.
-static FILE_IOPS: OpsTable<bindings::inode_operations> = OpsTable(bindings::inode_operations {
-    setattr: Some(setattr),
-    getattr: Some(bindings::simple_getattr),
-    ..pin_init::zeroed()
-});
-
-/// famfs files have no page cache to write back: DAX mappings need no dirty tracking.
-static AOPS: OpsTable<bindings::address_space_operations> =
-    OpsTable(bindings::address_space_operations {
-        dirty_folio: Some(bindings::noop_dirty_folio),
-        ..pin_init::zeroed()
-    });
-
-/// `create`. Its unmangled name is how famfs user space recognises the standalone module
-/// in `/proc/kallsyms` (it looks for a symbol starting with `famfs_create` in `[famfs]`).
-///
-/// # Safety
-///
-/// Called by the VFS with a live famfs directory, locked, and a negative dentry in it.
-#[no_mangle]
-pub(crate) unsafe extern "C" fn famfs_create(
-    _idmap: *mut bindings::mnt_idmap,
-    dir: *mut bindings::inode,
-    dentry: *mut bindings::dentry,
-    mode: bindings::umode_t,
-) -> c_int {
-    from_result(|| {
-        // SAFETY: See the function's safety section.
-        let (dir, dentry) = unsafe {
-            (
-                Inode::from_raw(dir),
-                NewDentry(NonNull::new_unchecked(dentry)),
-            )
-        };
-        crate::create(dir, dentry, u32::from(mode) | S_IFREG)?;
-        Ok(0)
-    })
-}
-
-/// # Safety
-///
-/// As for [`famfs_create`].
-unsafe extern "C" fn mkdir(
-    _idmap: *mut bindings::mnt_idmap,
-    dir: *mut bindings::inode,
-    dentry: *mut bindings::dentry,
-    mode: bindings::umode_t,
-) -> *mut bindings::dentry {
-    // SAFETY: See the function's safety section.
-    let (dir_inode, new) = unsafe {
-        (
-            Inode::from_raw(dir),
-            NewDentry(NonNull::new_unchecked(dentry)),
-        )
-    };
-    match crate::create(dir_inode, new, u32::from(mode) | S_IFDIR) {
-        Ok(()) => {
-            // SAFETY: `dir` is live and locked by the VFS.
-            unsafe { bindings::inc_nlink(dir) };
-            // NULL: the dentry passed in was used.
-            core::ptr::null_mut()
-        }
-        // CAST: An errno encoded as an error pointer, as `ERR_PTR()` does.
-        Err(e) => e.to_errno() as isize as *mut bindings::dentry,
-    }
-}
-
-/// A size change request (`truncate`), as famfs logic sees it: the inode, locked
+/// A size change request (`truncate`), as the file system sees it: the inode, locked
 /// exclusively by the VFS, and the size asked for.
 ///
 /// # Invariants
 ///
 /// Those of `locked`: the inode's lock is held exclusively while the request lives.
-pub(crate) struct SizeChange<'a> {
-    locked: &'a InodeLocked<'a, Exclusive>,
+pub(crate) struct SizeChange<'a, T> {
+    locked: &'a InodeLocked<'a, T, Exclusive>,
     /// The requested size.
     pub(crate) new_size: i64,
 }
 
-impl SizeChange<'_> {
+impl<T: FileSystem> SizeChange<'_, T> {
     /// The inode.
-    pub(crate) fn inode(&self) -> &Inode {
+    pub(crate) fn inode(&self) -> &Inode<T> {
         self.locked.inode()
     }
 
-    /// Applies the new size without touching any mapping or page (famfs never frees or
-    /// moves file memory).
+    /// Applies the new size without touching any mapping or page.
     pub(crate) fn apply(&self) {
         self.locked.set_size(self.new_size);
     }
 }
 
-/// # Safety
-///
-/// Called by the VFS with a live dentry of a famfs file whose inode lock it holds
-/// exclusively (`notify_change()`; Documentation/filesystems/locking.rst: "setattr:
-/// exclusive").
-unsafe extern "C" fn setattr(
-    idmap: *mut bindings::mnt_idmap,
-    dentry: *mut bindings::dentry,
-    attr: *mut bindings::iattr,
-) -> c_int {
-    from_result(|| {
-        // SAFETY: The VFS passes live objects and holds the inode lock.
-        to_result(unsafe { bindings::setattr_prepare(idmap, dentry, attr) })?;
-        // SAFETY: A live dentry of a famfs file has a famfs inode.
-        let inode = unsafe { Inode::from_raw(sys::famfs_shim_d_inode(dentry)) };
-        // SAFETY: `attr` is live for the call.
-        let (valid, size) = unsafe { ((*attr).ia_valid, (*attr).ia_size) };
-        if valid & bindings::ATTR_SIZE != 0 && size != inode.size() {
-            // SAFETY: The VFS holds the inode lock exclusively across `->setattr`, so
-            // for this call (the proof does not leave it).
-            let locked = unsafe { InodeLocked::<Exclusive>::assume_held(inode) };
-            crate::size_change(SizeChange {
-                locked: &locked,
-                new_size: size,
-            })?;
+impl<T: FileSystem> Tables<T> {
+    /// Directory inode operations: the file system creates files and directories; links,
+    /// removal and renames are the generic in-memory ones. No symlink or mknod (`EPERM`
+    /// from the VFS).
+    pub(crate) const DIR_IOPS: OpsTable<bindings::inode_operations> =
+        OpsTable(bindings::inode_operations {
+            create: Some(Self::create),
+            lookup: Some(bindings::simple_lookup),
+            link: Some(bindings::simple_link),
+            unlink: Some(bindings::simple_unlink),
+            mkdir: Some(Self::mkdir),
+            rmdir: Some(bindings::simple_rmdir),
+            rename: Some(bindings::simple_rename),
+            ..pin_init::zeroed()
+        });
+
+    /// Regular-file inode operations.
+    pub(crate) const FILE_IOPS: OpsTable<bindings::inode_operations> =
+        OpsTable(bindings::inode_operations {
+            setattr: Some(Self::setattr),
+            getattr: Some(bindings::simple_getattr),
+            ..pin_init::zeroed()
+        });
+
+    /// DAX files have no page cache to write back: their mappings need no dirty tracking.
+    pub(crate) const AOPS: OpsTable<bindings::address_space_operations> =
+        OpsTable(bindings::address_space_operations {
+            dirty_folio: Some(bindings::noop_dirty_folio),
+            ..pin_init::zeroed()
+        });
+
+    /// `create`.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with a live directory of a `T` superblock, locked, and a
+    /// negative dentry in it.
+    unsafe extern "C" fn create(
+        _idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        mode: bindings::umode_t,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: See the function's safety section.
+            // INVARIANT: The dentry is negative, of a `T` superblock, its parent locked.
+            let (dir, dentry) = unsafe {
+                (
+                    Inode::<T>::from_raw(dir),
+                    NewDentry(NonNull::new_unchecked(dentry), PhantomData),
+                )
+            };
+            T::create(dir, dentry, CreateKind::Reg, u32::from(mode) | S_IFREG)?;
+            Ok(0)
+        })
+    }
+
+    /// `mkdir`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::create`].
+    unsafe extern "C" fn mkdir(
+        _idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        mode: bindings::umode_t,
+    ) -> *mut bindings::dentry {
+        // SAFETY: See the function's safety section.
+        // INVARIANT: As in `create`.
+        let (dir_inode, new) = unsafe {
+            (
+                Inode::<T>::from_raw(dir),
+                NewDentry(NonNull::new_unchecked(dentry), PhantomData),
+            )
+        };
+        match T::create(dir_inode, new, CreateKind::Dir, u32::from(mode) | S_IFDIR) {
+            Ok(()) => {
+                // SAFETY: `dir` is live and locked by the VFS.
+                unsafe { bindings::inc_nlink(dir) };
+                // NULL: the dentry passed in was used.
+                core::ptr::null_mut()
+            }
+            // CAST: An errno encoded as an error pointer, as `ERR_PTR()` does.
+            Err(e) => e.to_errno() as isize as *mut bindings::dentry,
         }
-        // SAFETY: As above; `setattr_copy` ignores ATTR_SIZE.
-        unsafe { bindings::setattr_copy(idmap, inode.as_raw(), attr) };
-        Ok(0)
-    })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a live dentry of a `T` regular file whose inode lock it
+    /// holds exclusively (`notify_change()`; Documentation/filesystems/locking.rst:
+    /// "setattr: exclusive").
+    unsafe extern "C" fn setattr(
+        idmap: *mut bindings::mnt_idmap,
+        dentry: *mut bindings::dentry,
+        attr: *mut bindings::iattr,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: The VFS passes live objects and holds the inode lock.
+            to_result(unsafe { bindings::setattr_prepare(idmap, dentry, attr) })?;
+            // SAFETY: A live dentry of a `T` file has a `T` inode.
+            let inode = unsafe { Inode::<T>::from_raw(sys::famfs_shim_d_inode(dentry)) };
+            // SAFETY: `attr` is live for the call.
+            let (valid, size) = unsafe { ((*attr).ia_valid, (*attr).ia_size) };
+            if valid & bindings::ATTR_SIZE != 0 && size != inode.size() {
+                if !T::HAS_SIZE_CHANGE {
+                    return Err(EPERM);
+                }
+                // SAFETY: The VFS holds the inode lock exclusively across `->setattr`, so
+                // for this call (the proof does not leave it).
+                let locked = unsafe { InodeLocked::<T, Exclusive>::assume_held(inode) };
+                T::size_change(SizeChange {
+                    locked: &locked,
+                    new_size: size,
+                })?;
+            }
+            // SAFETY: As above; `setattr_copy` ignores ATTR_SIZE.
+            unsafe { bindings::setattr_copy(idmap, inode.as_raw(), attr) };
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS for an inode of a `T` superblock whose last reference is gone.
+    pub(crate) unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
+        // SAFETY: The VFS hands over a live inode being evicted (`I_FREEING`); nobody else
+        // uses it, and it is freed only after we return (`destroy_inode` in `evict()`).
+        let inode = unsafe { Inode::<T>::from_raw(inode) };
+        // SAFETY: This is `evict_inode`, for this inode, once; `evict` is called below.
+        let mut evicting = unsafe { EvictingInode::new(inode) };
+        T::evict_inode(&mut evicting);
+        // Whatever the file system did, the inode is torn down exactly once before the
+        // VFS checks it (and its data, if the file system did not take it, freed).
+        drop(evicting.evict());
+    }
 }

@@ -3,6 +3,7 @@
 //! Signalling and unmapping the processes that map a poisoned file range.
 
 use super::{
+    fs::FileSystem,
     inode::Inode,
     sys, //
 };
@@ -13,7 +14,12 @@ use kernel::ffi::c_int;
 /// early-kill tasks, with the address) and removes those pages from every mapping, so
 /// that every later access faults and meets the recorded poison. Called from the
 /// memory-failure callback, after the poison was recorded.
-pub(crate) fn poison_file_range(inode: &Inode, off: u64, len: u64, mf_flags: c_int) {
+pub(crate) fn poison_file_range<T: FileSystem>(
+    inode: &Inode<T>,
+    off: u64,
+    len: u64,
+    mf_flags: c_int,
+) {
     if len == 0 {
         return;
     }

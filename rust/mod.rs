@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! famfs's private binding layer.
+//! A safe VFS/DAX layer for a file system on dax devices, and famfs's binding layer.
 //!
 //! Every raw `bindings::`/`sys::` use of the module lives in this directory, behind small
-//! types with documented invariants and functions that are safe to call. The file-system
-//! logic above it (`fs_famfs.rs`, `fmap.rs`, `iomap.rs`, `vm_ops.rs`) contains no `unsafe`.
+//! types with documented invariants and functions that are safe to call. It names no
+//! type or function of the file system above it: a file system is a type implementing
+//! the `#[vtable]` traits of [`fs::FileSystem`] (built like `rust/kernel/miscdevice.rs`),
+//! and the C operations tables are `const`s of [`fs::Tables`], one set per file system,
+//! whose `extern "C"` trampolines are generic over it. famfs (`fs_famfs.rs` and its
+//! modules) is such a type, in safe code.
 //!
 //! Linux 7.3 has no Rust VFS abstractions, so this layer is deliberately narrow: it wraps
-//! exactly the objects famfs touches (superblock, inode, dentry, fs_context, kiocb, iomap,
-//! vm_fault, dax device) and builds the C ops tables, whose `extern "C"` trampolines turn
-//! raw pointers into those wrappers and call into famfs.
+//! exactly the objects a DAX file system of famfs's kind touches (superblock, inode,
+//! dentry, fs_context, kiocb, iomap, vm_fault, dax device).
 
 pub(crate) mod dax;
 pub(crate) mod fault;
 pub(crate) mod file;
+pub(crate) mod fs;
 pub(crate) mod fs_context;
 pub(crate) mod inode;
 pub(crate) mod iomap;
@@ -63,18 +67,6 @@ macro_rules! warn_ratelimited {
     };
 }
 pub(crate) use warn_ratelimited;
-
-// SAFETY: These uapi structures are `repr(C)` and made of integers only (user pointers are
-// `u64`), so every byte pattern is a valid value.
-unsafe impl kernel::transmute::FromBytes for crate::fmap::IocMap {}
-// SAFETY: As above.
-unsafe impl kernel::transmute::FromBytes for crate::fmap::IocFmap {}
-// SAFETY: As above.
-unsafe impl kernel::transmute::FromBytes for crate::fmap::IocSimpleExt {}
-// SAFETY: As above.
-unsafe impl kernel::transmute::FromBytes for crate::fmap::IocInterleavedExt {}
-// SAFETY: As above (byte arrays and integers).
-unsafe impl kernel::transmute::FromBytes for crate::fmap::IocAddDaxdev {}
 
 /// A test-only delay point (`famfs_shim_test_delay`): sleeps when the `test_delay_at` and
 /// `test_delay_ms` module parameters ask for it, so that the race tests can hold a thread
@@ -145,6 +137,9 @@ unsafe impl OpsStruct for bindings::vm_operations_struct {}
 unsafe impl OpsStruct for sys::fs_context_operations {}
 // SAFETY: Function pointers only (`include/linux/dax.h`, `struct dax_holder_operations`).
 unsafe impl OpsStruct for sys::dax_holder_operations {}
+// SAFETY: Function pointers only (`famfs_shim.h`, the twin of `include/linux/iomap.h`'s
+// `struct iomap_ops`).
+unsafe impl OpsStruct for sys::famfs_iomap_ops {}
 
 // SAFETY: `T: OpsStruct` has no interior mutability, and the table is never written after
 // it is built (type invariant), so shared references to it only read, from any thread.

@@ -1,34 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Registration of the `famfs` file system type.
+//! Registration of a file system type.
 
 use super::{
-    fs_context::init_fs_context,
-    super_block::kill_sb,
+    fs::{
+        FileSystem,
+        Tables, //
+    },
     sys, //
 };
-use kernel::{bindings, error::to_result, prelude::*, types::Opaque, ThisModule};
+use core::marker::PhantomData;
+use kernel::{
+    bindings,
+    error::to_result,
+    prelude::*,
+    types::Opaque,
+    ThisModule, //
+};
 
-/// The registered `famfs` file system type; unregistered on drop.
+/// The registered file system type `T`; unregistered on drop.
 ///
 /// # Invariants
 ///
-/// `fs` is registered with the VFS while this object exists. It lives in the module's
-/// static storage (the VFS links it into a list and lockdep keys it by address).
+/// `fs` is registered with the VFS while this object exists, with `T`'s name and
+/// callbacks. It lives in the module's static storage (the VFS links it into a list and
+/// lockdep keys it by address).
 #[pin_data(PinnedDrop)]
-pub(crate) struct Registration {
+pub(crate) struct Registration<T: FileSystem> {
     #[pin]
     fs: Opaque<bindings::file_system_type>,
+    _fs: PhantomData<T>,
 }
 
 // SAFETY: After registration the VFS owns the `file_system_type` and serialises access
 // to it with its own locks; Rust never touches it again but to unregister it.
-unsafe impl Sync for Registration {}
+unsafe impl<T: FileSystem> Sync for Registration<T> {}
 // SAFETY: See `Sync`; the registration is not tied to the registering thread.
-unsafe impl Send for Registration {}
+unsafe impl<T: FileSystem> Send for Registration<T> {}
 
-impl Registration {
-    /// Registers `famfs`, owned by `module`.
+impl<T: FileSystem> Registration<T> {
+    /// Registers `T`, owned by `module`.
     pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             fs <- Opaque::try_ffi_init(move |slot: *mut bindings::file_system_type| {
@@ -37,28 +48,30 @@ impl Registration {
                 // memory, so only the initial namespace's root may do it.
                 unsafe {
                     slot.write(bindings::file_system_type {
-                        name: c"famfs".as_char_ptr(),
-                        init_fs_context: Some(init_fs_context),
-                        // The array's first element: C's `famfs_fs_parameters`.
+                        name: T::NAME.as_char_ptr(),
+                        init_fs_context: Some(Tables::<T>::init_fs_context),
+                        // The array's first element: C's `famfs_fs_parameters`, the
+                        // table `Tables::<T>::parse_param` parses with (see `Param`).
                         parameters: (&raw const sys::famfs_fs_parameters).cast(),
-                        kill_sb: Some(kill_sb),
+                        kill_sb: Some(Tables::<T>::kill_sb),
                         owner: module.as_ptr(),
                         ..pin_init::zeroed()
                     })
                 };
                 // SAFETY: `slot` is initialised, pinned and in static storage.
-                // INVARIANT: Registered on success.
+                // INVARIANT: Registered on success, with `T`'s callbacks.
                 to_result(unsafe { bindings::register_filesystem(slot) })
             }),
+            _fs: PhantomData,
         })
     }
 }
 
 #[pinned_drop]
-impl PinnedDrop for Registration {
+impl<T: FileSystem> PinnedDrop for Registration<T> {
     fn drop(self: Pin<&mut Self>) {
         // SAFETY: Registered (type invariant); the VFS refuses module unload while any
-        // famfs superblock exists, so no mount uses it.
+        // superblock of `T` exists, so no mount uses it.
         unsafe { bindings::unregister_filesystem(self.fs.get()) };
     }
 }

@@ -4,10 +4,13 @@
 //! Issue 12 item 6: an `i_rwsem` is released by the task that took it (lockdep checks
 //! the owner); a guard must not move to another thread.
 
-use crate::kfs::inode::Inode;
+use crate::kfs::{
+    fs::FileSystem,
+    inode::Inode, //
+};
 
 fn send<T: Send>(_: T) {}
 
-pub(crate) fn misuse(i: &Inode) {
+pub(crate) fn misuse<T: FileSystem>(i: &Inode<T>) {
     send(i.lock());
 }

@@ -5,9 +5,12 @@
 //! setting the size with a shared guard must not compile (the exclusive guard's
 //! `set_size` is the only way; `set_size_shared_guard.rs` tries it on a shared one).
 
-use crate::kfs::inode::Inode;
+use crate::kfs::{
+    fs::FileSystem,
+    inode::Inode, //
+};
 
-pub(crate) fn misuse(i: &Inode) {
+pub(crate) fn misuse<T: FileSystem>(i: &Inode<T>) {
     let g = i.lock_shared();
     i.set_size_locked(&g, 0);
 }

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A file system type built on this layer: the [`FileSystem`] trait and the [`Tables`] its
+//! C operations tables are built in.
+//!
+//! As in `rust/kernel/miscdevice.rs`, a file system is a type that implements
+//! `#[vtable]` traits, one per C operations table: [`FileSystem`] (the type, mounting,
+//! the superblock), [`InodeOperations`], [`FileOperations`], [`FaultOperations`],
+//! [`IomapOperations`] and [`HolderOperations`]. The tables are `const`s of
+//! [`Tables<T>`], built per implementing type, and their `extern "C"` trampolines are
+//! generic over it: they turn the raw pointers C passes into this layer's wrappers, typed
+//! by the file system (`Inode<T>`, `SuperBlock<T>`, ...), and call the trait. What a
+//! file system decides (which accesses are allowed, how far I/O goes, what a fault maps,
+//! what a device failure does) is in its trait methods; what every file system on a dax
+//! device does the same way (locking, the VFS's write rules, `dax_iomap_rw`,
+//! `dax_iomap_fault`) is in the trampolines.
+
+use super::{
+    dax::HolderOperations,
+    fault::FaultOperations,
+    file::FileOperations,
+    fs_context::FsContext,
+    inode::{
+        EvictingInode,
+        InodeOperations, //
+    },
+    iomap::IomapOperations,
+    super_block::{
+        SeqFile,
+        SuperBlock, //
+    },
+};
+use core::marker::PhantomData;
+use kernel::{
+    build_error,
+    error::VTABLE_DEFAULT_ERROR,
+    ffi::c_ulong,
+    prelude::*, //
+};
+
+/// A mount parameter of the file system's parameter table, parsed.
+///
+/// The table itself is C (`famfs_fs_parameters` in the shim, which `fs_parse()` reads):
+/// the only table this layer has, with the one parameter `mode=` (octal). A second file
+/// system with other parameters would bring its table with its trait.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Param {
+    /// `mode=`: permission bits, octal.
+    Mode(u32),
+}
+
+/// A file system type: what it is called, what it keeps per mount, per mount request
+/// and per inode, how it mounts, and what it does when a superblock or an inode goes.
+///
+/// Its supertraits are the other operations tables: a file system on this layer has
+/// them all (its regular files are DAX files).
+#[vtable]
+pub(crate) trait FileSystem:
+    InodeOperations
+    + FileOperations
+    + FaultOperations
+    + IomapOperations
+    + HolderOperations
+    + Sized
+    + 'static
+{
+    /// The type's name (`/proc/filesystems`, `mount -t`).
+    const NAME: &'static CStr;
+
+    /// The superblock magic `statfs` reports.
+    const MAGIC: c_ulong;
+
+    /// Per-mount state (`s_fs_info`), installed while the superblock is filled
+    /// ([`super::super_block::NewSuperBlock::set_state`]) and dropped by `kill_sb`.
+    type Data: Send + Sync;
+
+    /// The options of one mount or remount request (the `fs_context`'s private data).
+    type Options: Default + Send;
+
+    /// Per-inode data (`i_private`), published once ([`super::inode::Inode::install_data`])
+    /// and freed at eviction.
+    type InodeData: Send + Sync;
+
+    /// Records one parsed mount parameter in `opts`.
+    fn parse_param(opts: &mut Self::Options, param: Param) -> Result;
+
+    /// `get_tree`: makes (or finds) the superblock of the request and makes it the
+    /// mount's root (see [`FsContext::get_tree_keyed`]).
+    fn get_tree(fc: &mut FsContext<Self>) -> Result;
+
+    /// `reconfigure` (remount) of the mounted `sb` with the options of `fc`.
+    fn reconfigure(_sb: &SuperBlock<Self>, _fc: &FsContext<Self>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `show_options`: the mount's options for `/proc/mounts`.
+    fn show_options(_sb: &SuperBlock<Self>, _m: &mut SeqFile) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Called by `kill_sb` first, before the superblock is shut down (its inodes
+    /// evicted) and its state dropped: whatever must stop reaching the superblock from
+    /// outside (dax holder callbacks) is stopped here.
+    fn kill_sb_begin(_data: &Self::Data) {}
+
+    /// `evict_inode`: the inode's last reference is gone. The file system may tear it
+    /// down itself ([`EvictingInode::evict`], which hands back its data); whatever it
+    /// did, the trampoline then tears it down if it did not, and frees its data.
+    fn evict_inode(_inode: &mut EvictingInode<'_, Self>) {}
+}
+
+/// The C operations tables and their trampolines for the file system `T`: `const` tables,
+/// one set per implementing type, used as `Tables::<T>::FILE_OPS.as_ptr()` (a reference
+/// to a constant without interior mutability is promoted to a `'static`). The tables are
+/// defined next to their trampolines, in the file of their wrapper types.
+pub(crate) struct Tables<T>(PhantomData<T>);
