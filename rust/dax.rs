@@ -507,11 +507,17 @@ impl<T: FileSystem> Drop for DaxDevice<T> {
 
 /// The read side of the module's holder table: while it lives, a holder found in the table
 /// stays in it, allocated, with its superblock not yet shut down.
+///
+/// # Invariants
+///
+/// The current task is inside the holder table's SRCU read side, entered with index `0`,
+/// which only this guard's drop leaves.
 struct HolderReadGuard(c_int);
 
 impl HolderReadGuard {
     fn lock() -> Self {
         // SAFETY: Enters the holder table's SRCU read side; `drop` leaves it.
+        // INVARIANT: Entered here, with the index kept for the drop.
         Self(unsafe { sys::famfs_shim_holder_read_lock() })
     }
 

@@ -32,6 +32,10 @@ use kernel::{
         c_void, //
     },
     prelude::*,
+    sync::aref::{
+        ARef,
+        AlwaysRefCounted, //
+    },
     types::Opaque,
 };
 
@@ -333,39 +337,26 @@ impl<'a, T: FileSystem> EvictingInode<'a, T> {
     }
 }
 
-/// A counted reference to an inode of `T`, dropped with `iput`.
-///
-/// # Invariants
-///
-/// `0` is a live inode of a `T` superblock that we hold one reference to.
-pub(crate) struct InodeRef<T: FileSystem>(NonNull<bindings::inode>, PhantomData<T>);
+/// A counted reference to an inode of `T` (`ihold`/`iput`).
+pub(crate) type InodeRef<T> = ARef<Inode<T>>;
 
-impl<T: FileSystem> InodeRef<T> {
-    /// Takes over one reference to `inode`.
-    ///
-    /// # Safety
-    ///
-    /// `inode` is a live inode of a `T` superblock and the caller gives us one reference
-    /// to it.
-    pub(crate) unsafe fn from_raw(inode: NonNull<bindings::inode>) -> Self {
-        // INVARIANT: Per the function's contract.
-        Self(inode, PhantomData)
+// SAFETY: `ihold` and `iput` count the inode's references (`i_count`), and an inode is
+// freed only after its last `iput` (which evicts it). Every `Inode` this layer lends out
+// has a reference held for it for as long as the borrow lasts (by its dentry, an open
+// file, a mapping's file, an `ARef`, a `NewInode`, or the VFS during an inode operation);
+// the one inode with no reference left, the one being evicted, is never lent out
+// (`EvictingInode` keeps it to itself). So `ihold` never meets a count of zero, and the
+// reference it takes keeps the inode alive until the matching `iput`.
+unsafe impl<T: FileSystem> AlwaysRefCounted for Inode<T> {
+    fn inc_ref(&self) {
+        // SAFETY: The inode is live and has a reference already (see above).
+        unsafe { bindings::ihold(self.as_raw()) };
     }
-}
 
-impl<T: FileSystem> core::ops::Deref for InodeRef<T> {
-    type Target = Inode<T>;
-
-    fn deref(&self) -> &Inode<T> {
-        // SAFETY: Our reference keeps the inode live (type invariant).
-        unsafe { Inode::from_raw(self.0.as_ptr()) }
-    }
-}
-
-impl<T: FileSystem> Drop for InodeRef<T> {
-    fn drop(&mut self) {
-        // SAFETY: We own one reference (type invariant).
-        unsafe { bindings::iput(self.0.as_ptr()) };
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: The caller gives up one reference it holds (the function's contract);
+        // `Inode<T>` is a transparent wrapper of `struct inode`.
+        unsafe { bindings::iput(obj.cast::<bindings::inode>().as_ptr()) };
     }
 }
 

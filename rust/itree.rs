@@ -20,6 +20,11 @@ struct Node<T> {
 }
 
 /// An allocated, not yet inserted entry (see [`IntervalTree::reserve`]).
+///
+/// # Invariants
+///
+/// The allocation is in no tree; whatever it holds is uninitialised until an insertion
+/// writes the node and gives the allocation to the tree.
 pub(crate) struct Reservation<T>(KBox<MaybeUninit<Node<T>>>);
 
 /// A set of closed intervals `[start, last]`, each with a value.
@@ -96,6 +101,7 @@ impl<T> IntervalTree<T> {
                 last,
             )
         };
+        // INVARIANT: `iter_first` returns NULL or the first overlapping node of the tree.
         Iter {
             next,
             start,
@@ -147,6 +153,11 @@ impl<T> Drop for IntervalTree<T> {
 }
 
 /// The entries of an [`IntervalTree`] that overlap a range (see [`IntervalTree::iter`]).
+///
+/// # Invariants
+///
+/// `next` is NULL or the `link` of a node of the tree borrowed for `'a`, which overlaps
+/// `[start, last]`.
 pub(crate) struct Iter<'a, T> {
     next: *mut sys::famfs_itree_node,
     start: u64,

@@ -8,6 +8,7 @@ use super::{
         Tables, //
     },
     inode::{
+        Inode,
         InodeRef,
         NewInode, //
     },
@@ -76,9 +77,9 @@ impl<T: FileSystem> SuperBlock<T> {
     pub(crate) fn grab_inode(&self, ino: u64) -> Option<InodeRef<T>> {
         // SAFETY: The superblock is live; the shim walks `s_inodes` under its lock.
         let p = unsafe { sys::famfs_shim_grab_inode(self.as_raw(), ino) };
-        // SAFETY: A non-NULL result is a live inode of this superblock (so of `T`) with one
-        // reference taken for us.
-        NonNull::new(p).map(|p| unsafe { InodeRef::from_raw(p) })
+        // SAFETY: A non-NULL result is a live inode of this superblock (so of `T`, and
+        // `Inode<T>` is a transparent wrapper of it) with one reference taken for us.
+        NonNull::new(p).map(|p| unsafe { InodeRef::from_raw(p.cast::<Inode<T>>()) })
     }
 
     /// Removes every user mapping of every regular file (after a device failure); with
