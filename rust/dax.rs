@@ -452,7 +452,9 @@ impl<T: FileSystem> DaxDevice<T> {
     /// device: the size (`dev_dax->cached_size`, the `ranges`) lives in `struct dev_dax`,
     /// private to drivers/dax (dax-private.h), and a single `dax_direct_access` of many
     /// pages fails (`dax_pgoff_to_phys()` wants the whole request inside one range) instead
-    /// of reporting how many exist.
+    /// of reporting how many exist. A mechanism, not a file system's decision: what a
+    /// file system does with the size is its own (famfs checks extents against it); the
+    /// probe stands in for the query the kernel lacks, here where one would replace it.
     fn probe_size(&self) -> u64 {
         let page_ok = |pgoff: u64| -> bool {
             // SAFETY: `dax_read_lock` only enters the dax SRCU read side.

@@ -239,6 +239,7 @@ impl<T: FileSystem> Tables<T> {
             Ok(n) => n,
             Err(e) => return e.to_errno() as isize,
         };
+        // CAST: `usize` is at most 64 bits wide.
         // SAFETY: `to` is live; the count only shrinks.
         unsafe { sys::famfs_shim_iov_iter_truncate(to, allowed as u64) };
         // SAFETY: Live iocb and iter, the inode lock held as required, static iomap ops.
@@ -290,6 +291,7 @@ impl<T: FileSystem> Tables<T> {
             Ok(n) => n,
             Err(e) => return e.to_errno() as isize,
         };
+        // CAST: `usize` is at most 64 bits wide.
         // SAFETY: `from` is live; the count only shrinks.
         unsafe { sys::famfs_shim_iov_iter_truncate(from, allowed as u64) };
         // SAFETY: Live iocb, inode lock held (`file_remove_privs` needs it for
