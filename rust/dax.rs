@@ -192,9 +192,9 @@ impl<T: FileSystem> Drop for ListedHolder<T> {
 /// # Invariants
 ///
 /// While `claimed` is true, `dev` carries the exclusive holder claim made with `holder`
-/// and `Tables::<T>::HOLDER_OPS`, and one reference taken with it. For a character device (`bdev` is
-/// `None`) it carries a second reference, from `famfs_shim_dax_find()`, for as long as `self`
-/// lives. For a block device, `bdev` is the block device opened exclusively for the
+/// and `Tables::<T>::HOLDER_OPS`, and one reference taken with it. For a character device
+/// (`bdev` is `None`) it carries a second reference, from `famfs_shim_dax_find()`, for as
+/// long as `self` lives. For a block device, `bdev` is the block device opened exclusively for the
 /// superblock, and `base` is where the partition starts on the dax device. `drop` gives
 /// back all of it.
 pub(crate) struct DaxDevice<T: FileSystem> {
@@ -376,14 +376,14 @@ impl<T: FileSystem> DaxDevice<T> {
         self.holder.unlist();
     }
 
-    /// Byte offset on the dax device of byte `offset` of the famfs device (a partition
-    /// starts part-way into its disk's dax device).
+    /// Byte offset on the dax device of byte `offset` of the file system's device (a
+    /// partition starts part-way into its disk's dax device).
     pub(crate) fn dax_offset(&self, offset: u64) -> u64 {
         self.base + offset
     }
 
-    /// The part of the dax device range `offset`+`len` that is this famfs device, in
-    /// famfs device offsets (a partition is only part of its disk's dax device); `None`
+    /// The part of the dax device range `offset`+`len` that is the file system's device,
+    /// in its device offsets (a partition is only part of its disk's dax device); `None`
     /// if they do not meet.
     pub(crate) fn famfs_range(&self, offset: u64, len: u64) -> Option<(u64, u64)> {
         let start = offset.max(self.base);
@@ -420,7 +420,7 @@ impl<T: FileSystem> DaxDevice<T> {
         self.size
     }
 
-    /// Reads `buf.len()` bytes at byte `offset` of the famfs device (a superblock):
+    /// Reads `buf.len()` bytes at byte `offset` of the file system's device (a superblock):
     /// `ENXIO` past the device, `EIO` on poisoned memory.
     pub(crate) fn read(&self, offset: u64, buf: &mut [u8]) -> Result {
         // SAFETY: `self.dev` is live (type invariant); `buf` is valid for writes of

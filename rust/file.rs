@@ -44,7 +44,7 @@ const IOCB_NOWAIT: c_int = sys::FAMFS_CONST_IOCB_NOWAIT;
 /// `FMODE_NOWAIT`: the file accepts `RWF_NOWAIT`.
 const FMODE_NOWAIT: bindings::fmode_t = sys::FAMFS_CONST_FMODE_NOWAIT;
 /// `FOP_BUFFER_RASYNC | FOP_BUFFER_WASYNC`: reads and writes without `O_DIRECT` honour
-/// `IOCB_NOWAIT`. famfs I/O is a memory copy that never allocates; the only place it can
+/// `IOCB_NOWAIT`. DAX I/O here is a memory copy that never allocates; the only place it can
 /// sleep is the inode lock, which `IOCB_NOWAIT` only tries.
 const FOP_BUFFER_ASYNC: bindings::fop_flags_t = sys::FAMFS_CONST_FOP_BUFFER_ASYNC;
 
