@@ -11,8 +11,9 @@
 //! This module implements the standalone famfs ioctl ABI "KABI 43" so that the famfs user
 //! space works with it unchanged, and "KABI 44", famfs's planned multi-device extension:
 //! more dax devices registered after mount, and files on (and striped across) all of them.
-//! This file holds the file-system logic; it is safe Rust.
-//! The unsafe glue to the VFS is in `rust/` (the `kfs` module).
+//! This file holds the file-system logic, in safe Rust: [`Famfs`] implements the traits of
+//! `rust/` (the `kfs` module), a safe VFS/DAX layer that knows nothing of famfs and holds
+//! all the unsafe glue to the kernel (but the `FromBytes` impls of `fmap_bytes.rs`).
 
 use core::sync::atomic::{
     AtomicBool,
