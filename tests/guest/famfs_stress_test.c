@@ -195,33 +195,49 @@ TEST_F_TIMEOUT(mnt, random_ioctl_fuzzer, 600)
 			break;
 		default:
 			if (xorshift(&s) % 4 == 0) {
-				/* KABI 44's device ioctls: no other device has a superblock. */
+				/* KABI 44's device ioctls: no other device has a superblock. Names:
+				 * devices, non-devices, garbage bytes; one call in 8 on the mount's
+				 * root directory instead (not a famfs regular file: ENOTTY). */
 				struct famfs_ioc_add_daxdev a = { .size = edgy(&s, GiB),
 					.index = xorshift(&s) % 8 ? xorshift(&s) % 3 : (uint32_t)xorshift(&s) };
-				const char *names[] = { daxdev(), "/dev/null", "/nonexistent", "" };
+				const char *names[] = { daxdev(), "/dev/null", "/nonexistent", "", "/tmp", self->dir };
+				int dfd = xorshift(&s) % 8 ? fd : open(self->dir, O_RDONLY | O_DIRECTORY);
 				__u32 max;
 
+				ASSERT_GE(dfd, 0);
 				for (k = 0; k < 16; k++)
 					a.uuid[k] = (uint8_t)xorshift(&s);
-				snprintf(a.name, sizeof(a.name), "%s", names[xorshift(&s) % 4]);
-				if (xorshift(&s) % 8 == 0)
+				snprintf(a.name, sizeof(a.name), "%s", names[xorshift(&s) % 6]);
+				switch (xorshift(&s) % 8) {
+				case 0:
 					memset(a.name, 'x', sizeof(a.name));
+					break;
+				case 1:
+					for (k = 0; k < (int)sizeof(a.name); k++)
+						a.name[k] = (char)(1 + xorshift(&s) % 255);
+					a.name[xorshift(&s) % sizeof(a.name)] = 0;
+					break;
+				}
 				if (xorshift(&s) % 2) {
-					ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, xorshift(&s) % 16 ? (void *)&a : (void *)8);
-					ASSERT_TRUE(ret == -1 && (allowed(errno) || errno == ERANGE ||
-								  errno == ENODEV || errno == EBUSY)) {
+					ret = ioctl(dfd, FAMFSIOC_ADD_DAXDEV, xorshift(&s) % 16 ? (void *)&a : (void *)8);
+					ASSERT_TRUE(ret == -1 && (dfd != fd ? errno == ENOTTY :
+								  allowed(errno) || errno == ERANGE || errno == ENODEV ||
+								  errno == EBUSY || errno == ENOTDIR)) {
 						TH_LOG("seed %#llx iteration %llu: ADD_DAXDEV ret %d errno %d",
 						       (unsigned long long)seed, (unsigned long long)i, ret, errno);
 					}
 				} else {
 					max = 99;
 					k = xorshift(&s) % 16;
-					ret = ioctl(fd, FAMFSIOC_GET_MAX_DAXDEV, k ? (void *)&max : (void *)8);
-					ASSERT_TRUE(k ? ret == 0 && max == 0 : ret == -1 && errno == EFAULT) {
+					ret = ioctl(dfd, FAMFSIOC_GET_MAX_DAXDEV, k ? (void *)&max : (void *)8);
+					ASSERT_TRUE(dfd != fd ? ret == -1 && errno == ENOTTY :
+						    k ? ret == 0 && max == 0 : ret == -1 && errno == EFAULT) {
 						TH_LOG("seed %#llx iteration %llu: GET_MAX_DAXDEV ret %d max %u",
 						       (unsigned long long)seed, (unsigned long long)i, ret, max);
 					}
 				}
+				if (dfd != fd)
+					close(dfd);
 				close(fd);
 				continue;
 			}
