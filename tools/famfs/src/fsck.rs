@@ -187,6 +187,18 @@ pub fn check_members(mpt: &Path, sb: &Superblock, r: &mut FsckReport, register: 
     if r.devices.len() < 2 {
         return;
     }
+    let entry = |d: &DeviceUse| DaxdevEntry {
+        size: d.size,
+        uuid: d.uuid,
+        index: d.index,
+    };
+    if register {
+        for d in r.devices.iter_mut().skip(1) {
+            if let Err(e) = fs::register_daxdev(mpt, &entry(d)) {
+                d.problem = Some(format!("not found on this host: {e}"));
+            }
+        }
+    }
     let meta = fs::meta_dir(mpt);
     let max = File::open(meta.join(".superblock"))
         .and_then(|f| sys::get_max_daxdev(&f))
@@ -194,16 +206,8 @@ pub fn check_members(mpt: &Path, sb: &Superblock, r: &mut FsckReport, register: 
             format!("GET_MAX_DAXDEV: {e} (a multi-device famfs needs the KABI 44 module)")
         });
     for d in r.devices.iter_mut().skip(1) {
-        let entry = DaxdevEntry {
-            size: d.size,
-            uuid: d.uuid,
-            index: d.index,
-        };
-        if register {
-            if let Err(e) = fs::register_daxdev(mpt, &entry) {
-                d.problem = Some(format!("not found on this host: {e}"));
-                continue;
-            }
+        if d.problem.is_some() {
+            continue;
         }
         d.problem = match &max {
             Err(e) => Some(e.clone()),
@@ -217,7 +221,7 @@ pub fn check_members(mpt: &Path, sb: &Superblock, r: &mut FsckReport, register: 
                     .ctx(|| format!("open {}", p.display()))
                     .and_then(|f| fs::read_superblock_bytes(&f))
                 {
-                    Ok(b) => check_member(&b, sb, &entry).err(),
+                    Ok(b) => check_member(&b, sb, &entry(d)).err(),
                     Err(e) => Some(format!("cannot read its superblock: {e}")),
                 }
             }
