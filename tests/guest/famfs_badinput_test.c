@@ -228,7 +228,8 @@ static void device_ioctl_edges(int fd)
 	memset(pages, 0xff, 8);
 	ret = ioctl(fd, FAMFSIOC_GET_MAX_DAXDEV, pages + 1); err = errno;
 	memcpy(&max, pages + 1, sizeof(max));
-	expect("GET_MAX_DAXDEV into a misaligned __u32", ret || max ? -1 : 0, ret ? err : EINVAL, 0);
+	expect("GET_MAX_DAXDEV into a misaligned __u32", ret || max ? -1 : 0,
+	       ret ? err : EINVAL, 0);
 	munmap(pages, 4096);
 }
 
