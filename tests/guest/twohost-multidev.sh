@@ -76,6 +76,8 @@ device_of() { sed -n 's/^ *devindex: //p' "/tmp/shadow/root/$1" | head -1 | grep
 		check "B-mount" $F mount "$1" $M
 		check "B-daxdev-two-registered" test "$($F daxdev $M | grep -v 'not registered' | grep -c 'registered$')" = 2
 		check "B-reads-striped" $F verify -S 21 -f $M/striped
+		# The same check of other bytes must fail (the later file's seed).
+		check_fails "B-verify-tells-other-bytes" $F verify -S 22 -f $M/striped
 		n=$(cat "$dir/A-plain-files")
 		check "B-reads-plain-files" sh -c "for i in \$(seq 1 $n); do $F verify -S \$((100 + i)) -f $M/p\$i || exit 1; done"
 		check "B-reads-copied-file" cmp /bin/busybox $M/busybox
