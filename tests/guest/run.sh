@@ -18,6 +18,9 @@ for t in env module; do
 	mark "$t.sh"
 	SUITE=$t sh /host/tests/guest/$t.sh 2>&1 | emit
 done
+# The pure logic's cases as in-kernel KUnit tests (famfs_kunit.ko).
+mark kunit.sh
+SUITE=kunit sh /host/tests/guest/kunit.sh 2>&1 | emit
 
 for prog in famfs_test famfs_badinput_test famfs_stress_test famfs_vfs_test famfs_xlink_test famfs_race_test famfs_devid_test famfs_doc_test famfs_scale_test; do
 	run_prog $prog $prog

@@ -9,5 +9,7 @@ pub mod daxdev;
 pub mod fmap;
 #[path = "../../../iomap.rs"]
 pub mod iomap;
+#[path = "../../../logic_tests.rs"]
+pub mod logic_tests;
 #[path = "../../../poison.rs"]
 pub mod poison;
