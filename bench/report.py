@@ -29,9 +29,11 @@ for line in open(raw):
             flags[target].append(f"rep {rep}: pte={extra.get('pte')} fallback={extra.get('fallback')}")
     # Device dax faults have no fs_dax tracepoints: no fault counts for it.
     if phase == "mmap_cold_write" and target != "devdax":
-        vals[(target, "pmd_faults")].append(float(extra.get("pmd", "-1")))
-        vals[(target, "pte_faults")].append(float(extra.get("pte", "-1")))
-        units["pmd_faults"] = units["pte_faults"] = "per GiB"
+        # The multi-device targets' own rows (their files are 1 GiB too).
+        pre = "md_" if target.startswith("md-") else ""
+        vals[(target, pre + "pmd_faults")].append(float(extra.get("pmd", "-1")))
+        vals[(target, pre + "pte_faults")].append(float(extra.get("pte", "-1")))
+        units[pre + "pmd_faults"] = units[pre + "pte_faults"] = "per GiB"
 
 
 def med(t, p):
@@ -66,7 +68,11 @@ for p in phases:
         return f"{fam / r:.2f}" if fam is not None and r else "n/a"
     out.append(f"| {p} | {units.get(p, '')} | " + " | ".join(cells) +
                f" | {ratio('devdax')} | {ratio('ext4')} | {ratio('xfs')} |")
-extra = [(t, p) for (t, p) in vals if t not in targets]
+# Multi-device famfs (bench/multidev.sh): a file striped over three devices against one
+# on one device, ratio striped / one.
+md_phases = [p for p in dict.fromkeys(p for (t, p) in vals if t == "md-single")
+             if (("md-striped3", p) in vals)]
+extra = [(t, p) for (t, p) in vals if t not in targets and not t.startswith("md-")]
 if extra:
     out += ["", "| famfs file | phase | median | unit | ratio to simple |", "|---|---|---|---|---|"]
     simple = med("famfs-simple", "randread_4k")
@@ -74,6 +80,19 @@ if extra:
         m = med(t, p)
         r = f"{m / simple:.3f}" if simple and p == "randread_4k" else ""
         out.append(f"| {t} | {p} | {m:.4g} | {units.get(p, '')} | {r} |")
+if md_phases:
+    out += ["", "Multi-device famfs: a file striped over three devices (2 MiB chunks) against one",
+            "on one device, same size (bench/multidev.sh). The emulated devices share one host",
+            "memory: this is famfs's CPU cost per access, not the bandwidth striping adds.", "",
+            "| phase | unit | one device | striped over 3 | striped/one |", "|---|---|---|---|---|"]
+    for p in md_phases:
+        cells = []
+        for t in ("md-single", "md-striped3"):
+            v = vals[(t, p)]
+            cells.append(f"{statistics.median(v):.3g} [{min(v):.3g}–{max(v):.3g}]")
+        a, b = med("md-single", p), med("md-striped3", p)
+        r = f"{b / a:.3f}" if a else "n/a"
+        out.append(f"| {p.removeprefix('md_')} | {units.get(p, '')} | {cells[0]} | {cells[1]} | {r} |")
 for p in ("map_create", "famfs_creat"):
     m = med("famfs", p)
     if m:

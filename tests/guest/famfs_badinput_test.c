@@ -129,6 +129,110 @@ static void run_ie(const struct ie_case *c)
 
 #define E(o, l) { 0, o, l }
 
+/*
+ * KABI 44's device ioctls at their edges (DEVICE_EDGE_CASES cases), on a one-device
+ * mount, through @fd (a famfs file): garbage names, the mount's own primary, the
+ * wrong file (a famfs directory, an O_PATH descriptor, files of other file systems),
+ * and arguments that run into an unmapped page. None may register anything.
+ */
+#define DEVICE_EDGE_CASES 17
+static void device_ioctl_edges(int fd)
+{
+	static const struct {
+		const char *name, *path;
+		int want;
+	} names[] = {
+		{ "ADD_DAXDEV no such path", "/nonexistent/dax9.9", ENOENT },
+		{ "ADD_DAXDEV a directory", "/tmp", EINVAL },
+		{ "ADD_DAXDEV garbage bytes", "\x01\xff\xfe\x80garbage\x7f", ENOENT },
+		{ "ADD_DAXDEV a relative name", "no-such-dax0.0", ENOENT },
+	};
+	char other[] = "/tmp/famfs-bad-other-XXXXXX", keep[96];
+	struct famfs_ioc_add_daxdev a;
+	const char *pmem = getenv("FAMFS_PMEMDEV");
+	struct stat st;
+	char *pages;
+	unsigned int i;
+	int ret, err, dir, opath, nul, tmp;
+	__u32 max;
+
+	memset(&a, 0, sizeof(a));
+	a.size = devsize;
+	a.index = 1;
+	for (i = 0; i < sizeof(a.uuid); i++)
+		a.uuid[i] = 0xa5 ^ i;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(a.name, sizeof(a.name), "%s", names[i].path);
+		ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
+		expect(names[i].name, ret, err, names[i].want);
+	}
+	/* All 63 bytes used, then the NUL: 63 slashes name the root directory. */
+	memset(a.name, '/', sizeof(a.name) - 1);
+	a.name[sizeof(a.name) - 1] = 0;
+	ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
+	expect("ADD_DAXDEV 63 slashes (the root directory)", ret, err, EINVAL);
+	tmp = mkstemp(other);
+	snprintf(a.name, sizeof(a.name), "%s", other);
+	ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
+	expect("ADD_DAXDEV a regular file", ret, err, EINVAL);
+	if (pmem && !stat(pmem, &st) && S_ISBLK(st.st_mode)) {
+		snprintf(a.name, sizeof(a.name), "%s", pmem);
+		ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
+		expect("ADD_DAXDEV a pmem block device", ret, err, EINVAL);
+	} else {
+		ksft_test_result_skip("ADD_DAXDEV a pmem block device (no FAMFS_PMEMDEV)\n");
+	}
+	/* The mount's own primary: claimed by this mount already. */
+	snprintf(a.name, sizeof(a.name), "%s", daxdev());
+	ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
+	expect("ADD_DAXDEV the mount's primary as a member", ret, err, EBUSY);
+	/* Index 0 is the primary: another uuid and size there conflict. */
+	a.index = 0;
+	a.size = UINT64_MAX;
+	ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
+	expect("ADD_DAXDEV index 0 with another uuid and size", ret, err, EEXIST);
+	a.index = 1;
+	a.size = devsize;
+
+	/* The wrong file: the ioctls are famfs's regular files'. */
+	dir = open(mnt, O_RDONLY | O_DIRECTORY);
+	ret = ioctl(dir, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
+	expect("ADD_DAXDEV on a famfs directory", ret, err, ENOTTY);
+	ret = ioctl(dir, FAMFSIOC_GET_MAX_DAXDEV, &max); err = errno;
+	expect("GET_MAX_DAXDEV on a famfs directory", ret, err, ENOTTY);
+	close(dir);
+	snprintf(keep, sizeof(keep), "%s/opath", mnt);
+	close(open(keep, O_RDWR | O_CREAT, 0644));
+	opath = open(keep, O_PATH);
+	ret = ioctl(opath, FAMFSIOC_GET_MAX_DAXDEV, &max); err = errno;
+	expect("GET_MAX_DAXDEV on an O_PATH descriptor", ret, err, EBADF);
+	close(opath);
+	unlink(keep);
+	nul = open("/dev/null", O_RDWR);
+	ret = ioctl(nul, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
+	expect("ADD_DAXDEV on /dev/null", ret, err, ENOTTY);
+	close(nul);
+	ret = ioctl(tmp, FAMFSIOC_GET_MAX_DAXDEV, &max); err = errno;
+	expect("GET_MAX_DAXDEV on a file of another file system", ret, err, ENOTTY);
+	close(tmp);
+	unlink(other);
+
+	/* Arguments that end in an unmapped page; a misaligned one that does not. */
+	pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(pages + 4096, 4096);
+	memcpy(pages + 4096 - 50, &a, 50);
+	ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, pages + 4096 - 50); err = errno;
+	expect("ADD_DAXDEV argument running into an unmapped page", ret, err, EFAULT);
+	ret = ioctl(fd, FAMFSIOC_GET_MAX_DAXDEV, pages + 4096 - 2); err = errno;
+	expect("GET_MAX_DAXDEV argument running into an unmapped page", ret, err, EFAULT);
+	memset(pages, 0xff, 8);
+	ret = ioctl(fd, FAMFSIOC_GET_MAX_DAXDEV, pages + 1); err = errno;
+	memcpy(&max, pages + 1, sizeof(max));
+	expect("GET_MAX_DAXDEV into a misaligned __u32", ret || max ? -1 : 0,
+	       ret ? err : EINVAL, 0);
+	munmap(pages, 4096);
+}
+
 int main(void)
 {
 	const uint64_t D = 64 * MiB; /* a valid data offset */
@@ -262,7 +366,7 @@ int main(void)
 	v2_dev[2] = (struct v2_case){ "v2 whole device", 0, 1, 0, 2 * MiB, { E(2 * MiB, end - 2 * MiB) }, 0 };
 
 	ncases = ARRAY_SIZE(v1) + ARRAY_SIZE(v1_dev) + ARRAY_SIZE(v2) + ARRAY_SIZE(v2_dev) + ARRAY_SIZE(ie) +
-		 ARRAY_SIZE(wrong) + 12 + 10 + 4 + 11;
+		 ARRAY_SIZE(wrong) + 12 + 10 + 4 + 11 + DEVICE_EDGE_CASES;
 	ksft_set_plan(ncases);
 
 	for (i = 0; i < ARRAY_SIZE(v1); i++)
@@ -347,6 +451,7 @@ int main(void)
 		snprintf(a.name, sizeof(a.name), "/dev/null");
 		ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, &a); err = errno;
 		expect("ADD_DAXDEV not a dax device", ret, err, ENODEV);
+		device_ioctl_edges(fd);
 		ret = ioctl(fd, FAMFSIOC_GET_MAX_DAXDEV, &max); err = errno;
 		expect("GET_MAX_DAXDEV still 0", ret || max ? -1 : 0, ret ? err : EINVAL, 0);
 	}

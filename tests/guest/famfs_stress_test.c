@@ -79,6 +79,62 @@ static int allowed(int err)
 	return 0;
 }
 
+/*
+ * One KABI 44 device ioctl with random arguments, through @fd (a famfs file) or, one
+ * call in 8, the mount's root directory @dir (not a famfs regular file: ENOTTY). Names:
+ * the primary, non-devices, directories, unterminated or garbage bytes. No other device
+ * has a superblock, so ADD_DAXDEV always fails. Returns 0 if the result is one the
+ * documentation allows, else -1 with what happened in @what.
+ */
+static int fuzz_device_ioctl(uint64_t *s, int fd, const char *dir, char *what, size_t n)
+{
+	const char *const names[] = { daxdev(), "/dev/null", "/nonexistent", "", "/tmp", dir };
+	struct famfs_ioc_add_daxdev a = { 0 };
+	int dfd, ret, err, ok, k;
+	__u32 max = 99;
+
+	a.size = edgy(s, GiB);
+	a.index = xorshift(s) % 8 ? xorshift(s) % 3 : (uint32_t)xorshift(s);
+	dfd = xorshift(s) % 8 ? fd : open(dir, O_RDONLY | O_DIRECTORY);
+	if (dfd < 0) {
+		snprintf(what, n, "open %s: errno %d", dir, errno);
+		return -1;
+	}
+	for (k = 0; k < 16; k++)
+		a.uuid[k] = (uint8_t)xorshift(s);
+	snprintf(a.name, sizeof(a.name), "%s", names[xorshift(s) % ARRAY_SIZE(names)]);
+	switch (xorshift(s) % 8) {
+	case 0:
+		memset(a.name, 'x', sizeof(a.name));
+		break;
+	case 1:
+		for (k = 0; k < (int)sizeof(a.name); k++)
+			a.name[k] = (char)(1 + xorshift(s) % 255);
+		a.name[xorshift(s) % sizeof(a.name)] = 0;
+		break;
+	}
+	if (xorshift(s) % 2) {
+		ret = ioctl(dfd, FAMFSIOC_ADD_DAXDEV, xorshift(s) % 16 ? (void *)&a : (void *)8);
+		err = errno;
+		ok = ret == -1 && (dfd != fd ? err == ENOTTY :
+				   allowed(err) || err == ERANGE || err == ENODEV || err == EBUSY ||
+				   err == ENOTDIR);
+		snprintf(what, n, "ADD_DAXDEV ret %d errno %d", ret, err);
+	} else {
+		k = xorshift(s) % 16;
+		ret = ioctl(dfd, FAMFSIOC_GET_MAX_DAXDEV, k ? (void *)&max : (void *)8);
+		err = errno;
+		if (dfd != fd)
+			ok = ret == -1 && err == ENOTTY;
+		else
+			ok = k ? ret == 0 && max == 0 : ret == -1 && err == EFAULT;
+		snprintf(what, n, "GET_MAX_DAXDEV ret %d errno %d max %u", ret, err, max);
+	}
+	if (dfd != fd)
+		close(dfd);
+	return ok ? 0 : -1;
+}
+
 TEST_F_TIMEOUT(mnt, random_ioctl_fuzzer, 600)
 {
 	uint64_t seed = env_u64("FAMFS_FUZZ_SEED", 0x5eedf00d);
@@ -195,32 +251,12 @@ TEST_F_TIMEOUT(mnt, random_ioctl_fuzzer, 600)
 			break;
 		default:
 			if (xorshift(&s) % 4 == 0) {
-				/* KABI 44's device ioctls: no other device has a superblock. */
-				struct famfs_ioc_add_daxdev a = { .size = edgy(&s, GiB),
-					.index = xorshift(&s) % 8 ? xorshift(&s) % 3 : (uint32_t)xorshift(&s) };
-				const char *names[] = { daxdev(), "/dev/null", "/nonexistent", "" };
-				__u32 max;
+				/* KABI 44's device ioctls (fuzz_device_ioctl). */
+				char w[96];
 
-				for (k = 0; k < 16; k++)
-					a.uuid[k] = (uint8_t)xorshift(&s);
-				snprintf(a.name, sizeof(a.name), "%s", names[xorshift(&s) % 4]);
-				if (xorshift(&s) % 8 == 0)
-					memset(a.name, 'x', sizeof(a.name));
-				if (xorshift(&s) % 2) {
-					ret = ioctl(fd, FAMFSIOC_ADD_DAXDEV, xorshift(&s) % 16 ? (void *)&a : (void *)8);
-					ASSERT_TRUE(ret == -1 && (allowed(errno) || errno == ERANGE ||
-								  errno == ENODEV || errno == EBUSY)) {
-						TH_LOG("seed %#llx iteration %llu: ADD_DAXDEV ret %d errno %d",
-						       (unsigned long long)seed, (unsigned long long)i, ret, errno);
-					}
-				} else {
-					max = 99;
-					k = xorshift(&s) % 16;
-					ret = ioctl(fd, FAMFSIOC_GET_MAX_DAXDEV, k ? (void *)&max : (void *)8);
-					ASSERT_TRUE(k ? ret == 0 && max == 0 : ret == -1 && errno == EFAULT) {
-						TH_LOG("seed %#llx iteration %llu: GET_MAX_DAXDEV ret %d max %u",
-						       (unsigned long long)seed, (unsigned long long)i, ret, max);
-					}
+				ASSERT_EQ(0, fuzz_device_ioctl(&s, fd, self->dir, w, sizeof(w))) {
+					TH_LOG("seed %#llx iteration %llu: %s",
+					       (unsigned long long)seed, (unsigned long long)i, w);
 				}
 				close(fd);
 				continue;

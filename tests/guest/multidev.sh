@@ -4,6 +4,7 @@
 # device registration, maps on member devices, striping, member loss. TAP lines
 # ("ok - multidev: name") go to $1 on the host share.
 . /host/tests/guest/lib.sh
+. /usr/local/lib/famfs-vm/devices.sh
 out=${1:-/host/build/results/multidev.tap}
 bin=/host/build/guest-bin
 mkdir -p "$(dirname "$out")"
@@ -56,6 +57,38 @@ mkdir -p $M
 		"$($F daxdev $M | grep -c 'not registered')" = 0 -a "$($F daxdev $M | grep -c primary)" = 1
 	check "mkfs-members-striped" $F creat -s 12m -N 3 -C 2m -r -S 11 $M/s
 	check "mkfs-members-verify" $F verify -S 11 -f $M/s
+	# fsck checks every device (beyond the original: a Devices: section; each device
+	# that fails its check adds one to the exit status, as a collision does).
+	check "fsck-reports-three-devices" sh -c "$F fsck $M >/tmp/fsck.out &&
+		test \$(grep -c '^  device [0-2].*: ok\$' /tmp/fsck.out) = 3 &&
+		grep -q '^  device 2: .* allocated 6291456 ' /tmp/fsck.out"
+	# Member 2's superblock damaged (its device uuid, through .meta/.superblock.2).
+	dd if=$M/.meta/.superblock.2 of=/tmp/sb2 bs=4096 count=1 status=none
+	check "damage-member-superblock" dd if=/dev/urandom of=$M/.meta/.superblock.2 bs=16 seek=4 count=1 conv=notrunc status=none
+	check "fsck-damaged-member-exits-1" sh -c "$F fsck $M >/tmp/fsck.out; test \$? = 1 &&
+		grep -q '^  device 2: .*: ERROR: bad superblock' /tmp/fsck.out &&
+		grep -q '^ERROR: 1 OF 3 DEVICES FAILED THEIR CHECK' /tmp/fsck.out &&
+		test \$(grep -c ': ok\$' /tmp/fsck.out) = 2"
+	check "restore-member-superblock" dd if=/tmp/sb2 of=$M/.meta/.superblock.2 bs=4096 count=1 conv=notrunc status=none
+	check "fsck-after-restore" $F fsck $M
 	check "umount-three-devices" umount $M
+	# By device: the temporary mount finds the members by uuid, as logplay does.
+	check "fsck-by-device-checks-three" sh -c "$F fsck $1 >/tmp/fsck.out &&
+		test \$(grep -c '^  device [0-2].*: ok\$' /tmp/fsck.out) = 3"
+	check "fsck-by-device-released-members" sh -c "mount -t famfs $3 $M && umount $M"
+	check_err "fsck-of-a-member-device-refused" "member device" $F fsck $2
+	# Member 2 missing (its device not in fsdev_dax mode): the mount comes up without it.
+	check "member-2-away" daxmode ${3#/dev/} device_dax
+	$F mount "$1" $M >/tmp/mount.out 2>&1
+	check "mounted-without-member-2" grep -q " $M famfs " /proc/mounts
+	check "fsck-missing-member-exits-1" sh -c "$F fsck $M >/tmp/fsck.out; test \$? = 1 &&
+		grep -q '^  device 2: .*: ERROR: not registered here' /tmp/fsck.out &&
+		grep -q '^ERROR: 1 OF 3 DEVICES FAILED THEIR CHECK' /tmp/fsck.out"
+	check "umount-without-member-2" umount $M
+	check "fsck-by-device-missing-member-exits-1" sh -c "$F fsck $1 >/tmp/fsck.out; test \$? = 1 &&
+		grep -q '^  device 2: .*: ERROR: not found on this host' /tmp/fsck.out"
+	check "member-2-back" daxmode ${3#/dev/} fsdev_dax
+	wait_for $3 10
+	check "fsck-by-device-member-back" $F fsck $1
 } 2>&1 | emit
 if rmmod famfs; then echo "ok - multidev: rmmod famfs at end"; else echo "not ok - multidev: rmmod famfs at end"; fi | emit

@@ -163,8 +163,33 @@ impl Superblock {
         b
     }
 
-    /// Decodes and validates (magic, version, CRC, log geometry).
+    /// Decodes and validates (magic, version, CRC, log geometry) a primary's
+    /// superblock.
     pub fn decode(b: &[u8]) -> Result<Self, FormatError> {
+        let sb = Self::decode_unchecked_log(b)?;
+        if sb.log_offset != LOG_OFFSET || !valid_log_len(sb.log_len) {
+            return Err(FormatError::BadLogGeometry(sb.log_offset, sb.log_len));
+        }
+        Ok(sb)
+    }
+
+    /// Decodes and validates a member device's superblock (what `famfs devadd` writes:
+    /// magic, version and CRC as a primary's, and no log: `ts_log_offset` and
+    /// `ts_log_len` 0).
+    pub fn decode_member(b: &[u8]) -> Result<Self, FormatError> {
+        let sb = Self::decode_unchecked_log(b)?;
+        if sb.log_offset != 0 || sb.log_len != 0 {
+            return Err(FormatError::BadLogGeometry(sb.log_offset, sb.log_len));
+        }
+        Ok(sb)
+    }
+
+    /// Whether this is a member's superblock (no log) rather than a primary's.
+    pub fn is_member(&self) -> bool {
+        self.log_offset == 0 && self.log_len == 0
+    }
+
+    fn decode_unchecked_log(b: &[u8]) -> Result<Self, FormatError> {
         if b.len() < SB_STRUCT_SIZE {
             return Err(FormatError::Truncated);
         }
@@ -181,9 +206,6 @@ impl Superblock {
         }
         let log_offset = u64_at(b, 16);
         let log_len = u64_at(b, 24);
-        if log_offset != LOG_OFFSET || !valid_log_len(log_len) {
-            return Err(FormatError::BadLogGeometry(log_offset, log_len));
-        }
         let path = &b[136..200];
         let end = path.iter().position(|c| *c == 0).unwrap_or(path.len());
         Ok(Self {

@@ -288,7 +288,7 @@ impl Drop for TempMount {
     }
 }
 
-fn meta_dir(mpt: &Path) -> PathBuf {
+pub(crate) fn meta_dir(mpt: &Path) -> PathBuf {
     mpt.join(".meta")
 }
 
@@ -332,12 +332,18 @@ fn meta_file(p: &Path, mode: u32, file_type: FileType, ext: Extent) -> Result<Fi
 }
 
 pub fn read_superblock(f: &File) -> Result<Superblock> {
+    Ok(Superblock::decode(&read_superblock_bytes(f)?)?)
+}
+
+/// The superblock structure's bytes, undecoded (a member's superblock has no log,
+/// which [`Superblock::decode`] refuses).
+pub fn read_superblock_bytes(f: &File) -> Result<[u8; SB_STRUCT_SIZE]> {
     let mut b = [0u8; SB_STRUCT_SIZE];
     let m = sys::Mapping::new(f, SUPERBLOCK_SIZE as usize, false)
         .ctx(|| "map the superblock".into())?;
     m.invalidate(0, SB_STRUCT_SIZE);
     m.copy_out(0, &mut b);
-    Ok(Superblock::decode(&b)?)
+    Ok(b)
 }
 
 /// Creates (or finds) `.meta/.log` for a log of `log_len` bytes.
@@ -1111,130 +1117,6 @@ pub fn mount(
     r.map_err(|e| err(1, e))
 }
 
-/// `fsck` findings.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FsckReport {
-    /// Entries in use (the header's next index).
-    pub entries: u64,
-    /// File entries.
-    pub files: u64,
-    /// Directory entries.
-    pub dirs: u64,
-    /// `ADD_DAXDEV` entries (member devices).
-    pub daxdevs: u64,
-    /// Allocation units claimed twice (or past the device): the exit status.
-    pub collisions: u64,
-    /// Corrupt entries.
-    pub bad_entries: u64,
-    /// Device size.
-    pub dev_size: u64,
-    /// Units in the bitmap × the unit.
-    pub bitmap_capacity: u64,
-    /// Sum of the logged file sizes.
-    pub fsize_sum: u64,
-    /// Allocated bytes, superblock and log included.
-    pub alloc_sum: u64,
-    /// Log capacity in entries.
-    pub log_capacity: u64,
-    /// The allocation bitmap.
-    pub bitmap: Bitmap,
-}
-
-impl FsckReport {
-    /// Whether the file system has no allocation collisions.
-    pub fn clean(&self) -> bool {
-        self.collisions == 0
-    }
-}
-
-/// Checks a superblock and log image.
-pub fn fsck_image(sb: &Superblock, log: &[u8]) -> Result<FsckReport> {
-    let (hdr, entries) = read_log(log)?;
-    let mut bm = Bitmap::new(sb.dev_size, sb.log_len);
-    let mut r = FsckReport {
-        dev_size: sb.dev_size,
-        log_capacity: hdr.last_index + 1,
-        entries: hdr.next_index,
-        ..Default::default()
-    };
-    for e in entries {
-        match e {
-            Ok(LogEntry::File(f)) => {
-                r.files += 1;
-                r.fsize_sum += f.size;
-                r.collisions += bm.mark_layout(&f.layout);
-            }
-            Ok(LogEntry::Mkdir(_)) => r.dirs += 1,
-            Ok(LogEntry::AddDaxdev(_)) => r.daxdevs += 1,
-            Ok(LogEntry::Other(_)) => {}
-            Err(_) => r.bad_entries += 1,
-        }
-    }
-    r.bitmap_capacity = bm.units() * ALLOC_UNIT;
-    r.alloc_sum = r.bitmap_capacity - bm.free_bytes();
-    r.bitmap = bm;
-    Ok(r)
-}
-
-/// Where `fsck` reads from.
-pub enum FsckSource {
-    /// A mounted file system (by any path in it).
-    Mounted(PathBuf),
-    /// An unmounted device (through a temporary mount).
-    Device,
-}
-
-/// `famfs fsck` of a mounted file system (by any path in it) or of a device. A device
-/// that is mounted is refused (`EBUSY`) unless `force`, which then checks the mount.
-pub fn fsck(
-    target: &Path,
-    force: bool,
-) -> std::result::Result<(Superblock, FsckReport, FsckSource), (i32, String)> {
-    let md = fs::metadata(target).map_err(|e| {
-        (
-            e.raw_os_error().unwrap_or(1),
-            format!("failed to stat path {} ({e})", target.display()),
-        )
-    })?;
-    let e1 = |e: Error| (1, e.to_string());
-    if md.file_type().is_char_device() || md.file_type().is_block_device() {
-        if let Some(m) = mount_point_of(target).map_err(e1)? {
-            if !force {
-                return Err((
-                    libc::EBUSY,
-                    format!(
-                        "error - cannot fsck by device ({}) when mounted",
-                        target.display()
-                    ),
-                ));
-            }
-            eprintln!(
-                "famfs fsck: {} is mounted; checking it through {}",
-                target.display(),
-                m.display()
-            );
-            let fs = Famfs::at(&m).map_err(e1)?;
-            let log = fs.read_log().map_err(e1)?;
-            let r = fsck_image(&fs.sb, &log).map_err(e1)?;
-            return Ok((fs.sb, r, FsckSource::Mounted(m)));
-        }
-        let tmp = TempMount::of_unmounted(target, "fsck the mount point instead").map_err(e1)?;
-        let (sb, image) = meta_of_mount(&tmp.dir).map_err(e1)?;
-        let r = fsck_image(&sb, &image).map_err(e1)?;
-        return Ok((sb, r, FsckSource::Device));
-    }
-    if !md.is_file() && !md.is_dir() {
-        return Err((
-            libc::EINVAL,
-            format!("{} is not a file, directory or device", target.display()),
-        ));
-    }
-    let fs = Famfs::find(target).map_err(e1)?;
-    let log = fs.read_log().map_err(e1)?;
-    let r = fsck_image(&fs.sb, &log).map_err(e1)?;
-    Ok((fs.sb, r, FsckSource::Mounted(fs.mpt)))
-}
-
 /// `famfs check`: every regular file under the mount must have a map. Files are
 /// opened read-write, as only a privileged caller can do for all of them. Returns
 /// (files, directories, the files that failed).
@@ -1578,17 +1460,10 @@ pub fn list_daxdevs(mpt: &Path) -> Result<Vec<DaxdevInfo>> {
     for e in entries {
         if let LogEntry::AddDaxdev(d) = e? {
             let p = meta_dir(&fsys.mpt).join(format!(".superblock.{}", d.index));
-            // A member's superblock has no log, which `Superblock::decode` refuses:
-            // only its magic and `ts_dev_uuid` are compared.
+            // Only the magic and `ts_dev_uuid` are compared (`fsck` checks the rest).
             let registered = File::open(&p)
                 .ok()
-                .and_then(|f| {
-                    let m = sys::Mapping::new(&f, SUPERBLOCK_SIZE as usize, false).ok()?;
-                    let mut b = [0u8; SB_STRUCT_SIZE];
-                    m.invalidate(0, SB_STRUCT_SIZE);
-                    m.copy_out(0, &mut b);
-                    Some(b)
-                })
+                .and_then(|f| read_superblock_bytes(&f).ok())
                 .is_some_and(|b| {
                     b[..8] == crate::format::SUPER_MAGIC.to_ne_bytes()
                         && b[64..80] == *d.uuid.as_bytes()

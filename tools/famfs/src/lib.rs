@@ -7,6 +7,7 @@ pub mod alloc;
 pub mod cli;
 pub mod format;
 pub mod fs;
+pub mod fsck;
 pub mod random;
 pub mod shadow;
 pub mod sys;

@@ -20,6 +20,10 @@ pub fn file_yaml(f: &FileEntry) -> String {
     let _ = writeln!(s, "  gid: {}", f.gid);
     let ext = |s: &mut String, e: &Extent, indent: &str| {
         let _ = writeln!(s, "{indent}- offset: 0x{:x}", e.offset);
+        // Device 0's extents keep the single-device layout; others name their device.
+        if e.dev != 0 {
+            let _ = writeln!(s, "{indent}  devindex: {}", e.dev);
+        }
         let _ = writeln!(s, "{indent}  length: 0x{:x}", e.len);
     };
     match &f.layout {

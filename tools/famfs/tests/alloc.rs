@@ -3,7 +3,7 @@
 
 use famfs::alloc::*;
 use famfs::format::*;
-use famfs::fs::fsck_image;
+use famfs::fsck::fsck_image;
 use uuid::Uuid;
 
 const GIB: u64 = 1 << 30;

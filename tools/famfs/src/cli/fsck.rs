@@ -2,19 +2,24 @@
 
 //! `famfs fsck [opts] <daxdev | any path in a mounted famfs>`. The report has the
 //! original's sections and labels (scripts grep them); the exit status is the number
-//! of allocation collisions.
+//! of allocation collisions. On a multi-device file system a `Devices:` section
+//! follows (one line per device: its use, and `ok` or what is wrong), the capacity is
+//! that of all devices, and each device that fails its check adds one to the status.
 
 use super::getopt::{self, long, HasArg, LongOpt, Opt};
 use super::{exit_val, num, Parse};
 use crate::format::{Superblock, ALLOC_UNIT, LOG_ENTRY_SIZE, LOG_HEADER_SIZE, SB_STRUCT_SIZE};
-use crate::fs::{self, FsckReport, FsckSource};
+use crate::fs;
+use crate::fsck::{self, FsckReport, FsckSource};
 use std::path::PathBuf;
 
 const USAGE: &str = "
 famfs fsck: check a famfs file system
 
 This command checks the superblock and the log of a famfs file system, by any
-path in a mounted famfs, or by an unmounted dax device.
+path in a mounted famfs, or by an unmounted (primary) dax device. On a file
+system of several dax devices it checks every device: registered here, and its
+superblock the one the log names.
 
     famfs fsck [args] <mount point | dax device>
 
@@ -32,7 +37,8 @@ Arguments:
 
 Exit codes:
   0  - No errors were found
- !=0 - The number of allocation collisions (or an errno)
+ !=0 - The number of allocation collisions plus the number of devices that
+       fail their check (or an errno)
 ";
 
 /// Prints the usage on stdout.
@@ -185,6 +191,12 @@ pub fn print_report(
         println!("  Space amplification:     {amp:.2}");
         println!("  Percent used:            {pct:.1}%\n");
     }
+    if r.devices.len() > 1 {
+        for l in device_lines(r, sb, human) {
+            println!("{l}");
+        }
+        println!();
+    }
     println!("Famfs log:");
     println!("  {} of {} entries used", r.entries, r.log_capacity);
     println!("  {} bad log entries detected", r.bad_entries);
@@ -206,6 +218,50 @@ pub fn print_report(
         );
         println!();
     }
+}
+
+/// The `Devices:` section of a multi-device file system (beyond the original, which
+/// has one device): a line per device, its use, and `ok` or what is wrong; then a
+/// summary line if any device fails.
+pub fn device_lines(r: &FsckReport, sb: &Superblock, human: bool) -> Vec<String> {
+    let sz = |b: u64| {
+        if human {
+            format!("{:.2}G", b as f64 / (1u64 << 30) as f64)
+        } else {
+            format!("{b}")
+        }
+    };
+    let mut out = vec!["Devices:".to_string()];
+    for d in &r.devices {
+        let name = if d.index == 0 {
+            format!("device 0 (primary {})", sb.dev_path)
+        } else {
+            format!("device {}", d.index)
+        };
+        let mut line = format!(
+            "  {name}: uuid {} size {} allocated {} free {}",
+            d.uuid.hyphenated(),
+            sz(d.size),
+            sz(d.allocated),
+            sz(d.capacity - d.allocated)
+        );
+        if d.collisions > 0 {
+            line += &format!(" collisions {}", d.collisions);
+        }
+        match &d.problem {
+            None => line += ": ok",
+            Some(p) => line += &format!(": ERROR: {p}"),
+        }
+        out.push(line);
+    }
+    let bad = r.device_errors();
+    if bad > 0 {
+        out.push(format!(
+            "ERROR: {bad} OF {} DEVICES FAILED THEIR CHECK",
+            r.devices.len()
+        ));
+    }
+    out
 }
 
 fn print_buckets(r: &FsckReport, nb: u64, human: bool) {
@@ -276,7 +332,7 @@ pub fn run(args: &[String]) -> i32 {
             return 1;
         }
     }
-    match fs::fsck(&o.target, o.force) {
+    match fsck::fsck(&o.target, o.force) {
         Ok((sb, r, src)) => {
             if let FsckSource::Mounted(m) = &src {
                 println!("famfs fsck:");
@@ -284,7 +340,7 @@ pub fn run(args: &[String]) -> i32 {
                 println!("  mount type:  FAMFS_V1\n");
             }
             print_report(&sb, &r, o.human, o.verbose, o.nbuckets);
-            exit_val(r.collisions as i64)
+            exit_val(r.errors() as i64)
         }
         Err((code, msg)) => {
             eprintln!("famfs_fsck: {msg}");

@@ -155,7 +155,7 @@ pub fn run(args: &[String]) -> i32 {
                     }
                 }
             }
-            match fs::fsck_image(&sb, &image) {
+            match crate::fsck::fsck_image(&sb, &image) {
                 Ok(r) => super::fsck::print_report(&sb, &r, true, 0, None),
                 Err(e) => eprintln!("mkfs.famfs: {e}"),
             }
