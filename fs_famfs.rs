@@ -155,8 +155,6 @@ pub extern "C" fn famfs_create() {}
 
 /// Default permissions of the root directory.
 const DEFAULT_MODE: u32 = 0o755;
-/// Permission bits a `mode=` option may set (`S_IALLUGO`).
-const S_IALLUGO: u32 = 0o7777;
 
 /// Options of one mount or remount request.
 #[derive(Default)]
@@ -333,7 +331,8 @@ pub(crate) fn is_crosslinked(inode: &Inode) -> bool {
 impl FileSystem for Famfs {
     const NAME: &'static CStr = c"famfs";
     /// `FAMFS_SUPER_MAGIC`, reported by `statfs`.
-    const MAGIC: kernel::ffi::c_ulong = 0x87b2_82ff;
+    // CAST: the magic is 32 bits, `c_ulong` 64 on every architecture famfs builds for.
+    const MAGIC: kernel::ffi::c_ulong = fmap::FAMFS_SUPER_MAGIC as kernel::ffi::c_ulong;
     type Data = MountState;
     type Options = MountOptions;
     type InodeData = InodeMap;
@@ -341,7 +340,8 @@ impl FileSystem for Famfs {
     /// `mode=`: only the permission bits count, as in the reference.
     fn parse_param(opts: &mut MountOptions, param: Param) -> Result {
         match param {
-            Param::Mode(mode) => opts.mode = Some(mode & S_IALLUGO),
+            // The permission bits only (`S_IALLUGO`).
+            Param::Mode(mode) => opts.mode = Some(mode & kfs::inode::S_IALLUGO),
         }
         Ok(())
     }

@@ -40,11 +40,13 @@ use kernel::{
 };
 
 /// File type bits of `i_mode`.
-const S_IFMT: u32 = 0o170000;
+const S_IFMT: u32 = bindings::S_IFMT;
 /// Regular file.
-pub(crate) const S_IFREG: u32 = 0o100000;
+pub(crate) const S_IFREG: u32 = bindings::S_IFREG;
 /// Directory.
-pub(crate) const S_IFDIR: u32 = 0o040000;
+pub(crate) const S_IFDIR: u32 = bindings::S_IFDIR;
+/// Every permission bit of `i_mode`, setuid, setgid and sticky included.
+pub(crate) const S_IALLUGO: u32 = bindings::S_IALLUGO;
 
 /// The kind of a new inode, which decides its operations tables.
 ///

@@ -162,8 +162,13 @@ pub(crate) struct DevT(pub(crate) sys::dev_t);
 
 impl core::fmt::Debug for DevT {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        // The kernel's internal encoding: MINORBITS is 20.
-        write!(f, "{}:{}", self.0 >> 20, self.0 & 0xf_ffff)
+        // The kernel's internal encoding (include/linux/kdev_t.h).
+        write!(
+            f,
+            "{}:{}",
+            self.0 >> bindings::MINORBITS,
+            self.0 & bindings::MINORMASK
+        )
     }
 }
 

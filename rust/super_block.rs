@@ -91,7 +91,7 @@ impl<T: FileSystem> SuperBlock<T> {
 }
 
 /// `MINORBITS` (include/linux/kdev_t.h): the kernel's `dev_t` is major << 20 | minor.
-const MINORBITS: u32 = 20;
+const MINORBITS: u32 = bindings::MINORBITS;
 
 /// A superblock being filled by `get_tree`: the only time its fields may be set.
 ///
