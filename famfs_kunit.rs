@@ -223,6 +223,14 @@ mod famfs_logic {
     }
 
     #[test]
+    fn add_daxdev_layout_round_trips() {
+        assert!(passed(
+            "add_daxdev_layout_round_trips",
+            cases::add_daxdev_layout_round_trips()
+        ));
+    }
+
+    #[test]
     fn member_superblock_checks() {
         assert!(passed(
             "member_superblock_checks",

@@ -9,9 +9,10 @@
 //! below against the uapi header `include/uapi/linux/famfs_ioctl.h` compiled by a C compiler.
 //!
 //! The wire structures are `#[repr(C)]` types with the uapi layout (x86_64/arm64 LP64, C
-//! enums of four bytes, pointers as `u64`) and integer fields only, so any bytes are a value
-//! of them: the module copies them from user space as they are (`FromBytes`) and validates
-//! them here. Enum-like fields stay integers until validated.
+//! enums of four bytes, pointers as `u64`) and integer fields only. The module copies each
+//! from user space as a byte array and builds it with its `parse` (so no `unsafe` impl
+//! vouches for the layout: the host tests compare it with the C header), then validates it
+//! here. Enum-like fields stay integers until validated.
 
 use core::mem::{
     offset_of,
@@ -1076,6 +1077,28 @@ pub struct IocAddDaxdev {
 }
 
 impl IocAddDaxdev {
+    /// Parses the 96-byte structure.
+    pub fn parse(b: &[u8; IOC_ADD_DAXDEV_SIZE]) -> Self {
+        let mut r = Self::zeroed();
+        r.uuid.copy_from_slice(&b[..16]);
+        r.size = u64_at(b, 16);
+        r.index = u32_at(b, 24);
+        r.name.copy_from_slice(&b[28..28 + DEVNAME_LEN]);
+        r.pad = u32_at(b, 28 + DEVNAME_LEN);
+        r
+    }
+
+    /// Encodes the structure (used by tests and user space).
+    pub fn encode(&self) -> [u8; IOC_ADD_DAXDEV_SIZE] {
+        let mut b = [0u8; IOC_ADD_DAXDEV_SIZE];
+        b[..16].copy_from_slice(&self.uuid);
+        put_u64(&mut b, 16, self.size);
+        put_u32(&mut b, 24, self.index);
+        b[28..28 + DEVNAME_LEN].copy_from_slice(&self.name);
+        put_u32(&mut b, 28 + DEVNAME_LEN, self.pad);
+        b
+    }
+
     /// An all-zero request.
     pub const fn zeroed() -> Self {
         Self {

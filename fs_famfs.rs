@@ -13,7 +13,8 @@
 //! more dax devices registered after mount, and files on (and striped across) all of them.
 //! This file holds the file-system logic, in safe Rust: [`Famfs`] implements the traits of
 //! `rust/` (the `kfs` module), a safe VFS/DAX layer that knows nothing of famfs and holds
-//! all the unsafe glue to the kernel (but the `FromBytes` impls of `fmap_bytes.rs`).
+//! all the unsafe glue to the kernel. The ioctl structures are read from user memory as
+//! byte arrays and parsed by `fmap.rs`.
 
 use core::sync::atomic::{
     AtomicBool,
@@ -33,7 +34,6 @@ use kernel::{
 mod claims;
 pub mod daxdev;
 pub mod fmap;
-mod fmap_bytes;
 pub mod iomap;
 mod members;
 mod memfail;
@@ -907,7 +907,7 @@ fn map_create_v1(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
     let inode = file.inode();
     may_install_map(inode)?;
     let _write = file.write_access()?;
-    let req: IocMap = UserSlice::new(arg, IOC_MAP_SIZE).reader().read()?;
+    let req = IocMap::parse(&UserSlice::new(arg, IOC_MAP_SIZE).reader().read()?);
     let mut ext = [Extent::default(); MAX_EXTENTS];
     let v = fmap::validate_v1(&req, state.dax.size(), &mut ext).map_err(|e| reject(inode, e))?;
     install(inode, state, v, Stored::simple(ext, v.count))
@@ -919,7 +919,7 @@ fn map_create_v2(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
     let inode = file.inode();
     may_install_map(inode)?;
     let _write = file.write_access()?;
-    let hdr: IocFmap = UserSlice::new(arg, IOC_FMAP_SIZE).reader().read()?;
+    let hdr = IocFmap::parse(&UserSlice::new(arg, IOC_FMAP_SIZE).reader().read()?);
     let (kind, count) = hdr.extent_array().map_err(|e| reject(inode, e))?;
     let ext_ptr = user_ptr(hdr.ext_ptr)?;
     match kind {
@@ -927,7 +927,7 @@ fn map_create_v2(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
             let mut exts = [IocSimpleExt::default(); MAX_EXTENTS];
             let mut reader = UserSlice::new(ext_ptr, count * IOC_SIMPLE_EXT_SIZE).reader();
             for e in &mut exts[..count] {
-                *e = reader.read()?;
+                *e = IocSimpleExt::parse(&reader.read()?);
             }
             let mut ext = [Extent::default(); MAX_EXTENTS];
             let v = fmap::validate_v2_simple(&hdr, &exts[..count], state, &mut ext)
@@ -941,7 +941,7 @@ fn map_create_v2(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
             let mut strips = KVec::<[IocSimpleExt; MAX_STRIPS]>::with_capacity(count, GFP_KERNEL)?;
             let mut reader = UserSlice::new(ext_ptr, count * IOC_INTERLEAVED_EXT_SIZE).reader();
             for _ in 0..count {
-                let ie: IocInterleavedExt = reader.read()?;
+                let ie = IocInterleavedExt::parse(&reader.read()?);
                 let nstrips = ie.strip_count().map_err(|e| reject(inode, e))?;
                 let mut sreader =
                     UserSlice::new(user_ptr(ie.strips_ptr)?, nstrips * IOC_SIMPLE_EXT_SIZE)
@@ -949,7 +949,7 @@ fn map_create_v2(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
                 strips.push([IocSimpleExt::default(); MAX_STRIPS], GFP_KERNEL)?;
                 if let Some(last) = strips.last_mut() {
                     for s in &mut last[..nstrips] {
-                        *s = sreader.read()?;
+                        *s = IocSimpleExt::parse(&sreader.read()?);
                     }
                 }
                 iexts.push(ie, GFP_KERNEL)?;

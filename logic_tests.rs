@@ -149,6 +149,10 @@ pub const CASES: &[Case] = &[
         striped_file_puts_each_chunk_on_its_device,
     ),
     ("add_daxdev_rules", add_daxdev_rules),
+    (
+        "add_daxdev_layout_round_trips",
+        add_daxdev_layout_round_trips,
+    ),
     ("member_superblock_checks", member_superblock_checks),
     (
         "simple_maps_reverse_like_resolve",
@@ -912,6 +916,23 @@ pub fn add_daxdev_rules() -> Outcome {
         add_req(3, GIB, 2, b"/dev/dax2.0").name_with_nul(),
         Some(&b"/dev/dax2.0\0"[..])
     );
+    Ok(())
+}
+
+/// `struct famfs_ioc_add_daxdev` parses and encodes with the uapi layout.
+pub fn add_daxdev_layout_round_trips() -> Outcome {
+    let r = add_req(5, 3 * GIB, 2, b"/dev/dax2.0");
+    let b = r.encode();
+    check_eq!(b.len(), IOC_ADD_DAXDEV_SIZE);
+    check_eq!(IocAddDaxdev::parse(&b), r);
+    check_eq!(&b[..16], &[5u8; 16][..]);
+    check_eq!(
+        u64_at(&b, core::mem::offset_of!(IocAddDaxdev, size)),
+        3 * GIB
+    );
+    check_eq!(u32_at(&b, core::mem::offset_of!(IocAddDaxdev, index)), 2);
+    let name = core::mem::offset_of!(IocAddDaxdev, name);
+    check_eq!(&b[name..name + 12], &b"/dev/dax2.0\0"[..]);
     Ok(())
 }
 

@@ -128,7 +128,7 @@ pub(crate) fn add_daxdev(inode: &Inode, state: &MountState, arg: UserPtr) -> Res
         warn_ratelimited!("inode {}: ADD_DAXDEV needs CAP_SYS_RAWIO\n", inode.ino());
         return Err(EPERM);
     }
-    let req: IocAddDaxdev = UserSlice::new(arg, IOC_ADD_DAXDEV_SIZE).reader().read()?;
+    let req = IocAddDaxdev::parse(&UserSlice::new(arg, IOC_ADD_DAXDEV_SIZE).reader().read()?);
     // The path lookup (`kern_path`, which may sleep on other file systems) needs no
     // lock: it only turns the name into a device number and opens nothing, and the
     // number may go stale after it with or without the lock (the claim below finds a

@@ -50,6 +50,7 @@ host_cases!(
     superblock_of_a_member_maps_its_offset_zero,
     striped_file_puts_each_chunk_on_its_device,
     add_daxdev_rules,
+    add_daxdev_layout_round_trips,
     member_superblock_checks,
     simple_maps_reverse_like_resolve,
     interleaved_maps_reverse_like_resolve,
