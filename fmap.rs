@@ -293,13 +293,15 @@ impl FmapError {
     }
 }
 
-fn u64_at(b: &[u8], off: usize) -> u64 {
+/// The native-endian `u64` at `off` of a wire structure (also for the tests' layout checks).
+pub(crate) fn u64_at(b: &[u8], off: usize) -> u64 {
     let mut v = [0u8; 8];
     v.copy_from_slice(&b[off..off + 8]);
     u64::from_ne_bytes(v)
 }
 
-fn u32_at(b: &[u8], off: usize) -> u32 {
+/// The native-endian `u32` at `off` of a wire structure.
+pub(crate) fn u32_at(b: &[u8], off: usize) -> u32 {
     let mut v = [0u8; 4];
     v.copy_from_slice(&b[off..off + 4]);
     u32::from_ne_bytes(v)

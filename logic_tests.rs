@@ -185,18 +185,6 @@ const RANDOM_MAPS: usize = 20;
 #[cfg(not(CONFIG_KUNIT))]
 const RANDOM_MAPS: usize = 200;
 
-fn u64_at(b: &[u8], at: usize) -> u64 {
-    let mut v = [0u8; 8];
-    v.copy_from_slice(&b[at..at + 8]);
-    u64::from_ne_bytes(v)
-}
-
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    let mut v = [0u8; 4];
-    v.copy_from_slice(&b[at..at + 4]);
-    u32::from_ne_bytes(v)
-}
-
 fn v1(file_type: u32, size: u64, exts: &[(u64, u64)]) -> IocMap {
     let mut ext_list = [Extent::default(); MAX_EXTENTS];
     for (slot, (offset, len)) in ext_list.iter_mut().zip(exts) {
