@@ -535,13 +535,13 @@ impl HolderReadGuard {
         if p.is_null() {
             return None;
         }
+        // The dax core reads `holder_ops` and `holder_data` one after the other; a holder
+        // of another file system type of this module is refused below.
         // SAFETY: A listed holder is a live `Holder` of some file system
         // (`ListedHolder`'s invariant) that stays allocated while this read lock is held:
         // `unlist` waits for the readers before the holder can be freed. Its layout does
         // not depend on the file system (`Holder`'s invariant), so its `fs` can be read
         // through `p`, and only a holder whose `fs` is `T`'s is lent out as a `Holder<T>`.
-        // (The dax core reads `holder_ops` and `holder_data` one after the other; a
-        // holder of another file system type of this module would be refused here.)
         let holder = unsafe { &*p };
         (holder.fs == TypeId::of::<T>()).then_some(holder)
     }
