@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Allocator and fsck: no overlap, alignment, capacity, interleave geometry, cross-links.
 
+mod common;
+
 use famfs::alloc::*;
 use famfs::format::*;
 use famfs::fsck::fsck_image;
-use uuid::Uuid;
 
 const GIB: u64 = 1 << 30;
 const MIB: u64 = 1 << 20;
@@ -97,16 +98,7 @@ fn bad_interleave_parameters() {
 
 #[test]
 fn fsck_finds_cross_links() {
-    let sb = Superblock {
-        log_offset: LOG_OFFSET,
-        log_len: LOG_LEN_DEFAULT,
-        alloc_unit: ALLOC_UNIT,
-        uuid: Uuid::new_v4(),
-        dev_uuid: Uuid::new_v4(),
-        system_uuid: Uuid::new_v4(),
-        dev_size: 4 * GIB,
-        dev_path: "/dev/dax0.0".into(),
-    };
+    let sb = common::new_superblock(4 * GIB);
     let mut buf = vec![0u8; LOG_LEN_DEFAULT as usize];
     let mut log = Log::format(&mut buf);
     let f = |name: &str, off| {

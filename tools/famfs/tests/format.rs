@@ -1,20 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 //! On-media format: round trips, CRCs, every bad field, log capacity.
 
+mod common;
+
 use famfs::format::*;
-use uuid::Uuid;
 
 fn sb() -> Superblock {
-    Superblock {
-        log_offset: LOG_OFFSET,
-        log_len: LOG_LEN_DEFAULT,
-        alloc_unit: ALLOC_UNIT,
-        uuid: Uuid::new_v4(),
-        dev_uuid: Uuid::new_v4(),
-        system_uuid: Uuid::new_v4(),
-        dev_size: 8 << 30,
-        dev_path: "/dev/dax0.0".into(),
-    }
+    common::new_superblock(8 << 30)
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! fsck of multi-device file systems: per-device use and collisions from the log, the
 //! `ADD_DAXDEV` table rule, and the member superblock check.
 
+mod common;
+
 use famfs::format::*;
 use famfs::fsck::{check_member, fsck_image};
 use uuid::Uuid;
@@ -10,16 +12,7 @@ const GIB: u64 = 1 << 30;
 const MIB: u64 = 1 << 20;
 
 fn primary() -> Superblock {
-    Superblock {
-        log_offset: LOG_OFFSET,
-        log_len: LOG_LEN_DEFAULT,
-        alloc_unit: ALLOC_UNIT,
-        uuid: Uuid::new_v4(),
-        dev_uuid: Uuid::new_v4(),
-        system_uuid: Uuid::new_v4(),
-        dev_size: 4 * GIB,
-        dev_path: "/dev/dax0.0".into(),
-    }
+    common::new_superblock(4 * GIB)
 }
 
 fn member(index: u32) -> DaxdevEntry {
