@@ -269,4 +269,12 @@ mod famfs_logic {
             cases::clip_stops_before_poison()
         ));
     }
+
+    #[test]
+    fn poison_on_a_member_is_its_own() {
+        assert!(passed(
+            "poison_on_a_member_is_its_own",
+            cases::poison_on_a_member_is_its_own()
+        ));
+    }
 }

@@ -561,8 +561,7 @@ impl IomapOperations for Famfs {
                 // Stop before poisoned memory; on it, reads and writes fail with `EIO` and
                 // faults with SIGBUS `BUS_MCEERR_AR` (`EHWPOISON` becomes
                 // `VM_FAULT_HWPOISON`). A PMD fault cut short falls back to 4 KiB pages.
-                // Poison is recorded by map address (only the primary's pages are
-                // contained one by one; see `notify_failure`).
+                // Poison is recorded by map address, so each device has its own.
                 let Some(len) = state.poison.clip(m.dev_offset, m.len) else {
                     warn_ratelimited!(
                         "inode {}: offset {} is in poisoned memory\n",
@@ -706,21 +705,20 @@ impl HolderOperations for Famfs {
     /// A dax device reported a memory failure, or is about to go away
     /// (`MF_MEM_PRE_REMOVE`).
     ///
-    /// On the primary, a failure of data pages is contained (`memfail::page_failure`): the
-    /// processes mapping them get SIGBUS, reads and writes of those bytes `EIO`, and every
-    /// other range and file keeps working. Device removal, and a failure of metadata
-    /// (superblock, log) or of the whole device, shut the whole mount down, as the reference
-    /// does for every failure: new I/O and ioctls fail with `ENODEV`, faults with SIGBUS, and
-    /// every existing user mapping is removed so nothing keeps using the memory. Unmount
-    /// still works. During mount, before any access has been handed out, the failure is only
-    /// recorded and `fill_super` fails the mount.
+    /// A failure of data pages is contained (`memfail::page_failure`), on the primary and
+    /// on every registered member alike: the processes mapping them get SIGBUS, reads and
+    /// writes of those bytes `EIO`, and every other range and file keeps working.
     ///
-    /// A member's failure (any failure: per-page containment is the primary's only, for now)
-    /// fails the files that touch it, the same way (`ENODEV`, SIGBUS), and leaves the files
-    /// wholly on other devices working, as xfs keeps its data device when its realtime device
-    /// fails; the primary holds the superblock and the log, so its failure is the whole file
-    /// system's. Every mapping of the mount is removed either way (faults of the healthy
-    /// files map their pages again).
+    /// Device removal, and a failure of the whole device or of metadata (a superblock, the
+    /// log), fail the device: on the primary, which holds the superblock and the log, that
+    /// shuts the whole mount down, as the reference does for every failure: new I/O and
+    /// ioctls fail with `ENODEV`, faults with SIGBUS, and every existing user mapping is
+    /// removed so nothing keeps using the memory. Unmount still works. During mount,
+    /// before any access has been handed out, the failure is only recorded and
+    /// `fill_super` fails the mount. A member's failure fails the files that touch it, the
+    /// same way (`ENODEV`, SIGBUS), and leaves the files wholly on other devices working,
+    /// as xfs keeps its data device when its realtime device fails. Every mapping of the
+    /// mount is removed either way (faults of the healthy files map their pages again).
     fn notify_failure(holder: &Holder, offset: u64, len: u64, mf_flags: c_int) -> Result {
         test_delay(DelayPoint::NotifyFailure);
         let sb = holder.super_block();
@@ -731,19 +729,8 @@ impl HolderOperations for Famfs {
             .try_state()
             .is_none_or(|s| core::ptr::eq(s.dax().holder(), holder));
         // `kill_dax()` and some drivers report the whole device as 0..U64_MAX.
-        if primary && !device_going && len != u64::MAX && holder.ready() {
-            // `ready` is set after the state: it is there, and stays until `kill_sb`, which
-            // waits for this callback before it frees the state.
-            let state = sb.state()?;
-            // A block device's partition is only part of its dax device.
-            let Some((off, len)) = state.dax().famfs_range(offset, len) else {
-                return Ok(());
-            };
-            if let memfail::Outcome::Contained =
-                memfail::page_failure(sb, state, off, len, mf_flags)
-            {
-                return Ok(());
-            }
+        if !device_going && len != u64::MAX && contain(sb, holder, primary, offset, len, mf_flags) {
+            return Ok(());
         }
         warn_ratelimited!(
             @Device,
@@ -762,6 +749,48 @@ impl HolderOperations for Famfs {
         sb.unmap_all(device_going);
         Ok(())
     }
+}
+
+/// Contains a memory failure of `len` bytes at dax offset `offset` of `holder`'s device
+/// to the file ranges it holds ([`memfail::page_failure`]); `false` if the device must fail
+/// instead. A member that is still being added (claimed, not yet in the table) has no
+/// files, and fails, which fails its `ADD_DAXDEV`.
+fn contain(
+    sb: &SuperBlock,
+    holder: &Holder,
+    primary: bool,
+    offset: u64,
+    len: u64,
+    mf_flags: c_int,
+) -> bool {
+    // The state is there once the primary is `ready` (it is set after the state), and
+    // stays until `kill_sb`, which waits for this callback before it frees the state. A
+    // member is claimed only through a mounted file system, so its state is there too.
+    if primary && !holder.ready() {
+        return false;
+    }
+    let Ok(state) = sb.state() else {
+        return false;
+    };
+    let found = if primary {
+        Some((0, state.dax()))
+    } else {
+        (1..)
+            .zip(state.members().iter())
+            .find(|(_, m)| core::ptr::eq(m.dax.holder(), holder))
+            .map(|(index, m)| (index, &m.dax))
+    };
+    let Some((index, dax)) = found else {
+        return false;
+    };
+    // A block device's partition is only part of its dax device: the rest is not ours.
+    let Some((off, len)) = dax.famfs_range(offset, len) else {
+        return true;
+    };
+    matches!(
+        memfail::page_failure(sb, state, index, off, len, mf_flags),
+        memfail::Outcome::Contained
+    )
 }
 
 /// Refuses a map request, saying why (rate limited).

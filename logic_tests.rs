@@ -30,7 +30,9 @@ use crate::poison::{
     clip,
     covered,
     for_each_file_range,
-    intersect, //
+    intersect,
+    meta_end,
+    META_END, //
 };
 
 /// Where a case failed: the line in this file and the condition, as written.
@@ -167,6 +169,10 @@ pub const CASES: &[Case] = &[
         unrelated_range_finds_nothing,
     ),
     ("clip_stops_before_poison", clip_stops_before_poison),
+    (
+        "poison_on_a_member_is_its_own",
+        poison_on_a_member_is_its_own,
+    ),
 ];
 
 const PAGE: u64 = 4096;
@@ -1091,5 +1097,44 @@ pub fn clip_stops_before_poison() -> Outcome {
             len: 2 * PAGE
         }
     ));
+    Ok(())
+}
+
+/// A failed page of a member is found in, and stops, only the bytes of that member: the
+/// same offset on the other devices of a striped file is untouched. A member's metadata
+/// is its superblock alone.
+pub fn poison_on_a_member_is_its_own() -> Outcome {
+    let mut s = [IocSimpleExt::default(); MAX_STRIPS];
+    for (dev, strip) in s.iter_mut().take(3).enumerate() {
+        // CAST: below 3.
+        *strip = se(dev as u64, 64 * MIB, 8 * MIB);
+    }
+    let f = ok!(Fmap::from_v2_interleaved(
+        &hdr(1, 1, 24 * MIB),
+        &[iext(3, 2 * MIB, 24 * MIB)],
+        &[s],
+        DEVS
+    ));
+    // Device 1's page 64 MiB + 4 KiB: chunk 1 of the file (its second 2 MiB).
+    let failed = Extent {
+        offset: dev_addr(1, 64 * MIB + PAGE),
+        len: PAGE,
+    };
+    let mut n = 0;
+    let mut got = (0, 0);
+    for_each_file_range(&f, failed, |o, l| {
+        got = (o, l);
+        n += 1;
+    });
+    check_eq!(n, 1);
+    check_eq!(got, (2 * MIB + PAGE, PAGE));
+    let p = [failed];
+    check_eq!(clip(&p, dev_addr(0, 64 * MIB), 8 * PAGE), Some(8 * PAGE));
+    check_eq!(clip(&p, dev_addr(2, 64 * MIB), 8 * PAGE), Some(8 * PAGE));
+    check_eq!(clip(&p, dev_addr(1, 64 * MIB), 8 * PAGE), Some(PAGE));
+    check_eq!(clip(&p, dev_addr(1, 64 * MIB + PAGE), 8 * PAGE), None);
+    check_eq!(meta_end(0), META_END);
+    check_eq!(meta_end(1), 2 * MIB);
+    check_eq!(meta_end(63), 2 * MIB);
     Ok(())
 }

@@ -12,10 +12,14 @@
 //! every fault on it is SIGBUS with `BUS_MCEERR_AR` (`EHWPOISON`). Every other range and
 //! file keeps working.
 //!
-//! The whole mount is shut down (as before) when the failure hits metadata (the
-//! superblock and log area, `poison::META_END`, or a meta file's map), when the device
-//! is going away (`MF_MEM_PRE_REMOVE`, handled by the caller), when the whole device is
-//! reported, or when famfs cannot record the poison.
+//! The same holds on every device of a multi-device mount: the record and the claims
+//! name memory by map address (`fmap::dev_addr`), so each device's pages are its own.
+//!
+//! The device fails instead (the primary: the whole mount shuts down, as before; a
+//! member: the files on it) when the failure hits metadata (`poison::meta_end`: the
+//! primary's superblock and log area, a member's superblock; or a meta file's map), when
+//! the device is going away (`MF_MEM_PRE_REMOVE`, handled by the caller), when the whole
+//! device is reported, or when famfs cannot record the poison.
 //!
 //! The record lives as long as the mount. It does not need to outlive it: the device
 //! page keeps its `HWPoison` flag where `mf_dax_kill_procs()` set it, and on real
@@ -26,6 +30,7 @@
 
 use crate::{
     fmap::{
+        dev_addr,
         Extent,
         FileType, //
     },
@@ -97,30 +102,39 @@ pub(crate) enum Outcome {
     ShutDown,
 }
 
-/// Handles a memory failure of `len` bytes at famfs device offset `offset` on the mounted
-/// `sb`, whose state is `state`. Runs in the memory-failure callback (process context,
-/// under `mf_mutex`; may sleep).
+/// Handles a memory failure of `len` bytes at famfs device offset `offset` of device
+/// `dev` (0, the primary, or a member) of the mounted `sb`, whose state is `state`. Runs
+/// in the memory-failure callback (process context, under `mf_mutex`; may sleep).
 pub(crate) fn page_failure(
     sb: &SuperBlock,
     state: &MountState,
+    dev: usize,
     offset: u64,
     len: u64,
     mf_flags: c_int,
 ) -> Outcome {
+    let Some(size) = state.device(dev).map(|d| d.size()) else {
+        return Outcome::ShutDown;
+    };
     // The whole device (`kill_dax()` reports 0..U64_MAX) or a range that is not on it.
     let Some(end) = offset.checked_add(len) else {
         return Outcome::ShutDown;
     };
-    if len == 0 || end > state.dax().size() {
+    if len == 0 || end > size {
         return Outcome::ShutDown;
     }
-    let failed = Extent { offset, len };
+    // Maps, claims and the poison record name memory by map address.
+    // CAST: a device index is below `MAX_DAXDEVS`.
+    let failed = Extent {
+        offset: dev_addr(dev as u64, offset),
+        len,
+    };
     // Recorded before the files are searched: a map installed meanwhile meets it in
     // `iomap_begin` as well.
     if state.poison.record(failed).is_err() {
         return Outcome::ShutDown;
     }
-    let mut meta = offset < poison::META_END;
+    let mut meta = offset < poison::meta_end(dev);
     let Ok(inos) = crate::files_over(state, failed) else {
         return Outcome::ShutDown;
     };

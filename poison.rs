@@ -18,6 +18,20 @@ use crate::fmap::{
 /// `FAMFS_LOG_LEN`). A larger log is known by its meta file's map.
 pub const META_END: u64 = 10 << 20;
 
+/// Device bytes that always hold a member device's superblock (the first 2 MiB; a member
+/// has no log).
+pub const MEMBER_META_END: u64 = 2 << 20;
+
+/// The end of the bytes of device `dev` (0, the primary, or a member) that always hold
+/// metadata (see [`META_END`], [`MEMBER_META_END`]).
+pub fn meta_end(dev: usize) -> u64 {
+    if dev == 0 {
+        META_END
+    } else {
+        MEMBER_META_END
+    }
+}
+
 /// The bytes `a` and `b` have in common, if any.
 pub fn intersect(a: Extent, b: Extent) -> Option<Extent> {
     let start = a.offset.max(b.offset);

@@ -6,7 +6,8 @@
  * device, PMD faults on a striped file, a member removed under I/O (and fsync
  * of its files), a member failing during its ADD_DAXDEV (deterministic, with
  * the add_daxdev delay point, and as a short loop), and the single-device flow
- * of a KABI 43 user.
+ * of a KABI 43 user. member_page_failure_is_contained poisons a page of device 1
+ * for good: multidev.sh runs it alone, last in the boot (-t), and the rest with -T.
  *
  * Needs three dax devices bound to fsdev_dax: $FAMFS_DAXDEVS
  * (scripts/vm --daxdevs 3). The tests write their own superblocks (magic and
@@ -35,6 +36,7 @@
 #include "famfs_uapi.h"
 #include "famfs_test_util.h"
 #include "famfs_test_map.h"
+#include "famfs_sigbus.h"
 
 #define NDEV 3
 
@@ -673,6 +675,129 @@ TEST_F_TIMEOUT(md, member_failing_during_add_daxdev_loop, 600)
 }
 
 /* A KABI 43 user on a one-device mount: nothing changed for it. */
+#define PG 4096ULL
+/* Device offset of the member-poison test's memory: no other test of the boot uses it. */
+#define MP_BASE (768 * MiB)
+
+/* Whether the page at @off of @fd reads back as pattern(@tag). */
+static int md_page_ok(int fd, uint64_t off, int tag)
+{
+	uint8_t buf[PG];
+	uint64_t i;
+
+	if (pread(fd, buf, PG, off) != (ssize_t)PG)
+		return 0;
+	for (i = 0; i < PG; i++)
+		if (buf[i] != pattern(tag, off + i))
+			return 0;
+	return 1;
+}
+
+/*
+ * A memory failure of one page of member device 1 (MADV_HWPOISON) is contained as on
+ * the primary (famfs_poison_test): SIGBUS BUS_MCEERR_AR for the process that hit it, EIO
+ * for read()/write() of that page, SIGBUS for faults on it; the rest of the striped file
+ * (its chunks on devices 0 and 2, and its other bytes on device 1), and another file on
+ * device 1, keep working, and the mount and the member stay up. Before, any failure of a
+ * member failed it whole: every file on it got ENODEV.
+ */
+TEST_F_TIMEOUT(md, member_page_failure_is_contained, 300)
+{
+	/* 12 MiB in 2 MiB chunks over three strips: chunk 1 (file 2-4 MiB) is on device 1. */
+	struct famfs_ioc_simple_extent st[NDEV] = {
+		{ 0, MP_BASE, 4 * MiB }, { 1, MP_BASE, 4 * MiB }, { 2, MP_BASE, 4 * MiB },
+	};
+	struct famfs_ioc_simple_extent on1 = { 1, MP_BASE + 64 * MiB, 4 * MiB };
+	const uint64_t size = 12 * MiB, poff = 2 * MiB + 8 * PG;
+	volatile unsigned char *p, *q;
+	int striped, other, i;
+	unsigned char v;
+	uint8_t *buf;
+
+	ASSERT_EQ(0, add_dev(self->fd, 1, 1, self->size[1], devs[1]));
+	ASSERT_EQ(0, add_dev(self->fd, 2, 2, self->size[2], devs[2]));
+	striped = create_file(self->mnt, "striped");
+	other = create_file(self->mnt, "other-on-1");
+	ASSERT_GE(striped, 0);
+	ASSERT_GE(other, 0);
+	ASSERT_EQ(0, map_striped(striped, size, 2 * MiB, NDEV, st));
+	ASSERT_EQ(0, map_v2_simple(other, 4 * MiB, 1, &on1));
+	buf = malloc(size);
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < (int)size; i++)
+		buf[i] = pattern(1, i);
+	ASSERT_EQ((ssize_t)size, pwrite(striped, buf, size, 0));
+	for (i = 0; i < (int)(4 * MiB); i++)
+		buf[i] = pattern(2, i);
+	ASSERT_EQ((ssize_t)(4 * MiB), pwrite(other, buf, 4 * MiB, 0));
+
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, striped, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(pattern(1, poff), p[poff]);
+	catch_sigbus();
+	bus_code = 0;
+	if (!sigsetjmp(jb, 1)) {
+		int ret = madvise((void *)(p + poff), PG, MADV_HWPOISON);
+
+		ASSERT_EQ(0, ret) TH_LOG("madvise: %s", strerror(errno));
+		EXPECT_TRUE(0) TH_LOG("no SIGBUS for the process that hit the poison");
+	}
+	EXPECT_EQ(BUS_MCEERR_AR, bus_code);
+	EXPECT_EQ((void *)(p + poff), bus_addr);
+
+	/* That page: EIO by read()/write(), SIGBUS by a fault; a read into it stops short. */
+	EXPECT_EQ(-1, pread(striped, buf, PG, poff));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(-1, pwrite(striped, buf, PG, poff));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ((ssize_t)PG, pread(striped, buf, 2 * PG, poff - PG));
+	EXPECT_EQ(1, touch_faults(p + poff, &v));
+	EXPECT_EQ(BUS_MCEERR_AR, bus_code);
+
+	/* The rest of the striped file, on every device: read()/write() and faults. */
+	EXPECT_TRUE(md_page_ok(striped, 0, 1));			/* device 0 */
+	EXPECT_TRUE(md_page_ok(striped, poff + PG, 1));		/* device 1 */
+	EXPECT_TRUE(md_page_ok(striped, 4 * MiB + PG, 1));	/* device 2 */
+	EXPECT_TRUE(md_page_ok(striped, size - PG, 1));
+	EXPECT_EQ((ssize_t)PG, pwrite(striped, buf, PG, 6 * MiB));
+	EXPECT_EQ(0, touch_faults(p + poff + PG, &v));
+	EXPECT_EQ(pattern(1, poff + PG), v);
+	EXPECT_EQ(0, touch_faults(p + 8 * MiB, &v));
+	EXPECT_EQ(pattern(1, 8 * MiB), v);
+	EXPECT_EQ(0, store_faults(p + 10 * MiB, 7));
+	munmap((void *)p, size);
+
+	/* Another file on device 1: readable, writable, mappable. */
+	EXPECT_TRUE(md_page_ok(other, 0, 2));
+	EXPECT_TRUE(md_page_ok(other, 3 * MiB, 2));
+	EXPECT_EQ((ssize_t)PG, pwrite(other, buf, PG, 2 * MiB));
+	q = mmap(NULL, 4 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, other, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(0, touch_faults(q + 3 * MiB, &v));
+	EXPECT_EQ(pattern(2, 3 * MiB), v);
+	EXPECT_EQ(0, store_faults(q + 3 * MiB + 1, 9));
+	munmap((void *)q, 4 * MiB);
+	EXPECT_EQ(0, fsync(other));
+
+	/* The mount and the member are up: a new map on device 1 works. */
+	EXPECT_EQ(2, max_dev(self->fd));
+	i = create_file(self->mnt, "new-on-1");
+	EXPECT_GE(i, 0);
+	if (i >= 0) {
+		on1.offset += 8 * MiB;
+		EXPECT_EQ(0, map_v2_simple(i, 2 * MiB, 1, &on1));
+		EXPECT_EQ(5, pwrite(i, "hello", 5, 0));
+		close(i);
+	}
+	free(buf);
+	close(striped);
+	close(other);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, umount(self->mnt));
+	ASSERT_EQ(0, mount(devs[0], self->mnt, "famfs", 0, NULL));
+}
+
 TEST(single_device_flow_unchanged)
 {
 	struct famfs_ioc_simple_extent se = { 0, 64 * MiB, 2 * MiB };

@@ -38,6 +38,7 @@
 #include "famfs_uapi.h"
 #include "famfs_test_util.h"
 #include "famfs_test_map.h"
+#include "famfs_sigbus.h"
 
 #define PG 4096ULL
 #define FSIZE (4 * MiB)
@@ -79,48 +80,6 @@ static int page_ok(int fd, uint64_t off, int salt)
 		if (buf[i] != pattern(off, salt))
 			return 0;
 	return 1;
-}
-
-/* The last SIGBUS this process caught. */
-static sigjmp_buf jb;
-static volatile int bus_code, bus_lsb;
-static void *volatile bus_addr;
-
-static void on_sigbus(int sig, siginfo_t *si, void *uc)
-{
-	bus_code = si->si_code;
-	bus_addr = si->si_addr;
-	bus_lsb = si->si_addr_lsb;
-	siglongjmp(jb, 1);
-}
-
-static void catch_sigbus(void)
-{
-	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, NULL);
-}
-
-/* Reads one byte at @p; 1 if that was SIGBUS (bus_* say which), 0 if it read. */
-static int touch_faults(volatile unsigned char *p, unsigned char *val)
-{
-	bus_code = 0;
-	bus_addr = NULL;
-	if (sigsetjmp(jb, 1))
-		return 1;
-	*val = *p;
-	return 0;
-}
-
-/* Writes one byte at @p; 1 if that was SIGBUS. */
-static int store_faults(volatile unsigned char *p, unsigned char val)
-{
-	bus_code = 0;
-	if (sigsetjmp(jb, 1))
-		return 1;
-	*p = val;
-	return 0;
 }
 
 /* What a child reports about the SIGBUS it got. */

@@ -15,7 +15,8 @@ if ! modprobe famfs; then
 	echo "not ok - multidev: modprobe famfs" | emit
 	exit 1
 fi
-run_prog famfs_multidev_test multidev
+# The member-poison case poisons a page of device 1 for the rest of the boot: last.
+run_prog famfs_multidev_test multidev -T member_page_failure_is_contained
 
 # The famfs tool on a multi-device file system: devadd writes each member's
 # superblock and a FAMFS_LOG_ADD_DAXDEV entry and registers it; a new mount's
@@ -91,4 +92,5 @@ mkdir -p $M
 	wait_for $3 10
 	check "fsck-by-device-member-back" $F fsck $1
 } 2>&1 | emit
+run_prog famfs_multidev_test multidev-poison -t member_page_failure_is_contained
 if rmmod famfs; then echo "ok - multidev: rmmod famfs at end"; else echo "not ok - multidev: rmmod famfs at end"; fi | emit
