@@ -6,11 +6,12 @@
 use crate::alloc::{AllocError, Bitmap, Devices, Interleave};
 use crate::format::{
     check_relpath, read_log, used_len, DaxdevEntry, DirEntry, Extent, FileEntry, FileLayout,
-    FormatError, Log, LogEntry, Superblock, ALLOC_UNIT, FM_ALL_HOSTS_RW, LOG_HEADER_SIZE,
-    LOG_LEN_DEFAULT, LOG_OFFSET, MIN_DEVICE_SIZE, SB_STRUCT_SIZE, SUPERBLOCK_SIZE,
+    FormatError, Log, LogEntry, LogHeader, Superblock, ALLOC_UNIT, FM_ALL_HOSTS_RW, LOG_ENTRY_SIZE,
+    LOG_HEADER_SIZE, LOG_LEN_DEFAULT, LOG_OFFSET, MIN_DEVICE_SIZE, SB_STRUCT_SIZE, SUPERBLOCK_SIZE,
 };
 use crate::kabi::FileType;
 use crate::sys;
+use std::cell::RefCell;
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt};
@@ -459,6 +460,83 @@ pub struct Famfs {
     pub sb: Superblock,
     /// This host's role.
     pub role: Role,
+    /// What this process has read of the log so far (see [`LogCache`]).
+    log_cache: RefCell<Option<LogCache>>,
+}
+
+/// The log as far as this process has read it, and the allocation state of those
+/// entries, kept between calls that lock the log (`famfs cp -r` creates thousands of
+/// files in one process). The log is append-only, so the next call reads only the
+/// entries other processes or hosts appended meanwhile: each file costs the same however
+/// long the log is, where copying and scanning the whole log for every file made
+/// populating a file system quadratic.
+struct LogCache {
+    /// A private image of the log: the header and entries `0..upto`.
+    image: Vec<u8>,
+    /// Entries read (and counted in `devs`).
+    upto: u64,
+    /// Allocation state of entries `0..upto`: one bitmap per device the log has added.
+    devs: Devices,
+    /// Extents of entries `0..upto` on devices the log had not added when they were
+    /// read: marked once their device is added (the log has its `ADD_DAXDEV` entries
+    /// before the files on them; a corrupt log may not: fsck reports that, and the
+    /// allocator must not hand that memory out once the device is there).
+    pending: Vec<Extent>,
+}
+
+/// What [`Famfs::with_log_devs`] reads of the log before its caller runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// The header and every entry (for the allocation state, or for callers that look
+    /// entries up).
+    Entries,
+    /// The header only.
+    Header,
+}
+
+impl LogCache {
+    fn new(sb: &Superblock, log_len: usize) -> Self {
+        Self {
+            image: vec![0u8; log_len],
+            upto: 0,
+            devs: Devices {
+                bitmaps: vec![Bitmap::new(sb.dev_size, sb.log_len)],
+            },
+            pending: Vec::new(),
+        }
+    }
+
+    /// Counts entries `from..to` of `image` in the allocation state.
+    fn scan(&mut self, from: u64, to: u64) -> Result<()> {
+        for i in from..to {
+            let off = used_len(i);
+            match LogEntry::decode(&self.image[off..off + LOG_ENTRY_SIZE], i)? {
+                LogEntry::AddDaxdev(d) if d.index as usize == self.devs.bitmaps.len() => {
+                    self.devs.bitmaps.push(Devices::member(d.size));
+                    for e in std::mem::take(&mut self.pending) {
+                        self.mark(e);
+                    }
+                }
+                LogEntry::File(f) => {
+                    for e in f.layout.extents() {
+                        self.mark(*e);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.upto = to;
+        Ok(())
+    }
+
+    fn mark(&mut self, e: Extent) {
+        match self.devs.bitmaps.get_mut(e.dev as usize) {
+            Some(b) => {
+                b.mark(e);
+            }
+            None => self.pending.push(e),
+        }
+    }
 }
 
 impl Famfs {
@@ -499,6 +577,7 @@ impl Famfs {
             mpt: mpt.to_path_buf(),
             sb,
             role,
+            log_cache: RefCell::new(None),
         })
     }
 
@@ -546,6 +625,22 @@ impl Famfs {
     /// `f` appended: the new entries first, then the header that makes them visible
     /// to other hosts (master only).
     fn with_log<T>(&self, f: impl FnOnce(&mut Log<'_>) -> Result<T>) -> Result<T> {
+        self.with_log_devs(Read::Entries, |log, _| f(log))
+    }
+
+    /// [`Famfs::with_log`] for a caller that only appends (`mkdir`): the entries are not
+    /// read (nor checked), as before the log cache.
+    fn with_log_append<T>(&self, f: impl FnOnce(&mut Log<'_>) -> Result<T>) -> Result<T> {
+        self.with_log_devs(Read::Header, |log, _| f(log))
+    }
+
+    /// [`Famfs::with_log`], with the allocation state of every entry before `f`'s.
+    /// Only the entries appended since this process last read the log are read.
+    fn with_log_devs<T>(
+        &self,
+        read: Read,
+        f: impl FnOnce(&mut Log<'_>, &Devices) -> Result<T>,
+    ) -> Result<T> {
         if self.role != Role::Master {
             return refuse(
                 "Error not running on FAMFS_MASTER node: this host is a client of the file system; only the master may create files",
@@ -559,55 +654,52 @@ impl Famfs {
         let _lock = sys::lock_exclusive(&file).ctx(|| "lock the log".into())?;
         let mut m = sys::Mapping::new(&file, self.sb.log_len as usize, true)
             .ctx(|| "map the log".into())?;
-        let mut image = log_image(&m);
-        let (before, after, r) = {
-            let mut log = Log::open(&mut image)?;
-            // Every caller appends: refuse a full log before it creates anything.
-            log.ensure_room()?;
-            let before = log.header().next_index;
-            let r = f(&mut log);
-            (before, log.header().next_index, r)
+        // Taken out for the call: an error leaves no cache, and the next call reads the
+        // whole log again.
+        let mut cache = self.log_cache.borrow_mut().take();
+        m.invalidate(0, LOG_HEADER_SIZE);
+        let mut header = [0u8; LOG_HEADER_SIZE];
+        m.copy_out(0, &mut header);
+        let h = LogHeader::decode(&header, m.len() as u64)?;
+        // Every caller appends: refuse a full log before anything is read or created.
+        if h.next_index > h.last_index {
+            return Err(FormatError::LogFull(h.next_index).into());
+        }
+        let next = h.next_index;
+        // A log with fewer entries than read before was made anew (mkfs): start over.
+        let c = match &mut cache {
+            Some(c) if c.upto <= next && c.image.len() == m.len() => c,
+            _ => cache.insert(LogCache::new(&self.sb, m.len())),
         };
-        if after > before {
-            let (from, to) = (used_len(before), used_len(after));
-            m.copy_in(from, &image[from..to]);
+        c.image[..LOG_HEADER_SIZE].copy_from_slice(&header);
+        if read == Read::Entries {
+            let (from, to) = (used_len(c.upto), used_len(next).min(m.len()));
+            if to > from {
+                m.invalidate(from, to - from);
+                m.copy_out(from, &mut c.image[from..to]);
+            }
+            c.scan(c.upto, next)?;
+        }
+        let (after, r) = {
+            let mut log = Log::open(&mut c.image)?;
+            let r = f(&mut log, &c.devs);
+            (log.header().next_index, r)
+        };
+        if after > next {
+            let (from, to) = (used_len(next), used_len(after));
+            m.copy_in(from, &c.image[from..to]);
             m.flush(from, to - from);
-            m.copy_in(0, &image[..LOG_HEADER_SIZE]);
+            m.copy_in(0, &c.image[..LOG_HEADER_SIZE]);
             m.flush(0, LOG_HEADER_SIZE);
         }
-        r
-    }
-
-    /// The allocation bitmap the log describes.
-    pub fn bitmap(&self, log: &Log<'_>) -> Result<Bitmap> {
-        let mut bm = Bitmap::new(self.sb.dev_size, self.sb.log_len);
-        for e in log.entries() {
-            if let LogEntry::File(f) = e? {
-                bm.mark_layout(&f.layout);
-            }
+        let r = r?;
+        // Entries not read stay for the next call that reads them (from the device,
+        // where this call's own entries are too).
+        if read == Read::Entries {
+            c.scan(next, after)?;
         }
-        Ok(bm)
-    }
-
-    /// The allocation state of every device the log names (`ADD_DAXDEV` entries).
-    pub fn devices(&self, log: &Log<'_>) -> Result<Devices> {
-        let mut devs = Devices {
-            bitmaps: vec![Bitmap::new(self.sb.dev_size, self.sb.log_len)],
-        };
-        let mut files = Vec::new();
-        for e in log.entries() {
-            match e? {
-                LogEntry::AddDaxdev(d) if d.index as usize == devs.bitmaps.len() => {
-                    devs.bitmaps.push(Devices::member(d.size))
-                }
-                LogEntry::File(f) => files.push(f.layout),
-                _ => {}
-            }
-        }
-        for l in &files {
-            devs.mark_layout(l);
-        }
-        Ok(devs)
+        *self.log_cache.borrow_mut() = cache;
+        Ok(r)
     }
 
     /// `famfs creat`: allocates, creates the file and its map, and logs it. The file
@@ -626,17 +718,17 @@ impl Famfs {
         if size == 0 {
             return Err(AllocError::Empty.into());
         }
-        self.with_log(|log| {
+        self.with_log_devs(Read::Entries, |log, devs| {
             let seed = Uuid::new_v4().as_u64_pair().0;
-            let mut devs = self.devices(log)?;
             let layout = if devs.bitmaps.len() > 1 {
                 // A multi-device file system: per-device allocation (roadmap phase 10).
+                let mut devs = devs.clone();
                 match interleave {
                     Some(p) => devs.alloc_interleaved(size, p, seed)?,
                     None => FileLayout::Simple(vec![devs.alloc_contiguous(size, seed)?]),
                 }
             } else {
-                let mut bm = self.bitmap(log)?;
+                let mut bm = devs.bitmaps[0].clone();
                 match interleave {
                     Some(p) => bm.alloc_interleaved(size, p, seed)?,
                     None => FileLayout::Simple(vec![bm.alloc_contiguous(size)?]),
@@ -702,7 +794,7 @@ impl Famfs {
     /// to the directory, the log keeps `mode`; chown only if both ids are non-zero).
     pub fn mkdir(&self, path: &Path, mode: u32, (uid, gid): (u32, u32)) -> Result<()> {
         let rel = self.relpath(path)?;
-        self.with_log(|log| self.mkdir_logged(log, &rel, mode, (uid, gid)))
+        self.with_log_append(|log| self.mkdir_logged(log, &rel, mode, (uid, gid)))
     }
 
     /// Creates the directory `rel` (relative to the mount point) and logs it; chown only
@@ -749,7 +841,7 @@ impl Famfs {
                 Ok(s)
             })
             .collect::<Result<Vec<_>>>()?;
-        self.with_log(|log| {
+        self.with_log_append(|log| {
             let h = log.header();
             let room = (h.last_index + 1).saturating_sub(h.next_index);
             if rels.len() as u64 > room {
