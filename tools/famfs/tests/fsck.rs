@@ -51,17 +51,25 @@ fn file(name: &str, size: u64, layout: FileLayout) -> LogEntry {
     })
 }
 
+/// A one-extent file of `size` bytes at `offset`+`len` of device `dev`.
+fn simple(name: &str, size: u64, dev: u64, offset: u64, len: u64) -> LogEntry {
+    file(name, size, FileLayout::Simple(vec![ext(dev, offset, len)]))
+}
+
+/// A log image holding `entries`, in order.
+fn log_of(entries: &[LogEntry]) -> Vec<u8> {
+    let mut buf = vec![0u8; LOG_LEN_DEFAULT as usize];
+    let mut log = Log::format(&mut buf);
+    for e in entries {
+        log.append(e).unwrap();
+    }
+    buf
+}
+
 #[test]
 fn single_device_report_is_the_primarys() {
     let sb = primary();
-    let mut buf = vec![0u8; LOG_LEN_DEFAULT as usize];
-    let mut log = Log::format(&mut buf);
-    log.append(&file(
-        "a",
-        4 * MIB,
-        FileLayout::Simple(vec![ext(0, 64 * MIB, 4 * MIB)]),
-    ))
-    .unwrap();
+    let buf = log_of(&[simple("a", 4 * MIB, 0, 64 * MIB, 4 * MIB)]);
     let r = fsck_image(&sb, &buf).unwrap();
     assert_eq!(r.devices.len(), 1);
     assert_eq!(r.dev_size, 4 * GIB);
@@ -77,30 +85,24 @@ fn single_device_report_is_the_primarys() {
 fn every_device_reports_its_use() {
     let sb = primary();
     let (d1, d2) = (member(1), member(2));
-    let mut buf = vec![0u8; LOG_LEN_DEFAULT as usize];
-    let mut log = Log::format(&mut buf);
-    log.append(&LogEntry::AddDaxdev(d1)).unwrap();
-    log.append(&LogEntry::AddDaxdev(d2)).unwrap();
     // 24 MiB striped over the three devices (8 MiB strips), then 6 MiB on device 2.
-    log.append(&file(
-        "s3",
-        24 * MIB,
-        FileLayout::Interleaved {
-            chunk_size: 2 * MIB,
-            strips: vec![
-                ext(1, 2 * MIB, 8 * MIB),
-                ext(0, 64 * MIB, 8 * MIB),
-                ext(2, 2 * MIB, 8 * MIB),
-            ],
-        },
-    ))
-    .unwrap();
-    log.append(&file(
-        "on2",
-        5 * MIB,
-        FileLayout::Simple(vec![ext(2, 10 * MIB, 6 * MIB)]),
-    ))
-    .unwrap();
+    let buf = log_of(&[
+        LogEntry::AddDaxdev(d1),
+        LogEntry::AddDaxdev(d2),
+        file(
+            "s3",
+            24 * MIB,
+            FileLayout::Interleaved {
+                chunk_size: 2 * MIB,
+                strips: vec![
+                    ext(1, 2 * MIB, 8 * MIB),
+                    ext(0, 64 * MIB, 8 * MIB),
+                    ext(2, 2 * MIB, 8 * MIB),
+                ],
+            },
+        ),
+        simple("on2", 5 * MIB, 2, 10 * MIB, 6 * MIB),
+    ]);
     let r = fsck_image(&sb, &buf).unwrap();
     assert_eq!(r.daxdevs, 2);
     assert_eq!(r.files, 2);
@@ -135,39 +137,18 @@ fn every_device_reports_its_use() {
 fn collisions_are_counted_on_their_device() {
     let sb = primary();
     let d1 = member(1);
-    let mut buf = vec![0u8; LOG_LEN_DEFAULT as usize];
-    let mut log = Log::format(&mut buf);
-    log.append(&LogEntry::AddDaxdev(d1)).unwrap();
-    log.append(&file(
-        "a",
-        4 * MIB,
-        FileLayout::Simple(vec![ext(1, 4 * MIB, 4 * MIB)]),
-    ))
-    .unwrap();
-    // The same offset on the primary is no collision: another device.
-    log.append(&file(
-        "b",
-        4 * MIB,
-        FileLayout::Simple(vec![ext(0, 64 * MIB, 4 * MIB)]),
-    ))
-    .unwrap();
-    let r = fsck_image(&sb, &buf).unwrap();
+    let mut entries = vec![
+        LogEntry::AddDaxdev(d1),
+        simple("a", 4 * MIB, 1, 4 * MIB, 4 * MIB),
+        // The same offset on the primary is no collision: another device.
+        simple("b", 4 * MIB, 0, 64 * MIB, 4 * MIB),
+    ];
+    let r = fsck_image(&sb, &log_of(&entries)).unwrap();
     assert!(r.clean(), "{r:?}");
     // A cross-link on device 1 (one unit), and one unit over the member's superblock.
-    let mut log = Log::open(&mut buf).unwrap();
-    log.append(&file(
-        "c",
-        2 * MIB,
-        FileLayout::Simple(vec![ext(1, 6 * MIB, 2 * MIB)]),
-    ))
-    .unwrap();
-    log.append(&file(
-        "d",
-        2 * MIB,
-        FileLayout::Simple(vec![ext(1, 0, 2 * MIB)]),
-    ))
-    .unwrap();
-    let r = fsck_image(&sb, &buf).unwrap();
+    entries.push(simple("c", 2 * MIB, 1, 6 * MIB, 2 * MIB));
+    entries.push(simple("d", 2 * MIB, 1, 0, 2 * MIB));
+    let r = fsck_image(&sb, &log_of(&entries)).unwrap();
     assert_eq!(r.collisions, 2);
     assert_eq!(r.devices[1].collisions, 2);
     assert_eq!(r.devices[0].collisions, 0);
@@ -179,23 +160,13 @@ fn collisions_are_counted_on_their_device() {
 fn extents_on_devices_the_log_has_not_added_collide() {
     let sb = primary();
     let d1 = member(1);
-    let mut buf = vec![0u8; LOG_LEN_DEFAULT as usize];
-    let mut log = Log::format(&mut buf);
     // On device 1 before its ADD_DAXDEV entry (a client replaying the log could not
     // map it), then on device 2, which the log never adds: 2 + 3 units.
-    log.append(&file(
-        "early",
-        4 * MIB,
-        FileLayout::Simple(vec![ext(1, 4 * MIB, 4 * MIB)]),
-    ))
-    .unwrap();
-    log.append(&LogEntry::AddDaxdev(d1)).unwrap();
-    log.append(&file(
-        "nowhere",
-        6 * MIB,
-        FileLayout::Simple(vec![ext(2, 4 * MIB, 6 * MIB)]),
-    ))
-    .unwrap();
+    let buf = log_of(&[
+        simple("early", 4 * MIB, 1, 4 * MIB, 4 * MIB),
+        LogEntry::AddDaxdev(d1),
+        simple("nowhere", 6 * MIB, 2, 4 * MIB, 6 * MIB),
+    ]);
     let r = fsck_image(&sb, &buf).unwrap();
     assert_eq!(r.collisions, 5);
     assert_eq!(r.devices.len(), 2);
@@ -206,12 +177,12 @@ fn extents_on_devices_the_log_has_not_added_collide() {
 #[test]
 fn add_daxdev_entries_out_of_index_order_are_bad_entries() {
     let sb = primary();
-    let mut buf = vec![0u8; LOG_LEN_DEFAULT as usize];
-    let mut log = Log::format(&mut buf);
     // Index 2 before 1 (skips a slot), then 1, then 1 again (its slot is taken).
-    log.append(&LogEntry::AddDaxdev(member(2))).unwrap();
-    log.append(&LogEntry::AddDaxdev(member(1))).unwrap();
-    log.append(&LogEntry::AddDaxdev(member(1))).unwrap();
+    let buf = log_of(&[
+        LogEntry::AddDaxdev(member(2)),
+        LogEntry::AddDaxdev(member(1)),
+        LogEntry::AddDaxdev(member(1)),
+    ]);
     let r = fsck_image(&sb, &buf).unwrap();
     assert_eq!(r.daxdevs, 3);
     assert_eq!(r.bad_entries, 2);
@@ -268,10 +239,7 @@ fn devices_section_names_every_device_and_its_state() {
     use famfs::cli::fsck::device_lines;
     let sb = primary();
     let (d1, d2) = (member(1), member(2));
-    let mut buf = vec![0u8; LOG_LEN_DEFAULT as usize];
-    let mut log = Log::format(&mut buf);
-    log.append(&LogEntry::AddDaxdev(d1)).unwrap();
-    log.append(&LogEntry::AddDaxdev(d2)).unwrap();
+    let buf = log_of(&[LogEntry::AddDaxdev(d1), LogEntry::AddDaxdev(d2)]);
     let mut r = fsck_image(&sb, &buf).unwrap();
     let lines = device_lines(&r, &sb, false);
     assert_eq!(lines.len(), 4, "{lines:?}");
