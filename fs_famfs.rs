@@ -800,6 +800,7 @@ fn reject(inode: &Inode, e: FmapError) -> Error {
         fmap::Errno::Inval => EINVAL,
         fmap::Errno::TooBig => E2BIG,
         fmap::Errno::NoSpace => ENOSPC,
+        fmap::Errno::FileTooBig => EFBIG,
     }
 }
 
