@@ -324,4 +324,12 @@ mod famfs_logic {
             cases::damaged_msgs_are_refused_or_round_trip()
         ));
     }
+
+    #[test]
+    fn opts_and_daxdev_open_rules() {
+        assert!(passed(
+            "opts_and_daxdev_open_rules",
+            cases::opts_and_daxdev_open_rules()
+        ));
+    }
 }

@@ -1578,3 +1578,130 @@ fn put_msg_simple(buf: &mut [u8], pos: &mut usize, e: &Extent) {
     put_le64(b, 16, e.len);
     *pos += MSG_SIMPLE_EXT_SIZE;
 }
+
+/// The operations a mount permits (`FAMFSIOC_GET_OPTS`/`SET_OPTS`/`CLEAR_OPTS`): one bit
+/// each, set = permitted, clear = refused with `EPERM`.
+pub mod opts {
+    /// `FAMFS_OPT_CREATE`: create a regular file.
+    pub const CREATE: u64 = 1 << 0;
+    /// `FAMFS_OPT_MKDIR`.
+    pub const MKDIR: u64 = 1 << 1;
+    /// `FAMFS_OPT_MKNOD` (famfs has no device nodes: refused whatever the bit).
+    pub const MKNOD: u64 = 1 << 2;
+    /// `FAMFS_OPT_SYMLINK` (famfs has no symlinks: refused whatever the bit).
+    pub const SYMLINK: u64 = 1 << 3;
+    /// `FAMFS_OPT_LINK`: hard links.
+    pub const LINK: u64 = 1 << 4;
+    /// `FAMFS_OPT_UNLINK`.
+    pub const UNLINK: u64 = 1 << 5;
+    /// `FAMFS_OPT_RMDIR`.
+    pub const RMDIR: u64 = 1 << 6;
+    /// `FAMFS_OPT_RENAME`.
+    pub const RENAME: u64 = 1 << 7;
+    /// `FAMFS_OPT_CHMOD`.
+    pub const CHMOD: u64 = 1 << 8;
+    /// `FAMFS_OPT_CHOWN`: owner or group.
+    pub const CHOWN: u64 = 1 << 9;
+    /// `FAMFS_OPT_TRUNCATE`: an explicit size change.
+    pub const TRUNCATE: u64 = 1 << 10;
+    /// `FAMFS_OPT_UTIMES`: explicit access and modification times.
+    pub const UTIMES: u64 = 1 << 11;
+    /// `FAMFS_OPT_WRITE`: `write(2)` and its kin.
+    pub const WRITE: u64 = 1 << 12;
+    /// `FAMFS_OPT_XATTR` (reserved: famfs has no extended attributes).
+    pub const XATTR: u64 = 1 << 13;
+    /// `FAMFS_OPT_MAP_CREATE`: every map-creating ioctl.
+    pub const MAP_CREATE: u64 = 1 << 14;
+    /// Every defined bit; others are refused (`EINVAL`).
+    pub const ALL: u64 = (1 << 15) - 1;
+    /// A new mount's bitmap: everything, so that KABI 43 users (who know nothing of
+    /// these bits) work as before.
+    pub const DEFAULT: u64 = ALL;
+
+    /// What `SET_OPTS` (`set`) or `CLEAR_OPTS` (`!set`) of `bits` makes of `cur`; `None`
+    /// for an undefined bit.
+    pub fn update(cur: u64, bits: u64, set: bool) -> Option<u64> {
+        if bits & !ALL != 0 {
+            return None;
+        }
+        Some(if set { cur | bits } else { cur & !bits })
+    }
+}
+
+/// `struct famfs_ioc_daxdev` of famfs user space's KABI 44 header: a device by open file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IocDaxdevFd {
+    /// `fd`: an open file of the dax character device.
+    pub fd: i32,
+    /// `flags`: must be 0.
+    pub flags: u32,
+    /// `daxdev_index` (a union with `padding`).
+    pub index: u64,
+}
+
+impl IocDaxdevFd {
+    /// Parses the 16-byte structure.
+    pub fn parse(b: &[u8; IOC_DAXDEV_FD_SIZE]) -> Self {
+        Self {
+            // CAST: the bits of a C `__s32`.
+            fd: u32_at(b, 0) as i32,
+            flags: u32_at(b, 4),
+            index: u64_at(b, 8),
+        }
+    }
+
+    /// Encodes the structure.
+    pub fn encode(&self) -> [u8; IOC_DAXDEV_FD_SIZE] {
+        let mut b = [0u8; IOC_DAXDEV_FD_SIZE];
+        // CAST: the bits of a C `__s32`.
+        put_u32(&mut b, 0, self.fd as u32);
+        put_u32(&mut b, 4, self.flags);
+        put_u64(&mut b, 8, self.index);
+        b
+    }
+}
+
+/// `struct famfs_ioc_daxdev` of the later standalone tree: a device by path.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IocDaxdevPath {
+    /// `daxdev_index`.
+    pub index: u64,
+    /// `daxdev_path`: a user pointer to the path (no NUL needed).
+    pub path: u64,
+    /// `daxdev_path_len`: the path's length without a NUL.
+    pub path_len: u32,
+    /// `flags`: must be 0.
+    pub flags: u32,
+}
+
+impl IocDaxdevPath {
+    /// Parses the 24-byte structure.
+    pub fn parse(b: &[u8; IOC_DAXDEV_PATH_SIZE]) -> Self {
+        Self {
+            index: u64_at(b, 0),
+            path: u64_at(b, 8),
+            path_len: u32_at(b, 16),
+            flags: u32_at(b, 20),
+        }
+    }
+
+    /// Encodes the structure.
+    pub fn encode(&self) -> [u8; IOC_DAXDEV_PATH_SIZE] {
+        let mut b = [0u8; IOC_DAXDEV_PATH_SIZE];
+        put_u64(&mut b, 0, self.index);
+        put_u64(&mut b, 8, self.path);
+        put_u32(&mut b, 16, self.path_len);
+        put_u32(&mut b, 20, self.flags);
+        b
+    }
+
+    /// The path's length to copy, if the request is well formed: `flags` 0, a length of
+    /// 1 to `path_max - 1` (room for the NUL the kernel adds), an index below
+    /// [`MAX_DAXDEVS`]. `None` is `EINVAL`.
+    pub fn path_len(&self, path_max: usize) -> Option<usize> {
+        // CAST: a u32 fits in usize on every famfs target.
+        let len = self.path_len as usize;
+        (self.flags == 0 && len > 0 && len < path_max && self.index < MAX_DAXDEVS as u64)
+            .then_some(len)
+    }
+}

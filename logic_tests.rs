@@ -193,6 +193,7 @@ pub const CASES: &[Case] = &[
         "damaged_msgs_are_refused_or_round_trip",
         damaged_msgs_are_refused_or_round_trip,
     ),
+    ("opts_and_daxdev_open_rules", opts_and_daxdev_open_rules),
 ];
 
 const PAGE: u64 = 4096;
@@ -1672,5 +1673,62 @@ pub fn damaged_msgs_are_refused_or_round_trip() -> Outcome {
         let msg = Fmap::from_msg(m.bytes(), BIG_DEV);
         check_eq!(v2, msg);
     }
+    Ok(())
+}
+
+/// The permitted-operations bitmap and the two `DAXDEV_OPEN` structures.
+pub fn opts_and_daxdev_open_rules() -> Outcome {
+    check_eq!(opts::DEFAULT, opts::ALL);
+    check_eq!(opts::ALL, 0x7fff);
+    check_eq!(
+        opts::update(opts::ALL, opts::WRITE, false),
+        Some(0x7fff & !0x1000)
+    );
+    check_eq!(
+        opts::update(0, opts::CREATE | opts::MAP_CREATE, true),
+        Some(0x4001)
+    );
+    check_eq!(opts::update(opts::ALL, 1 << 15, false), None);
+    check_eq!(opts::update(0, u64::MAX, true), None);
+    let fd = IocDaxdevFd {
+        fd: -1,
+        flags: 2,
+        index: 5,
+    };
+    let b = fd.encode();
+    check_eq!(b.len(), 16);
+    check_eq!(IocDaxdevFd::parse(&b), fd);
+    check_eq!(u32_at(&b, 0), u32::MAX);
+    let p = IocDaxdevPath {
+        index: 3,
+        path: 0x7fff_0000_1000,
+        path_len: 12,
+        flags: 0,
+    };
+    let b = p.encode();
+    check_eq!(b.len(), 24);
+    check_eq!(IocDaxdevPath::parse(&b), p);
+    check_eq!((u64_at(&b, 8), u32_at(&b, 16)), (0x7fff_0000_1000, 12));
+    check_eq!(p.path_len(4096), Some(12));
+    check_eq!(IocDaxdevPath { flags: 1, ..p }.path_len(4096), None);
+    check_eq!(IocDaxdevPath { path_len: 0, ..p }.path_len(4096), None);
+    check_eq!(
+        IocDaxdevPath {
+            path_len: 4095,
+            ..p
+        }
+        .path_len(4096),
+        Some(4095)
+    );
+    check_eq!(
+        IocDaxdevPath {
+            path_len: 4096,
+            ..p
+        }
+        .path_len(4096),
+        None
+    );
+    check_eq!(IocDaxdevPath { index: 63, ..p }.path_len(4096), Some(12));
+    check_eq!(IocDaxdevPath { index: 64, ..p }.path_len(4096), None);
     Ok(())
 }

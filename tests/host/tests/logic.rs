@@ -64,6 +64,7 @@ host_cases!(
     msg_round_trips,
     v2_and_msg_maps_resolve_alike,
     damaged_msgs_are_refused_or_round_trip,
+    opts_and_daxdev_open_rules,
 );
 
 #[test]
