@@ -65,16 +65,11 @@ pub(crate) fn get_opts(state: &MountState, arg: UserPtr) -> Result<i64> {
 /// `FAMFSIOC_SET_OPTS` (`set`) and `FAMFSIOC_CLEAR_OPTS`: permit, or refuse, the
 /// operations of the bits passed, and write the new bitmap back. `CAP_SYS_ADMIN`; an
 /// undefined bit is `EINVAL` and changes nothing.
-pub(crate) fn change_opts(
-    inode: &Inode,
-    state: &MountState,
-    arg: UserPtr,
-    set: bool,
-) -> Result<i64> {
+pub(crate) fn change_opts(state: &MountState, arg: UserPtr, set: bool) -> Result<i64> {
     if !capable_sys_admin() {
         return Err(EPERM);
     }
-    let (reader, mut writer) = UserSlice::new(arg, size_of::<u64>()).reader_writer();
+    let (mut reader, mut writer) = UserSlice::new(arg, size_of::<u64>()).reader_writer();
     let bits = u64::from_ne_bytes(reader.read::<[u8; 8]>()?);
     let mut now = 0;
     state
@@ -85,11 +80,6 @@ pub(crate) fn change_opts(
             Some(now)
         })
         .map_err(|_| EINVAL)?;
-    kernel::pr_info!(
-        "famfs: inode {}: permitted operations now {:#x}\n",
-        inode.ino(),
-        now
-    );
     writer.write_slice(&now.to_ne_bytes())?;
     Ok(0)
 }

@@ -704,8 +704,8 @@ impl FileOperations for Famfs {
                 members::daxdev_open_path(inode, state, arg)
             }
             fmap::FAMFSIOC_GET_OPTS => fmap_msg::get_opts(state, arg),
-            fmap::FAMFSIOC_SET_OPTS => fmap_msg::change_opts(inode, state, arg, true),
-            fmap::FAMFSIOC_CLEAR_OPTS => fmap_msg::change_opts(inode, state, arg, false),
+            fmap::FAMFSIOC_SET_OPTS => fmap_msg::change_opts(state, arg, true),
+            fmap::FAMFSIOC_CLEAR_OPTS => fmap_msg::change_opts(state, arg, false),
             fmap::FAMFSIOC_MAP_GET => {
                 let map = inode.data().ok_or(EINVAL)?;
                 let size = u64::try_from(inode.size()).map_err(|_| EIO)?;

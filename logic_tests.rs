@@ -1171,17 +1171,25 @@ pub fn poison_on_a_member_is_its_own() -> Outcome {
     Ok(())
 }
 
-/// An fmap message, built by hand (not by `fmap.rs`'s encoder) for the message cases.
-struct Msg {
-    b: [u8; MSG_MAX_MAP_SIZE + 64],
+/// Room for the messages of the message cases but the largest: they run on the kernel
+/// stack too.
+const MSG_ROOM: usize = 512;
+
+/// An fmap message of up to `N` bytes, built by hand (not by `fmap.rs`'s encoder) for the
+/// message cases.
+struct MsgN<const N: usize> {
+    b: [u8; N],
     len: usize,
 }
 
-impl Msg {
+/// A message of the usual size.
+type Msg = MsgN<MSG_ROOM>;
+
+impl<const N: usize> MsgN<N> {
     /// A header of `nextents` extents of `ext_type`, `fmap_size` to be set by [`Msg::done`].
     fn new(file_type: u8, ext_type: u32, nextents: u32, file_size: u64) -> Self {
-        let mut m = Msg {
-            b: [0; MSG_MAX_MAP_SIZE + 64],
+        let mut m = MsgN {
+            b: [0; N],
             len: MSG_HEADER_SIZE,
         };
         m.b[0] = file_type;
@@ -1217,7 +1225,7 @@ impl Msg {
 
     /// Sets `fmap_size` to the bytes written.
     fn done(mut self) -> Self {
-        // CAST: at most MSG_MAX_MAP_SIZE + 64.
+        // CAST: at most N, a few KiB.
         let size = self.len as u32;
         self.set_size(size);
         self
@@ -1234,7 +1242,7 @@ impl Msg {
     /// The message of a `MAP_CREATE_V2` request: the same extents, record by record.
     fn of_v2_simple(h: &IocFmap, exts: &[IocSimpleExt]) -> Self {
         // CAST: the file types and counts of the requests here fit.
-        let mut m = Msg::new(h.file_type as u8, 0, h.count, h.file_size);
+        let mut m = Self::new(h.file_type as u8, 0, h.count, h.file_size);
         for e in exts {
             // CAST: device indices below MAX_DAXDEVS.
             m = m.simple(e.devindex as u32, e.offset, e.len);
@@ -1249,10 +1257,10 @@ impl Msg {
         strips: &[[IocSimpleExt; MAX_STRIPS]],
     ) -> Self {
         // CAST: as above; the chunk sizes here fit 32 bits.
-        let mut m = Msg::new(h.file_type as u8, 1, h.count, h.file_size);
+        let mut m = Self::new(h.file_type as u8, 1, h.count, h.file_size);
         for (ie, s) in iexts.iter().zip(strips) {
             m = m.iext(ie.nstrips as u32, ie.chunk_size as u32, ie.nbytes);
-            // CAST: a damaged count may exceed MAX_STRIPS: the strips there are follow.
+            // CAST: a damaged count may exceed MAX_STRIPS: the strips there are follow it.
             for x in s.iter().take(ie.nstrips as usize) {
                 m = m.simple(x.devindex as u32, x.offset, x.len);
             }
@@ -1540,12 +1548,12 @@ pub fn msg_round_trips() -> Outcome {
     for m in [&sb, &s, &i] {
         let f = ok!(Fmap::from_msg(m.bytes(), DEVS));
         check_eq!(f.msg_size(), m.len);
-        let mut out = [0u8; MSG_MAX_MAP_SIZE];
+        let mut out = [0u8; MSG_ROOM];
         check_eq!(f.encode_msg(&mut out), Some(m.len));
         check_eq!(&out[..m.len], m.bytes());
         check_eq!(ok!(Fmap::from_msg(&out[..m.len], DEVS)), f);
         // A buffer a byte short gets the header alone, which names the size to ask for.
-        let mut short = [0xeeu8; MSG_MAX_MAP_SIZE];
+        let mut short = [0xeeu8; MSG_ROOM];
         check_eq!(f.encode_msg(&mut short[..m.len - 1]), Some(32));
         check_eq!(&short[..32], &m.bytes()[..32]);
         check!(short[32..].iter().all(|b| *b == 0xee));
@@ -1569,9 +1577,9 @@ pub fn msg_round_trips() -> Outcome {
         &[st],
         BIG_DEV
     ));
-    check_eq!(big.encode_msg(&mut [0u8; MSG_MAX_MAP_SIZE]), None);
+    check_eq!(big.encode_msg(&mut [0u8; MSG_ROOM]), None);
     // The largest map fills MSG_MAX_MAP_SIZE exactly.
-    let mut m = Msg::new(0, 1, 4, 4 * 32 * MIB);
+    let mut m = MsgN::<MSG_MAX_MAP_SIZE>::new(0, 1, 4, 4 * 32 * MIB);
     for e in 0..4u64 {
         m = m.iext(16, 2 << 20, 32 * MIB);
         for k in 0..16u64 {
@@ -1619,7 +1627,7 @@ pub fn v2_and_msg_maps_resolve_alike() -> Outcome {
         let msg = ok!(Fmap::from_msg(m.bytes(), DEVS3));
         check_eq!(v2, msg);
         resolve_alike(&v2, &msg, &mut rng)?;
-        let mut out = [0u8; MSG_MAX_MAP_SIZE];
+        let mut out = [0u8; MSG_ROOM];
         check_eq!(v2.encode_msg(&mut out), Some(m.len));
         check_eq!(&out[..m.len], m.bytes());
 
@@ -1654,7 +1662,7 @@ pub fn damaged_msgs_are_refused_or_round_trip() -> Outcome {
             // CAST: one byte.
             m.b[at] ^= 1 << rng.below(8) as u8;
             if let Ok(f) = Fmap::from_msg(m.bytes(), BIG_DEV) {
-                let mut out = [0u8; MSG_MAX_MAP_SIZE];
+                let mut out = [0u8; MSG_ROOM];
                 let n = ok!(f.encode_msg(&mut out).ok_or(()));
                 check_eq!(ok!(Fmap::from_msg(&out[..n], BIG_DEV)), f);
             }

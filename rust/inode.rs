@@ -662,27 +662,27 @@ impl<T: FileSystem> Tables<T> {
         OpsTable(bindings::inode_operations {
             create: Some(Self::create),
             lookup: Some(bindings::simple_lookup),
-            link: if T::HAS_PERMIT {
-                Some(Self::link)
+            link: Some(if T::HAS_PERMIT {
+                Self::link
             } else {
-                Some(bindings::simple_link)
-            },
-            unlink: if T::HAS_PERMIT {
-                Some(Self::unlink)
+                bindings::simple_link
+            }),
+            unlink: Some(if T::HAS_PERMIT {
+                Self::unlink
             } else {
-                Some(bindings::simple_unlink)
-            },
+                bindings::simple_unlink
+            }),
             mkdir: Some(Self::mkdir),
-            rmdir: if T::HAS_PERMIT {
-                Some(Self::rmdir)
+            rmdir: Some(if T::HAS_PERMIT {
+                Self::rmdir
             } else {
-                Some(bindings::simple_rmdir)
-            },
-            rename: if T::HAS_PERMIT {
-                Some(Self::rename)
+                bindings::simple_rmdir
+            }),
+            rename: Some(if T::HAS_PERMIT {
+                Self::rename
             } else {
-                Some(bindings::simple_rename)
-            },
+                bindings::simple_rename
+            }),
             // A directory's mode, owner and times: asked about as a file's are.
             setattr: if T::HAS_PERMIT {
                 Some(Self::setattr)
