@@ -87,7 +87,8 @@ pub(crate) enum VfsOp {
     Chmod,
     /// An owner or group change (`chown`) of the inode given.
     Chown,
-    /// An explicit access or modification time change (`utimes`) of the inode given.
+    /// An access or modification time change (`utimes`, `touch`) of the inode given, other
+    /// than a size change's.
     Utimes,
 }
 
@@ -858,10 +859,16 @@ impl<T: FileSystem> Tables<T> {
             // SAFETY: `attr` is live for the call.
             let (valid, size) = unsafe { ((*attr).ia_valid, (*attr).ia_size) };
             if T::HAS_PERMIT && valid & bindings::ATTR_FORCE == 0 {
+                // A size change sets the times too: that is the size change's, not utimes.
+                let times = if valid & bindings::ATTR_SIZE == 0 {
+                    bindings::ATTR_ATIME | bindings::ATTR_MTIME
+                } else {
+                    0
+                };
                 for (bits, op) in [
                     (bindings::ATTR_MODE, VfsOp::Chmod),
                     (bindings::ATTR_UID | bindings::ATTR_GID, VfsOp::Chown),
-                    (bindings::ATTR_ATIME | bindings::ATTR_MTIME, VfsOp::Utimes),
+                    (times, VfsOp::Utimes),
                 ] {
                     if valid & bits != 0 {
                         T::permit(inode, op)?;
