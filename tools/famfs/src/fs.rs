@@ -471,7 +471,10 @@ pub struct Famfs {
 /// long the log is, where copying and scanning the whole log for every file made
 /// populating a file system quadratic.
 struct LogCache {
-    /// A private image of the log: the header and entries `0..upto`.
+    /// The length of the log.
+    log_len: usize,
+    /// A private image of the log: the header and entries `0..upto` (and past `upto`,
+    /// entries this process appended; the next read replaces them).
     image: Vec<u8>,
     /// Entries read (and counted in `devs`).
     upto: u64,
@@ -483,6 +486,10 @@ struct LogCache {
     /// allocator must not hand that memory out once the device is there).
     pending: Vec<Extent>,
 }
+
+/// Bytes a private log image keeps spare beyond what it holds, so that a caller's
+/// appends seldom make it grow (and copy itself).
+const APPEND_ROOM: usize = 8 * LOG_ENTRY_SIZE;
 
 /// What [`Famfs::with_log_devs`] reads of the log before its caller runs.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -497,7 +504,8 @@ enum Read {
 impl LogCache {
     fn new(sb: &Superblock, log_len: usize) -> Self {
         Self {
-            image: vec![0u8; log_len],
+            log_len,
+            image: vec![0u8; LOG_HEADER_SIZE],
             upto: 0,
             devs: Devices {
                 bitmaps: vec![Bitmap::new(sb.dev_size, sb.log_len)],
@@ -668,28 +676,44 @@ impl Famfs {
         let next = h.next_index;
         // A log with fewer entries than read before was made anew (mkfs): start over.
         let c = match &mut cache {
-            Some(c) if c.upto <= next && c.image.len() == m.len() => c,
+            Some(c) if c.upto <= next && c.log_len == m.len() => c,
             _ => cache.insert(LogCache::new(&self.sb, m.len())),
         };
         c.image[..LOG_HEADER_SIZE].copy_from_slice(&header);
-        if read == Read::Entries {
+        // Entries are appended to the cache's image when it holds every entry in use,
+        // else to a private image of the header alone (only appended entries in it).
+        let mut header_only;
+        let (image, first) = if read == Read::Entries {
             let (from, to) = (used_len(c.upto), used_len(next).min(m.len()));
             if to > from {
                 m.invalidate(from, to - from);
-                m.copy_out(from, &mut c.image[from..to]);
+                c.image.truncate(from);
+                // Room for a few appends too: growing later would copy the image.
+                c.image.reserve(to - from + APPEND_ROOM);
+                m.append_to(from, to - from, &mut c.image);
             }
             c.scan(c.upto, next)?;
-        }
+            (&mut c.image, 0)
+        } else {
+            header_only = header.to_vec();
+            (&mut header_only, next)
+        };
         let (after, r) = {
-            let mut log = Log::open(&mut c.image)?;
+            let mut log = if first == 0 {
+                Log::open_in_use(image, m.len() as u64)?
+            } else {
+                Log::open_for_append(image, m.len() as u64)?
+            };
             let r = f(&mut log, &c.devs);
             (log.header().next_index, r)
         };
         if after > next {
+            // Where the new entries are in `image`, and where they go in the log.
+            let at = |i: u64| used_len(i - first);
             let (from, to) = (used_len(next), used_len(after));
-            m.copy_in(from, &c.image[from..to]);
+            m.copy_in(from, &image[at(next)..at(after)]);
             m.flush(from, to - from);
-            m.copy_in(0, &c.image[..LOG_HEADER_SIZE]);
+            m.copy_in(0, &image[..LOG_HEADER_SIZE]);
             m.flush(0, LOG_HEADER_SIZE);
         }
         let r = r?;
