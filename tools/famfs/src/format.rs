@@ -577,10 +577,46 @@ impl FileLayout {
     }
 }
 
-/// A log as a byte slice of `log_len` bytes (from a mapping of `.meta/.log`).
+/// A log as a byte slice of `log_len` bytes (from a mapping of `.meta/.log`), or as a
+/// private image of part of it that appends extend.
 pub struct Log<'a> {
-    bytes: &'a mut [u8],
+    bytes: LogBytes<'a>,
     header: LogHeader,
+    /// The index of the first entry `bytes` holds (after the header).
+    first: u64,
+}
+
+/// Where a [`Log`]'s bytes live.
+enum LogBytes<'a> {
+    /// The whole log.
+    Whole(&'a mut [u8]),
+    /// The header and the entries from [`Log::first`] on; appends grow it. A
+    /// full-length private copy would cost every process its zeroing: with transparent
+    /// huge pages, the first touch of a fresh 8 MiB allocation clears a whole 2 MiB
+    /// page, however little of the log is in use.
+    Part(&'a mut Vec<u8>),
+}
+
+impl LogBytes<'_> {
+    fn get(&self) -> &[u8] {
+        match self {
+            LogBytes::Whole(b) => b,
+            LogBytes::Part(v) => v,
+        }
+    }
+
+    /// The bytes, at least `len` of them.
+    fn get_mut(&mut self, len: usize) -> &mut [u8] {
+        match self {
+            LogBytes::Whole(b) => b,
+            LogBytes::Part(v) => {
+                if v.len() < len {
+                    v.resize(len, 0);
+                }
+                v
+            }
+        }
+    }
 }
 
 impl<'a> Log<'a> {
@@ -588,13 +624,52 @@ impl<'a> Log<'a> {
     pub fn format(bytes: &'a mut [u8]) -> Self {
         let header = LogHeader::new(bytes.len() as u64);
         bytes[..LOG_HEADER_SIZE].copy_from_slice(&header.encode());
-        Self { bytes, header }
+        Self {
+            bytes: LogBytes::Whole(bytes),
+            header,
+            first: 0,
+        }
     }
 
     /// Opens an existing log, validating the header.
     pub fn open(bytes: &'a mut [u8]) -> Result<Self, FormatError> {
         let header = LogHeader::decode(bytes, bytes.len() as u64)?;
-        Ok(Self { bytes, header })
+        Ok(Self {
+            bytes: LogBytes::Whole(bytes),
+            header,
+            first: 0,
+        })
+    }
+
+    /// Opens a private image of a `log_len`-byte log that holds its header and every
+    /// entry in use (and may be shorter than the log), validating the header.
+    pub fn open_in_use(image: &'a mut Vec<u8>, log_len: u64) -> Result<Self, FormatError> {
+        let header = LogHeader::decode(image, log_len)?;
+        if image.len() < used_len(header.next_index) {
+            return Err(FormatError::Truncated);
+        }
+        Ok(Self {
+            bytes: LogBytes::Part(image),
+            header,
+            first: 0,
+        })
+    }
+
+    /// Opens a private image of a `log_len`-byte log that holds only its header, for
+    /// appending: [`Log::entries`] sees only the entries appended through it.
+    pub fn open_for_append(image: &'a mut Vec<u8>, log_len: u64) -> Result<Self, FormatError> {
+        let header = LogHeader::decode(image, log_len)?;
+        image.truncate(LOG_HEADER_SIZE);
+        Ok(Self {
+            bytes: LogBytes::Part(image),
+            first: header.next_index,
+            header,
+        })
+    }
+
+    /// Where entry `index` is in `bytes`.
+    fn offset(&self, index: u64) -> usize {
+        LOG_HEADER_SIZE + (index - self.first) as usize * LOG_ENTRY_SIZE
     }
 
     /// The header.
@@ -616,29 +691,29 @@ impl<'a> Log<'a> {
         self.ensure_room()?;
         let i = self.header.next_index;
         let enc = entry.encode(i)?;
-        let off = LOG_HEADER_SIZE + i as usize * LOG_ENTRY_SIZE;
-        self.bytes[off..off + LOG_ENTRY_SIZE].copy_from_slice(&enc);
+        let off = self.offset(i);
+        let bytes = self.bytes.get_mut(off + LOG_ENTRY_SIZE);
+        bytes[off..off + LOG_ENTRY_SIZE].copy_from_slice(&enc);
         self.header.next_index = i + 1;
         self.header.next_seqnum = i + 1;
-        self.bytes[..LOG_HEADER_SIZE].copy_from_slice(&self.header.encode());
+        bytes[..LOG_HEADER_SIZE].copy_from_slice(&self.header.encode());
         Ok(i)
     }
 
-    /// The entries, in order, each checked.
+    /// The entries, in order, each checked (of a log opened for appending, only those
+    /// appended through it).
     pub fn entries(&self) -> impl Iterator<Item = Result<LogEntry, FormatError>> + '_ {
-        (0..self.header.next_index).map(|i| {
-            let off = LOG_HEADER_SIZE + i as usize * LOG_ENTRY_SIZE;
-            LogEntry::decode(&self.bytes[off..off + LOG_ENTRY_SIZE], i)
+        (self.first..self.header.next_index).map(|i| {
+            let off = self.offset(i);
+            LogEntry::decode(&self.bytes.get()[off..off + LOG_ENTRY_SIZE], i)
         })
     }
 
     /// The header and entry `index`: what an append changed.
     pub fn header_and_entry(&self, index: u64) -> (&[u8], &[u8]) {
-        let off = LOG_HEADER_SIZE + index as usize * LOG_ENTRY_SIZE;
-        (
-            &self.bytes[..LOG_HEADER_SIZE],
-            &self.bytes[off..off + LOG_ENTRY_SIZE],
-        )
+        let off = self.offset(index);
+        let bytes = self.bytes.get();
+        (&bytes[..LOG_HEADER_SIZE], &bytes[off..off + LOG_ENTRY_SIZE])
     }
 }
 

@@ -276,21 +276,51 @@ impl Mapping {
     /// Copies `buf.len()` bytes at `off` out of the mapping.
     pub fn copy_out(&self, off: usize, buf: &mut [u8]) {
         self.check(off, buf.len());
-        let mut i = 0;
-        // Whole aligned words where possible: byte-wise volatile reads are slow.
-        while i < buf.len() {
-            // SAFETY: `off + i` is inside the mapping (checked above).
-            let src = unsafe { self.ptr.add(off + i) };
-            if (src as usize) & 7 == 0 && buf.len() - i >= 8 {
-                // SAFETY: An aligned 8-byte read inside the mapping.
-                let w = unsafe { std::ptr::read_volatile(src.cast::<u64>()) };
-                buf[i..i + 8].copy_from_slice(&w.to_ne_bytes());
-                i += 8;
-            } else {
-                // SAFETY: A byte inside the mapping.
-                buf[i] = unsafe { std::ptr::read_volatile(src) };
-                i += 1;
+        // SAFETY: `buf` has room for `buf.len()` bytes; the range is inside (checked).
+        unsafe { self.copy_out_raw(off, buf.as_mut_ptr(), buf.len()) };
+    }
+
+    /// Appends the `n` bytes at `off` to `v`, written once (no zeroing first: under
+    /// instruction counting, clearing costs as much as copying).
+    pub fn append_to(&self, off: usize, n: usize, v: &mut Vec<u8>) {
+        self.check(off, n);
+        v.reserve(n);
+        // SAFETY: `reserve` made room for `n` more bytes, which the copy initialises
+        // before `set_len` covers them; the range is inside the mapping (checked).
+        unsafe {
+            self.copy_out_raw(off, v.as_mut_ptr().add(v.len()), n);
+            v.set_len(v.len() + n);
+        }
+    }
+
+    /// Copies `n` bytes at `off` out of the mapping to `dst`.
+    ///
+    /// # Safety
+    ///
+    /// `dst` must be valid for `n` bytes of writes; `off + n` must be inside the mapping.
+    unsafe fn copy_out_raw(&self, off: usize, dst: *mut u8, n: usize) {
+        // SAFETY: `off` is inside the mapping (the caller's promise).
+        let src = unsafe { self.ptr.add(off) };
+        // Byte-wise volatile reads are slow: whole aligned words in between the
+        // unaligned head and tail (a log scan reads every entry of the log).
+        let (head, words) = split_aligned(src as usize, n);
+        for i in 0..head {
+            // SAFETY: A byte inside the mapping, and one of `dst`'s.
+            unsafe { dst.add(i).write(std::ptr::read_volatile(src.add(i))) };
+        }
+        // SAFETY: `head` bytes in, the address is 8-aligned; the words are inside.
+        let src_words = unsafe { src.add(head) }.cast::<u64>();
+        for i in 0..words {
+            // SAFETY: An aligned word inside the mapping; `dst` has room for it
+            // (unaligned).
+            unsafe {
+                let w = std::ptr::read_volatile(src_words.add(i));
+                dst.add(head + 8 * i).cast::<u64>().write_unaligned(w);
             }
+        }
+        for i in head + 8 * words..n {
+            // SAFETY: A byte inside the mapping, and one of `dst`'s.
+            unsafe { dst.add(i).write(std::ptr::read_volatile(src.add(i))) };
         }
     }
 
@@ -298,20 +328,27 @@ impl Mapping {
     pub fn copy_in(&mut self, off: usize, data: &[u8]) {
         assert!(self.write, "copy_in on a read-only mapping");
         self.check(off, data.len());
-        let mut i = 0;
-        while i < data.len() {
-            // SAFETY: `off + i` is inside the mapping (checked above).
-            let dst = unsafe { self.ptr.add(off + i) };
-            if (dst as usize) & 7 == 0 && data.len() - i >= 8 {
-                let w = u64::from_ne_bytes(data[i..i + 8].try_into().expect("8 bytes"));
-                // SAFETY: An aligned 8-byte write inside a writable mapping.
-                unsafe { std::ptr::write_volatile(dst.cast::<u64>(), w) };
-                i += 8;
-            } else {
-                // SAFETY: A byte inside a writable mapping.
-                unsafe { std::ptr::write_volatile(dst, data[i]) };
-                i += 1;
-            }
+        // SAFETY: `off` is inside the mapping (checked above).
+        let dst = unsafe { self.ptr.add(off) };
+        let (head, words) = split_aligned(dst as usize, data.len());
+        let (head_data, rest) = data.split_at(head);
+        let (word_data, tail_data) = rest.split_at(words * 8);
+        for (i, b) in head_data.iter().enumerate() {
+            // SAFETY: A byte inside a writable mapping.
+            unsafe { std::ptr::write_volatile(dst.add(i), *b) };
+        }
+        // SAFETY: `head` bytes in, the address is 8-aligned; the words are inside.
+        let dst_words = unsafe { dst.add(head) }.cast::<u64>();
+        for (i, w) in word_data.chunks_exact(8).enumerate() {
+            let v = u64::from_ne_bytes(w.try_into().expect("8 bytes"));
+            // SAFETY: An aligned word inside a writable mapping.
+            unsafe { std::ptr::write_volatile(dst_words.add(i), v) };
+        }
+        // SAFETY: The tail starts inside the mapping.
+        let dst_tail = unsafe { dst.add(head + words * 8) };
+        for (i, b) in tail_data.iter().enumerate() {
+            // SAFETY: A byte inside a writable mapping.
+            unsafe { std::ptr::write_volatile(dst_tail.add(i), *b) };
         }
     }
 
@@ -347,6 +384,13 @@ impl Drop for Mapping {
         // SAFETY: Unmaps exactly what `new` mapped.
         unsafe { libc::munmap(self.ptr.cast(), self.len) };
     }
+}
+
+/// How `n` bytes at address `addr` split into an unaligned head and whole aligned
+/// 8-byte words (the rest is the tail): (head bytes, words).
+fn split_aligned(addr: usize, n: usize) -> (usize, usize) {
+    let head = (addr.wrapping_neg() % 8).min(n);
+    (head, (n - head) / 8)
 }
 
 /// CPU cache maintenance by address range. Shared fabric memory is not coherent
@@ -450,4 +494,49 @@ pub fn chown(p: &Path, uid: u32, gid: u32) -> io::Result<()> {
     let c = cpath(p)?;
     // SAFETY: A NUL-terminated path that outlives the call.
     check(unsafe { libc::chown(c.as_ptr(), uid, gid) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{split_aligned, Mapping};
+
+    #[test]
+    fn split_aligned_covers_every_byte() {
+        assert_eq!(split_aligned(0x1000, 20), (0, 2));
+        assert_eq!(split_aligned(0x1003, 20), (5, 1));
+        assert_eq!(split_aligned(0x1003, 4), (4, 0));
+        assert_eq!(split_aligned(0x1001, 0), (0, 0));
+    }
+
+    #[test]
+    fn copies_in_and_out_at_every_alignment() {
+        let path = std::env::temp_dir().join(format!("famfs-sys-test-{}", std::process::id()));
+        let f = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .unwrap();
+        let _ = std::fs::remove_file(&path);
+        f.set_len(4096).unwrap();
+        let mut m = Mapping::new(&f, 4096, true).unwrap();
+        let data: Vec<u8> = (0..100u8).collect();
+        for off in 0..9 {
+            for len in [0, 1, 7, 8, 9, 17, 100] {
+                m.fill(0, 256, 0xee);
+                m.copy_in(off, &data[..len]);
+                let mut back = vec![0u8; len + 2];
+                m.copy_out(off, &mut back[..len]);
+                assert_eq!(back[..len], data[..len], "off {off} len {len}");
+                let mut around = [0u8; 1];
+                m.copy_out(off + len, &mut around);
+                assert_eq!(around[0], 0xee, "byte after off {off} len {len}");
+                let mut appended = vec![7u8; 3];
+                m.append_to(off, len, &mut appended);
+                assert_eq!(appended[..3], [7, 7, 7]);
+                assert_eq!(appended[3..], data[..len], "append off {off} len {len}");
+            }
+        }
+    }
 }

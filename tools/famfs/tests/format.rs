@@ -242,3 +242,48 @@ fn extents_keep_their_device_index() {
     assert_eq!(u64::from_ne_bytes(b[176..184].try_into().unwrap()), 1);
     assert_eq!(LogEntry::decode(&b, 0).unwrap(), e);
 }
+
+fn dir_entry(name: &str) -> LogEntry {
+    LogEntry::Mkdir(DirEntry {
+        uid: 0,
+        gid: 0,
+        mode: 0o755,
+        relpath: name.into(),
+    })
+}
+
+#[test]
+fn partial_images_append_the_same_bytes_as_the_whole_log() {
+    const LEN: u64 = 8 << 20;
+    let mut whole = vec![0u8; LEN as usize];
+    let mut log = Log::format(&mut whole);
+    for name in ["a", "b"] {
+        log.append(&dir_entry(name)).unwrap();
+    }
+    // The part in use: reads every entry, grows as entries are appended.
+    let mut in_use = whole[..used_len(2)].to_vec();
+    let mut log = Log::open_in_use(&mut in_use, LEN).unwrap();
+    assert_eq!(log.entries().count(), 2);
+    assert_eq!(log.append(&dir_entry("c")).unwrap(), 2);
+    // The header alone: appends at the next index, sees only its own entries.
+    let mut header = whole[..LOG_HEADER_SIZE].to_vec();
+    let mut log = Log::open_for_append(&mut header, LEN).unwrap();
+    assert_eq!(log.entries().count(), 0);
+    assert_eq!(log.append(&dir_entry("c")).unwrap(), 2);
+    assert_eq!(log.entries().count(), 1);
+    Log::open(&mut whole)
+        .unwrap()
+        .append(&dir_entry("c"))
+        .unwrap();
+    assert_eq!(in_use[..], whole[..used_len(3)]);
+    assert_eq!(header[..LOG_HEADER_SIZE], whole[..LOG_HEADER_SIZE]);
+    assert_eq!(header[LOG_HEADER_SIZE..], whole[used_len(2)..used_len(3)]);
+    // A part shorter than the entries in use is refused; so is a wrong length.
+    let mut short = whole[..used_len(2)].to_vec();
+    assert_eq!(
+        Log::open_in_use(&mut short, LEN).err(),
+        Some(FormatError::Truncated)
+    );
+    let mut in_use = whole[..used_len(3)].to_vec();
+    assert!(Log::open_in_use(&mut in_use, LEN * 2).is_err());
+}

@@ -63,7 +63,8 @@ pub struct Opts {
     pub owner: (u32, u32),
     /// `-M`.
     pub multi: Vec<Multi>,
-    /// `-t`.
+    /// `-t`; without it the online CPU count, looked up only for `--multi` (the
+    /// lookup reads cgroup files, a cost every single-file `creat` would pay).
     pub threads: usize,
     /// `-N/-B/-C`.
     pub stripe: StripeArgs,
@@ -96,10 +97,10 @@ pub fn parse(args: &[String]) -> Parse<Opts> {
     let mut o = Opts {
         mode: 0o644,
         owner: (euid, egid),
-        threads: super::online_cpus(),
         ..Default::default()
     };
     let mut mode = 0o644;
+    let mut threads = None;
     for opt in p.opts {
         match opt {
             Opt::Known('s', Some(a)) => o.size = Some(num::size(&a)),
@@ -130,7 +131,7 @@ pub fn parse(args: &[String]) -> Parse<Opts> {
                 });
             }
             Opt::Known('t', Some(a)) => match super::threadct(&a) {
-                Some(n) => o.threads = n,
+                Some(n) => threads = Some(n),
                 None => {
                     eprintln!("famfs creat: thread count {a} out of range (0..256)");
                     return Err(1);
@@ -151,6 +152,9 @@ pub fn parse(args: &[String]) -> Parse<Opts> {
         }
     }
     o.mode = mode & !super::umask();
+    if !o.multi.is_empty() {
+        o.threads = threads.unwrap_or_else(super::online_cpus);
+    }
     if o.seed.is_some() && !o.randomize {
         eprintln!("Error seed (-S) without randomize (-r)");
         return Err(1);

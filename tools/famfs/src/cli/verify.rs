@@ -37,7 +37,8 @@ pub struct Opts {
     pub seed: u64,
     /// `-m`.
     pub multi: Vec<(PathBuf, u64)>,
-    /// `-t`.
+    /// `-t`; without it the online CPU count, looked up only for `--multi` (the
+    /// lookup reads cgroup files, a cost every single-file `verify` would pay).
     pub threads: usize,
     /// `-q`.
     pub quiet: bool,
@@ -58,10 +59,8 @@ const LONGS: &[LongOpt] = &[
 /// Parses the arguments (after `verify`).
 pub fn parse(args: &[String]) -> Parse<Opts> {
     let p = getopt::getopt("verify", args, "+f:S:m:t:qvh?", LONGS);
-    let mut o = Opts {
-        threads: super::online_cpus(),
-        ..Default::default()
-    };
+    let mut o = Opts::default();
+    let mut threads = None;
     let incompatible = || {
         eprintln!("famfs verify: --multi is incompatible with --seed and --filename");
         Err(1)
@@ -92,7 +91,7 @@ pub fn parse(args: &[String]) -> Parse<Opts> {
                 o.multi.push((PathBuf::from(f[0]), num::strtoul(f[1])));
             }
             Opt::Known('t', Some(a)) => match super::threadct(&a) {
-                Some(n) => o.threads = n,
+                Some(n) => threads = Some(n),
                 None => {
                     eprintln!("famfs verify: thread count {a} out of range (0..256)");
                     return Err(1);
@@ -115,6 +114,8 @@ pub fn parse(args: &[String]) -> Parse<Opts> {
             eprintln!("famfs verify: Must specify random seed to verify file data");
             return Err(1);
         }
+    } else {
+        o.threads = threads.unwrap_or_else(super::online_cpus);
     }
     Ok(o)
 }

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Running an operation with the log locked, on a private image of the log that is
+//! kept between calls, with the allocation state of its entries.
+
+use super::error::{refuse, Context, Result};
+use super::famfs::Famfs;
+use super::identity::Role;
+use crate::alloc::{Bitmap, Devices};
+use crate::format::{
+    used_len, Extent, FormatError, Log, LogEntry, LogHeader, Superblock, LOG_ENTRY_SIZE,
+    LOG_HEADER_SIZE,
+};
+use crate::sys;
+use std::fs::OpenOptions;
+
+/// The log as far as this process has read it, and the allocation state of those
+/// entries, kept between calls that lock the log (`famfs cp -r` creates thousands of
+/// files in one process). The log is append-only, so the next call reads only the
+/// entries other processes or hosts appended meanwhile: each file costs the same however
+/// long the log is, where copying and scanning the whole log for every file made
+/// populating a file system quadratic.
+pub(super) struct LogCache {
+    /// The length of the log.
+    log_len: usize,
+    /// A private image of the log: the header and entries `0..upto` (and past `upto`,
+    /// entries this process appended; the next read replaces them).
+    image: Vec<u8>,
+    /// Entries read (and counted in `devs`).
+    upto: u64,
+    /// Allocation state of entries `0..upto`: one bitmap per device the log has added.
+    devs: Devices,
+    /// Extents of entries `0..upto` on devices the log had not added when they were
+    /// read: marked once their device is added (the log has its `ADD_DAXDEV` entries
+    /// before the files on them; a corrupt log may not: fsck reports that, and the
+    /// allocator must not hand that memory out once the device is there).
+    pending: Vec<Extent>,
+}
+
+/// Bytes a private log image keeps spare beyond what it holds, so that a caller's
+/// appends seldom make it grow (and copy itself).
+const APPEND_ROOM: usize = 8 * LOG_ENTRY_SIZE;
+
+/// What [`Famfs::with_log_devs`] reads of the log before its caller runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Read {
+    /// The header and every entry (for the allocation state, or for callers that look
+    /// entries up).
+    Entries,
+    /// The header only.
+    Header,
+}
+
+impl LogCache {
+    fn new(sb: &Superblock, log_len: usize) -> Self {
+        Self {
+            log_len,
+            image: vec![0u8; LOG_HEADER_SIZE],
+            upto: 0,
+            devs: Devices {
+                bitmaps: vec![Bitmap::new(sb.dev_size, sb.log_len)],
+            },
+            pending: Vec::new(),
+        }
+    }
+
+    /// Counts entries `from..to` of `image` in the allocation state.
+    fn scan(&mut self, from: u64, to: u64) -> Result<()> {
+        for i in from..to {
+            let off = used_len(i);
+            match LogEntry::decode(&self.image[off..off + LOG_ENTRY_SIZE], i)? {
+                LogEntry::AddDaxdev(d) if d.index as usize == self.devs.bitmaps.len() => {
+                    self.devs.bitmaps.push(Devices::member(d.size));
+                    for e in std::mem::take(&mut self.pending) {
+                        self.mark(e);
+                    }
+                }
+                LogEntry::File(f) => {
+                    for e in f.layout.extents() {
+                        self.mark(*e);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.upto = to;
+        Ok(())
+    }
+
+    fn mark(&mut self, e: Extent) {
+        match self.devs.bitmaps.get_mut(e.dev as usize) {
+            Some(b) => {
+                b.mark(e);
+            }
+            None => self.pending.push(e),
+        }
+    }
+}
+
+impl Famfs {
+    /// Runs `f` with the log locked, on a private image of it, then writes back what
+    /// `f` appended: the new entries first, then the header that makes them visible
+    /// to other hosts (master only).
+    pub(super) fn with_log<T>(&self, f: impl FnOnce(&mut Log<'_>) -> Result<T>) -> Result<T> {
+        self.with_log_devs(Read::Entries, |log, _| f(log))
+    }
+
+    /// [`Famfs::with_log`] for a caller that only appends (`mkdir`): the entries are not
+    /// read (nor checked), as before the log cache.
+    pub(super) fn with_log_append<T>(
+        &self,
+        f: impl FnOnce(&mut Log<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.with_log_devs(Read::Header, |log, _| f(log))
+    }
+
+    /// [`Famfs::with_log`], with the allocation state of every entry before `f`'s.
+    /// Only the entries appended since this process last read the log are read.
+    pub(super) fn with_log_devs<T>(
+        &self,
+        read: Read,
+        f: impl FnOnce(&mut Log<'_>, &Devices) -> Result<T>,
+    ) -> Result<T> {
+        if self.role != Role::Master {
+            return refuse(
+                "Error not running on FAMFS_MASTER node: this host is a client of the file system; only the master may create files",
+            );
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(self.log_path())
+            .ctx(|| "open the log".into())?;
+        let _lock = sys::lock_exclusive(&file).ctx(|| "lock the log".into())?;
+        let mut m = sys::Mapping::new(&file, self.sb.log_len as usize, true)
+            .ctx(|| "map the log".into())?;
+        // Taken out for the call: an error leaves no cache, and the next call reads the
+        // whole log again.
+        let mut cache = self.log_cache.borrow_mut().take();
+        m.invalidate(0, LOG_HEADER_SIZE);
+        let mut header = [0u8; LOG_HEADER_SIZE];
+        m.copy_out(0, &mut header);
+        let h = LogHeader::decode(&header, m.len() as u64)?;
+        // Every caller appends: refuse a full log before anything is read or created.
+        if h.next_index > h.last_index {
+            return Err(FormatError::LogFull(h.next_index).into());
+        }
+        let next = h.next_index;
+        // A log with fewer entries than read before was made anew (mkfs): start over.
+        let c = match &mut cache {
+            Some(c) if c.upto <= next && c.log_len == m.len() => c,
+            _ => cache.insert(LogCache::new(&self.sb, m.len())),
+        };
+        c.image[..LOG_HEADER_SIZE].copy_from_slice(&header);
+        // Entries are appended to the cache's image when it holds every entry in use,
+        // else to a private image of the header alone (only appended entries in it).
+        let mut header_only;
+        let (image, first) = if read == Read::Entries {
+            let (from, to) = (used_len(c.upto), used_len(next).min(m.len()));
+            if to > from {
+                m.invalidate(from, to - from);
+                c.image.truncate(from);
+                // Room for a few appends too: growing later would copy the image.
+                c.image.reserve(to - from + APPEND_ROOM);
+                m.append_to(from, to - from, &mut c.image);
+            }
+            c.scan(c.upto, next)?;
+            (&mut c.image, 0)
+        } else {
+            header_only = header.to_vec();
+            (&mut header_only, next)
+        };
+        let (after, r) = {
+            let mut log = if first == 0 {
+                Log::open_in_use(image, m.len() as u64)?
+            } else {
+                Log::open_for_append(image, m.len() as u64)?
+            };
+            let r = f(&mut log, &c.devs);
+            (log.header().next_index, r)
+        };
+        if after > next {
+            // Where the new entries are in `image`, and where they go in the log.
+            let at = |i: u64| used_len(i - first);
+            let (from, to) = (used_len(next), used_len(after));
+            m.copy_in(from, &image[at(next)..at(after)]);
+            m.flush(from, to - from);
+            m.copy_in(0, &image[..LOG_HEADER_SIZE]);
+            m.flush(0, LOG_HEADER_SIZE);
+        }
+        let r = r?;
+        // Entries not read stay for the next call that reads them (from the device,
+        // where this call's own entries are too).
+        if read == Read::Entries {
+            c.scan(next, after)?;
+        }
+        *self.log_cache.borrow_mut() = cache;
+        Ok(r)
+    }
+}
