@@ -700,6 +700,7 @@ impl FileOperations for Famfs {
                 fmap_msg::map_create(file, state, arg)
             }
             fmap::FAMFSIOC_MSG_MAP_GET => fmap_msg::map_get(inode, arg),
+            fmap::FAMFSIOC_DAXDEV_OPEN_FD => members::daxdev_open_fd(inode, state, arg),
             fmap::FAMFSIOC_DAXDEV_OPEN_PATH_52 | fmap::FAMFSIOC_DAXDEV_OPEN_PATH_56 => {
                 members::daxdev_open_path(inode, state, arg)
             }

@@ -24,8 +24,10 @@ use crate::{
     },
     fmap::{
         IocAddDaxdev,
+        IocDaxdevFd,
         IocDaxdevPath,
         IOC_ADD_DAXDEV_SIZE,
+        IOC_DAXDEV_FD_SIZE,
         IOC_DAXDEV_PATH_SIZE,
         MAX_DAXDEVS,
         SB_HEAD_LEN, //
@@ -33,6 +35,7 @@ use crate::{
     kfs::{
         capable_sys_rawio,
         dax::{
+            lookup_fd,
             lookup_source,
             Source, //
         },
@@ -174,6 +177,27 @@ pub(crate) fn daxdev_open_path(inode: &Inode, state: &MountState, arg: UserPtr) 
     // A NUL inside the path: not the path the length says.
     let name = CStr::from_bytes_with_nul(&path).map_err(|_| EINVAL)?;
     open_member(inode, state, index, lookup_source(name))
+}
+
+/// `FAMFSIOC_DAXDEV_OPEN` by file descriptor (`struct famfs_ioc_daxdev` of 16 bytes, the
+/// payload of FUSE's `FUSE_DEV_IOC_DAXDEV_OPEN`): registers the dax device `fd` is open on
+/// as device `daxdev_index`, as [`daxdev_open_path`] does the device at a path. `EINVAL`
+/// for non-zero flags or an index of 64 and up; `EBADF` for a descriptor not open.
+pub(crate) fn daxdev_open_fd(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64> {
+    if !capable_sys_rawio() {
+        warn_ratelimited!("inode {}: DAXDEV_OPEN needs CAP_SYS_RAWIO\n", inode.ino());
+        return Err(EPERM);
+    }
+    let req = IocDaxdevFd::parse(&UserSlice::new(arg, IOC_DAXDEV_FD_SIZE).reader().read()?);
+    if req.flags != 0 || req.index >= MAX_DAXDEVS as u64 {
+        return Err(EINVAL);
+    }
+    // CAST: below MAX_DAXDEVS.
+    let index = req.index as usize;
+    if state.device(index).is_some() {
+        return Ok(0);
+    }
+    open_member(inode, state, index, lookup_fd(req.fd))
 }
 
 /// Registers the device `src` names as member `index` (`DAXDEV_OPEN`): its uuid is its

@@ -255,6 +255,18 @@ pub(crate) fn lookup_source(source: &CStr) -> Result<Source> {
     })
 }
 
+/// The dax character device that `fd`, an open file of the calling process, is a node of
+/// (`DAXDEV_OPEN` by file descriptor), claimed as [`lookup_source`]'s are.
+///
+/// Errors: `EBADF` if `fd` is not open (or is an `O_PATH` descriptor), `EINVAL` if it is
+/// not a character device, `ENODEV` if it is not a dax device.
+pub(crate) fn lookup_fd(fd: i32) -> Result<Source> {
+    let mut devt: sys::dev_t = 0;
+    // SAFETY: `devt` is a valid place to write; the shim only looks the descriptor up.
+    to_result(unsafe { sys::famfs_shim_lookup_fd(fd, &mut devt) })?;
+    Ok(Source::Char(DevT(devt)))
+}
+
 impl<T: FileSystem> DaxDevice<T> {
     /// Claims the device of `source` (from [`lookup_source`]) for `sb`.
     ///

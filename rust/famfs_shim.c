@@ -5,6 +5,7 @@
  */
 #include <linux/blkdev.h>
 #include <linux/delay.h>
+#include <linux/file.h>
 #include <linux/interval_tree_generic.h>
 #include <linux/magic.h>
 #include <linux/module.h>
@@ -540,4 +541,25 @@ int famfs_shim_dax_read(struct dax_device *dax_dev, u64 offset, void *buf, size_
 		ret = -EIO;
 	dax_read_unlock(id);
 	return ret;
+}
+
+/*
+ * DAXDEV_OPEN by file descriptor: the device that @fd, an open file of the
+ * calling process, is a node of. -EBADF if @fd is not open (or is an O_PATH
+ * descriptor), -EINVAL if it is not a character device, -ENODEV if it is not a
+ * dax device. The descriptor is only looked at: the device is claimed as a
+ * mount source is.
+ */
+int famfs_shim_lookup_fd(int fd, dev_t *devt)
+{
+	CLASS(fd, f)(fd);
+	struct inode *inode;
+
+	if (fd_empty(f))
+		return -EBADF;
+	inode = file_inode(fd_file(f));
+	if (!S_ISCHR(inode->i_mode))
+		return -EINVAL;
+	*devt = inode->i_rdev;
+	return famfs_shim_devt_is_dax(*devt) ? 0 : -ENODEV;
 }

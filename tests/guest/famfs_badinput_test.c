@@ -250,7 +250,7 @@ static void message_ioctl_edges(int mapped)
 	expect("message MAP_CREATE NULL argument", ret, err, EFAULT);
 	ret = ioctl(fd, FAMFSIOC_MAP_CREATE_MSG_51, unmapped); err = errno;
 	expect("message MAP_CREATE unmapped argument", ret, err, EFAULT);
-	ret = ioctl(fd, FAMFSIOC_MAP_GET_MSG, NULL); err = errno;
+	ret = ioctl(mapped, FAMFSIOC_MAP_GET_MSG, NULL); err = errno;
 	expect("message MAP_GET into NULL", ret, err, EFAULT);
 	/* A read-only buffer whose header says it holds a page. */
 	hdr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
