@@ -825,4 +825,183 @@ TEST_F(fm, opts_are_per_mount)
 	unlink(path);
 }
 
+/*
+ * Members registered by DAXDEV_OPEN: needs three dax devices bound to fsdev_dax in
+ * $FAMFS_DAXDEVS (scripts/vm --daxdevs 3; multidev.sh runs these), else skipped.
+ */
+#define NDEV 3
+static char devs[NDEV][64];
+
+static int load_devs(void)
+{
+	const char *env = getenv("FAMFS_DAXDEVS");
+	char buf[512], *tok, *save;
+	int n = 0;
+
+	if (!env)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", env);
+	for (tok = strtok_r(buf, " ", &save); tok && n < NDEV; tok = strtok_r(NULL, " ", &save))
+		snprintf(devs[n++], sizeof(devs[0]), "%s", tok);
+	return n == NDEV;
+}
+
+/*
+ * Writes a famfs superblock head (the magic, ts_dev_uuid at 64: 16 bytes of @u)
+ * on @dev through a one-device famfs mount of it.
+ */
+static int write_sb(const char *dev, uint8_t u)
+{
+	struct famfs_ioc_map m = {
+		.file_type = FAMFS_SUPERBLOCK, .file_size = 2 * MiB, .ext_list_count = 1,
+		.ext_list = { { 0, 2 * MiB } },
+	};
+	char mnt[] = "/tmp/famfs-fmsb-XXXXXX", path[64];
+	uint64_t magic = FAMFS_SUPER_MAGIC;
+	uint8_t head[4096] = { 0 };
+	int fd, ret = -1;
+
+	if (!mkdtemp(mnt) || mount(dev, mnt, "famfs", 0, NULL))
+		return -1;
+	snprintf(path, sizeof(path), "%s/sb", mnt);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	memcpy(head, &magic, 8);
+	memset(head + 64, u, 16);
+	if (fd >= 0 && !ioctl(fd, FAMFSIOC_MAP_CREATE, &m) &&
+	    pwrite(fd, head, sizeof(head), 0) == sizeof(head) && !fsync(fd))
+		ret = 0;
+	if (fd >= 0)
+		close(fd);
+	if (umount(mnt))
+		ret = -1;
+	rmdir(mnt);
+	return ret;
+}
+
+static int open_path(int fd, uint64_t index, const char *path)
+{
+	struct famfs_ioc_daxdev_path d = { .daxdev_index = index,
+		.daxdev_path = (uintptr_t)path, .daxdev_path_len = strlen(path) };
+
+	return ioctl(fd, FAMFSIOC_DAXDEV_OPEN_PATH, &d);
+}
+
+static int open_fd(int fd, uint64_t index, int devfd)
+{
+	struct famfs_ioc_daxdev d = { .fd = devfd, .daxdev_index = index };
+
+	return ioctl(fd, FAMFSIOC_DAXDEV_OPEN, &d);
+}
+
+static long max_dev(int fd)
+{
+	__u32 max = 12345;
+
+	return ioctl(fd, FAMFSIOC_GET_MAX_DAXDEV, &max) ? -errno : max;
+}
+
+FIXTURE(mdm) {
+	char mnt[64];
+	int fd;
+};
+
+FIXTURE_SETUP(mdm)
+{
+	int i;
+
+	self->fd = -1;
+	if (!load_devs())
+		SKIP(return, "needs %d dax devices in $FAMFS_DAXDEVS", NDEV);
+	for (i = 0; i < NDEV; i++)
+		ASSERT_EQ(0, write_sb(devs[i], 0x61 + i)) TH_LOG("superblock on %s", devs[i]);
+	snprintf(self->mnt, sizeof(self->mnt), "/tmp/famfs-fmmd-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->mnt));
+	ASSERT_EQ(0, mount(devs[0], self->mnt, "famfs", 0, NULL));
+	mnt_dir = self->mnt;
+	self->fd = new_file();
+	ASSERT_GE(self->fd, 0);
+}
+
+FIXTURE_TEARDOWN(mdm)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	umount(self->mnt);
+	rmdir(self->mnt);
+}
+
+TEST_F_TIMEOUT(mdm, members_by_path_and_by_fd_then_a_striped_map, 300)
+{
+	struct msg m, got;
+	int devfd, f, k;
+	char *p;
+
+	EXPECT_EQ(0, max_dev(self->fd));
+	/* By path (both numbers), then again: a no-op whatever the path names. */
+	ASSERT_EQ(0, open_path(self->fd, 1, devs[1])) TH_LOG("errno %d", errno);
+	EXPECT_EQ(1, max_dev(self->fd));
+	EXPECT_EQ(0, open_path(self->fd, 1, "/dev/null"));
+	EXPECT_EQ(1, max_dev(self->fd));
+	/* The same device under another index: claimed by this mount already. */
+	EXPECT_EQ(-1, open_path(self->fd, 2, devs[1]));
+	EXPECT_EQ(EBUSY, errno);
+	/* By file descriptor. */
+	devfd = open(devs[2], O_RDWR);
+	ASSERT_GE(devfd, 0) TH_LOG("open %s: errno %d", devs[2], errno);
+	ASSERT_EQ(0, open_fd(self->fd, 2, devfd)) TH_LOG("errno %d", errno);
+	EXPECT_EQ(2, max_dev(self->fd));
+	EXPECT_EQ(0, open_fd(self->fd, 2, devfd));
+	EXPECT_EQ(0, open_fd(self->fd, 1, -1));
+	EXPECT_EQ(2, max_dev(self->fd));
+	close(devfd);
+	/* A file striped over the three devices, by message. */
+	f = new_file();
+	ASSERT_GE(f, 0);
+	msg_init(&m, FAMFS_REG, FAMFS_FMAP_EXT_INTERLEAVE, 1, 24 * MiB);
+	msg_ie(&m, 3, 2 * MiB, 24 * MiB);
+	for (k = 0; k < 3; k++)
+		msg_se(&m, k, 64 * MiB, 8 * MiB);
+	msg_done(&m);
+	ASSERT_EQ(0, ioctl(f, FAMFSIOC_MAP_CREATE_MSG_51, &m)) TH_LOG("errno %d", errno);
+	got.h.fmap_size = sizeof(got.b);
+	ASSERT_EQ(0, ioctl(f, FAMFSIOC_MAP_GET_MSG, &got));
+	EXPECT_EQ(0, memcmp(m.b, got.b, m.len));
+	p = mmap(NULL, 24 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (k = 0; k < 12; k++)
+		p[k * 2 * MiB + 5] = (char)(k + 1);
+	munmap(p, 24 * MiB);
+	for (k = 0; k < 12; k++) {
+		char c = 0;
+
+		ASSERT_EQ(1, pread(f, &c, 1, k * 2 * MiB + 5));
+		EXPECT_EQ(k + 1, c);
+	}
+	close(f);
+	/* An index past the last device. */
+	msg_init(&m, FAMFS_REG, FAMFS_FMAP_EXT_SIMPLE, 1, 2 * MiB);
+	msg_se(&m, 3, 64 * MiB, 2 * MiB);
+	msg_done(&m);
+	f = new_file();
+	EXPECT_EQ(-1, ioctl(f, FAMFSIOC_MAP_CREATE_MSG, &m));
+	EXPECT_EQ(EINVAL, errno);
+	close(f);
+}
+
+TEST_F_TIMEOUT(mdm, one_uuid_registers_once, 300)
+{
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, umount(self->mnt));
+	/* Devices 1 and 2 with one uuid: the second is a conflict. */
+	ASSERT_EQ(0, write_sb(devs[2], 0x62));
+	ASSERT_EQ(0, mount(devs[0], self->mnt, "famfs", 0, NULL));
+	self->fd = new_file();
+	ASSERT_GE(self->fd, 0);
+	ASSERT_EQ(0, open_path(self->fd, 1, devs[1]));
+	EXPECT_EQ(-1, open_path(self->fd, 2, devs[2]));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(1, max_dev(self->fd));
+}
+
 TEST_HARNESS_MAIN
