@@ -25,7 +25,8 @@
  * answers 0 (ENOTTY before them); GET_OPTS answers too.
  *
  * 32-bit processes: every fmap-message structure has the same layout and
- * number there, and works (the path is a user pointer held in a __u64).
+ * number there, and works (the path is a user pointer held in a __u64;
+ * tests/guest/compat32 checks NOP_50, the message MAP_GET and GET_OPTS).
  */
 #ifndef _UAPI_LINUX_FAMFS_IOCTL_H
 #define _UAPI_LINUX_FAMFS_IOCTL_H
