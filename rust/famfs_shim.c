@@ -193,11 +193,6 @@ static int famfs_dax_major_find(void)
 }
 
 /*
- * The dax device behind the character device node at @path, whose number has the
- * dax major, with a reference for the caller (put_dax()); an ERR_PTR otherwise:
- * -ENODEV when no dax character device is registered with that number.
- */
-/*
  * The dax device behind @f, an open file of a dax character device node, with a
  * reference for the caller; ERR_PTR(-ENODEV) if there is none.
  */
@@ -224,6 +219,11 @@ static struct dax_device *famfs_dax_of_file(struct file *f)
 	return ERR_PTR(-ENODEV);
 }
 
+/*
+ * The dax device behind the character device node at @path, whose number has the
+ * dax major, with a reference for the caller (put_dax()); an ERR_PTR otherwise:
+ * -ENODEV when no dax character device is registered with that number.
+ */
 static struct dax_device *famfs_dax_open(const struct path *path)
 {
 	struct dax_device *dax_dev;
