@@ -7,7 +7,20 @@ PREFIX ?= /usr/local
 # KDIR=DIR: build against any Rust-enabled kernel build tree instead (an O= tree,
 # /lib/modules/$(uname -r)/build, a headers tree made Rust-capable by scripts/librust),
 # in place, with this machine's tools -> ./famfs.ko. Also the tree that install,
-# uninstall and the DKMS check use (default: the debug kernel).
+# uninstall and the DKMS check use (default: the debug kernel). Given, it must name a
+# directory: `make KDIR=` with an empty value (say, a $(...) that printed nothing) fails
+# here rather than falling back to the project's own flow. An empty KDIR in the
+# environment counts as not given.
+ifeq ($(origin KDIR),command line)
+ifeq ($(strip $(KDIR)),)
+$(error KDIR is empty: give the kernel build tree to build against (make KDIR=DIR; on Debian, the directory scripts/librust --installed prints), or no KDIR at all for the project's own kernels)
+endif
+endif
+ifneq ($(strip $(KDIR)),)
+ifeq ($(wildcard $(KDIR)/.),)
+$(error KDIR=$(KDIR): no such directory)
+endif
+endif
 KDIR ?=
 famfs_dir := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 
