@@ -24,7 +24,7 @@ endif
 KDIR ?=
 famfs_dir := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all module check check-quick check-stock check-intree check-install check-dkms check-doc install \
+.PHONY: all module check check-quick check-stock check-intree check-install check-dkms check-doc check-debian-host install \
 	uninstall demo bench bench-scale fuzz stress clippy fmt fmt-fix host-test clean help
 
 all: module
@@ -59,6 +59,9 @@ check-install:                ## make install / make uninstall into a throwaway 
 
 check-dkms:                   ## dkms add/build/install/remove in the build root, throwaway trees
 	KDIR='$(KDIR)' scripts/dkms-check
+
+check-debian-host:            ## README's Debian block run verbatim in a fresh debootstrapped trixie root (network; ~11 min cold)
+	scripts/check-debian-host
 
 install:                      ## famfs.ko -> $(DESTDIR)/lib/modules/<rel>/extra (KDIR); famfs, mkfs.famfs -> $(DESTDIR)$(PREFIX)
 	KDIR='$(KDIR)' PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' scripts/install
