@@ -24,7 +24,7 @@ endif
 KDIR ?=
 famfs_dir := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all module check check-quick check-stock check-intree check-install check-dkms check-doc check-debian-host install \
+.PHONY: all module check check-quick check-stock check-intree check-install check-dkms check-doc check-debian-host deb install \
 	uninstall demo bench bench-scale fuzz stress clippy fmt fmt-fix host-test clean help
 
 all: module
@@ -65,6 +65,9 @@ check-debian-host:            ## README's Debian block run verbatim in a fresh d
 
 install:                      ## famfs.ko -> $(DESTDIR)/lib/modules/<rel>/extra (KDIR); famfs, mkfs.famfs -> $(DESTDIR)$(PREFIX)
 	KDIR='$(KDIR)' PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' scripts/install
+
+deb:                          ## Debian packages with Debian's tooling -> build/deb/famfs-dkms_<ver>_all.deb, famfs-tools_<ver>_<arch>.deb
+	scripts/deb
 
 uninstall:                    ## removes what make install installed (same KDIR, PREFIX, DESTDIR)
 	KDIR='$(KDIR)' PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' scripts/install --uninstall
