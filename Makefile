@@ -60,7 +60,7 @@ check-install:                ## make install / make uninstall into a throwaway 
 check-dkms:                   ## dkms add/build/install/remove in the build root, throwaway trees
 	KDIR='$(KDIR)' scripts/dkms-check
 
-check-debian-host:            ## README's Debian block run verbatim in a fresh debootstrapped trixie root (network; ~11 min cold)
+check-debian-host:            ## README's Debian blocks run verbatim in a fresh debootstrapped trixie root (network; ~20 min)
 	scripts/check-debian-host
 
 install:                      ## famfs.ko -> $(DESTDIR)/lib/modules/<rel>/extra (KDIR); famfs, mkfs.famfs -> $(DESTDIR)$(PREFIX)
