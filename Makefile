@@ -7,11 +7,24 @@ PREFIX ?= /usr/local
 # KDIR=DIR: build against any Rust-enabled kernel build tree instead (an O= tree,
 # /lib/modules/$(uname -r)/build, a headers tree made Rust-capable by scripts/librust),
 # in place, with this machine's tools -> ./famfs.ko. Also the tree that install,
-# uninstall and the DKMS check use (default: the debug kernel).
+# uninstall and the DKMS check use (default: the debug kernel). Given, it must name a
+# directory: `make KDIR=` with an empty value (say, a $(...) that printed nothing) fails
+# here rather than falling back to the project's own flow. An empty KDIR in the
+# environment counts as not given.
+ifeq ($(origin KDIR),command line)
+ifeq ($(strip $(KDIR)),)
+$(error KDIR is empty: give the kernel build tree to build against (make KDIR=DIR; on Debian, the directory scripts/librust --installed prints), or no KDIR at all for the project's own kernels)
+endif
+endif
+ifneq ($(strip $(KDIR)),)
+ifeq ($(wildcard $(KDIR)/.),)
+$(error KDIR=$(KDIR): no such directory)
+endif
+endif
 KDIR ?=
 famfs_dir := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all module check check-quick check-stock check-intree check-install check-dkms check-doc install \
+.PHONY: all module check check-quick check-stock check-intree check-install check-dkms check-doc check-debian-host deb install \
 	uninstall demo bench bench-scale fuzz stress clippy fmt fmt-fix host-test clean help
 
 all: module
@@ -47,8 +60,14 @@ check-install:                ## make install / make uninstall into a throwaway 
 check-dkms:                   ## dkms add/build/install/remove in the build root, throwaway trees
 	KDIR='$(KDIR)' scripts/dkms-check
 
+check-debian-host:            ## README's Debian blocks run verbatim in a fresh debootstrapped trixie root (network; ~20 min)
+	scripts/check-debian-host
+
 install:                      ## famfs.ko -> $(DESTDIR)/lib/modules/<rel>/extra (KDIR); famfs, mkfs.famfs -> $(DESTDIR)$(PREFIX)
 	KDIR='$(KDIR)' PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' scripts/install
+
+deb:                          ## Debian packages with Debian's tooling -> build/deb/famfs-dkms_<ver>_all.deb, famfs-tools_<ver>_<arch>.deb
+	scripts/deb
 
 uninstall:                    ## removes what make install installed (same KDIR, PREFIX, DESTDIR)
 	KDIR='$(KDIR)' PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' scripts/install --uninstall

@@ -599,6 +599,11 @@ impl<T: FileSystem> NewInode<T> {
                     (*raw).i_op = Tables::<T>::FILE_IOPS.as_ptr();
                     (*raw).__bindgen_anon_3.i_fop = Tables::<T>::FILE_OPS.as_ptr();
                     (*raw).i_flags |= bindings::S_DAX;
+                    // The VFS's writeback lists only hashed inodes
+                    // (`__mark_inode_dirty()`): unhashed, the DAX entries a write fault
+                    // tags dirty would reach `writepages` through `fsync` alone.
+                    // Eviction unhashes it.
+                    bindings::__insert_inode_hash(raw, (*raw).i_ino);
                 }
             }
         }
