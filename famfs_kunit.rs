@@ -285,4 +285,59 @@ mod famfs_logic {
             cases::poison_on_a_member_is_its_own()
         ));
     }
+
+    #[test]
+    fn msg_ioctl_numbers_match_the_reference() {
+        assert!(passed(
+            "msg_ioctl_numbers_match_the_reference",
+            cases::msg_ioctl_numbers_match_the_reference()
+        ));
+    }
+
+    #[test]
+    fn msg_header_layout_round_trips() {
+        assert!(passed(
+            "msg_header_layout_round_trips",
+            cases::msg_header_layout_round_trips()
+        ));
+    }
+
+    #[test]
+    fn msg_header_errors() {
+        assert!(passed("msg_header_errors", cases::msg_header_errors()));
+    }
+
+    #[test]
+    fn msg_record_errors() {
+        assert!(passed("msg_record_errors", cases::msg_record_errors()));
+    }
+
+    #[test]
+    fn msg_round_trips() {
+        assert!(passed("msg_round_trips", cases::msg_round_trips()));
+    }
+
+    #[test]
+    fn v2_and_msg_maps_resolve_alike() {
+        assert!(passed(
+            "v2_and_msg_maps_resolve_alike",
+            cases::v2_and_msg_maps_resolve_alike()
+        ));
+    }
+
+    #[test]
+    fn damaged_msgs_are_refused_or_round_trip() {
+        assert!(passed(
+            "damaged_msgs_are_refused_or_round_trip",
+            cases::damaged_msgs_are_refused_or_round_trip()
+        ));
+    }
+
+    #[test]
+    fn opts_and_daxdev_open_rules() {
+        assert!(passed(
+            "opts_and_daxdev_open_rules",
+            cases::opts_and_daxdev_open_rules()
+        ));
+    }
 }

@@ -104,7 +104,8 @@ pub const IOC_MAGIC: u32 = b'u' as u32;
 use kernel::ioctl::{
     _IO,
     _IOR,
-    _IOW, //
+    _IOW,
+    _IOWR, //
 };
 
 /// The host build's ioctl number encoding (asm-generic, as on x86_64 and arm64); the module
@@ -125,12 +126,16 @@ mod host_ioctl {
     pub(super) const fn _IOR<T>(ty: u32, nr: u32) -> u32 {
         ioc(2, ty, nr, core::mem::size_of::<T>())
     }
+    pub(super) const fn _IOWR<T>(ty: u32, nr: u32) -> u32 {
+        ioc(3, ty, nr, core::mem::size_of::<T>())
+    }
 }
 #[cfg(not(MODULE))]
 use host_ioctl::{
     _IO,
     _IOR,
-    _IOW, //
+    _IOW,
+    _IOWR, //
 };
 
 /// `FAMFSIOC_MAP_CREATE`: `_IOW('u', 0x50, struct famfs_ioc_map)`.
@@ -234,6 +239,14 @@ pub enum FmapError {
     StripTooShort,
     /// Two extents of the map overlap: one byte of memory at two file offsets.
     Overlap,
+    /// An fmap message of a `fmap_version` other than [`FMAP_VERSION`].
+    BadVersion,
+    /// An fmap message whose `fmap_size` is smaller than its header.
+    MsgTooShort,
+    /// An fmap message whose `fmap_size` exceeds [`FMAP_MAX_SIZE`] (`-EFBIG`).
+    MsgTooBig,
+    /// An fmap message record that does not lie wholly inside `fmap_size`.
+    RecordPastEnd,
 }
 
 /// An errno a refused map gets, by name. The numbers are C ABI facts this pure file does
@@ -247,6 +260,8 @@ pub enum Errno {
     TooBig,
     /// `ENOSPC`: no space left on device.
     NoSpace,
+    /// `EFBIG`: file too large.
+    FileTooBig,
 }
 
 /// The errnos [`FmapError::errno`] uses, by their C names.
@@ -258,6 +273,8 @@ pub mod errno {
     pub const E2BIG: Errno = Errno::TooBig;
     /// No space left on device.
     pub const ENOSPC: Errno = Errno::NoSpace;
+    /// File too large.
+    pub const EFBIG: Errno = Errno::FileTooBig;
 }
 
 impl FmapError {
@@ -266,6 +283,7 @@ impl FmapError {
         match self {
             Self::NoExtentsV1 => errno::ENOSPC,
             Self::TooManyExtents => errno::E2BIG,
+            Self::MsgTooBig => errno::EFBIG,
             _ => errno::EINVAL,
         }
     }
@@ -289,6 +307,10 @@ impl FmapError {
             Self::EmptyInterleave => "interleaved extent of zero bytes",
             Self::StripTooShort => "strip too short for the interleave",
             Self::Overlap => "extents overlap each other",
+            Self::BadVersion => "unknown fmap message version",
+            Self::MsgTooShort => "fmap message shorter than its header",
+            Self::MsgTooBig => "fmap message larger than the maximum",
+            Self::RecordPastEnd => "fmap message record past fmap_size",
         }
     }
 }
@@ -1122,5 +1144,564 @@ impl IocAddDaxdev {
     pub fn name_with_nul(&self) -> Option<&[u8]> {
         let len = self.name()?.len();
         Some(&self.name[..=len])
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The fmap message: famfs's self-describing map format (the FUSE `GET_FMAP` reply, and
+// the standalone KABI 44 `MAP_CREATE`/`MAP_GET` payload). A 32-byte header, then either
+// `nextents` simple extents, or `nextents` interleaved extents each followed by its
+// `ie_nstrips` strips (simple extents). Little-endian on the wire; every famfs target is.
+// A message validates into the very representation a `MAP_CREATE_V2` request does, so a
+// file's map does not depend on the ioctl that installed it.
+// ---------------------------------------------------------------------------------------
+
+/// `struct famfs_ioc_fmap_header`, 32 bytes.
+pub const MSG_HEADER_SIZE: usize = 32;
+/// `struct famfs_ioc_simple_ext`, 24 bytes.
+pub const MSG_SIMPLE_EXT_SIZE: usize = 24;
+/// `struct famfs_ioc_iext`, 24 bytes (its strips follow it).
+pub const MSG_IEXT_SIZE: usize = 24;
+/// `FAMFS_FMAP_VERSION`: the only `fmap_version` there is.
+pub const FMAP_VERSION: u16 = 1;
+/// `FAMFS_FMAP_MAX_SIZE`: the largest `fmap_size` a `MAP_CREATE` accepts (`EFBIG` above):
+/// one page, the reply buffer of FUSE's `GET_FMAP`. The largest map within this module's
+/// limits ([`MSG_MAX_MAP_SIZE`]) needs less.
+pub const FMAP_MAX_SIZE: usize = 4096;
+/// The largest message a map within the limits encodes to: four interleaved extents of
+/// sixteen strips (1,664 bytes).
+pub const MSG_MAX_MAP_SIZE: usize =
+    MSG_HEADER_SIZE + MAX_INTERLEAVED_EXTENTS * (MSG_IEXT_SIZE + MAX_STRIPS * MSG_SIMPLE_EXT_SIZE);
+
+const _: () = assert!(MSG_MAX_MAP_SIZE <= FMAP_MAX_SIZE);
+
+/// `FAMFSIOC_NOP` of the later standalone tree: `_IO('u', 0x50)`.
+pub const FAMFSIOC_NOP_50: u32 = _IO(IOC_MAGIC, 0x50);
+/// `FAMFSIOC_MAP_CREATE` with the message, `_IOW('u', 0x50, struct famfs_ioc_fmap_header)`
+/// (famfs user space's KABI 44 header).
+pub const FAMFSIOC_MSG_MAP_CREATE_50: u32 = _IOW::<[u8; MSG_HEADER_SIZE]>(IOC_MAGIC, 0x50);
+/// `FAMFSIOC_MAP_CREATE` with the message, `_IOW('u', 0x51, struct famfs_ioc_fmap_header)`
+/// (the later standalone tree).
+pub const FAMFSIOC_MSG_MAP_CREATE_51: u32 = _IOW::<[u8; MSG_HEADER_SIZE]>(IOC_MAGIC, 0x51);
+/// `FAMFSIOC_MAP_GET` with the message, `_IOR('u', 0x51, struct famfs_ioc_fmap_header)`:
+/// self-sized (see [`msg_reply_len`]).
+pub const FAMFSIOC_MSG_MAP_GET: u32 = _IOR::<[u8; MSG_HEADER_SIZE]>(IOC_MAGIC, 0x51);
+/// `struct famfs_ioc_daxdev` of famfs user space's KABI 44 header (by file descriptor),
+/// 16 bytes.
+pub const IOC_DAXDEV_FD_SIZE: usize = 16;
+/// `struct famfs_ioc_daxdev` of the later standalone tree (by path), 24 bytes.
+pub const IOC_DAXDEV_PATH_SIZE: usize = 24;
+/// `FAMFSIOC_DAXDEV_OPEN` by file descriptor: `_IOW('u', 0x56, 16 bytes)`.
+pub const FAMFSIOC_DAXDEV_OPEN_FD: u32 = _IOW::<[u8; IOC_DAXDEV_FD_SIZE]>(IOC_MAGIC, 0x56);
+/// `FAMFSIOC_DAXDEV_OPEN` by path: `_IOW('u', 0x52, 24 bytes)` (the later tree).
+pub const FAMFSIOC_DAXDEV_OPEN_PATH_52: u32 = _IOW::<[u8; IOC_DAXDEV_PATH_SIZE]>(IOC_MAGIC, 0x52);
+/// `FAMFSIOC_DAXDEV_OPEN` by path: `_IOW('u', 0x56, 24 bytes)` (another draft's number).
+pub const FAMFSIOC_DAXDEV_OPEN_PATH_56: u32 = _IOW::<[u8; IOC_DAXDEV_PATH_SIZE]>(IOC_MAGIC, 0x56);
+/// `FAMFSIOC_GET_OPTS`: `_IOR('u', 0x53, __u64)`.
+pub const FAMFSIOC_GET_OPTS: u32 = _IOR::<u64>(IOC_MAGIC, 0x53);
+/// `FAMFSIOC_SET_OPTS`: `_IOWR('u', 0x54, __u64)`.
+pub const FAMFSIOC_SET_OPTS: u32 = _IOWR::<u64>(IOC_MAGIC, 0x54);
+/// `FAMFSIOC_CLEAR_OPTS`: `_IOWR('u', 0x55, __u64)`.
+pub const FAMFSIOC_CLEAR_OPTS: u32 = _IOWR::<u64>(IOC_MAGIC, 0x55);
+
+/// `struct famfs_ioc_fmap_header`: the message's header.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MsgHeader {
+    /// `file_type` (`enum famfs_file_type`, one byte here).
+    pub file_type: u8,
+    /// `reserved` (ignored).
+    pub reserved: u8,
+    /// `fmap_version`: [`FMAP_VERSION`].
+    pub fmap_version: u16,
+    /// `ext_type`: 0 simple, 1 interleave.
+    pub ext_type: u32,
+    /// `nextents`: simple extents, or interleaved extents.
+    pub nextents: u32,
+    /// `fmap_size`: the whole message's bytes, header included.
+    pub fmap_size: u32,
+    /// `file_size`.
+    pub file_size: u64,
+    /// `reserved1` (ignored).
+    pub reserved1: u64,
+}
+
+impl MsgHeader {
+    /// Parses the 32-byte header.
+    pub fn parse(b: &[u8; MSG_HEADER_SIZE]) -> Self {
+        Self {
+            file_type: b[0],
+            reserved: b[1],
+            fmap_version: u16::from_le_bytes([b[2], b[3]]),
+            ext_type: le32_at(b, 4),
+            nextents: le32_at(b, 8),
+            fmap_size: le32_at(b, 12),
+            file_size: le64_at(b, 16),
+            reserved1: le64_at(b, 24),
+        }
+    }
+
+    /// Encodes the header.
+    pub fn encode(&self) -> [u8; MSG_HEADER_SIZE] {
+        let mut b = [0u8; MSG_HEADER_SIZE];
+        b[0] = self.file_type;
+        b[1] = self.reserved;
+        b[2..4].copy_from_slice(&self.fmap_version.to_le_bytes());
+        put_le32(&mut b, 4, self.ext_type);
+        put_le32(&mut b, 8, self.nextents);
+        put_le32(&mut b, 12, self.fmap_size);
+        put_le64(&mut b, 16, self.file_size);
+        put_le64(&mut b, 24, self.reserved1);
+        b
+    }
+
+    /// The checks a header alone allows, before the rest of the message is copied:
+    /// version, `fmap_size` within `[header, FMAP_MAX_SIZE]`, file and extent type, and
+    /// the extent count. Returns the extent kind, the count and `fmap_size`: the bytes to
+    /// copy.
+    pub fn check(&self) -> Result<(ExtType, usize, usize), FmapError> {
+        if self.fmap_version != FMAP_VERSION {
+            return Err(FmapError::BadVersion);
+        }
+        // CAST: a u32 fits in usize on every famfs target.
+        let size = self.fmap_size as usize;
+        if size < MSG_HEADER_SIZE {
+            return Err(FmapError::MsgTooShort);
+        }
+        if size > FMAP_MAX_SIZE {
+            return Err(FmapError::MsgTooBig);
+        }
+        FileType::from_raw(u32::from(self.file_type))?;
+        // The count rules are `MAP_CREATE_V2`'s.
+        let (kind, count) = IocFmap {
+            file_size: self.file_size,
+            file_type: u32::from(self.file_type),
+            ext_type: self.ext_type,
+            count: self.nextents,
+            ext_ptr: 0,
+        }
+        .extent_array()?;
+        Ok((kind, count, size))
+    }
+}
+
+fn le64_at(b: &[u8], off: usize) -> u64 {
+    let mut v = [0u8; 8];
+    v.copy_from_slice(&b[off..off + 8]);
+    u64::from_le_bytes(v)
+}
+
+fn le32_at(b: &[u8], off: usize) -> u32 {
+    let mut v = [0u8; 4];
+    v.copy_from_slice(&b[off..off + 4]);
+    u32::from_le_bytes(v)
+}
+
+fn put_le64(b: &mut [u8], off: usize, v: u64) {
+    b[off..off + 8].copy_from_slice(&v.to_le_bytes());
+}
+
+fn put_le32(b: &mut [u8], off: usize, v: u32) {
+    b[off..off + 4].copy_from_slice(&v.to_le_bytes());
+}
+
+/// Reads the message's records in order, each only if it lies wholly inside the message.
+struct MsgReader<'a> {
+    msg: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> MsgReader<'a> {
+    /// The next `n` bytes, or [`FmapError::RecordPastEnd`].
+    fn take(&mut self, n: usize) -> Result<&'a [u8], FmapError> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|end| *end <= self.msg.len())
+            .ok_or(FmapError::RecordPastEnd)?;
+        let r = &self.msg[self.pos..end];
+        self.pos = end;
+        Ok(r)
+    }
+
+    /// The next simple extent (`se_devindex`, `reserved`, `se_offset`, `se_len`), as
+    /// `MAP_CREATE_V2`'s structure.
+    fn simple(&mut self) -> Result<IocSimpleExt, FmapError> {
+        let b = self.take(MSG_SIMPLE_EXT_SIZE)?;
+        Ok(IocSimpleExt {
+            devindex: u64::from(le32_at(b, 0)),
+            offset: le64_at(b, 8),
+            len: le64_at(b, 16),
+        })
+    }
+
+    /// The next interleaved extent's own record (`ie_nstrips`, `ie_chunk_size`,
+    /// `ie_nbytes`, `reserved`).
+    fn iext(&mut self) -> Result<IocInterleavedExt, FmapError> {
+        let b = self.take(MSG_IEXT_SIZE)?;
+        Ok(IocInterleavedExt {
+            nstrips: u64::from(le32_at(b, 0)),
+            chunk_size: u64::from(le32_at(b, 4)),
+            nbytes: le64_at(b, 8),
+            strips_ptr: 0,
+        })
+    }
+}
+
+/// The message's header, checked, and a reader of its `fmap_size` bytes: `msg` may be
+/// longer (the bytes past `fmap_size` are not the message's), never shorter.
+fn msg_open(msg: &[u8], want: ExtType) -> Result<(MsgHeader, usize, MsgReader<'_>), FmapError> {
+    let head: &[u8; MSG_HEADER_SIZE] = msg
+        .get(..MSG_HEADER_SIZE)
+        .and_then(|h| h.try_into().ok())
+        .ok_or(FmapError::MsgTooShort)?;
+    let hdr = MsgHeader::parse(head);
+    let (kind, count, size) = hdr.check()?;
+    if kind != want {
+        return Err(FmapError::BadExtentType);
+    }
+    let msg = msg.get(..size).ok_or(FmapError::RecordPastEnd)?;
+    Ok((
+        hdr,
+        count,
+        MsgReader {
+            msg,
+            pos: MSG_HEADER_SIZE,
+        },
+    ))
+}
+
+/// The kind of map a message holds, after the header's checks ([`MsgHeader::check`]):
+/// which of [`validate_msg_simple`] and [`validate_msg_interleaved`] takes it.
+pub fn msg_kind(msg: &[u8]) -> Result<ExtType, FmapError> {
+    let head: &[u8; MSG_HEADER_SIZE] = msg
+        .get(..MSG_HEADER_SIZE)
+        .and_then(|h| h.try_into().ok())
+        .ok_or(FmapError::MsgTooShort)?;
+    Ok(MsgHeader::parse(head).check()?.0)
+}
+
+/// Validates a message of simple extents, each on the device its `se_devindex` names,
+/// with `MAP_CREATE_V2`'s rules; the extents go to `out`.
+pub fn validate_msg_simple(
+    msg: &[u8],
+    devs: impl DevSizes,
+    out: &mut [Extent; MAX_EXTENTS],
+) -> Result<Validated, FmapError> {
+    let (hdr, count, mut rd) = msg_open(msg, ExtType::Simple)?;
+    let file_type = FileType::from_raw(u32::from(hdr.file_type))?;
+    let mut total: u64 = 0;
+    for slot in &mut out[..count] {
+        let x = rd.simple()?;
+        *slot = simple_v2_extent(&x, file_type, &devs)?;
+        total = total.saturating_add(x.len);
+    }
+    Validated::finish(
+        file_type,
+        hdr.file_size,
+        total,
+        Extents::Simple(&out[..count]),
+    )
+}
+
+/// Validates a message of interleaved extents with `MAP_CREATE_V2`'s rules; they go to
+/// `out`, which must have room for all of them (as for [`validate_v2_interleaved`]).
+pub fn validate_msg_interleaved(
+    msg: &[u8],
+    devs: impl DevSizes,
+    out: &mut [Interleave],
+) -> Result<Validated, FmapError> {
+    let (hdr, count, mut rd) = msg_open(msg, ExtType::Interleave)?;
+    if out.len() < count {
+        return Err(FmapError::BadExtentType);
+    }
+    let file_type = FileType::from_raw(u32::from(hdr.file_type))?;
+    let mut covered: u64 = 0;
+    for slot in &mut out[..count] {
+        let ie = rd.iext()?;
+        let nstrips = ie.strip_count()?;
+        slot.nstrips = nstrips;
+        slot.chunk_size = ie.chunk_size;
+        slot.nbytes = ie.nbytes;
+        for s in &mut slot.strips[..nstrips] {
+            *s = simple_v2_extent(&rd.simple()?, file_type, &devs)?;
+        }
+        check_strip_lengths(slot, hdr.file_size)?;
+        covered = covered.saturating_add(ie.nbytes);
+    }
+    Validated::finish(
+        file_type,
+        hdr.file_size,
+        covered,
+        Extents::Interleaved(&out[..count]),
+    )
+}
+
+impl Fmap {
+    /// Validates an fmap message (`MAP_CREATE` of KABI 44).
+    pub fn from_msg(msg: &[u8], devs: impl DevSizes) -> Result<Self, FmapError> {
+        match msg_kind(msg)? {
+            ExtType::Simple => {
+                let mut ext = [Extent::default(); MAX_EXTENTS];
+                let v = validate_msg_simple(msg, devs, &mut ext)?;
+                Ok(Self {
+                    file_type: v.file_type,
+                    file_size: v.file_size,
+                    layout: Layout::Simple {
+                        count: v.count,
+                        ext,
+                    },
+                })
+            }
+            ExtType::Interleave => {
+                let mut ext = [Interleave::default(); MAX_INTERLEAVED_EXTENTS];
+                let v = validate_msg_interleaved(msg, devs, &mut ext)?;
+                Ok(Self {
+                    file_type: v.file_type,
+                    file_size: v.file_size,
+                    layout: Layout::Interleaved {
+                        count: v.count,
+                        ext,
+                    },
+                })
+            }
+        }
+    }
+
+    /// See [`MapRef::msg_size`].
+    pub fn msg_size(&self) -> usize {
+        self.as_map_ref().msg_size()
+    }
+
+    /// See [`MapRef::encode_msg`].
+    pub fn encode_msg(&self, buf: &mut [u8]) -> Option<usize> {
+        self.as_map_ref().encode_msg(buf)
+    }
+}
+
+/// How many bytes a self-sized `MAP_GET` writes to a caller's buffer of `buf_len` bytes
+/// for a message of `fmap_size` bytes: the whole message if it fits, else the header
+/// alone (whose `fmap_size` tells the caller what to allocate); `None` if not even the
+/// header fits.
+pub fn msg_reply_len(buf_len: usize, fmap_size: usize) -> Option<usize> {
+    if buf_len >= fmap_size {
+        Some(fmap_size)
+    } else if buf_len >= MSG_HEADER_SIZE {
+        Some(MSG_HEADER_SIZE)
+    } else {
+        None
+    }
+}
+
+impl MapRef<'_> {
+    /// The size of the map's message, header included (at most [`MSG_MAX_MAP_SIZE`]).
+    pub fn msg_size(&self) -> usize {
+        MSG_HEADER_SIZE
+            + match self.extents {
+                Extents::Simple(e) => e.len() * MSG_SIMPLE_EXT_SIZE,
+                Extents::Interleaved(ie) => ie
+                    .iter()
+                    .map(|i| MSG_IEXT_SIZE + i.nstrips * MSG_SIMPLE_EXT_SIZE)
+                    .sum(),
+            }
+    }
+
+    /// The map as an fmap message (`MAP_GET` of KABI 44), by the self-sized rule: the
+    /// whole message if `buf` holds [`MapRef::msg_size`] bytes, else the header alone (if
+    /// `buf` holds that). Returns the bytes written (0 if `buf` cannot hold a header); the
+    /// rest of `buf` is left alone. Reserved fields are zero. `None` for a map the message
+    /// cannot express: a `MAP_CREATE_V2` interleave whose chunk size exceeds 32 bits (the
+    /// message's `ie_chunk_size` is a `u32`).
+    pub fn encode_msg(&self, buf: &mut [u8]) -> Option<usize> {
+        let size = self.msg_size();
+        if let Extents::Interleaved(ie) = self.extents {
+            if ie.iter().any(|i| u32::try_from(i.chunk_size).is_err()) {
+                return None;
+            }
+        }
+        let Some(len) = msg_reply_len(buf.len(), size) else {
+            return Some(0);
+        };
+        let (ext_type, count) = match self.extents {
+            Extents::Simple(e) => (0, e.len()),
+            Extents::Interleaved(ie) => (1, ie.len()),
+        };
+        let hdr = MsgHeader {
+            file_type: self.file_type as u8,
+            reserved: 0,
+            fmap_version: FMAP_VERSION,
+            ext_type,
+            // CAST: at most MAX_INTERLEAVED_EXTENTS, and the size at most
+            // MSG_MAX_MAP_SIZE.
+            nextents: count as u32,
+            fmap_size: size as u32,
+            file_size: self.file_size,
+            reserved1: 0,
+        };
+        buf[..MSG_HEADER_SIZE].copy_from_slice(&hdr.encode());
+        if len < size {
+            return Some(len);
+        }
+        let mut pos = MSG_HEADER_SIZE;
+        match self.extents {
+            Extents::Simple(ext) => {
+                for e in ext {
+                    put_msg_simple(buf, &mut pos, e);
+                }
+            }
+            Extents::Interleaved(ext) => {
+                for ie in ext {
+                    let b = &mut buf[pos..pos + MSG_IEXT_SIZE];
+                    // CAST: nstrips is at most MAX_STRIPS.
+                    put_le32(b, 0, ie.nstrips as u32);
+                    put_le32(b, 4, u32::try_from(ie.chunk_size).ok()?);
+                    put_le64(b, 8, ie.nbytes);
+                    put_le64(b, 16, 0);
+                    pos += MSG_IEXT_SIZE;
+                    for s in &ie.strips[..ie.nstrips] {
+                        put_msg_simple(buf, &mut pos, s);
+                    }
+                }
+            }
+        }
+        Some(len)
+    }
+}
+
+/// Writes one simple extent record at `*pos` and moves past it.
+fn put_msg_simple(buf: &mut [u8], pos: &mut usize, e: &Extent) {
+    let (dev, offset) = split_addr(e.offset);
+    let b = &mut buf[*pos..*pos + MSG_SIMPLE_EXT_SIZE];
+    // CAST: a device index is below MAX_DAXDEVS.
+    put_le32(b, 0, dev as u32);
+    put_le32(b, 4, 0);
+    put_le64(b, 8, offset);
+    put_le64(b, 16, e.len);
+    *pos += MSG_SIMPLE_EXT_SIZE;
+}
+
+/// The operations a mount permits (`FAMFSIOC_GET_OPTS`/`SET_OPTS`/`CLEAR_OPTS`): one bit
+/// each, set = permitted, clear = refused with `EPERM`.
+pub mod opts {
+    /// `FAMFS_OPT_CREATE`: create a regular file.
+    pub const CREATE: u64 = 1 << 0;
+    /// `FAMFS_OPT_MKDIR`.
+    pub const MKDIR: u64 = 1 << 1;
+    /// `FAMFS_OPT_MKNOD` (famfs has no device nodes: refused whatever the bit).
+    pub const MKNOD: u64 = 1 << 2;
+    /// `FAMFS_OPT_SYMLINK` (famfs has no symlinks: refused whatever the bit).
+    pub const SYMLINK: u64 = 1 << 3;
+    /// `FAMFS_OPT_LINK`: hard links.
+    pub const LINK: u64 = 1 << 4;
+    /// `FAMFS_OPT_UNLINK`.
+    pub const UNLINK: u64 = 1 << 5;
+    /// `FAMFS_OPT_RMDIR`.
+    pub const RMDIR: u64 = 1 << 6;
+    /// `FAMFS_OPT_RENAME`.
+    pub const RENAME: u64 = 1 << 7;
+    /// `FAMFS_OPT_CHMOD`.
+    pub const CHMOD: u64 = 1 << 8;
+    /// `FAMFS_OPT_CHOWN`: owner or group.
+    pub const CHOWN: u64 = 1 << 9;
+    /// `FAMFS_OPT_TRUNCATE`: an explicit size change.
+    pub const TRUNCATE: u64 = 1 << 10;
+    /// `FAMFS_OPT_UTIMES`: explicit access and modification times.
+    pub const UTIMES: u64 = 1 << 11;
+    /// `FAMFS_OPT_WRITE`: `write(2)` and its kin.
+    pub const WRITE: u64 = 1 << 12;
+    /// `FAMFS_OPT_XATTR` (reserved: famfs has no extended attributes).
+    pub const XATTR: u64 = 1 << 13;
+    /// `FAMFS_OPT_MAP_CREATE`: every map-creating ioctl.
+    pub const MAP_CREATE: u64 = 1 << 14;
+    /// Every defined bit; others are refused (`EINVAL`).
+    pub const ALL: u64 = (1 << 15) - 1;
+    /// A new mount's bitmap: everything, so that KABI 43 users (who know nothing of
+    /// these bits) work as before.
+    pub const DEFAULT: u64 = ALL;
+
+    /// What `SET_OPTS` (`set`) or `CLEAR_OPTS` (`!set`) of `bits` makes of `cur`; `None`
+    /// for an undefined bit.
+    pub fn update(cur: u64, bits: u64, set: bool) -> Option<u64> {
+        if bits & !ALL != 0 {
+            return None;
+        }
+        Some(if set { cur | bits } else { cur & !bits })
+    }
+}
+
+/// `struct famfs_ioc_daxdev` of famfs user space's KABI 44 header: a device by open file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IocDaxdevFd {
+    /// `fd`: an open file of the dax character device.
+    pub fd: i32,
+    /// `flags`: must be 0.
+    pub flags: u32,
+    /// `daxdev_index` (a union with `padding`).
+    pub index: u64,
+}
+
+impl IocDaxdevFd {
+    /// Parses the 16-byte structure.
+    pub fn parse(b: &[u8; IOC_DAXDEV_FD_SIZE]) -> Self {
+        Self {
+            // CAST: the bits of a C `__s32`.
+            fd: u32_at(b, 0) as i32,
+            flags: u32_at(b, 4),
+            index: u64_at(b, 8),
+        }
+    }
+
+    /// Encodes the structure.
+    pub fn encode(&self) -> [u8; IOC_DAXDEV_FD_SIZE] {
+        let mut b = [0u8; IOC_DAXDEV_FD_SIZE];
+        // CAST: the bits of a C `__s32`.
+        put_u32(&mut b, 0, self.fd as u32);
+        put_u32(&mut b, 4, self.flags);
+        put_u64(&mut b, 8, self.index);
+        b
+    }
+}
+
+/// `struct famfs_ioc_daxdev` of the later standalone tree: a device by path.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IocDaxdevPath {
+    /// `daxdev_index`.
+    pub index: u64,
+    /// `daxdev_path`: a user pointer to the path (no NUL needed).
+    pub path: u64,
+    /// `daxdev_path_len`: the path's length without a NUL.
+    pub path_len: u32,
+    /// `flags`: must be 0.
+    pub flags: u32,
+}
+
+impl IocDaxdevPath {
+    /// Parses the 24-byte structure.
+    pub fn parse(b: &[u8; IOC_DAXDEV_PATH_SIZE]) -> Self {
+        Self {
+            index: u64_at(b, 0),
+            path: u64_at(b, 8),
+            path_len: u32_at(b, 16),
+            flags: u32_at(b, 20),
+        }
+    }
+
+    /// Encodes the structure.
+    pub fn encode(&self) -> [u8; IOC_DAXDEV_PATH_SIZE] {
+        let mut b = [0u8; IOC_DAXDEV_PATH_SIZE];
+        put_u64(&mut b, 0, self.index);
+        put_u64(&mut b, 8, self.path);
+        put_u32(&mut b, 16, self.path_len);
+        put_u32(&mut b, 20, self.flags);
+        b
+    }
+
+    /// The path's length to copy, if the request is well formed: `flags` 0, a length of
+    /// 1 to `path_max - 1` (room for the NUL the kernel adds), an index below
+    /// [`MAX_DAXDEVS`]. `None` is `EINVAL`.
+    pub fn path_len(&self, path_max: usize) -> Option<usize> {
+        // CAST: a u32 fits in usize on every famfs target.
+        let len = self.path_len as usize;
+        (self.flags == 0 && len > 0 && len < path_max && self.index < MAX_DAXDEVS as u64)
+            .then_some(len)
     }
 }

@@ -34,6 +34,7 @@ use kernel::{
 mod claims;
 pub mod daxdev;
 pub mod fmap;
+mod fmap_msg;
 pub mod iomap;
 mod members;
 mod memfail;
@@ -83,7 +84,8 @@ use kfs::{
     inode::{
         CreateKind,
         InodeKind,
-        InodeOperations, //
+        InodeOperations,
+        VfsOp, //
     },
     iomap::{
         IomapFlags,
@@ -180,6 +182,8 @@ pub(crate) struct MountState {
     /// The other devices of a multi-device file system (`members.rs`).
     #[pin]
     members: members::Members,
+    /// The operations the mount permits (`FAMFSIOC_SET_OPTS`, `fmap_msg.rs`).
+    opts: fmap_msg::Opts,
 }
 
 impl MountState {
@@ -469,6 +473,7 @@ fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Resu
             claims <- new_mutex!(Claims::new()),
             poison <- memfail::Poisoned::new(),
             members <- members::Members::new(),
+            opts: fmap_msg::Opts::new(),
         }),
         GFP_KERNEL,
     )?);
@@ -490,11 +495,18 @@ impl InodeOperations for Famfs {
     /// `MAP_CREATE`) or directory.
     fn create(dir: &Inode, dentry: NewDentry, kind: CreateKind, mode: u32) -> Result {
         let sb = dir.super_block();
-        sb.state()?.check_alive()?;
+        let state = sb.state()?;
+        state.check_alive()?;
         let kind = match kind {
-            CreateKind::Dir => InodeKind::Dir,
+            CreateKind::Dir => {
+                state.opts.check(fmap::opts::MKDIR)?;
+                InodeKind::Dir
+            }
             // Every famfs file is DAX: data never goes through the page cache.
-            CreateKind::Reg => InodeKind::DaxFile,
+            CreateKind::Reg => {
+                state.opts.check(fmap::opts::CREATE)?;
+                InodeKind::DaxFile
+            }
         };
         let inode = NewInode::new(sb, Some(dir), kind, mode)?;
         dentry.instantiate(dir, inode)
@@ -509,6 +521,12 @@ impl InodeOperations for Famfs {
     /// order as in other file systems' setattr: the inode lock (held by the VFS), then the
     /// invalidate lock.
     fn size_change(change: SizeChange<'_>) -> Result {
+        change
+            .inode()
+            .super_block()
+            .state()?
+            .opts
+            .check(fmap::opts::TRUNCATE)?;
         let _no_faults = change.inode().invalidate_lock();
         change.apply();
         if let Some(map) = change.inode().data() {
@@ -525,6 +543,21 @@ impl InodeOperations for Famfs {
         let state = inode.super_block().state()?;
         state.check_alive()?;
         Ok(state.writeback_device())
+    }
+
+    /// Links, removals, renames and attribute changes, as the mount's permitted
+    /// operations allow (`FAMFSIOC_SET_OPTS`; all of them by default).
+    fn permit(inode: &Inode, op: VfsOp) -> Result {
+        let bit = match op {
+            VfsOp::Link => fmap::opts::LINK,
+            VfsOp::Unlink => fmap::opts::UNLINK,
+            VfsOp::Rmdir => fmap::opts::RMDIR,
+            VfsOp::Rename => fmap::opts::RENAME,
+            VfsOp::Chmod => fmap::opts::CHMOD,
+            VfsOp::Chown => fmap::opts::CHOWN,
+            VfsOp::Utimes => fmap::opts::UTIMES,
+        };
+        inode.super_block().state()?.opts.check(bit)
     }
 }
 
@@ -627,7 +660,10 @@ impl FileOperations for Famfs {
     /// Reads and writes need a valid map on live devices ([`io_allowed`]), and never
     /// extend a file: they stop at `i_size` (so a write at or past the end, as every
     /// `O_APPEND` write is, writes nothing and returns 0).
-    fn io_begin(inode: &Inode, _write: bool) -> Result<u64> {
+    fn io_begin(inode: &Inode, write: bool) -> Result<u64> {
+        if write {
+            inode.super_block().state()?.opts.check(fmap::opts::WRITE)?;
+        }
         io_allowed(inode)?;
         u64::try_from(inode.size()).map_err(|_| EIO)
     }
@@ -663,13 +699,15 @@ impl FileOperations for Famfs {
         file.check_writeback_error()
     }
 
-    /// The famfs ioctls on regular files (KABI 43, and KABI 44's two device ioctls). The
-    /// v1 structures and NOP have the same layout for 32-bit processes; the v2 ones hold
-    /// pointers, so their command numbers differ there and are refused (`ENOTTY`).
+    /// The famfs ioctls on regular files: KABI 43, this module's two device ioctls, and
+    /// the fmap-message ABI (`fmap_msg.rs`; `DAXDEV_OPEN` in `members.rs`). The v1
+    /// structures, NOP and every fmap-message structure have the same layout for 32-bit
+    /// processes; the v2 ones hold pointers, so their command numbers differ there and are
+    /// refused (`ENOTTY`).
     fn ioctl(file: &File, cmd: u32, arg: UserPtr) -> Result<i64> {
         let inode = file.inode();
         let state = inode.super_block().state()?;
-        if cmd == fmap::FAMFSIOC_NOP {
+        if cmd == fmap::FAMFSIOC_NOP || cmd == fmap::FAMFSIOC_NOP_50 {
             // User space's "is this famfs?" probe: answers even after a device failure.
             return Ok(0);
         }
@@ -679,6 +717,17 @@ impl FileOperations for Famfs {
             fmap::FAMFSIOC_MAP_CREATE_V2 => map_create_v2(file, state, arg),
             fmap::FAMFSIOC_ADD_DAXDEV => members::add_daxdev(inode, state, arg),
             fmap::FAMFSIOC_GET_MAX_DAXDEV => members::get_max_daxdev(state, arg),
+            fmap::FAMFSIOC_MSG_MAP_CREATE_50 | fmap::FAMFSIOC_MSG_MAP_CREATE_51 => {
+                fmap_msg::map_create(file, state, arg)
+            }
+            fmap::FAMFSIOC_MSG_MAP_GET => fmap_msg::map_get(inode, arg),
+            fmap::FAMFSIOC_DAXDEV_OPEN_FD => members::daxdev_open_fd(inode, state, arg),
+            fmap::FAMFSIOC_DAXDEV_OPEN_PATH_52 | fmap::FAMFSIOC_DAXDEV_OPEN_PATH_56 => {
+                members::daxdev_open_path(inode, state, arg)
+            }
+            fmap::FAMFSIOC_GET_OPTS => fmap_msg::get_opts(state, arg),
+            fmap::FAMFSIOC_SET_OPTS => fmap_msg::change_opts(state, arg, true),
+            fmap::FAMFSIOC_CLEAR_OPTS => fmap_msg::change_opts(state, arg, false),
             fmap::FAMFSIOC_MAP_GET => {
                 let map = inode.data().ok_or(EINVAL)?;
                 let size = u64::try_from(inode.size()).map_err(|_| EIO)?;
@@ -873,12 +922,15 @@ fn reject(inode: &Inode, e: FmapError) -> Error {
         fmap::Errno::Inval => EINVAL,
         fmap::Errno::TooBig => E2BIG,
         fmap::Errno::NoSpace => ENOSPC,
+        fmap::Errno::FileTooBig => EFBIG,
     }
 }
 
 /// Installing a map takes `CAP_SYS_RAWIO`: a map names raw device memory, so whoever may
 /// install one may read and write any memory of the device, whatever the file's mode says.
-fn may_install_map(inode: &Inode) -> Result {
+/// And the mount must permit it (`FAMFS_OPT_MAP_CREATE`, `EPERM`).
+fn may_install_map(inode: &Inode, state: &MountState) -> Result {
+    state.opts.check(fmap::opts::MAP_CREATE)?;
     if !kfs::capable_sys_rawio() {
         warn_ratelimited!("inode {}: MAP_CREATE needs CAP_SYS_RAWIO\n", inode.ino());
         return Err(EPERM);
@@ -1005,7 +1057,7 @@ fn crosslink(inode: &Inode, partners: &mut [Partner]) -> Result {
 /// read-only one.
 fn map_create_v1(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
     let inode = file.inode();
-    may_install_map(inode)?;
+    may_install_map(inode, state)?;
     let _write = file.write_access()?;
     let req = IocMap::parse(&UserSlice::new(arg, IOC_MAP_SIZE).reader().read()?);
     let mut ext = [Extent::default(); MAX_EXTENTS];
@@ -1017,7 +1069,7 @@ fn map_create_v1(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
 /// the array it bounds is copied. `EROFS` on a read-only mount, as for v1.
 fn map_create_v2(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
     let inode = file.inode();
-    may_install_map(inode)?;
+    may_install_map(inode, state)?;
     let _write = file.write_access()?;
     let hdr = IocFmap::parse(&UserSlice::new(arg, IOC_FMAP_SIZE).reader().read()?);
     let (kind, count) = hdr.extent_array().map_err(|e| reject(inode, e))?;

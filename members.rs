@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The member devices of a mount (KABI 44): devices 1 to 63 of a multi-device famfs,
-//! registered by user space with `FAMFSIOC_ADD_DAXDEV` in log order, and found again by
-//! `iomap_begin` for every access to a file on them.
+//! registered by user space with `FAMFSIOC_ADD_DAXDEV` (or `FAMFSIOC_DAXDEV_OPEN`) in log
+//! order, and found again by `iomap_begin` for every access to a file on them.
 //!
 //! A member is claimed with the mount's superblock as holder, like the primary (device 0,
 //! the mount source), so no other mount or fs-dax user can have it, and it stays claimed
@@ -24,18 +24,26 @@ use crate::{
     },
     fmap::{
         IocAddDaxdev,
+        IocDaxdevFd,
+        IocDaxdevPath,
         IOC_ADD_DAXDEV_SIZE,
+        IOC_DAXDEV_FD_SIZE,
+        IOC_DAXDEV_PATH_SIZE,
         MAX_DAXDEVS,
         SB_HEAD_LEN, //
     },
     kfs::{
         capable_sys_rawio,
-        dax::lookup_source,
+        dax::{
+            lookup_fd,
+            lookup_source,
+            Source, //
+        },
         test_delay,
         warn_ratelimited,
         DelayPoint, //
     },
-    DaxDevice, Inode, MountState,
+    user_ptr, DaxDevice, Inode, MountState,
 };
 use kernel::{
     new_mutex,
@@ -119,6 +127,142 @@ fn refuse(inode: &Inode, req: &IocAddDaxdev, e: DevError) -> Error {
     }
 }
 
+/// The registered devices as `daxdev.rs` sees them, the primary first. Called with
+/// `registering` held.
+fn known_devices(state: &MountState) -> Result<KVec<Known>> {
+    let mut known = KVec::with_capacity(MAX_DAXDEVS, GFP_KERNEL)?;
+    known.push(
+        Known {
+            uuid: primary_uuid(state.dax()),
+            size: state.dax().size(),
+        },
+        GFP_KERNEL,
+    )?;
+    for m in state.members().iter() {
+        known.push(
+            Known {
+                uuid: Some(m.uuid),
+                size: m.dax.size(),
+            },
+            GFP_KERNEL,
+        )?;
+    }
+    Ok(known)
+}
+
+/// `FAMFSIOC_DAXDEV_OPEN` by path (`struct famfs_ioc_daxdev` of 24 bytes): registers the
+/// dax device at the path as device `index`, as `ADD_DAXDEV` does, taking its uuid from
+/// its own superblock and its size from the device. A no-op for an index already
+/// registered, whatever the path names. `EINVAL` for non-zero flags, a path length of 0
+/// or `PATH_MAX` and up, or an index of 64 and up.
+pub(crate) fn daxdev_open_path(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64> {
+    if !capable_sys_rawio() {
+        warn_ratelimited!("inode {}: DAXDEV_OPEN needs CAP_SYS_RAWIO\n", inode.ino());
+        return Err(EPERM);
+    }
+    let req = IocDaxdevPath::parse(&UserSlice::new(arg, IOC_DAXDEV_PATH_SIZE).reader().read()?);
+    // CAST: PATH_MAX is 4096.
+    let len = req
+        .path_len(kernel::bindings::PATH_MAX as usize)
+        .ok_or(EINVAL)?;
+    // CAST: below MAX_DAXDEVS (checked by `path_len`).
+    let index = req.index as usize;
+    if state.device(index).is_some() {
+        return Ok(0);
+    }
+    let mut path = KVec::from_elem(0u8, len + 1, GFP_KERNEL)?;
+    UserSlice::new(user_ptr(req.path)?, len)
+        .reader()
+        .read_slice(&mut path[..len])?;
+    // A NUL inside the path: not the path the length says.
+    let name = CStr::from_bytes_with_nul(&path).map_err(|_| EINVAL)?;
+    open_member(inode, state, index, lookup_source(name))
+}
+
+/// `FAMFSIOC_DAXDEV_OPEN` by file descriptor (`struct famfs_ioc_daxdev` of 16 bytes, the
+/// payload of FUSE's `FUSE_DEV_IOC_DAXDEV_OPEN`): registers the dax device `fd` is open on
+/// as device `daxdev_index`, as [`daxdev_open_path`] does the device at a path. `EINVAL`
+/// for non-zero flags or an index of 64 and up; `EBADF` for a descriptor not open.
+pub(crate) fn daxdev_open_fd(inode: &Inode, state: &MountState, arg: UserPtr) -> Result<i64> {
+    if !capable_sys_rawio() {
+        warn_ratelimited!("inode {}: DAXDEV_OPEN needs CAP_SYS_RAWIO\n", inode.ino());
+        return Err(EPERM);
+    }
+    let req = IocDaxdevFd::parse(&UserSlice::new(arg, IOC_DAXDEV_FD_SIZE).reader().read()?);
+    if req.flags != 0 || req.index >= MAX_DAXDEVS as u64 {
+        return Err(EINVAL);
+    }
+    // CAST: below MAX_DAXDEVS.
+    let index = req.index as usize;
+    if state.device(index).is_some() {
+        return Ok(0);
+    }
+    open_member(inode, state, index, lookup_fd(req.fd))
+}
+
+/// Registers the device `src` names as member `index` (`DAXDEV_OPEN`): its uuid is its
+/// superblock's, its size the device's, and the rules are `ADD_DAXDEV`'s (dense indices,
+/// one index per uuid). A no-op if `index` is registered meanwhile.
+pub(crate) fn open_member(
+    inode: &Inode,
+    state: &MountState,
+    index: usize,
+    src: Result<Source>,
+) -> Result<i64> {
+    let members = state.members();
+    let _registering = members.registering.lock();
+    if state.device(index).is_some() {
+        return Ok(0);
+    }
+    let cannot = |e: Error, why: &str| {
+        warn_ratelimited!(
+            @Map,
+            "inode {}: DAXDEV_OPEN index {}: {} ({:?})\n",
+            inode.ino(),
+            index,
+            why,
+            e
+        );
+        e
+    };
+    if index != members.iter().count() + 1 {
+        return Err(cannot(ERANGE, "the index skips a free index"));
+    }
+    let src = src.map_err(|e| cannot(e, "not a usable dax device"))?;
+    if !src.is_char() {
+        return Err(cannot(EINVAL, "a member must be a dax character device"));
+    }
+    let dax = DaxDevice::claim(src, inode.super_block())
+        .map_err(|e| cannot(e, "cannot claim it (held elsewhere, or not fsdev_dax)"))?;
+    let mut head = [0u8; SB_HEAD_LEN];
+    dax.read(0, &mut head)
+        .map_err(|e| cannot(e, "cannot read its superblock"))?;
+    let uuid = sb_dev_uuid(&head).ok_or_else(|| cannot(EINVAL, "no famfs superblock"))?;
+    let mut req = IocAddDaxdev::zeroed();
+    req.uuid = uuid;
+    req.size = dax.size();
+    // CAST: below MAX_DAXDEVS.
+    req.index = index as u32;
+    // `plan_add` wants a name: the device is found already.
+    req.name[0] = b'-';
+    let known = known_devices(state)?;
+    match plan_add(&req, &known).map_err(|e| refuse(inode, &req, e))? {
+        AddPlan::Present => return Ok(0),
+        AddPlan::Register(i) if i == index => {}
+        AddPlan::Register(_) => return Err(EINVAL),
+    }
+    check_member(&req, dax.size(), &head).map_err(|e| refuse(inode, &req, e))?;
+    test_delay(DelayPoint::AddDaxdev);
+    if dax.holder().failed() {
+        return Err(cannot(ENODEV, "it failed while being added"));
+    }
+    let slot = members.slots.get(index - 1).ok_or(EINVAL)?;
+    if !slot.populate(Member { dax, uuid }) {
+        return Err(EBUSY);
+    }
+    Ok(0)
+}
+
 /// `FAMFSIOC_ADD_DAXDEV`: registers the named device as device `index`, or does nothing
 /// if that (uuid, index) is registered already. Every failure leaves the table as it was
 /// (a device claimed for the checks is released when dropped); a device that fails while
@@ -141,23 +285,7 @@ pub(crate) fn add_daxdev(inode: &Inode, state: &MountState, arg: UserPtr) -> Res
     let lookup = name.map(|n| (n, lookup_source(n)));
     let members = state.members();
     let _registering = members.registering.lock();
-    let mut known = KVec::with_capacity(MAX_DAXDEVS, GFP_KERNEL)?;
-    known.push(
-        Known {
-            uuid: primary_uuid(state.dax()),
-            size: state.dax().size(),
-        },
-        GFP_KERNEL,
-    )?;
-    for m in members.iter() {
-        known.push(
-            Known {
-                uuid: Some(m.uuid),
-                size: m.dax.size(),
-            },
-            GFP_KERNEL,
-        )?;
-    }
+    let known = known_devices(state)?;
     let index = match plan_add(&req, &known).map_err(|e| refuse(inode, &req, e))? {
         AddPlan::Present => return Ok(0),
         AddPlan::Register(index) => index,

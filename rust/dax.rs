@@ -312,6 +312,26 @@ pub(crate) fn lookup_source(source: &CStr) -> Result<Source> {
     }))
 }
 
+/// The dax character device that `fd`, an open file of the calling process, is a node of
+/// (`DAXDEV_OPEN` by file descriptor): as [`lookup_source`]'s, the device behind the open
+/// character device, never one found by its number alone.
+///
+/// Errors: `EBADF` if `fd` is not open (or is an `O_PATH` descriptor), `EINVAL` if it is
+/// not a character device, `ENODEV` if it is not a dax device.
+pub(crate) fn lookup_fd(fd: i32) -> Result<Source> {
+    let mut devt: sys::dev_t = 0;
+    let mut dax: *mut sys::dax_device = core::ptr::null_mut();
+    // SAFETY: `devt` and `dax` are valid places to write; the shim only looks the
+    // descriptor up.
+    to_result(unsafe { sys::famfs_shim_lookup_fd(fd, &mut devt, &mut dax) })?;
+    let dev = NonNull::new(dax).ok_or(ENODEV)?;
+    // INVARIANT: On success, the shim returned a reference to a live dax device.
+    Ok(Source::Char(DaxRef {
+        dev,
+        devt: DevT(devt),
+    }))
+}
+
 impl<T: FileSystem> DaxDevice<T> {
     /// Claims the device of `source` (from [`lookup_source`]) for `sb`.
     ///

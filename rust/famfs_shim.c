@@ -193,36 +193,46 @@ static int famfs_dax_major_find(void)
 }
 
 /*
- * The dax device behind the character device node at @path, whose number has the
- * dax major, with a reference for the caller (put_dax()); an ERR_PTR otherwise:
- * -ENODEV when no dax character device is registered with that number.
+ * The dax device behind @f, an open file of a dax character device node, with a
+ * reference for the caller; ERR_PTR(-ENODEV) if there is none.
  */
-static struct dax_device *famfs_dax_open(const struct path *path)
+static struct dax_device *famfs_dax_of_file(struct file *f)
 {
-	struct dax_device *dax_dev = ERR_PTR(-ENODEV);
-	struct inode *node;
+	struct inode *node = file_inode(f);
 	struct cdev *cdev;
-	struct file *f;
 
-	f = dentry_open(path, O_RDONLY, current_cred());
-	if (IS_ERR(f))
-		return PTR_ERR(f) == -ENXIO ? ERR_PTR(-ENODEV) : ERR_CAST(f);
 	/*
 	 * chrdev_open() set i_cdev to the registered cdev; a racing cdev_del()
 	 * (unbind) may clear it again. While @f is open, the cdev holds its parent
 	 * (cdev_add()), the dev_dax device, which holds its dax device until
 	 * dev_dax_release(): the dax device is live, and we take a reference.
 	 */
-	node = file_inode(f);
 	cdev = READ_ONCE(node->i_cdev);
 	if (cdev) {
 		struct dax_device *d = (void *)((char *)cdev - famfs_dax_cdev_offset);
 
 		if (dax_inode(d)->i_cdev == cdev && dax_inode(d)->i_rdev == node->i_rdev) {
 			ihold(dax_inode(d));
-			dax_dev = d;
+			return d;
 		}
 	}
+	return ERR_PTR(-ENODEV);
+}
+
+/*
+ * The dax device behind the character device node at @path, whose number has the
+ * dax major, with a reference for the caller (put_dax()); an ERR_PTR otherwise:
+ * -ENODEV when no dax character device is registered with that number.
+ */
+static struct dax_device *famfs_dax_open(const struct path *path)
+{
+	struct dax_device *dax_dev;
+	struct file *f;
+
+	f = dentry_open(path, O_RDONLY, current_cred());
+	if (IS_ERR(f))
+		return PTR_ERR(f) == -ENXIO ? ERR_PTR(-ENODEV) : ERR_CAST(f);
+	dax_dev = famfs_dax_of_file(f);
 	fput(f);
 	return dax_dev;
 }
@@ -656,4 +666,37 @@ int famfs_shim_dax_read(struct dax_device *dax_dev, u64 offset, void *buf, size_
 		ret = -EIO;
 	dax_read_unlock(id);
 	return ret;
+}
+
+/*
+ * DAXDEV_OPEN by file descriptor: the dax device that @fd, an open file of the
+ * calling process, is a character device node of (*dax: a reference to it, as
+ * famfs_shim_lookup_source() gives). -EBADF if @fd is not open (or is an
+ * O_PATH descriptor), -EINVAL if it is not a character device, -ENODEV if it
+ * is not a registered dax character device.
+ */
+int famfs_shim_lookup_fd(int fd, dev_t *devt, struct dax_device **dax)
+{
+	CLASS(fd, f)(fd);
+	struct dax_device *dax_dev;
+	struct inode *inode;
+	int err;
+
+	*dax = NULL;
+	if (fd_empty(f))
+		return -EBADF;
+	err = famfs_dax_major_find();
+	if (err)
+		return err;
+	inode = file_inode(fd_file(f));
+	if (!S_ISCHR(inode->i_mode))
+		return -EINVAL;
+	*devt = inode->i_rdev;
+	if (MAJOR(*devt) != famfs_dax_major)
+		return -ENODEV;
+	dax_dev = famfs_dax_of_file(fd_file(f));
+	if (IS_ERR(dax_dev))
+		return PTR_ERR(dax_dev);
+	*dax = dax_dev;
+	return 0;
 }

@@ -212,4 +212,5 @@ void famfs_itree_insert(struct famfs_itree_node *node, struct rb_root_cached *ro
 void famfs_itree_remove(struct famfs_itree_node *node, struct rb_root_cached *root);
 struct famfs_itree_node *famfs_itree_first(struct rb_root_cached *root, u64 start, u64 last);
 struct famfs_itree_node *famfs_itree_next(struct famfs_itree_node *node, u64 start, u64 last);
+int famfs_shim_lookup_fd(int fd, dev_t *devt, struct dax_device **dax);
 #endif /* FAMFS_SHIM_H */

@@ -72,6 +72,27 @@ pub(crate) enum CreateKind {
     Dir,
 }
 
+/// A change to a directory's entries or to an inode's attributes that the file system may
+/// refuse before the VFS makes it ([`InodeOperations::permit`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum VfsOp {
+    /// `link`, in the directory given.
+    Link,
+    /// `unlink`, in the directory given.
+    Unlink,
+    /// `rmdir`, in the directory given.
+    Rmdir,
+    /// `rename`, from the directory given.
+    Rename,
+    /// A mode change (`chmod`) of the inode given.
+    Chmod,
+    /// An owner or group change (`chown`) of the inode given.
+    Chown,
+    /// An access or modification time change (`utimes`, `touch`) of the inode given, other
+    /// than a size change's.
+    Utimes,
+}
+
 /// The inode operations of a file system (directories and regular files).
 #[vtable]
 pub(crate) trait InodeOperations: Sized {
@@ -79,6 +100,13 @@ pub(crate) trait InodeOperations: Sized {
     /// type bits are `S_IFREG` or `S_IFDIR` already) and attaches it to `dentry`
     /// ([`NewDentry::instantiate`]).
     fn create(dir: &Inode<Self>, dentry: NewDentry<Self>, kind: CreateKind, mode: u32) -> Result;
+
+    /// Whether `op` may be done on `inode` (see [`VfsOp`]); an error refuses it before
+    /// anything changes. Without it, every operation is permitted. Attribute changes the
+    /// kernel makes itself (`ATTR_FORCE`: dropping setuid on write) are not asked about.
+    fn permit(_inode: &Inode<Self>, _op: VfsOp) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 
     /// A size change of a regular file (`truncate`), with the inode lock held
     /// exclusively by the VFS. Without it, a size change is refused (`EPERM`).
@@ -661,11 +689,33 @@ impl<T: FileSystem> Tables<T> {
         OpsTable(bindings::inode_operations {
             create: Some(Self::create),
             lookup: Some(bindings::simple_lookup),
-            link: Some(bindings::simple_link),
-            unlink: Some(bindings::simple_unlink),
+            link: Some(if T::HAS_PERMIT {
+                Self::link
+            } else {
+                bindings::simple_link
+            }),
+            unlink: Some(if T::HAS_PERMIT {
+                Self::unlink
+            } else {
+                bindings::simple_unlink
+            }),
             mkdir: Some(Self::mkdir),
-            rmdir: Some(bindings::simple_rmdir),
-            rename: Some(bindings::simple_rename),
+            rmdir: Some(if T::HAS_PERMIT {
+                Self::rmdir
+            } else {
+                bindings::simple_rmdir
+            }),
+            rename: Some(if T::HAS_PERMIT {
+                Self::rename
+            } else {
+                bindings::simple_rename
+            }),
+            // A directory's mode, owner and times: asked about as a file's are.
+            setattr: if T::HAS_PERMIT {
+                Some(Self::setattr)
+            } else {
+                None
+            },
             ..pin_init::zeroed()
         });
 
@@ -781,11 +831,87 @@ impl<T: FileSystem> Tables<T> {
         }
     }
 
+    /// `link`, if the file system permits it ([`InodeOperations::permit`]).
+    ///
     /// # Safety
     ///
-    /// Called by the VFS with a live dentry of a `T` regular file whose inode lock it
-    /// holds exclusively (`notify_change()`; Documentation/filesystems/locking.rst:
-    /// "setattr: exclusive").
+    /// Called by the VFS with live dentries and a live, locked directory of a `T`
+    /// superblock.
+    unsafe extern "C" fn link(
+        old: *mut bindings::dentry,
+        dir: *mut bindings::inode,
+        new: *mut bindings::dentry,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: See the function's safety section.
+            T::permit(unsafe { Inode::<T>::from_raw(dir) }, VfsOp::Link)?;
+            // SAFETY: As above: the VFS's arguments, passed on.
+            to_result(unsafe { bindings::simple_link(old, dir, new) })?;
+            Ok(0)
+        })
+    }
+
+    /// `unlink`, if permitted.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with a live, locked directory of a `T` superblock and a live
+    /// dentry in it.
+    unsafe extern "C" fn unlink(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
+        from_result(|| {
+            // SAFETY: See the function's safety section.
+            T::permit(unsafe { Inode::<T>::from_raw(dir) }, VfsOp::Unlink)?;
+            // SAFETY: As above.
+            to_result(unsafe { bindings::simple_unlink(dir, dentry) })?;
+            Ok(0)
+        })
+    }
+
+    /// `rmdir`, if permitted.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::unlink`].
+    unsafe extern "C" fn rmdir(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
+        from_result(|| {
+            // SAFETY: See the function's safety section.
+            T::permit(unsafe { Inode::<T>::from_raw(dir) }, VfsOp::Rmdir)?;
+            // SAFETY: As above.
+            to_result(unsafe { bindings::simple_rmdir(dir, dentry) })?;
+            Ok(0)
+        })
+    }
+
+    /// `rename`, if permitted.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with live, locked directories of a `T` superblock and live
+    /// dentries in them.
+    unsafe extern "C" fn rename(
+        idmap: *mut bindings::mnt_idmap,
+        old_dir: *mut bindings::inode,
+        old: *mut bindings::dentry,
+        new_dir: *mut bindings::inode,
+        new: *mut bindings::dentry,
+        flags: kernel::ffi::c_uint,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: See the function's safety section.
+            T::permit(unsafe { Inode::<T>::from_raw(old_dir) }, VfsOp::Rename)?;
+            // SAFETY: As above.
+            to_result(unsafe {
+                bindings::simple_rename(idmap, old_dir, old, new_dir, new, flags)
+            })?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS with a live dentry of a `T` regular file or directory whose
+    /// inode lock it holds exclusively (`notify_change()`;
+    /// Documentation/filesystems/locking.rst: "setattr: exclusive").
     unsafe extern "C" fn setattr(
         idmap: *mut bindings::mnt_idmap,
         dentry: *mut bindings::dentry,
@@ -798,6 +924,23 @@ impl<T: FileSystem> Tables<T> {
             let inode = unsafe { Inode::<T>::from_raw(sys::famfs_shim_d_inode(dentry)) };
             // SAFETY: `attr` is live for the call.
             let (valid, size) = unsafe { ((*attr).ia_valid, (*attr).ia_size) };
+            if T::HAS_PERMIT && valid & bindings::ATTR_FORCE == 0 {
+                // A size change sets the times too: that is the size change's, not utimes.
+                let times = if valid & bindings::ATTR_SIZE == 0 {
+                    bindings::ATTR_ATIME | bindings::ATTR_MTIME
+                } else {
+                    0
+                };
+                for (bits, op) in [
+                    (bindings::ATTR_MODE, VfsOp::Chmod),
+                    (bindings::ATTR_UID | bindings::ATTR_GID, VfsOp::Chown),
+                    (times, VfsOp::Utimes),
+                ] {
+                    if valid & bits != 0 {
+                        T::permit(inode, op)?;
+                    }
+                }
+            }
             if valid & bindings::ATTR_SIZE != 0 && size != inode.size() {
                 if !T::HAS_SIZE_CHANGE {
                     return Err(EPERM);

@@ -184,3 +184,9 @@ pub(crate) fn capable_sys_rawio() -> bool {
     // SAFETY: `capable` only inspects the current task's credentials.
     unsafe { kernel::bindings::capable(kernel::bindings::CAP_SYS_RAWIO as kernel::ffi::c_int) }
 }
+
+/// Whether the current task has `CAP_SYS_ADMIN`.
+pub(crate) fn capable_sys_admin() -> bool {
+    // SAFETY: `capable` only inspects the current task's credentials.
+    unsafe { kernel::bindings::capable(kernel::bindings::CAP_SYS_ADMIN as kernel::ffi::c_int) }
+}

@@ -233,6 +233,54 @@ static void device_ioctl_edges(int fd)
 	munmap(pages, 4096);
 }
 
+/*
+ * The fmap-message ABI's ioctls (MESSAGE_CASES cases): bad pointers, read-only
+ * replies, the wrong file. @mapped is a famfs file with a map.
+ */
+#define MESSAGE_CASES 12
+static void message_ioctl_edges(int mapped)
+{
+	struct famfs_ioc_daxdev_path dp = { .daxdev_index = 1, .daxdev_path = (uintptr_t)unmapped,
+					    .daxdev_path_len = 8 };
+	struct famfs_ioc_fmap_header *hdr;
+	uint64_t opts;
+	int fd = new_file(), dir, ret, err;
+
+	ret = ioctl(fd, FAMFSIOC_MAP_CREATE_MSG, NULL); err = errno;
+	expect("message MAP_CREATE NULL argument", ret, err, EFAULT);
+	ret = ioctl(fd, FAMFSIOC_MAP_CREATE_MSG_51, unmapped); err = errno;
+	expect("message MAP_CREATE unmapped argument", ret, err, EFAULT);
+	ret = ioctl(mapped, FAMFSIOC_MAP_GET_MSG, NULL); err = errno;
+	expect("message MAP_GET into NULL", ret, err, EFAULT);
+	/* A read-only buffer whose header says it holds a page. */
+	hdr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	hdr->fmap_size = 4096;
+	mprotect(hdr, 4096, PROT_READ);
+	ret = ioctl(mapped, FAMFSIOC_MAP_GET_MSG, hdr); err = errno;
+	expect("message MAP_GET into a read-only page", ret, err, EFAULT);
+	munmap(hdr, 4096);
+	ret = ioctl(fd, FAMFSIOC_GET_OPTS, ro_page); err = errno;
+	expect("GET_OPTS into a read-only page", ret, err, EFAULT);
+	ret = ioctl(fd, FAMFSIOC_SET_OPTS, NULL); err = errno;
+	expect("SET_OPTS NULL argument", ret, err, EFAULT);
+	opts = 1ULL << 40;
+	ret = ioctl(fd, FAMFSIOC_CLEAR_OPTS, &opts); err = errno;
+	expect("CLEAR_OPTS an undefined bit", ret, err, EINVAL);
+	ret = ioctl(fd, FAMFSIOC_DAXDEV_OPEN, NULL); err = errno;
+	expect("DAXDEV_OPEN by fd NULL argument", ret, err, EFAULT);
+	ret = ioctl(fd, FAMFSIOC_DAXDEV_OPEN_PATH, &dp); err = errno;
+	expect("DAXDEV_OPEN by path, unmapped path", ret, err, EFAULT);
+	ret = ioctl(fd, FAMFSIOC_NOP_50); err = errno;
+	expect("NOP at 0x50", ret, err, 0);
+	dir = open(mnt, O_RDONLY | O_DIRECTORY);
+	ret = ioctl(dir, FAMFSIOC_NOP_50); err = errno;
+	expect("NOP at 0x50 on a famfs directory", ret, err, ENOTTY);
+	ret = ioctl(dir, FAMFSIOC_GET_OPTS, &opts); err = errno;
+	expect("GET_OPTS on a famfs directory", ret, err, ENOTTY);
+	close(dir);
+	close(fd);
+}
+
 int main(void)
 {
 	const uint64_t D = 64 * MiB; /* a valid data offset */
@@ -329,7 +377,14 @@ int main(void)
 		{ _IOW('u', 0x50, uint64_t), "MAP_CREATE with a wrong size" },
 		{ _IOR('u', 0x51, uint64_t), "MAP_GET with a wrong size" },
 		{ _IOW('u', 0x54, struct famfs_ioc_map), "MAP_CREATE_V2 with a wrong size" },
-		{ _IO('u', 0x50), "MAP_CREATE without direction" },
+		{ _IO('u', 0x51), "MAP_GET without direction" },
+		{ _IOR('u', 0x50, struct famfs_ioc_fmap_header), "message MAP_CREATE as a read" },
+		{ _IOW('u', 0x51, uint64_t), "message MAP_CREATE with a wrong size" },
+		{ _IOR('u', 0x51, uint64_t), "message MAP_GET with a wrong size" },
+		{ _IOW('u', 0x52, struct famfs_ioc_daxdev), "DAXDEV_OPEN by fd at 0x52" },
+		{ _IOR('u', 0x53, __u32), "GET_OPTS with a wrong size" },
+		{ _IOW('u', 0x54, uint64_t), "SET_OPTS without read" },
+		{ _IOWR('u', 0x55, __u32), "CLEAR_OPTS with a wrong size" },
 		{ _IO('u', 0x56), "0x56" },
 		{ _IOW('u', 0x56, uint64_t), "ADD_DAXDEV with a wrong size" },
 		{ _IOR('u', 0x57, uint64_t), "GET_MAX_DAXDEV with a wrong size" },
@@ -366,7 +421,7 @@ int main(void)
 	v2_dev[2] = (struct v2_case){ "v2 whole device", 0, 1, 0, 2 * MiB, { E(2 * MiB, end - 2 * MiB) }, 0 };
 
 	ncases = ARRAY_SIZE(v1) + ARRAY_SIZE(v1_dev) + ARRAY_SIZE(v2) + ARRAY_SIZE(v2_dev) + ARRAY_SIZE(ie) +
-		 ARRAY_SIZE(wrong) + 12 + 10 + 4 + 11 + DEVICE_EDGE_CASES;
+		 ARRAY_SIZE(wrong) + 12 + 10 + 4 + 11 + DEVICE_EDGE_CASES + MESSAGE_CASES;
 	ksft_set_plan(ncases);
 
 	for (i = 0; i < ARRAY_SIZE(v1); i++)
@@ -455,6 +510,7 @@ int main(void)
 		ret = ioctl(fd, FAMFSIOC_GET_MAX_DAXDEV, &max); err = errno;
 		expect("GET_MAX_DAXDEV still 0", ret || max ? -1 : 0, ret ? err : EINVAL, 0);
 	}
+	message_ioctl_edges(fd);
 	close(fd);
 
 	/* Cross-linked files (4 cases): both files over the same memory may be mapped

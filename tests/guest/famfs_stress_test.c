@@ -74,6 +74,7 @@ static int allowed(int err)
 	switch (err) {
 	case EINVAL: case E2BIG: case ENOSPC: case EEXIST: case EFAULT:
 	case EIO: case ENXIO: case ENOENT: case EBADF: case ENOTTY:
+	case EFBIG: case EOVERFLOW:
 		return 1;
 	}
 	return 0;
@@ -133,6 +134,62 @@ static int fuzz_device_ioctl(uint64_t *s, int fd, const char *dir, char *what, s
 	if (dfd != fd)
 		close(dfd);
 	return ok ? 0 : -1;
+}
+
+/*
+ * One fmap-message ioctl with a random message through @fd: MAP_CREATE (either
+ * number) of up to 5 simple or interleaved records with fields near their edges and
+ * an fmap_size that is exact, short, long or wild; or the self-sized MAP_GET with a
+ * random buffer length. Returns the ioctl's result (errno set).
+ */
+static int fuzz_message_ioctl(uint64_t *s, int fd)
+{
+	static union {
+		struct famfs_ioc_fmap_header h;
+		uint8_t b[FAMFS_FMAP_MAX_SIZE + 512];
+	} m;
+	struct famfs_ioc_simple_ext se;
+	struct famfs_ioc_iext ie;
+	size_t len = sizeof(m.h);
+	int n = xorshift(s) % 6, k, j, nstrips;
+
+	memset(&m, 0, sizeof(m));
+	if (xorshift(s) % 4 == 0) {
+		m.h.fmap_size = xorshift(s) % 8 ? sizeof(m.h) + xorshift(s) % 64 : FAMFS_FMAP_MAX_SIZE;
+		return ioctl(fd, FAMFSIOC_MAP_GET_MSG, xorshift(s) % 16 ? (void *)&m : (void *)16);
+	}
+	m.h.file_type = xorshift(s) % 8 ? 0 : xorshift(s) % 4;
+	m.h.fmap_version = xorshift(s) % 8 ? 1 : (uint16_t)xorshift(s);
+	m.h.ext_type = xorshift(s) % 2 ? xorshift(s) % 2 : (uint32_t)edgy(s, 1);
+	m.h.nextents = xorshift(s) % 8 ? n : (uint32_t)xorshift(s);
+	m.h.file_size = edgy(s, 8 * MiB);
+	for (k = 0; k < n; k++) {
+		nstrips = 1;
+		if (m.h.ext_type == FAMFS_FMAP_EXT_INTERLEAVE) {
+			nstrips = xorshift(s) % 18;
+			ie = (struct famfs_ioc_iext){ .ie_nstrips = xorshift(s) % 8 ? nstrips : (uint32_t)xorshift(s),
+				.ie_chunk_size = (uint32_t)edgy(s, 2 * MiB), .ie_nbytes = edgy(s, 8 * MiB) };
+			memcpy(m.b + len, &ie, sizeof(ie));
+			len += sizeof(ie);
+		}
+		for (j = 0; j < nstrips && len + sizeof(se) <= sizeof(m.b); j++) {
+			se = (struct famfs_ioc_simple_ext){ .se_devindex = xorshift(s) % 8 == 0,
+				.se_offset = edgy(s, GiB + (k * 17 + j) * 64 * MiB), .se_len = edgy(s, 4 * MiB) };
+			memcpy(m.b + len, &se, sizeof(se));
+			len += sizeof(se);
+		}
+	}
+	k = xorshift(s) % 8;
+	if (k == 0)
+		m.h.fmap_size = len - xorshift(s) % len;
+	else if (k == 1)
+		m.h.fmap_size = len + xorshift(s) % 64;
+	else if (k == 2)
+		m.h.fmap_size = (uint32_t)edgy(s, len);
+	else
+		m.h.fmap_size = len;
+	return ioctl(fd, xorshift(s) % 2 ? FAMFSIOC_MAP_CREATE_MSG : FAMFSIOC_MAP_CREATE_MSG_51,
+		     xorshift(s) % 16 ? (void *)&m : (void *)8);
 }
 
 TEST_F_TIMEOUT(mnt, random_ioctl_fuzzer, 600)
@@ -260,6 +317,11 @@ TEST_F_TIMEOUT(mnt, random_ioctl_fuzzer, 600)
 				}
 				close(fd);
 				continue;
+			}
+			if (xorshift(&s) % 3 == 0) {
+				/* The fmap-message ioctls (fuzz_message_ioctl). */
+				ret = fuzz_message_ioctl(&s, fd);
+				break;
 			}
 			ret = ioctl(fd, xorshift(&s) % 2 ? FAMFSIOC_MAP_GET_V2 : FAMFSIOC_MAP_GET, xorshift(&s) % 8 ? (void *)&g : (void *)16);
 			break;

@@ -17,6 +17,9 @@ if ! modprobe famfs; then
 fi
 # The member-poison case poisons a page of device 1 for the rest of the boot: last.
 run_prog famfs_multidev_test multidev -T member_page_failure_is_contained
+# Members registered by DAXDEV_OPEN (by path and by file descriptor), and a file
+# striped over them by the fmap message.
+run_prog famfs_fmapmsg_test fmapmsg-multidev -f mdm
 
 # The famfs tool on a multi-device file system: devadd writes each member's
 # superblock and a FAMFS_LOG_ADD_DAXDEV entry and registers it; a new mount's

@@ -58,6 +58,14 @@ host_cases!(
     clip_stops_before_poison,
     poison_record_matches_a_page_model,
     poison_on_a_member_is_its_own,
+    msg_ioctl_numbers_match_the_reference,
+    msg_header_layout_round_trips,
+    msg_header_errors,
+    msg_record_errors,
+    msg_round_trips,
+    v2_and_msg_maps_resolve_alike,
+    damaged_msgs_are_refused_or_round_trip,
+    opts_and_daxdev_open_rules,
 );
 
 #[test]

@@ -64,6 +64,57 @@ int main(void)
 	P("offsetof famfs_ioc_add_daxdev.size", offsetof(struct famfs_ioc_add_daxdev, size));
 	P("offsetof famfs_ioc_add_daxdev.index", offsetof(struct famfs_ioc_add_daxdev, index));
 	P("offsetof famfs_ioc_add_daxdev.name", offsetof(struct famfs_ioc_add_daxdev, name));
+	P("FAMFS_FMAP_VERSION", FAMFS_FMAP_VERSION);
+	P("FAMFS_FMAP_MAX_SIZE", FAMFS_FMAP_MAX_SIZE);
+	P("FAMFS_FMAP_EXT_SIMPLE", FAMFS_FMAP_EXT_SIMPLE);
+	P("FAMFS_FMAP_EXT_INTERLEAVE", FAMFS_FMAP_EXT_INTERLEAVE);
+	P("sizeof famfs_ioc_fmap_header", sizeof(struct famfs_ioc_fmap_header));
+	P("offsetof famfs_ioc_fmap_header.fmap_version", offsetof(struct famfs_ioc_fmap_header, fmap_version));
+	P("offsetof famfs_ioc_fmap_header.ext_type", offsetof(struct famfs_ioc_fmap_header, ext_type));
+	P("offsetof famfs_ioc_fmap_header.nextents", offsetof(struct famfs_ioc_fmap_header, nextents));
+	P("offsetof famfs_ioc_fmap_header.fmap_size", offsetof(struct famfs_ioc_fmap_header, fmap_size));
+	P("offsetof famfs_ioc_fmap_header.file_size", offsetof(struct famfs_ioc_fmap_header, file_size));
+	P("offsetof famfs_ioc_fmap_header.reserved1", offsetof(struct famfs_ioc_fmap_header, reserved1));
+	P("sizeof famfs_ioc_simple_ext", sizeof(struct famfs_ioc_simple_ext));
+	P("offsetof famfs_ioc_simple_ext.se_offset", offsetof(struct famfs_ioc_simple_ext, se_offset));
+	P("offsetof famfs_ioc_simple_ext.se_len", offsetof(struct famfs_ioc_simple_ext, se_len));
+	P("sizeof famfs_ioc_iext", sizeof(struct famfs_ioc_iext));
+	P("offsetof famfs_ioc_iext.ie_chunk_size", offsetof(struct famfs_ioc_iext, ie_chunk_size));
+	P("offsetof famfs_ioc_iext.ie_nbytes", offsetof(struct famfs_ioc_iext, ie_nbytes));
+	P("sizeof famfs_ioc_daxdev", sizeof(struct famfs_ioc_daxdev));
+	P("offsetof famfs_ioc_daxdev.flags", offsetof(struct famfs_ioc_daxdev, flags));
+	P("offsetof famfs_ioc_daxdev.daxdev_index", offsetof(struct famfs_ioc_daxdev, daxdev_index));
+	P("sizeof famfs_ioc_daxdev_path", sizeof(struct famfs_ioc_daxdev_path));
+	P("offsetof famfs_ioc_daxdev_path.daxdev_path", offsetof(struct famfs_ioc_daxdev_path, daxdev_path));
+	P("offsetof famfs_ioc_daxdev_path.daxdev_path_len", offsetof(struct famfs_ioc_daxdev_path, daxdev_path_len));
+	P("offsetof famfs_ioc_daxdev_path.flags", offsetof(struct famfs_ioc_daxdev_path, flags));
+	P("FAMFSIOC_MAP_CREATE_MSG", FAMFSIOC_MAP_CREATE_MSG);
+	P("FAMFSIOC_MAP_CREATE_MSG_51", FAMFSIOC_MAP_CREATE_MSG_51);
+	P("FAMFSIOC_MAP_GET_MSG", FAMFSIOC_MAP_GET_MSG);
+	P("FAMFSIOC_NOP_50", FAMFSIOC_NOP_50);
+	P("FAMFSIOC_DAXDEV_OPEN", FAMFSIOC_DAXDEV_OPEN);
+	P("FAMFSIOC_DAXDEV_OPEN_PATH", FAMFSIOC_DAXDEV_OPEN_PATH);
+	P("FAMFSIOC_DAXDEV_OPEN_PATH_56", FAMFSIOC_DAXDEV_OPEN_PATH_56);
+	P("FAMFSIOC_GET_OPTS", FAMFSIOC_GET_OPTS);
+	P("FAMFSIOC_SET_OPTS", FAMFSIOC_SET_OPTS);
+	P("FAMFSIOC_CLEAR_OPTS", FAMFSIOC_CLEAR_OPTS);
+	P("FAMFS_OPT_CREATE", FAMFS_OPT_CREATE);
+	P("FAMFS_OPT_MKDIR", FAMFS_OPT_MKDIR);
+	P("FAMFS_OPT_MKNOD", FAMFS_OPT_MKNOD);
+	P("FAMFS_OPT_SYMLINK", FAMFS_OPT_SYMLINK);
+	P("FAMFS_OPT_LINK", FAMFS_OPT_LINK);
+	P("FAMFS_OPT_UNLINK", FAMFS_OPT_UNLINK);
+	P("FAMFS_OPT_RMDIR", FAMFS_OPT_RMDIR);
+	P("FAMFS_OPT_RENAME", FAMFS_OPT_RENAME);
+	P("FAMFS_OPT_CHMOD", FAMFS_OPT_CHMOD);
+	P("FAMFS_OPT_CHOWN", FAMFS_OPT_CHOWN);
+	P("FAMFS_OPT_TRUNCATE", FAMFS_OPT_TRUNCATE);
+	P("FAMFS_OPT_UTIMES", FAMFS_OPT_UTIMES);
+	P("FAMFS_OPT_WRITE", FAMFS_OPT_WRITE);
+	P("FAMFS_OPT_XATTR", FAMFS_OPT_XATTR);
+	P("FAMFS_OPT_MAP_CREATE", FAMFS_OPT_MAP_CREATE);
+	P("FAMFS_OPT_ALL", FAMFS_OPT_ALL);
+	P("FAMFS_OPT_DEFAULT", FAMFS_OPT_DEFAULT);
 	return 0;
 }
 "#;
@@ -231,6 +282,67 @@ fn header_matches_the_module() {
             "offsetof famfs_ioc_add_daxdev.name",
             offset_of!(IocAddDaxdev, name) as u64,
         ),
+        // The fmap message: where `MsgHeader::parse` and the record readers look.
+        ("FAMFS_FMAP_VERSION", FMAP_VERSION as u64),
+        ("FAMFS_FMAP_MAX_SIZE", FMAP_MAX_SIZE as u64),
+        ("FAMFS_FMAP_EXT_SIMPLE", 0),
+        ("FAMFS_FMAP_EXT_INTERLEAVE", 1),
+        ("sizeof famfs_ioc_fmap_header", MSG_HEADER_SIZE as u64),
+        ("offsetof famfs_ioc_fmap_header.fmap_version", 2),
+        ("offsetof famfs_ioc_fmap_header.ext_type", 4),
+        ("offsetof famfs_ioc_fmap_header.nextents", 8),
+        ("offsetof famfs_ioc_fmap_header.fmap_size", 12),
+        ("offsetof famfs_ioc_fmap_header.file_size", 16),
+        ("offsetof famfs_ioc_fmap_header.reserved1", 24),
+        ("sizeof famfs_ioc_simple_ext", MSG_SIMPLE_EXT_SIZE as u64),
+        ("offsetof famfs_ioc_simple_ext.se_offset", 8),
+        ("offsetof famfs_ioc_simple_ext.se_len", 16),
+        ("sizeof famfs_ioc_iext", MSG_IEXT_SIZE as u64),
+        ("offsetof famfs_ioc_iext.ie_chunk_size", 4),
+        ("offsetof famfs_ioc_iext.ie_nbytes", 8),
+        ("sizeof famfs_ioc_daxdev", IOC_DAXDEV_FD_SIZE as u64),
+        ("offsetof famfs_ioc_daxdev.flags", 4),
+        ("offsetof famfs_ioc_daxdev.daxdev_index", 8),
+        ("sizeof famfs_ioc_daxdev_path", IOC_DAXDEV_PATH_SIZE as u64),
+        ("offsetof famfs_ioc_daxdev_path.daxdev_path", 8),
+        ("offsetof famfs_ioc_daxdev_path.daxdev_path_len", 16),
+        ("offsetof famfs_ioc_daxdev_path.flags", 20),
+        ("FAMFSIOC_MAP_CREATE_MSG", FAMFSIOC_MSG_MAP_CREATE_50 as u64),
+        (
+            "FAMFSIOC_MAP_CREATE_MSG_51",
+            FAMFSIOC_MSG_MAP_CREATE_51 as u64,
+        ),
+        ("FAMFSIOC_MAP_GET_MSG", FAMFSIOC_MSG_MAP_GET as u64),
+        ("FAMFSIOC_NOP_50", FAMFSIOC_NOP_50 as u64),
+        ("FAMFSIOC_DAXDEV_OPEN", FAMFSIOC_DAXDEV_OPEN_FD as u64),
+        (
+            "FAMFSIOC_DAXDEV_OPEN_PATH",
+            FAMFSIOC_DAXDEV_OPEN_PATH_52 as u64,
+        ),
+        (
+            "FAMFSIOC_DAXDEV_OPEN_PATH_56",
+            FAMFSIOC_DAXDEV_OPEN_PATH_56 as u64,
+        ),
+        ("FAMFSIOC_GET_OPTS", FAMFSIOC_GET_OPTS as u64),
+        ("FAMFSIOC_SET_OPTS", FAMFSIOC_SET_OPTS as u64),
+        ("FAMFSIOC_CLEAR_OPTS", FAMFSIOC_CLEAR_OPTS as u64),
+        ("FAMFS_OPT_CREATE", opts::CREATE),
+        ("FAMFS_OPT_MKDIR", opts::MKDIR),
+        ("FAMFS_OPT_MKNOD", opts::MKNOD),
+        ("FAMFS_OPT_SYMLINK", opts::SYMLINK),
+        ("FAMFS_OPT_LINK", opts::LINK),
+        ("FAMFS_OPT_UNLINK", opts::UNLINK),
+        ("FAMFS_OPT_RMDIR", opts::RMDIR),
+        ("FAMFS_OPT_RENAME", opts::RENAME),
+        ("FAMFS_OPT_CHMOD", opts::CHMOD),
+        ("FAMFS_OPT_CHOWN", opts::CHOWN),
+        ("FAMFS_OPT_TRUNCATE", opts::TRUNCATE),
+        ("FAMFS_OPT_UTIMES", opts::UTIMES),
+        ("FAMFS_OPT_WRITE", opts::WRITE),
+        ("FAMFS_OPT_XATTR", opts::XATTR),
+        ("FAMFS_OPT_MAP_CREATE", opts::MAP_CREATE),
+        ("FAMFS_OPT_ALL", opts::ALL),
+        ("FAMFS_OPT_DEFAULT", opts::DEFAULT),
     ];
     for (name, rust) in want {
         let c = h
@@ -262,4 +374,15 @@ fn ioctl_numbers_are_the_reference_values() {
     assert_eq!(h["FAMFSIOC_ADD_DAXDEV"], 0x4060_7556);
     assert_eq!(h["FAMFSIOC_GET_MAX_DAXDEV"], 0x8004_7557);
     assert_eq!(h["sizeof famfs_ioc_add_daxdev"], 96);
+    // The fmap-message ABI (famfs-fmap-message.md's table).
+    assert_eq!(h["FAMFSIOC_MAP_CREATE_MSG"], 0x4020_7550);
+    assert_eq!(h["FAMFSIOC_MAP_CREATE_MSG_51"], 0x4020_7551);
+    assert_eq!(h["FAMFSIOC_MAP_GET_MSG"], 0x8020_7551);
+    assert_eq!(h["FAMFSIOC_DAXDEV_OPEN"], 0x4010_7556);
+    assert_eq!(h["FAMFSIOC_DAXDEV_OPEN_PATH"], 0x4018_7552);
+    assert_eq!(h["FAMFSIOC_DAXDEV_OPEN_PATH_56"], 0x4018_7556);
+    assert_eq!(h["FAMFSIOC_NOP_50"], 0x0000_7550);
+    assert_eq!(h["FAMFSIOC_GET_OPTS"], 0x8008_7553);
+    assert_eq!(h["FAMFSIOC_SET_OPTS"], 0xc008_7554);
+    assert_eq!(h["FAMFSIOC_CLEAR_OPTS"], 0xc008_7555);
 }

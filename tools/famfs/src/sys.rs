@@ -6,9 +6,10 @@
 
 use crate::format::{Extent, FileLayout};
 use crate::kabi::{
-    FileType, IocAddDaxdev, IocFmap, IocInterleavedExt, IocMap, IocSimpleExt, DEVNAME_LEN,
+    self, FileType, IocAddDaxdev, IocFmap, IocInterleavedExt, IocMap, IocSimpleExt, DEVNAME_LEN,
     FAMFSIOC_ADD_DAXDEV, FAMFSIOC_GET_MAX_DAXDEV, FAMFSIOC_MAP_CREATE, FAMFSIOC_MAP_CREATE_V2,
-    FAMFSIOC_MAP_GET, FAMFSIOC_MAP_GET_V2, FAMFSIOC_NOP, IOC_GET_FMAP_SIZE,
+    FAMFSIOC_MAP_GET, FAMFSIOC_MAP_GET_V2, FAMFSIOC_MSG_MAP_CREATE_50, FAMFSIOC_NOP,
+    FAMFSIOC_NOP_50, IOC_GET_FMAP_SIZE,
 };
 use std::ffi::CString;
 use std::fs::File;
@@ -16,6 +17,7 @@ use std::io;
 use std::os::fd::AsRawFd;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 fn check(ret: libc::c_int) -> io::Result<()> {
     if ret < 0 {
@@ -97,8 +99,80 @@ pub fn map_member_superblock(f: &File, dev: u32, len: u64) -> io::Result<()> {
     check(unsafe { libc::ioctl(f.as_raw_fd(), FAMFSIOC_MAP_CREATE_V2 as _, hdr.as_ptr()) })
 }
 
-/// `FAMFSIOC_MAP_CREATE_V2` for a regular file.
+/// Whether the module serves the fmap-message ioctls, probed once per process: `NOP` at
+/// 0x50 answers where they are served, and is `ENOTTY` before them.
+fn serves_fmap_msg(f: &File) -> bool {
+    // 0: not probed yet, 1: served, 2: not served.
+    static SERVED: AtomicU8 = AtomicU8::new(0);
+    match SERVED.load(Ordering::Relaxed) {
+        1 => true,
+        2 => false,
+        _ => {
+            // SAFETY: NOP takes no argument.
+            let yes = unsafe { libc::ioctl(f.as_raw_fd(), FAMFSIOC_NOP_50 as _) } == 0;
+            SERVED.store(if yes { 1 } else { 2 }, Ordering::Relaxed);
+            yes
+        }
+    }
+}
+
+/// The fmap message of a regular file's map (`fmap.rs` encodes it), or `None` for a
+/// layout the message cannot carry as given (a device index or offset out of range, more
+/// than 16 strips, a chunk size above 32 bits): those go through `MAP_CREATE_V2`, which
+/// reports them.
+pub fn layout_msg(size: u64, layout: &FileLayout) -> Option<Vec<u8>> {
+    let addr = |e: &Extent| {
+        (e.dev < kabi::MAX_DAXDEVS as u64 && e.offset < kabi::DEV_SPAN).then(|| kabi::Extent {
+            offset: kabi::dev_addr(e.dev, e.offset),
+            len: e.len,
+        })
+    };
+    let simple: Vec<kabi::Extent>;
+    let interleaved: [kabi::Interleave; 1];
+    let extents = match layout {
+        FileLayout::Simple(exts) => {
+            simple = exts.iter().map(addr).collect::<Option<_>>()?;
+            kabi::Extents::Simple(&simple)
+        }
+        FileLayout::Interleaved { chunk_size, strips } => {
+            let mut ie = kabi::Interleave {
+                nstrips: strips.len(),
+                chunk_size: *chunk_size,
+                nbytes: size,
+                strips: [kabi::Extent::default(); kabi::MAX_STRIPS],
+            };
+            if strips.len() > kabi::MAX_STRIPS {
+                return None;
+            }
+            for (slot, s) in ie.strips.iter_mut().zip(strips) {
+                *slot = addr(s)?;
+            }
+            interleaved = [ie];
+            kabi::Extents::Interleaved(&interleaved)
+        }
+    };
+    let map = kabi::MapRef {
+        file_type: FileType::Regular,
+        file_size: size,
+        extents,
+    };
+    let mut buf = vec![0u8; map.msg_size()];
+    let n = map.encode_msg(&mut buf)?;
+    buf.truncate(n);
+    Some(buf)
+}
+
+/// A regular file's map: by `MAP_CREATE` with the fmap message where the module serves
+/// it, else by `FAMFSIOC_MAP_CREATE_V2` (the same map either way).
 pub fn map_create_v2(f: &File, size: u64, layout: &FileLayout) -> io::Result<()> {
+    if serves_fmap_msg(f) {
+        if let Some(msg) = layout_msg(size, layout) {
+            // SAFETY: `msg` holds the whole message (`fmap_size` bytes) across the call.
+            return check(unsafe {
+                libc::ioctl(f.as_raw_fd(), FAMFSIOC_MSG_MAP_CREATE_50 as _, msg.as_ptr())
+            });
+        }
+    }
     let simple = |e: &Extent| {
         IocSimpleExt {
             devindex: e.dev,
@@ -498,7 +572,70 @@ pub fn chown(p: &Path, uid: u32, gid: u32) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{split_aligned, Mapping};
+    use super::{layout_msg, split_aligned, Mapping};
+    use crate::format::{Extent, FileLayout};
+    use crate::kabi::{self, Fmap, IocFmap, IocInterleavedExt, IocSimpleExt};
+
+    #[test]
+    fn the_message_holds_the_map_of_map_create_v2() {
+        const MIB: u64 = 1 << 20;
+        let devs: &[u64] = &[1 << 40, 1 << 40];
+        let e = |dev, offset, len| Extent { offset, len, dev };
+        let v2_se = |x: &Extent| IocSimpleExt {
+            devindex: x.dev,
+            offset: x.offset,
+            len: x.len,
+        };
+        let exts = vec![e(0, 64 * MIB, 4 * MIB), e(1, 8 * MIB, 2 * MIB)];
+        let msg = layout_msg(5 * MIB, &FileLayout::Simple(exts.clone())).unwrap();
+        let hdr = IocFmap {
+            file_size: 5 * MIB,
+            file_type: 0,
+            ext_type: 0,
+            count: 2,
+            ext_ptr: 0,
+        };
+        let se: Vec<_> = exts.iter().map(v2_se).collect();
+        assert_eq!(
+            Fmap::from_msg(&msg, devs).unwrap(),
+            Fmap::from_v2_simple(&hdr, &se, devs).unwrap()
+        );
+        let strips: Vec<_> = (0..3)
+            .map(|i| e(i % 2, (1 + i) * 64 * MIB, 4 * MIB))
+            .collect();
+        let layout = FileLayout::Interleaved {
+            chunk_size: 2 * MIB,
+            strips: strips.clone(),
+        };
+        let msg = layout_msg(12 * MIB, &layout).unwrap();
+        let mut s = [IocSimpleExt::default(); kabi::MAX_STRIPS];
+        for (slot, x) in s.iter_mut().zip(&strips) {
+            *slot = v2_se(x);
+        }
+        let ie = IocInterleavedExt {
+            nstrips: 3,
+            chunk_size: 2 * MIB,
+            nbytes: 12 * MIB,
+            strips_ptr: 0,
+        };
+        let hdr = IocFmap {
+            ext_type: 1,
+            count: 1,
+            file_size: 12 * MIB,
+            ..hdr
+        };
+        assert_eq!(
+            Fmap::from_msg(&msg, devs).unwrap(),
+            Fmap::from_v2_interleaved(&hdr, &[ie], &[s], devs).unwrap()
+        );
+        // What the message cannot carry goes by MAP_CREATE_V2.
+        assert!(layout_msg(MIB, &FileLayout::Simple(vec![e(64, 2 * MIB, 2 * MIB)])).is_none());
+        let big = FileLayout::Interleaved {
+            chunk_size: 1 << 32,
+            strips: vec![e(0, 1 << 32, 1 << 32)],
+        };
+        assert!(layout_msg(1 << 32, &big).is_none());
+    }
 
     #[test]
     fn split_aligned_covers_every_byte() {

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The ioctls of famfs's self-describing ABI (KABI 44 of famfs user space and of the
+//! later standalone tree), served next to KABI 43 and this module's own `ADD_DAXDEV` /
+//! `GET_MAX_DAXDEV`: `MAP_CREATE` and `MAP_GET` with the fmap message (parsed and encoded
+//! by `fmap.rs`), and the mount's permitted-operations bitmap (`GET_OPTS`, `SET_OPTS`,
+//! `CLEAR_OPTS`). `DAXDEV_OPEN` is `members.rs`'s.
+
+use crate::{
+    fmap::{
+        self,
+        opts,
+        ExtType,
+        Extent,
+        Interleave,
+        MsgHeader,
+        MAX_EXTENTS,
+        MSG_HEADER_SIZE, //
+    },
+    install,
+    kfs::capable_sys_admin,
+    may_install_map, reject, File, Inode, MountState, Stored,
+};
+use core::sync::atomic::{
+    AtomicU64,
+    Ordering, //
+};
+use kernel::{
+    prelude::*,
+    uaccess::{
+        UserPtr,
+        UserSlice, //
+    },
+};
+
+/// The operations a mount permits ([`opts`]): `FAMFSIOC_SET_OPTS` and `CLEAR_OPTS` change
+/// it, every operation it names reads it.
+pub(crate) struct Opts(AtomicU64);
+
+impl Opts {
+    /// A new mount's: [`opts::DEFAULT`], everything.
+    pub(crate) fn new() -> Self {
+        Opts(AtomicU64::new(opts::DEFAULT))
+    }
+
+    /// `EPERM` unless every operation of `bits` is permitted.
+    pub(crate) fn check(&self, bits: u64) -> Result {
+        if self.0.load(Ordering::Relaxed) & bits == bits {
+            Ok(())
+        } else {
+            Err(EPERM)
+        }
+    }
+}
+
+/// `FAMFSIOC_GET_OPTS`: the bitmap.
+pub(crate) fn get_opts(state: &MountState, arg: UserPtr) -> Result<i64> {
+    let cur = state.opts.0.load(Ordering::Relaxed);
+    UserSlice::new(arg, size_of::<u64>())
+        .writer()
+        .write_slice(&cur.to_ne_bytes())?;
+    Ok(0)
+}
+
+/// `FAMFSIOC_SET_OPTS` (`set`) and `FAMFSIOC_CLEAR_OPTS`: permit, or refuse, the
+/// operations of the bits passed, and write the new bitmap back. `CAP_SYS_ADMIN`; an
+/// undefined bit is `EINVAL` and changes nothing.
+pub(crate) fn change_opts(state: &MountState, arg: UserPtr, set: bool) -> Result<i64> {
+    if !capable_sys_admin() {
+        return Err(EPERM);
+    }
+    let (mut reader, mut writer) = UserSlice::new(arg, size_of::<u64>()).reader_writer();
+    let bits = u64::from_ne_bytes(reader.read::<[u8; 8]>()?);
+    let mut now = 0;
+    state
+        .opts
+        .0
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |cur| {
+            now = opts::update(cur, bits, set)?;
+            Some(now)
+        })
+        .map_err(|_| EINVAL)?;
+    writer.write_slice(&now.to_ne_bytes())?;
+    Ok(0)
+}
+
+/// `FAMFSIOC_MAP_CREATE` with the fmap message (numbers 0x50 and 0x51): the header is
+/// read and checked first, then the whole message in one copy of `fmap_size` bytes (at
+/// most [`fmap::FMAP_MAX_SIZE`]). The copy is validated as a whole, its own header
+/// included, so a header changed between the two copies is no different from any other.
+/// Everything else is `MAP_CREATE_V2`'s: `CAP_SYS_RAWIO`, `EEXIST`, `EROFS`.
+pub(crate) fn map_create(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
+    let inode = file.inode();
+    may_install_map(inode, state)?;
+    let _write = file.write_access()?;
+    let head = UserSlice::new(arg, MSG_HEADER_SIZE).reader().read()?;
+    let (kind, count, size) = MsgHeader::parse(&head)
+        .check()
+        .map_err(|e| reject(inode, e))?;
+    let mut msg = KVec::from_elem(0u8, size, GFP_KERNEL)?;
+    UserSlice::new(arg, size).reader().read_slice(&mut msg)?;
+    match kind {
+        ExtType::Simple => {
+            let mut ext = [Extent::default(); MAX_EXTENTS];
+            let v =
+                fmap::validate_msg_simple(&msg, state, &mut ext).map_err(|e| reject(inode, e))?;
+            install(inode, state, v, Stored::simple(ext, v.count))
+        }
+        ExtType::Interleave => {
+            let mut ext = KVec::from_elem(Interleave::default(), count, GFP_KERNEL)?;
+            let v = fmap::validate_msg_interleaved(&msg, state, &mut ext)
+                .map_err(|e| reject(inode, e))?;
+            // Exactly as many as the map has (a changed header may have counted fewer).
+            ext.truncate(v.count);
+            install(inode, state, v, Stored::Interleaved(ext))
+        }
+    }
+}
+
+/// `FAMFSIOC_MAP_GET` with the fmap message: self-sized. The caller's buffer is at least
+/// a header, and the `fmap_size` of the header it holds on entry is the buffer's length.
+/// If the map's message fits, it is written whole; else only its header, whose
+/// `fmap_size` is the length to ask again with. `EINVAL` without a map or for a buffer
+/// shorter than a header; `EOVERFLOW` for a `MAP_CREATE_V2` map the message cannot express
+/// (a chunk size above 32 bits).
+pub(crate) fn map_get(inode: &Inode, arg: UserPtr) -> Result<i64> {
+    let map = inode.data().ok_or(EINVAL)?.map_ref();
+    let head = UserSlice::new(arg, MSG_HEADER_SIZE).reader().read()?;
+    // CAST: a u32 fits in usize on every famfs target.
+    let buf_len = MsgHeader::parse(&head).fmap_size as usize;
+    let size = map.msg_size();
+    let mut out = KVec::from_elem(0u8, size, GFP_KERNEL)?;
+    let n = map
+        .encode_msg(&mut out[..buf_len.min(size)])
+        .ok_or(EOVERFLOW)?;
+    if n == 0 {
+        return Err(EINVAL);
+    }
+    UserSlice::new(arg, n).writer().write_slice(&out[..n])?;
+    Ok(0)
+}
