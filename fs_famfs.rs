@@ -69,6 +69,7 @@ use fmap::{
     MAX_STRIPS, //
 };
 use kfs::{
+    compat::errno::EHWPOISON,
     dax::{
         lookup_source,
         HolderOperations,

@@ -91,6 +91,22 @@ debian_kernel() {
 	DEB_ID=$DEB_ABI-$DEB_FLAVOUR
 	DEB_SERIES=$(echo "$DEB_ABI" | cut -d. -f1,2)
 }
+# virtiofsd (the host side of virtio-fs, for a guest kernel without 9p): Debian's
+# package, fetched with apt inside the build root and unpacked into the cache (the build
+# root has its libraries). Prints the binary's path.
+virtiofsd_bin() {
+	local out ver
+	out="$FAMFS_CACHE/virtiofsd-$(basename "$(root_dir)")"
+	if [ ! -x "$out/root/usr/libexec/virtiofsd" ]; then
+		rm -rf "$out"; mkdir -p "$out/debs"
+		in_root /bin/sh -c "cd '$out/debs' && { apt-get download -q virtiofsd 2>/dev/null ||
+			{ apt-get update -qq && apt-get download -q virtiofsd; }; }" >&2 ||
+			die "cannot fetch Debian's virtiofsd package"
+		in_root dpkg-deb -x "$out"/debs/virtiofsd_*.deb "$out/root"
+		rm -rf "$out/debs"
+	fi
+	echo "$out/root/usr/libexec/virtiofsd"
+}
 # Cargo builds (host tests, the famfs tool) live in the cache too, so that a fresh
 # clone does not rebuild them.
 CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$FAMFS_CACHE/cargo-target}
