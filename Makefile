@@ -11,7 +11,7 @@ PREFIX ?= /usr/local
 KDIR ?=
 famfs_dir := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all module check check-quick check-stock check-intree check-install check-dkms check-doc install \
+.PHONY: all module check check-quick check-stock check-stock-all check-intree check-install check-dkms check-doc install \
 	uninstall demo bench bench-scale fuzz stress clippy fmt fmt-fix host-test clean help
 
 all: module
@@ -29,7 +29,13 @@ endif
 check:                        ## the full test suite (README's test command)
 	scripts/check
 
-check-stock:                  ## famfs.ko built with make KDIR against Debian's 7.3.4 headers, tested on Debian's unmodified kernel
+# STOCK="ID ...": only those of Debian's kernels (scripts/debian-kernels), e.g.
+# make check-stock STOCK=7.2.12+deb13-amd64.
+STOCK ?=
+check-stock:                  ## famfs.ko built with make KDIR against each of Debian's kernels (scripts/debian-kernels), tested on it unmodified
+	scripts/check --stock $(STOCK)
+
+check-stock-all:              ## the whole Debian kernel matrix (make check runs 7.3.4 amd64 and 7.2.12 amd64 of it)
 	scripts/check --stock
 
 check-quick:                  ## host tests + the in-guest suite, without the harness self-checks
