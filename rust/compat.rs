@@ -58,7 +58,9 @@ pub(crate) unsafe fn fs_bdev_file_open_by_dev(
     _sb: *mut bindings::super_block,
 ) -> *mut bindings::file {
     // SAFETY: The caller's contract; `fs_holder_ops` is a static of the kernel.
-    unsafe { bindings::bdev_file_open_by_dev(dev, mode, holder, &raw const bindings::fs_holder_ops) }
+    unsafe {
+        bindings::bdev_file_open_by_dev(dev, mode, holder, &raw const bindings::fs_holder_ops)
+    }
 }
 
 /// `fs_bdev_file_release()` of 7.3 on 7.2: closes a block device opened by
@@ -104,8 +106,8 @@ pub(crate) mod errno {
         unsafe { core::mem::transmute::<core::num::NonZeroI32, Error>(errno) }
     }
     #[cfg(not(famfs_errno_ehwpoison))]
-    // SAFETY: `Error` is 4 bytes (checked by `transmute`), all initialised.
     const _: () = assert!(
+        // SAFETY: `Error` is 4 bytes (checked by `transmute`), all initialised.
         unsafe { core::mem::transmute::<Error, i32>(kernel::error::code::EIO) }
             == -(bindings::EIO as i32)
     );
