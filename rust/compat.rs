@@ -19,6 +19,9 @@
 //!   a `THIS_MODULE` static in the crate root instead.
 //! - `famfs_errno_ehwpoison`: the kernel crate declares `EHWPOISON` and `EOPNOTSUPP`
 //!   (7.3). 7.2's does not, and has no public `const` constructor for [`Error`].
+//!
+//! And one difference of configuration, with the kernel's own cfg: a kernel without
+//! `CONFIG_TRANSPARENT_HUGEPAGE` (any `PREEMPT_RT` kernel) has no `thp_get_unmapped_area`.
 
 use super::fs::FileSystem;
 use kernel::bindings;
@@ -37,6 +40,26 @@ pub(crate) const fn owner<T: FileSystem>() -> *mut bindings::module {
 pub(crate) const fn owner<T: FileSystem>() -> *mut bindings::module {
     crate::THIS_MODULE.as_ptr()
 }
+
+/// A `file_operations.get_unmapped_area`.
+pub(crate) type GetUnmappedArea = unsafe extern "C" fn(
+    *mut bindings::file,
+    kernel::ffi::c_ulong,
+    kernel::ffi::c_ulong,
+    kernel::ffi::c_ulong,
+    kernel::ffi::c_ulong,
+) -> kernel::ffi::c_ulong;
+
+/// `thp_get_unmapped_area`: PMD-aligned addresses for mappings of a file that can take
+/// PMD faults.
+#[cfg(CONFIG_TRANSPARENT_HUGEPAGE)]
+pub(crate) const THP_GET_UNMAPPED_AREA: Option<GetUnmappedArea> =
+    Some(bindings::thp_get_unmapped_area);
+
+/// `thp_get_unmapped_area` is `NULL` without transparent huge pages (`linux/huge_mm.h`):
+/// there are no PMD faults to align for.
+#[cfg(not(CONFIG_TRANSPARENT_HUGEPAGE))]
+pub(crate) const THP_GET_UNMAPPED_AREA: Option<GetUnmappedArea> = None;
 
 #[cfg(famfs_fs_bdev_file)]
 pub(crate) use bindings::{

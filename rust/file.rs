@@ -198,7 +198,7 @@ impl<T: FileSystem> Tables<T> {
                 None
             },
             // PMD-aligned addresses: without them every fault would be a 4 KiB PTE fault.
-            get_unmapped_area: Some(bindings::thp_get_unmapped_area),
+            get_unmapped_area: super::compat::THP_GET_UNMAPPED_AREA,
             fsync: if T::HAS_FSYNC {
                 Some(Self::fsync)
             } else {
