@@ -271,6 +271,14 @@ mod famfs_logic {
     }
 
     #[test]
+    fn poison_record_matches_a_page_model() {
+        assert!(passed(
+            "poison_record_matches_a_page_model",
+            cases::poison_record_matches_a_page_model()
+        ));
+    }
+
+    #[test]
     fn poison_on_a_member_is_its_own() {
         assert!(passed(
             "poison_on_a_member_is_its_own",

@@ -226,6 +226,20 @@ impl MountState {
         }
     }
 
+    /// The device whose cache policy a writeback follows: `fs/dax` flushes the CPU cache
+    /// lines of written pages only for a device with a write cache
+    /// (`DAXDEV_WRITE_CACHE`: pmem), so a mount flushes if any of its devices needs it.
+    /// A dax character device bound to `fsdev_dax` has none: its writeback only cleans
+    /// the dirty tags.
+    pub(crate) fn writeback_device(&self) -> &DaxDevice {
+        self.members
+            .iter()
+            .map(|m| &m.dax)
+            .find(|d| d.write_cache_enabled())
+            .filter(|_| !self.dax.write_cache_enabled())
+            .unwrap_or(&self.dax)
+    }
+
     /// Gives up the holder claims of every device (`kill_sb`, see
     /// [`DaxDevice::release_holder`]).
     pub(crate) fn release_holders(&self) {
@@ -371,18 +385,20 @@ impl FileSystem for Famfs {
             Source::Block(dev) => SuperKey::Bdev(dev),
             Source::Char(_) => SuperKey::Anon,
         };
+        // For the messages: `fill_super` takes the source (a character device's
+        // reference goes into the claim).
+        let (kind, devt) = (if src.is_char() { "Char" } else { "Block" }, src.devt());
         let ret = fc.get_tree_keyed(key, |new, opts| {
             fill_super(new, src, opts).inspect_err(|e| claim_err = Some(*e))
         });
         match (ret, claim_err) {
             (Err(e), _) if e == EBUSY => Err(fc.error(
                 EBUSY,
-                fmt!(
-                    "device {:?} is already mounted or otherwise held",
-                    src.devt()
-                ),
+                fmt!("device {:?} is already mounted or otherwise held", devt),
             )),
-            (Err(e), Some(c)) if e == c => Err(fc.error(e, fmt!("cannot use {:?}: {:?}", src, e))),
+            (Err(e), Some(c)) if e == c => {
+                Err(fc.error(e, fmt!("cannot use {}({:?}): {:?}", kind, devt, e)))
+            }
             (ret, _) => ret,
         }
     }
@@ -423,6 +439,7 @@ impl FileSystem for Famfs {
     /// freed (see [`DaxDevice::release_holder`]).
     fn kill_sb_begin(state: &MountState) {
         state.release_holders();
+        test_delay(DelayPoint::KillSb);
     }
 
     /// Tears the inode down, then gives back its claims on device memory (a map installed
@@ -442,6 +459,7 @@ impl FileSystem for Famfs {
 
 fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Result {
     new.init_params();
+    new.setup_bdi()?;
     let dax = DaxDevice::claim(src, new.sb())?;
     test_delay(DelayPoint::FillSuper);
     let mode = opts.mode.unwrap_or(DEFAULT_MODE);
@@ -499,6 +517,15 @@ impl InodeOperations for Famfs {
             change.inode().unmap_all();
         }
         Ok(())
+    }
+
+    /// Writeback of pages written through shared mappings (`sync`, `syncfs`, the
+    /// flusher) follows the cache policy `fsync` does ([`MountState::writeback_device`]).
+    /// Nothing is written back for a failed primary: its pages may be gone.
+    fn writeback_device(inode: &Inode) -> Result<&DaxDevice> {
+        let state = inode.super_block().state()?;
+        state.check_alive()?;
+        Ok(state.writeback_device())
     }
 }
 
@@ -629,13 +656,7 @@ impl FileOperations for Famfs {
         if let Some(map) = inode.data() {
             state.check_map_alive(map.map_ref())?;
         }
-        let wb = state
-            .members
-            .iter()
-            .map(|m| &m.dax)
-            .find(|d| d.write_cache_enabled())
-            .filter(|_| !state.dax.write_cache_enabled())
-            .unwrap_or(&state.dax);
+        let wb = state.writeback_device();
         file.sync_range(wb, start, end)?;
         if !core::ptr::eq(wb, &state.dax) {
             state.dax.flush()?;
@@ -688,16 +709,25 @@ impl FileOperations for Famfs {
     }
 }
 
-/// The files whose maps hold bytes of the device range `range`, by inode number. The
-/// reverse lookup of a memory failure; only this function knows how claims are kept.
-fn files_over(state: &MountState, range: fmap::Extent) -> Result<KVec<u64>> {
-    let mut inos = KVec::new();
+/// The files whose maps hold bytes of the device range `range`, by their claims' owners.
+/// The reverse lookup of a memory failure; only this function knows how claims are kept.
+fn files_over(state: &MountState, range: fmap::Extent) -> Result<KVec<Owner>> {
+    let mut owners = KVec::<Owner>::new();
     for (_, owner) in state.claims.lock().overlapping(range) {
-        if !inos.contains(&owner.ino) {
-            inos.push(owner.ino, GFP_KERNEL)?;
+        if !owners.iter().any(|o| o.id == owner.id) {
+            owners.push(owner, GFP_KERNEL)?;
         }
     }
-    Ok(inos)
+    Ok(owners)
+}
+
+/// A reference to the file that holds the claims of `owner`, unless it is being freed:
+/// the inode numbered `owner.ino` that carries `owner`'s map (inode numbers repeat once
+/// `get_next_ino()` wraps; map ids do not).
+pub(crate) fn grab_owner(sb: &SuperBlock, owner: Owner) -> Option<kfs::inode::InodeRef<Famfs>> {
+    sb.grab_inode(owner.ino, |inode| {
+        inode.data().is_some_and(|m| m.claim_id == owner.id)
+    })
 }
 
 /// The dax core's callbacks to famfs's devices.
@@ -718,8 +748,9 @@ impl HolderOperations for Famfs {
     /// before any access has been handed out, the failure is only recorded and
     /// `fill_super` fails the mount. A member's failure fails the files that touch it, the
     /// same way (`ENODEV`, SIGBUS), and leaves the files wholly on other devices working,
-    /// as xfs keeps its data device when its realtime device fails. Every mapping of the
-    /// mount is removed either way (faults of the healthy files map their pages again).
+    /// as xfs keeps its data device when its realtime device fails: only the mappings
+    /// (and, when the member goes away, the DAX entries) of the files on it are removed
+    /// ([`fail_member_files`]). On the primary every mapping of the mount is removed.
     fn notify_failure(holder: &Holder, offset: u64, len: u64, mf_flags: c_int) -> Result {
         test_delay(DelayPoint::NotifyFailure);
         let sb = holder.super_block();
@@ -747,8 +778,50 @@ impl HolderOperations for Famfs {
             }
         );
         holder.set_failed();
-        sb.unmap_all(device_going);
+        if primary {
+            sb.unmap_all(device_going);
+        } else {
+            fail_member_files(sb, holder, device_going);
+        }
         Ok(())
+    }
+}
+
+/// A member device failed or is going away: removes the mappings of the files that map
+/// any of its memory, and when it is going away their DAX entries too, waiting for
+/// their pinned pages ([`Inode::drop_dax_state`]). Files wholly on other devices are
+/// left alone: their pages, mappings and pins stay valid. A member still being added
+/// (claimed, not yet in the table) has no files.
+fn fail_member_files(sb: &SuperBlock, holder: &Holder, device_going: bool) {
+    let Ok(state) = sb.state() else {
+        return;
+    };
+    let Some((index, size)) = (1..)
+        .zip(state.members().iter())
+        .find(|(_, m)| core::ptr::eq(m.dax.holder(), holder))
+        .map(|(index, m)| (index, m.dax.size()))
+    else {
+        return;
+    };
+    let range = fmap::Extent {
+        // CAST: a device index is below `MAX_DAXDEVS`.
+        offset: fmap::dev_addr(index as u64, 0),
+        len: size,
+    };
+    let Ok(owners) = files_over(state, range) else {
+        // No memory to list the files: fail safe, as for the primary.
+        sb.unmap_all(device_going);
+        return;
+    };
+    for owner in owners {
+        let Some(inode) = grab_owner(sb, owner) else {
+            continue;
+        };
+        if device_going {
+            inode.drop_dax_state();
+        } else {
+            inode.unmap_all();
+        }
     }
 }
 
@@ -897,14 +970,12 @@ fn crosslink(inode: &Inode, partners: &mut [Partner]) -> Result {
     for p in partners.iter_mut() {
         // The claim proves the inode has not finished eviction; if it is being freed,
         // its DAX entries may not be gone yet.
-        p.inode = sb.grab_inode(p.owner.ino);
+        p.inode = grab_owner(sb, p.owner);
         let Some(other) = p.inode.as_ref() else {
             ret = Err(EBUSY);
             break;
         };
-        // The inode found by number is the claim's file only if it carries the claim's
-        // map (inode numbers repeat once `get_next_ino()` wraps; ids do not).
-        let Some(map) = other.data().filter(|m| m.claim_id == p.owner.id) else {
+        let Some(map) = other.data() else {
             ret = Err(EBUSY);
             break;
         };

@@ -28,9 +28,9 @@ use crate::iomap::{
 };
 use crate::poison::{
     clip,
-    covered,
     for_each_file_range,
     intersect,
+    merge,
     meta_end,
     META_END, //
 };
@@ -169,6 +169,10 @@ pub const CASES: &[Case] = &[
         unrelated_range_finds_nothing,
     ),
     ("clip_stops_before_poison", clip_stops_before_poison),
+    (
+        "poison_record_matches_a_page_model",
+        poison_record_matches_a_page_model,
+    ),
     (
         "poison_on_a_member_is_its_own",
         poison_on_a_member_is_its_own,
@@ -1083,20 +1087,98 @@ pub fn clip_stops_before_poison() -> Outcome {
     check_eq!(clip(&p, 11 * PAGE, 100 * PAGE), Some(29 * PAGE));
     check_eq!(clip(&p, 41 * PAGE, PAGE), None);
     check_eq!(clip(&p, 42 * PAGE, PAGE), Some(PAGE));
-    check!(covered(
-        &p,
-        Extent {
-            offset: 40 * PAGE,
-            len: PAGE
+    // Recorded already: nothing to do.
+    check_eq!(
+        merge(
+            &p,
+            Extent {
+                offset: 40 * PAGE,
+                len: PAGE
+            }
+        ),
+        None
+    );
+    // Overlapping the second range: merged with it.
+    check_eq!(
+        merge(
+            &p,
+            Extent {
+                offset: 41 * PAGE,
+                len: 2 * PAGE
+            }
+        ),
+        Some((
+            1..2,
+            Extent {
+                offset: 40 * PAGE,
+                len: 3 * PAGE
+            }
+        ))
+    );
+    // Between the two, touching neither: inserted.
+    check_eq!(
+        merge(
+            &p,
+            Extent {
+                offset: 20 * PAGE,
+                len: PAGE
+            }
+        ),
+        Some((
+            1..1,
+            Extent {
+                offset: 20 * PAGE,
+                len: PAGE
+            }
+        ))
+    );
+    Ok(())
+}
+
+/// Recording poisoned ranges in any order keeps the record sorted, disjoint and without
+/// touching neighbours, and `clip` on it answers as a page-by-page model does.
+pub fn poison_record_matches_a_page_model() -> Outcome {
+    const PAGES: usize = 256;
+    let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+    for _ in 0..RANDOM_MAPS {
+        let mut model = [false; PAGES];
+        let mut list = [Extent::default(); PAGES];
+        let mut n = 0usize;
+        for _ in 0..1 + rng.below(16) {
+            // CAST: below PAGES.
+            let start = rng.below(PAGES as u64) as usize;
+            // CAST: at most 8.
+            let len = (1 + rng.below(8) as usize).min(PAGES - start);
+            for page in &mut model[start..start + len] {
+                *page = true;
+            }
+            let e = Extent {
+                // CAST: below PAGES.
+                offset: start as u64 * PAGE,
+                len: len as u64 * PAGE,
+            };
+            if let Some((over, union)) = merge(&list[..n], e) {
+                list.copy_within(over.end..n, over.start + 1);
+                list[over.start] = union;
+                n = n + 1 - over.len();
+            }
         }
-    ));
-    check!(!covered(
-        &p,
-        Extent {
-            offset: 41 * PAGE,
-            len: 2 * PAGE
+        for w in list[..n].windows(2) {
+            check!(w[0].offset + w[0].len < w[1].offset);
         }
-    ));
+        for page in 0..PAGES {
+            let want = if model[page] {
+                None
+            } else {
+                let clean = model[page..].iter().take_while(|p| !**p).count();
+                // CAST: at most PAGES.
+                Some(clean as u64 * PAGE)
+            };
+            // CAST: below PAGES.
+            let (dev, len) = (page as u64 * PAGE, (PAGES - page) as u64 * PAGE);
+            check_eq!(clip(&list[..n], dev, len), want);
+        }
+    }
     Ok(())
 }
 

@@ -49,25 +49,35 @@ use core::sync::atomic::{
 use kernel::{
     ffi::c_int,
     new_mutex,
+    new_spinlock,
     prelude::*,
-    sync::Mutex, //
+    sync::{
+        Mutex,
+        SpinLock, //
+    }, //
 };
 
-/// The poisoned device ranges of one mount (in famfs device offsets).
+/// The poisoned device ranges of one mount (in map addresses), sorted and disjoint
+/// ([`poison::merge`]), so that the check on every read, write and fault is a binary
+/// search ([`poison::clip`]) under a spinlock that never sleeps (`RWF_NOWAIT` I/O takes it
+/// too), and no lock at all while nothing is poisoned, the common case.
 #[pin_data]
 pub(crate) struct Poisoned {
-    /// How many ranges `ranges` holds: lets `clip` skip the lock while there are none
-    /// (the common case, on every read, write and fault).
+    /// How many ranges `ranges` holds: lets `clip` skip the lock while there are none.
     count: AtomicUsize,
     #[pin]
-    ranges: Mutex<KVec<Extent>>,
+    ranges: SpinLock<KVec<Extent>>,
+    /// Serialises `record`, which allocates the new list before it takes `ranges`.
+    #[pin]
+    recording: Mutex<()>,
 }
 
 impl Poisoned {
     pub(crate) fn new() -> impl PinInit<Self> {
         pin_init!(Self {
             count: AtomicUsize::new(0),
-            ranges <- new_mutex!(KVec::new()),
+            ranges <- new_spinlock!(KVec::new()),
+            recording <- new_mutex!(()),
         })
     }
 
@@ -84,12 +94,25 @@ impl Poisoned {
     }
 
     fn record(&self, e: Extent) -> Result {
+        let _recording = self.recording.lock();
+        // Only `record` changes the list, and it is serialised: the list measured here is
+        // the one merged into below, and the new one never needs more than one more slot.
+        let room = self.ranges.lock().len() + 1;
+        let mut fresh = KVec::with_capacity(room, GFP_KERNEL)?;
         let mut ranges = self.ranges.lock();
-        if !poison::covered(&ranges, e) {
-            ranges.push(e, GFP_KERNEL)?;
-            // ORDERING: See `clip`.
-            self.count.store(ranges.len(), Ordering::Release);
-        }
+        let Some((over, union)) = poison::merge(&ranges, e) else {
+            return Ok(());
+        };
+        // Within the capacity reserved above: none of these allocates.
+        fresh.extend_from_slice(&ranges[..over.start], GFP_ATOMIC)?;
+        fresh.push(union, GFP_ATOMIC)?;
+        fresh.extend_from_slice(&ranges[over.end..], GFP_ATOMIC)?;
+        core::mem::swap(&mut *ranges, &mut fresh);
+        // ORDERING: See `clip`.
+        self.count.store(ranges.len(), Ordering::Release);
+        drop(ranges);
+        // The old list is freed here, outside the spinlock.
+        drop(fresh);
         Ok(())
     }
 }
@@ -135,14 +158,15 @@ pub(crate) fn page_failure(
         return Outcome::ShutDown;
     }
     let mut meta = offset < poison::meta_end(dev);
-    let Ok(inos) = crate::files_over(state, failed) else {
+    let Ok(owners) = crate::files_over(state, failed) else {
         return Outcome::ShutDown;
     };
-    for ino in inos {
+    for owner in owners {
         // A claim is removed only when its file is evicted: a file not found is gone.
-        let Some(inode) = sb.grab_inode(ino) else {
+        let Some(inode) = crate::grab_owner(sb, owner) else {
             continue;
         };
+        let ino = owner.ino;
         let Some(map) = inode.data() else {
             continue;
         };

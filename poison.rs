@@ -110,23 +110,45 @@ pub fn for_each_file_range<'a>(
 }
 
 /// How many of the `len` bytes at device offset `dev` may be accessed before the first
-/// poisoned byte; `None` when the byte at `dev` itself is poisoned.
+/// poisoned byte; `None` when the byte at `dev` itself is poisoned. `poisoned` is sorted by
+/// offset and disjoint, as [`merge`] keeps it: a binary search, O(log n).
 pub fn clip(poisoned: &[Extent], dev: u64, len: u64) -> Option<u64> {
-    let mut ok = len;
-    for p in poisoned {
-        if p.offset <= dev && dev - p.offset < p.len {
-            return None;
-        }
-        if p.offset > dev {
-            ok = ok.min(p.offset - dev);
-        }
+    // The first range that ends after `dev`: the only one that can hold it, or the
+    // nearest one after it.
+    let i = poisoned.partition_point(|p| p.offset.saturating_add(p.len) <= dev);
+    match poisoned.get(i) {
+        Some(p) if p.offset <= dev => None,
+        Some(p) => Some(len.min(p.offset - dev)),
+        None => Some(len),
     }
-    Some(ok)
 }
 
-/// Whether `e` is already inside one of the `poisoned` ranges.
-pub fn covered(poisoned: &[Extent], e: Extent) -> bool {
-    poisoned.iter().any(|p| {
-        p.offset <= e.offset && e.offset.saturating_add(e.len) <= p.offset.saturating_add(p.len)
-    })
+/// How to record the poisoned range `e` in `poisoned` (sorted by offset, disjoint, no two
+/// ranges touching): `None` if `e` is empty or already recorded; otherwise the index range
+/// of the recorded ranges that overlap or touch `e`, to be replaced by the one range
+/// returned (their union with `e`). The result is sorted, disjoint and non-touching again.
+pub fn merge(poisoned: &[Extent], e: Extent) -> Option<(core::ops::Range<usize>, Extent)> {
+    if e.len == 0 {
+        return None;
+    }
+    let end = e.offset.saturating_add(e.len);
+    // Ranges before `lo` end before `e` starts; ranges from `hi` on start after it ends.
+    let lo = poisoned.partition_point(|p| p.offset.saturating_add(p.len) < e.offset);
+    let hi = poisoned.partition_point(|p| p.offset <= end);
+    let Some(first) = poisoned.get(lo).filter(|_| lo < hi) else {
+        return Some((lo..lo, e));
+    };
+    if first.offset <= e.offset && end <= first.offset.saturating_add(first.len) {
+        return None;
+    }
+    let last = poisoned[hi - 1];
+    let start = first.offset.min(e.offset);
+    let stop = end.max(last.offset.saturating_add(last.len));
+    Some((
+        lo..hi,
+        Extent {
+            offset: start,
+            len: stop - start,
+        },
+    ))
 }

@@ -70,6 +70,11 @@ pub(crate) struct Holder<T> {
     failed: AtomicBool,
     /// Set once the mount state exists (`fill_super`); never cleared.
     ready: AtomicBool,
+    /// Set, under the claim lock, when the dax core announces that it revokes the claim
+    /// (`kill_dax()`'s `MF_MEM_PRE_REMOVE` callback, after which it clears the claim
+    /// itself): the claim must then not be given back with `fs_put_dax()`, which would
+    /// clear the claim of whoever holds the device by then. Never cleared.
+    revoked: AtomicBool,
 }
 
 impl<T: FileSystem> Holder<T> {
@@ -140,6 +145,7 @@ impl<T: FileSystem> ListedHolder<T> {
                 devt,
                 failed: AtomicBool::new(false),
                 ready: AtomicBool::new(false),
+                revoked: AtomicBool::new(false),
             },
             GFP_KERNEL,
         )?;
@@ -192,8 +198,9 @@ impl<T: FileSystem> Drop for ListedHolder<T> {
 /// # Invariants
 ///
 /// While `claimed` is true, `dev` carries the exclusive holder claim made with `holder`
-/// and `Tables::<T>::HOLDER_OPS`, and one reference taken with it. For a character device
-/// (`bdev` is `None`) it carries a second reference, from `famfs_shim_dax_find()`, for as
+/// and `Tables::<T>::HOLDER_OPS` (unless the dax core revoked it: `holder.revoked`), and
+/// one reference taken with it. For a character device
+/// (`bdev` is `None`) it carries a second reference, from the source's [`DaxRef`], for as
 /// long as `self` lives. For a block device, `bdev` is the block device opened exclusively for the
 /// superblock, and `base` is where the partition starts on the dax device. `drop` gives
 /// back all of it.
@@ -213,46 +220,96 @@ unsafe impl<T: FileSystem> Send for DaxDevice<T> {}
 // SAFETY: See `Send`; `&DaxDevice` exposes the pointers and the atomics.
 unsafe impl<T: FileSystem> Sync for DaxDevice<T> {}
 
+/// A reference to a dax device that has a registered character device (device dax or
+/// `fsdev_dax`), found through it by [`lookup_source`].
+///
+/// # Invariants
+///
+/// `dev` is a live dax device, and we own one reference to it (`put_dax()` on drop).
+pub(crate) struct DaxRef {
+    dev: NonNull<sys::dax_device>,
+    devt: DevT,
+}
+
+// SAFETY: A reference to a `dax_device` may be dropped from any thread (`put_dax()` is
+// `iput()`), and the dax device does its own locking.
+unsafe impl Send for DaxRef {}
+
+impl DaxRef {
+    /// Gives the reference up to the caller.
+    fn into_raw(self) -> NonNull<sys::dax_device> {
+        let dev = self.dev;
+        core::mem::forget(self);
+        dev
+    }
+}
+
+impl Drop for DaxRef {
+    fn drop(&mut self) {
+        // SAFETY: We own one reference (type invariant).
+        unsafe { sys::put_dax(self.dev.as_ptr()) };
+    }
+}
+
 /// What a mount source names.
-#[derive(Clone, Copy, Debug)]
 pub(crate) enum Source {
     /// A dax character device (device dax, to be bound to `fsdev_dax`).
-    Char(DevT),
+    Char(DaxRef),
     /// A block device (pmem), DAX-capable or refused at claim time.
     Block(DevT),
 }
 
-impl Source {
-    /// Whether it is a dax character device.
-    pub(crate) fn is_char(self) -> bool {
-        matches!(self, Source::Char(_))
-    }
-
-    /// The device number the superblock is keyed on.
-    pub(crate) fn devt(self) -> DevT {
+impl core::fmt::Debug for Source {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Source::Char(d) | Source::Block(d) => d,
+            Source::Char(d) => write!(f, "Char({:?})", d.devt),
+            Source::Block(d) => write!(f, "Block({d:?})"),
         }
     }
 }
 
-/// Resolves a mount source path to a device.
+impl Source {
+    /// Whether it is a dax character device.
+    pub(crate) fn is_char(&self) -> bool {
+        matches!(self, Source::Char(_))
+    }
+
+    /// The device number the superblock is keyed on.
+    pub(crate) fn devt(&self) -> DevT {
+        match self {
+            Source::Char(d) => d.devt,
+            Source::Block(d) => *d,
+        }
+    }
+}
+
+/// Resolves a mount source path to a device. A character device is opened, so that only
+/// a dax device with a registered character device is ever found: the dax core gives
+/// minors of its character region to every dax device, also to those that have no
+/// character device (pmem fsdax, device-mapper, virtio-fs), which are not ours to claim.
 ///
 /// Errors: `EINVAL` for an empty path or one that is neither a character nor a block
 /// device, `EACCES` when the node sits on a `nodev` mount, `ENODEV` when a character
-/// device is not a dax device, or the path lookup's own error.
+/// device is not a registered dax device, or the path lookup's or open's own error.
 pub(crate) fn lookup_source(source: &CStr) -> Result<Source> {
     let mut devt: sys::dev_t = 0;
     let mut is_block = false;
-    // SAFETY: `source` is NUL-terminated; `devt` and `is_block` are valid places to write.
+    let mut dax: *mut sys::dax_device = core::ptr::null_mut();
+    // SAFETY: `source` is NUL-terminated; `devt`, `is_block` and `dax` are valid places
+    // to write.
     to_result(unsafe {
-        sys::famfs_shim_lookup_source(source.as_char_ptr(), &mut devt, &mut is_block)
+        sys::famfs_shim_lookup_source(source.as_char_ptr(), &mut devt, &mut is_block, &mut dax)
     })?;
-    Ok(if is_block {
-        Source::Block(DevT(devt))
-    } else {
-        Source::Char(DevT(devt))
-    })
+    if is_block {
+        return Ok(Source::Block(DevT(devt)));
+    }
+    let dev = NonNull::new(dax).ok_or(ENODEV)?;
+    // INVARIANT: On success for a character device, the shim returned a reference to a
+    // live dax device.
+    Ok(Source::Char(DaxRef {
+        dev,
+        devt: DevT(devt),
+    }))
 }
 
 impl<T: FileSystem> DaxDevice<T> {
@@ -265,15 +322,13 @@ impl<T: FileSystem> DaxDevice<T> {
         // it (see `Holder`).
         let holder = ListedHolder::new(sb, source.devt())?;
         match source {
-            Source::Char(devt) => Self::claim_char(devt, holder),
+            Source::Char(dax) => Self::claim_char(dax, holder),
             Source::Block(devt) => Self::claim_block(devt, sb, holder),
         }
     }
 
-    fn claim_char(devt: DevT, holder: ListedHolder<T>) -> Result<Self> {
-        // SAFETY: Only looks the device up (it never creates one); a non-NULL result
-        // carries a reference for us.
-        let dev = NonNull::new(unsafe { sys::famfs_shim_dax_find(devt.0) }).ok_or(ENODEV)?;
+    fn claim_char(dax: DaxRef, holder: ListedHolder<T>) -> Result<Self> {
+        let dev = dax.into_raw();
         // SAFETY: `dev` is a live dax device (we hold a reference); `HOLDER_OPS` is static;
         // the holder stays allocated until after the claim is dropped.
         let ret = unsafe {
@@ -284,7 +339,7 @@ impl<T: FileSystem> DaxDevice<T> {
             )
         };
         if ret != 0 {
-            // SAFETY: Gives back the `famfs_shim_dax_find()` reference taken above.
+            // SAFETY: Gives back the `DaxRef`'s reference taken over above.
             unsafe { sys::put_dax(dev.as_ptr()) };
             return Err(Error::from_errno(ret));
         }
@@ -359,16 +414,34 @@ impl<T: FileSystem> DaxDevice<T> {
     /// a callback never meets a superblock being shut down or freed. Idempotent.
     ///
     /// The device memory is not used after this: by the time the VFS calls `kill_sb`, no
-    /// file of the mount is open or mapped.
+    /// file of the mount is open or mapped, and the layer has dropped every inode's DAX
+    /// state (see `Tables::kill_sb`).
+    ///
+    /// A claim the dax core revoked (`kill_dax()`: the device was unbound or removed) is
+    /// not given back with `fs_put_dax()`: `kill_dax()` cleared it, and the device may
+    /// have been bound again and claimed by another mount since, whose claim
+    /// `fs_put_dax()` would clear (it clears `holder_ops` before it checks the holder).
+    /// The claim lock orders the two: either the revocation is seen here, or the claim is
+    /// given back before `kill_dax()` announces it, and `kill_dax()` then finds no holder.
     pub(crate) fn release_holder(&self) {
         if !self.claimed.swap(false, Ordering::AcqRel) {
             return;
         }
-        // SAFETY: We held the claim made with this holder (type invariant) and give it
-        // back with its reference. `fs_put_dax()` tolerates a claim already cleared by
-        // `kill_dax()`. For a character device our `famfs_shim_dax_find()` reference
-        // keeps `dev` alive; for a block device `dev` is not used again (see `drop`).
-        unsafe { sys::fs_put_dax(self.dev.as_ptr(), self.holder.as_ptr()) };
+        {
+            let _claim = ClaimLock::lock();
+            if self.holder.get().revoked.load(Ordering::Relaxed) {
+                // SAFETY: `kill_dax()` cleared our claim; this gives back the reference
+                // taken with it (type invariant).
+                unsafe { sys::put_dax(self.dev.as_ptr()) };
+            } else {
+                // SAFETY: We hold the claim made with this holder (type invariant: it was
+                // not revoked, and the claim lock keeps `kill_dax()` from announcing a
+                // revocation meanwhile) and give it back with its reference. For a
+                // character device our `DaxRef` reference keeps `dev` alive; for a block
+                // device `dev` is not used again (see `drop`).
+                unsafe { sys::fs_put_dax(self.dev.as_ptr(), self.holder.as_ptr()) };
+            }
+        }
         // `fs_put_dax()` cleared `holder_ops` and `holder_data` but does not wait for
         // callbacks already running (drivers/dax/super.c); the holder table does:
         // a callback that started before this finds the holder and is waited for here;
@@ -493,7 +566,7 @@ impl<T: FileSystem> Drop for DaxDevice<T> {
     fn drop(&mut self) {
         self.release_holder();
         // SAFETY: By the type invariants we hold, for a character device, a
-        // `famfs_shim_dax_find()` reference, and for a block device its open file (whose holder
+        // `DaxRef` reference, and for a block device its open file (whose holder
         // is the superblock). The holder claim was given back just above.
         unsafe {
             match self.bdev {
@@ -504,6 +577,30 @@ impl<T: FileSystem> Drop for DaxDevice<T> {
                 ),
             }
         }
+    }
+}
+
+/// The claim lock: held while a claim is given back or revoked (see
+/// [`DaxDevice::release_holder`]).
+///
+/// # Invariants
+///
+/// The current task holds the shim's claim mutex, which only this guard's drop releases.
+struct ClaimLock(());
+
+impl ClaimLock {
+    fn lock() -> Self {
+        // SAFETY: Takes a plain mutex; may sleep, as every caller may.
+        unsafe { sys::famfs_shim_claim_lock() };
+        // INVARIANT: Taken just above.
+        Self(())
+    }
+}
+
+impl Drop for ClaimLock {
+    fn drop(&mut self) {
+        // SAFETY: Held (type invariant).
+        unsafe { sys::famfs_shim_claim_unlock() };
     }
 }
 
@@ -554,8 +651,9 @@ impl Drop for HolderReadGuard {
     }
 }
 
-/// Waits until every memory-failure callback that entered this layer has left it (module
-/// exit: by then no holder is listed, but a callback may still be finding that out).
+/// Waits until every memory-failure callback that entered this layer has left it and
+/// returned to the dax core (module exit: by then no holder is listed, but a callback may
+/// still be finding that out, or returning).
 pub(crate) fn wait_for_callbacks() {
     // SAFETY: Waits for the holder table's SRCU readers; may sleep, as module exit may.
     unsafe { sys::famfs_shim_holder_sync() };
@@ -597,14 +695,12 @@ impl<T: FileSystem> Tables<T> {
     /// still being filled (no `SB_BORN` yet) only gets the flag set, which `fill_super`
     /// checks at its end.
     ///
-    /// What remains open: a callback that has read `holder_ops` in
+    /// What this table cannot cover: a callback that has read `holder_ops` in
     /// `dax_holder_notify_failure()` but not yet entered the read lock below (or that has
-    /// left it and not yet returned) is waited for by nobody. It touches no mount state, but
-    /// if the last mount goes and the module is removed in that window, the dax core
-    /// reads `HOLDER_OPS` from, calls, or returns into freed module memory. Closing it needs
-    /// the dax core to wait for its own readers after `fs_put_dax()`:
-    /// `patches/0001-dax-let-holders-wait-for-notify_failure-callbacks.patch` adds
-    /// `dax_holder_sync()`, which `release_holder` would call after `fs_put_dax()`.
+    /// left it and not yet returned). It touches no mount state, but it runs module code
+    /// and reads `HOLDER_OPS`, so the module must not go away under it: module exit
+    /// ([`wait_for_callbacks`]) waits for the dax core's own SRCU, which such a callback
+    /// is inside of from before it reads `holder_ops` until it has returned.
     unsafe extern "C" fn notify_failure(
         dax_dev: *mut sys::dax_device,
         offset: u64,
@@ -618,9 +714,18 @@ impl<T: FileSystem> Tables<T> {
             // `holder_ops`, let the generic handler deal with the failure.
             return super::compat::errno::EOPNOTSUPP.to_errno();
         };
-        from_result(|| {
+        // CAST: `mf_flags` is a bit set.
+        if mf_flags as u32 & super::MF_MEM_PRE_REMOVE != 0 {
+            // `kill_dax()` clears the claim after this callback returns.
+            let _claim = ClaimLock::lock();
+            holder.revoked.store(true, Ordering::Relaxed);
+        }
+        let ret = from_result(|| {
             T::notify_failure(holder, offset, len, mf_flags)?;
             Ok(0)
-        })
+        });
+        drop(guard);
+        super::test_delay(super::DelayPoint::NotifyFailureReturn);
+        ret
     }
 }

@@ -4,9 +4,11 @@
  * except where a comment says so.
  */
 #include <linux/blkdev.h>
+#include <linux/cdev.h>
+#include <linux/cred.h>
 #include <linux/delay.h>
+#include <linux/file.h>
 #include <linux/interval_tree_generic.h>
-#include <linux/magic.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mount.h>
@@ -78,7 +80,7 @@ static unsigned int famfs_test_delay_ms;
 static atomic_t famfs_test_delays_entered = ATOMIC_INIT(0);
 static atomic_t famfs_test_delays_done = ATOMIC_INIT(0);
 module_param_named(test_delay_at, famfs_test_delay_at, uint, 0600);
-MODULE_PARM_DESC(test_delay_at, "TEST ONLY: bit mask of delay points (1 notify_failure, 2 fill_super, 4 fault, 8 add_daxdev)");
+MODULE_PARM_DESC(test_delay_at, "TEST ONLY: bit mask of delay points (1 notify_failure, 2 fill_super, 4 fault, 8 add_daxdev, 16 kill_sb, 32 notify_failure_return)");
 module_param_named(test_delay_ms, famfs_test_delay_ms, uint, 0600);
 MODULE_PARM_DESC(test_delay_ms, "TEST ONLY: how long a delay point sleeps");
 
@@ -93,6 +95,22 @@ static const struct kernel_param_ops famfs_param_atomic_ops = {
 module_param_cb(test_delays_entered, &famfs_param_atomic_ops, &famfs_test_delays_entered, 0400);
 module_param_cb(test_delays_done, &famfs_param_atomic_ops, &famfs_test_delays_done, 0400);
 
+/*
+ * Test-only: while non-zero, every new inode gets this number, as if
+ * get_next_ino() had wrapped around onto it (the tests of lookups by inode
+ * number cannot wait for 2^32 allocations).
+ */
+static unsigned int famfs_test_same_ino;
+module_param_named(test_same_ino, famfs_test_same_ino, uint, 0600);
+MODULE_PARM_DESC(test_same_ino, "TEST ONLY: inode number of every new inode (0: get_next_ino())");
+
+unsigned int famfs_shim_next_ino(void)
+{
+	unsigned int ino = READ_ONCE(famfs_test_same_ino);
+
+	return ino ? ino : get_next_ino();
+}
+
 void famfs_shim_test_delay(unsigned int point)
 {
 	unsigned int ms = READ_ONCE(famfs_test_delay_ms);
@@ -105,6 +123,7 @@ void famfs_shim_test_delay(unsigned int point)
 }
 #else
 void famfs_shim_test_delay(unsigned int point) { }
+unsigned int famfs_shim_next_ino(void) { return get_next_ino(); }
 #endif
 
 
@@ -122,99 +141,136 @@ void famfs_shim_file_accessed(struct file *file) { file_accessed(file); }
 struct inode *famfs_shim_iocb_inode(const struct kiocb *iocb) { return file_inode(iocb->ki_filp); }
 
 /*
- * Dax devices by number, without creating any. 7.3 exports dax_dev_get(), which
- * creates a dax inode for whatever dev_t it is given (one that WARNs when freed,
- * and frees a minor it never allocated), and no lookup that does not. Every dax
- * device is an inode of the dax core's pseudo file system, hashed by
- * dax_dev_get() (drivers/dax/super.c) as hash_32(devt + DAXFS_MAGIC, 31) with
- * i_rdev == devt and i_cdev pointing into its struct dax_device (inode_dax()).
- * famfs finds that superblock and the dax major once, through a dax device of
- * its own made and killed again at once (alloc_dax(), kill_dax(), put_dax():
- * what a dax driver does when its probe fails), and then looks devices up with
- * ilookup5(), which never creates an inode. Should the dax core hash differently
- * one day, the lookup finds nothing and the mount fails with ENODEV.
+ * Dax character devices by path. The dax core gives every struct dax_device a
+ * minor of its character region ("dax", alloc_chrdev_region() in
+ * drivers/dax/super.c), also those with no character device at all: pmem fsdax,
+ * device-mapper, virtio-fs, dcssblk. Only device dax (drivers/dax/device.c) and
+ * fsdev_dax (drivers/dax/fsdev.c) register a cdev in that region, and theirs is
+ * the cdev embedded in the struct dax_device (dax_inode(dax_dev)->i_cdev). So
+ * the source is opened: chrdev_open() refuses a number with no registered cdev
+ * (-ENXIO) and sets the node's i_cdev to the registered one, of which
+ * inode_dax() is the dax device. A number is never turned into a dax device
+ * any other way (dax_dev_get() would create one for any number, and the dax
+ * pseudo file system's inode hash holds every dax device, foreign ones too).
  *
- * This needs no path lookup of /sys from the mounting task (whose mount
- * namespace may have no /sys), and the device found is held from the lookup on
- * (no window in which it can go and another take its number).
+ * The dax major is learnt once, from a dax device of famfs's own made and killed
+ * again at once (alloc_dax(), kill_dax(), put_dax(): what a dax driver does when
+ * its probe fails), so that no other character device is ever opened. No path
+ * lookup of /sys is needed (the mounting task's namespace may have no /sys).
  */
 struct inode *dax_inode(struct dax_device *dax_dev);	/* exported, not in dax.h */
 struct dax_device *inode_dax(struct inode *inode);	/* exported, not in dax.h */
 
-static DEFINE_MUTEX(famfs_dax_fs_lock);
-static struct super_block *famfs_dax_fs;	/* lives as long as the dax core */
-static unsigned int famfs_dax_major;
+static DEFINE_MUTEX(famfs_dax_major_lock);
+static unsigned int famfs_dax_major;	/* 0: not known yet (0 is never a char major) */
+/*
+ * Where a struct dax_device keeps its cdev, learnt from the probe device
+ * (dax_dev_get() points the dax inode's i_cdev at it), since the struct is
+ * private to drivers/dax; inode_dax() reads i_cdev again, which a racing
+ * cdev_del() may clear.
+ */
+static ptrdiff_t famfs_dax_cdev_offset;
 
-static int famfs_dax_fs_find(void)
+static int famfs_dax_major_find(void)
 {
 	struct dax_device *probe;
 	int err = 0;
 
-	mutex_lock(&famfs_dax_fs_lock);
-	if (!famfs_dax_fs) {
+	mutex_lock(&famfs_dax_major_lock);
+	if (!famfs_dax_major) {
 		probe = alloc_dax(NULL, NULL);
 		if (IS_ERR(probe)) {
 			err = PTR_ERR(probe);
 		} else {
+			famfs_dax_cdev_offset = (char *)dax_inode(probe)->i_cdev - (char *)probe;
 			famfs_dax_major = MAJOR(dax_inode(probe)->i_rdev);
-			famfs_dax_fs = dax_inode(probe)->i_sb;
 			kill_dax(probe);
 			put_dax(probe);
 		}
 	}
-	mutex_unlock(&famfs_dax_fs_lock);
+	mutex_unlock(&famfs_dax_major_lock);
 	return err;
 }
 
-static int famfs_dax_test(struct inode *inode, void *data)
+/*
+ * The dax device behind the character device node at @path, whose number has the
+ * dax major, with a reference for the caller (put_dax()); an ERR_PTR otherwise:
+ * -ENODEV when no dax character device is registered with that number.
+ */
+static struct dax_device *famfs_dax_open(const struct path *path)
 {
-	return inode->i_rdev == *(dev_t *)data;
-}
+	struct dax_device *dax_dev = ERR_PTR(-ENODEV);
+	struct inode *node;
+	struct cdev *cdev;
+	struct file *f;
 
-bool famfs_shim_devt_is_dax(dev_t devt)
-{
-	return !famfs_dax_fs_find() && MAJOR(devt) == famfs_dax_major;
-}
+	f = dentry_open(path, O_RDONLY, current_cred());
+	if (IS_ERR(f))
+		return PTR_ERR(f) == -ENXIO ? ERR_PTR(-ENODEV) : ERR_CAST(f);
+	/*
+	 * chrdev_open() set i_cdev to the registered cdev; a racing cdev_del()
+	 * (unbind) may clear it again. While @f is open, the cdev holds its parent
+	 * (cdev_add()), the dev_dax device, which holds its dax device until
+	 * dev_dax_release(): the dax device is live, and we take a reference.
+	 */
+	node = file_inode(f);
+	cdev = READ_ONCE(node->i_cdev);
+	if (cdev) {
+		struct dax_device *d = (void *)((char *)cdev - famfs_dax_cdev_offset);
 
-struct dax_device *famfs_shim_dax_find(dev_t devt)
-{
-	struct inode *inode;
-
-	if (!famfs_shim_devt_is_dax(devt))
-		return NULL;
-	inode = ilookup5(famfs_dax_fs, hash_32(devt + DAXFS_MAGIC, 31), famfs_dax_test, &devt);
-	return inode ? inode_dax(inode) : NULL;
+		if (dax_inode(d)->i_cdev == cdev && dax_inode(d)->i_rdev == node->i_rdev) {
+			ihold(dax_inode(d));
+			dax_dev = d;
+		}
+	}
+	fput(f);
+	return dax_dev;
 }
 
 loff_t famfs_shim_bdev_file_size(struct file *bdev_file) { return bdev_nr_bytes(file_bdev(bdev_file)); }
 
-int famfs_shim_lookup_source(const char *source, dev_t *devt, bool *is_block)
+/*
+ * Mount and ADD_DAXDEV sources: a block device (its number; DAX is checked when
+ * it is claimed) or a dax character device (*dax: a reference to it).
+ */
+int famfs_shim_lookup_source(const char *source, dev_t *devt, bool *is_block,
+			     struct dax_device **dax)
 {
 	struct path path;
 	struct inode *inode;
 	int err;
 
+	*dax = NULL;
 	if (!source || !*source)
 		return -EINVAL;
+	err = famfs_dax_major_find();
+	if (err)
+		return err;
 	err = kern_path(source, LOOKUP_FOLLOW, &path);
 	if (err)
 		return err;
 	inode = d_backing_inode(path.dentry);
 	*is_block = S_ISBLK(inode->i_mode);
+	*devt = inode->i_rdev;
 	if (!S_ISCHR(inode->i_mode) && !*is_block) {
 		err = -EINVAL;
 	} else if ((path.mnt->mnt_flags & MNT_NODEV) ||
 		   (path.mnt->mnt_sb->s_iflags & SB_I_NODEV)) {
 		/* may_open_dev(), which is not exported */
 		err = -EACCES;
-	} else {
-		*devt = inode->i_rdev;
-		err = *is_block || famfs_shim_devt_is_dax(*devt) ? 0 : -ENODEV;
+	} else if (!*is_block) {
+		/* Only the dax core's own character devices are opened. */
+		struct dax_device *dax_dev = MAJOR(*devt) == famfs_dax_major ?
+			famfs_dax_open(&path) : ERR_PTR(-ENODEV);
+
+		if (IS_ERR(dax_dev))
+			err = PTR_ERR(dax_dev);
+		else
+			*dax = dax_dev;
 	}
 	path_put(&path);
 	return err;
 }
-
 const struct fs_parameter_spec famfs_fs_parameters[] = {
 	fsparam_u32oct("mode", FAMFS_OPT_MODE),
 	fsparam_string("dax", FAMFS_OPT_DAX),
@@ -297,6 +353,15 @@ void famfs_shim_invalidate_unlock(struct inode *inode) { filemap_invalidate_unlo
 DEFINE_STATIC_SRCU(famfs_holder_srcu);
 static DEFINE_XARRAY(famfs_holders);
 
+/*
+ * Serialises giving a claim back (fs_put_dax()) with the dax core revoking it
+ * (kill_dax()'s MF_MEM_PRE_REMOVE callback, after which kill_dax() clears the
+ * claim itself): see DaxDevice::release_holder in rust/dax.rs.
+ */
+static DEFINE_MUTEX(famfs_claim_mutex);
+void famfs_shim_claim_lock(void) { mutex_lock(&famfs_claim_mutex); }
+void famfs_shim_claim_unlock(void) { mutex_unlock(&famfs_claim_mutex); }
+
 int famfs_shim_holder_add(void *holder)
 {
 	return xa_insert(&famfs_holders, (unsigned long)holder, holder, GFP_KERNEL);
@@ -319,7 +384,26 @@ void *famfs_shim_holder_find(struct dax_device *dax_dev)
 	return holder ? xa_load(&famfs_holders, (unsigned long)holder) : NULL;
 }
 
-void famfs_shim_holder_sync(void) { synchronize_srcu(&famfs_holder_srcu); }
+void famfs_shim_holder_sync(void)
+{
+	struct dax_device *probe;
+
+	synchronize_srcu(&famfs_holder_srcu);
+	/*
+	 * dax_holder_notify_failure() calls the holder's notify_failure under the dax
+	 * core's SRCU (dax_srcu), from before it enters famfs's read side until after it
+	 * has returned from famfs's code. That SRCU is static to drivers/dax/super.c,
+	 * but kill_dax() synchronises it: a dax device of our own, made and killed at
+	 * once (as for the dax major above), waits for every such callback.
+	 */
+	probe = alloc_dax(NULL, NULL);
+	if (IS_ERR(probe)) {
+		pr_warn("famfs: cannot wait for the dax core's callbacks: %ld\n", PTR_ERR(probe));
+		return;
+	}
+	kill_dax(probe);
+	put_dax(probe);
+}
 
 /*
  * Cross-linked files (several files over one memory range): fs/dax keeps, per
@@ -334,6 +418,24 @@ void famfs_shim_holder_sync(void) { synchronize_srcu(&famfs_holder_srcu); }
 static DEFINE_MUTEX(famfs_xlink_mutex);
 void famfs_shim_xlink_lock(void) { mutex_lock(&famfs_xlink_mutex); }
 void famfs_shim_xlink_unlock(void) { mutex_unlock(&famfs_xlink_mutex); }
+
+/*
+ * Removes every user mapping and every DAX entry of @inode, waiting for pinned
+ * pages to be released first, as eviction does (dax_break_layout_final()):
+ * deleting the entry of a page that still has references makes dax_folio_put()
+ * WARN, and the page is then put after its entry is gone. Faults wait on the
+ * invalidate lock meanwhile.
+ */
+void famfs_shim_drop_dax_state(struct inode *inode)
+{
+	filemap_invalidate_lock(inode->i_mapping);
+	unmap_mapping_range(inode->i_mapping, 0, 0, 1);
+	famfs_shim_wait_dax_idle(inode);
+	mutex_lock(&famfs_xlink_mutex);
+	dax_delete_mapping_range(inode->i_mapping, 0, LLONG_MAX);
+	mutex_unlock(&famfs_xlink_mutex);
+	filemap_invalidate_unlock(inode->i_mapping);
+}
 
 void famfs_shim_unmap_all(struct super_block *sb, bool remove)
 {
@@ -351,14 +453,13 @@ void famfs_shim_unmap_all(struct super_block *sb, bool remove)
 		spin_unlock(&inode->i_lock);
 		spin_unlock(&sb->s_inode_list_lock);
 
-		filemap_invalidate_lock(inode->i_mapping);
-		unmap_mapping_range(inode->i_mapping, 0, 0, 1);
 		if (remove) {
-			mutex_lock(&famfs_xlink_mutex);
-			dax_delete_mapping_range(inode->i_mapping, 0, LLONG_MAX);
-			mutex_unlock(&famfs_xlink_mutex);
+			famfs_shim_drop_dax_state(inode);
+		} else {
+			filemap_invalidate_lock(inode->i_mapping);
+			unmap_mapping_range(inode->i_mapping, 0, 0, 1);
+			filemap_invalidate_unlock(inode->i_mapping);
 		}
-		filemap_invalidate_unlock(inode->i_mapping);
 		iput(prev);
 		prev = inode;
 		cond_resched();
@@ -456,12 +557,15 @@ void famfs_shim_dax_delete_entries(struct inode *inode)
 }
 
 
-struct inode *famfs_shim_grab_inode(struct super_block *sb, u64 ino)
+struct inode *famfs_shim_grab_inode_next(struct super_block *sb, u64 ino, struct inode *prev)
 {
 	struct inode *inode, *found = NULL;
 
 	spin_lock(&sb->s_inode_list_lock);
-	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+	/* @prev is referenced, so it is still on the list (evict() takes it off). */
+	inode = prev ? list_next_entry(prev, i_sb_list) :
+		       list_first_entry(&sb->s_inodes, struct inode, i_sb_list);
+	list_for_each_entry_from(inode, &sb->s_inodes, i_sb_list) {
 		if (inode->i_ino != ino)
 			continue;
 		spin_lock(&inode->i_lock);
@@ -470,7 +574,8 @@ struct inode *famfs_shim_grab_inode(struct super_block *sb, u64 ino)
 			found = inode;
 		}
 		spin_unlock(&inode->i_lock);
-		break;
+		if (found)
+			break;
 	}
 	spin_unlock(&sb->s_inode_list_lock);
 	return found;
@@ -487,6 +592,17 @@ ssize_t famfs_shim_generic_write_sync(struct kiocb *iocb, ssize_t count)
 }
 int famfs_shim_mnt_want_write_file(struct file *file) { return mnt_want_write_file(file); }
 void famfs_shim_mnt_drop_write_file(struct file *file) { mnt_drop_write_file(file); }
+
+int famfs_shim_dax_writepages(struct address_space *mapping, struct dax_device *dax,
+			      struct writeback_control *wbc)
+{
+	return dax_writeback_mapping_range(mapping, dax, wbc);
+}
+
+bool famfs_shim_wbc_sync_all(const struct writeback_control *wbc)
+{
+	return wbc->sync_mode == WB_SYNC_ALL;
+}
 
 int famfs_shim_dax_writeback(struct inode *inode, struct dax_device *dax, loff_t start, loff_t end)
 {

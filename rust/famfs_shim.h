@@ -31,8 +31,12 @@ enum famfs_delay_point {
 	FAMFS_DELAY_FILL_SUPER = 1,	/* mount: device claimed, state not yet made */
 	FAMFS_DELAY_FAULT = 2,		/* fault: map validated, page not yet mapped */
 	FAMFS_DELAY_ADD_DAXDEV = 3,	/* ADD_DAXDEV: member claimed and checked */
+	FAMFS_DELAY_KILL_SB = 4,	/* kill_sb: devices given up, inodes not yet evicted */
+	FAMFS_DELAY_NOTIFY_RETURN = 5,	/* a memory-failure callback returning to the dax core */
 };
 void famfs_shim_test_delay(unsigned int point);
+/* A new inode's number: get_next_ino(), or (tests only) a fixed one. */
+unsigned int famfs_shim_next_ino(void);
 
 /* Inode: locks, size, flags. */
 void famfs_shim_inode_lock(struct inode *inode);
@@ -49,16 +53,14 @@ void famfs_shim_file_accessed(struct file *file);
 struct inode *famfs_shim_iocb_inode(const struct kiocb *iocb);
 
 /*
- * Mount: resolve the source to a device number: a dax character device, or
- * (*is_block set) a block device, whose DAX capability the caller checks.
+ * Mount and ADD_DAXDEV: resolve the source path to a block device (*is_block set;
+ * whose DAX capability the caller checks when it claims it) or a registered dax
+ * character device (*dax: a reference, put_dax(); never created, never a dax
+ * device without a character device). -ENODEV for a character device that is not
+ * a registered dax device.
  */
-int famfs_shim_lookup_source(const char *source, dev_t *devt, bool *is_block);
-/*
- * Whether @devt is a dax character device's number; a reference (put_dax()) to the
- * live dax device numbered @devt, or NULL. Neither ever creates a dax device.
- */
-bool famfs_shim_devt_is_dax(dev_t devt);
-struct dax_device *famfs_shim_dax_find(dev_t devt);
+int famfs_shim_lookup_source(const char *source, dev_t *devt, bool *is_block,
+			     struct dax_device **dax);
 loff_t famfs_shim_bdev_file_size(struct file *bdev_file);
 /* Mount options: returns the option index (FAMFS_OPT_*) or a negative errno. */
 enum { FAMFS_OPT_MODE = 0, FAMFS_OPT_DAX = 1 };
@@ -91,11 +93,13 @@ struct file *famfs_shim_vma_desc_file(const struct vm_area_desc *desc);
 
 /*
  * Device failure: remove every user mapping of every regular file of @sb, and with
- * @remove (the device is going away) every DAX entry too, so that nothing refers
- * to its pages once they are gone. Faults hold the mapping's invalidate lock
- * (shared), so none can slip a new entry in.
+ * @remove (the device is going away, or the superblock gives its devices up) every
+ * DAX entry too, waiting for pinned pages first, so that nothing refers to its pages
+ * once they are gone. Faults hold the mapping's invalidate lock (shared), so none
+ * can slip a new entry in. drop_dax_state() does it with @remove for one inode.
  */
 void famfs_shim_unmap_all(struct super_block *sb, bool remove);
+void famfs_shim_drop_dax_state(struct inode *inode);
 /*
  * A memory failure in bytes [@pos, @pos + @len) of @inode: SIGBUS to the
  * processes mapping them (mf_dax_kill_procs()), then those pages are unmapped
@@ -116,7 +120,8 @@ void famfs_shim_invalidate_unlock(struct inode *inode);
  * until no callback can still be using it. holder_find() (under the read lock)
  * returns the famfs holder of @dax_dev, or NULL when its holder is not a live
  * famfs holder (gone, or another subsystem's). holder_sync() waits for every
- * callback inside the read lock (module exit).
+ * callback inside the read lock, and for every callback the dax core is making
+ * into famfs (module exit).
  */
 int famfs_shim_holder_add(void *holder);
 void famfs_shim_holder_del(void *holder);
@@ -124,6 +129,9 @@ int famfs_shim_holder_read_lock(void);
 void famfs_shim_holder_read_unlock(int idx);
 void *famfs_shim_holder_find(struct dax_device *dax_dev);
 void famfs_shim_holder_sync(void);
+/* Held while a claim is given back or revoked (rust/dax.rs, release_holder). */
+void famfs_shim_claim_lock(void);
+void famfs_shim_claim_unlock(void);
 
 /*
  * Copies @len bytes at byte @offset of @dax_dev into @buf (machine-check safe):
@@ -160,8 +168,12 @@ void famfs_shim_wait_dax_idle(struct inode *inode);
 /* Unmaps every user mapping; true if no page of @inode is pinned. */
 bool famfs_shim_dax_unmap_if_idle(struct inode *inode);
 void famfs_shim_dax_delete_entries(struct inode *inode);
-/* A referenced inode numbered @ino of @sb, or NULL (none, or being freed). */
-struct inode *famfs_shim_grab_inode(struct super_block *sb, u64 ino);
+/*
+ * The next inode numbered @ino of @sb after @prev (a referenced inode of @sb; NULL:
+ * from the start) that is not being freed, referenced; NULL when there is none.
+ * Inode numbers repeat once get_next_ino() wraps: the caller tells them apart.
+ */
+struct inode *famfs_shim_grab_inode_next(struct super_block *sb, u64 ino, struct inode *prev);
 
 
 
@@ -177,6 +189,10 @@ ssize_t famfs_shim_generic_write_sync(struct kiocb *iocb, ssize_t count);
 int famfs_shim_mnt_want_write_file(struct file *file);
 void famfs_shim_mnt_drop_write_file(struct file *file);
 /* fsync: writes back the dirty DAX entries of [@start, @end] (WB_SYNC_ALL). */
+/* ->writepages of a DAX file: its dirty entries in @wbc's range, through @dax. */
+int famfs_shim_dax_writepages(struct address_space *mapping, struct dax_device *dax,
+			      struct writeback_control *wbc);
+bool famfs_shim_wbc_sync_all(const struct writeback_control *wbc);
 int famfs_shim_dax_writeback(struct inode *inode, struct dax_device *dax, loff_t start, loff_t end);
 
 /*

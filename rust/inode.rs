@@ -4,6 +4,7 @@
 //! inode operations tables ([`InodeOperations`]).
 
 use super::{
+    dax::DaxDevice,
     fs::{
         FileSystem,
         Tables, //
@@ -82,6 +83,17 @@ pub(crate) trait InodeOperations: Sized {
     /// A size change of a regular file (`truncate`), with the inode lock held
     /// exclusively by the VFS. Without it, a size change is refused (`EPERM`).
     fn size_change(_change: SizeChange<'_, Self>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `writepages` of a regular file: the device whose cache policy the writeback of
+    /// its pages written through shared mappings follows (`sync(2)`, `syncfs(2)`, the
+    /// flusher; `fsync` is the file's own). An error fails the writeback. Without it,
+    /// those pages are written back only by `fsync`.
+    fn writeback_device(_inode: &Inode<Self>) -> Result<&DaxDevice<Self>>
+    where
+        Self: FileSystem,
+    {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -235,6 +247,15 @@ impl<T: FileSystem> Inode<T> {
     pub(crate) fn unmap_all(&self) {
         // SAFETY: The inode is live.
         unsafe { sys::famfs_shim_unmap_inode(self.as_raw()) };
+    }
+
+    /// Removes every user mapping and every DAX entry of the file, waiting until no page
+    /// of it is pinned any more (as eviction does): before its device goes away, so that
+    /// nothing refers to the device's pages once they are gone. Faults wait meanwhile.
+    pub(crate) fn drop_dax_state(&self) {
+        // SAFETY: The inode is live; the shim takes the invalidate lock and the
+        // cross-link lock itself.
+        unsafe { sys::famfs_shim_drop_dax_state(self.as_raw()) };
     }
 
     /// Makes the file's memory free of DAX state before another file starts sharing it:
@@ -535,7 +556,7 @@ impl<T: FileSystem> NewInode<T> {
         let dir = dir.map_or(core::ptr::null(), |d| d.as_raw().cast_const());
         // SAFETY: The inode is new and exclusively ours; the tables are static.
         unsafe {
-            (*raw).i_ino = u64::from(bindings::get_next_ino());
+            (*raw).i_ino = u64::from(sys::famfs_shim_next_ino());
             bindings::inode_init_owner(&raw mut bindings::nop_mnt_idmap, raw, dir, umode);
             bindings::simple_inode_init_ts(raw);
             (*raw).i_data.a_ops = Tables::<T>::AOPS.as_ptr();
@@ -550,6 +571,11 @@ impl<T: FileSystem> NewInode<T> {
                     (*raw).i_op = Tables::<T>::FILE_IOPS.as_ptr();
                     (*raw).__bindgen_anon_3.i_fop = Tables::<T>::FILE_OPS.as_ptr();
                     (*raw).i_flags |= bindings::S_DAX;
+                    // The VFS's writeback lists only hashed inodes
+                    // (`__mark_inode_dirty()`): unhashed, the DAX entries a write fault
+                    // tags dirty would reach `writepages` through `fsync` alone.
+                    // Eviction unhashes it.
+                    bindings::__insert_inode_hash(raw, (*raw).i_ino);
                 }
             }
         }
@@ -651,12 +677,52 @@ impl<T: FileSystem> Tables<T> {
             ..pin_init::zeroed()
         });
 
-    /// DAX files have no page cache to write back: their mappings need no dirty tracking.
+    /// DAX files have no page cache: their folios need no dirty tracking, but `fs/dax`
+    /// tags the mapping's entries dirty on write faults and marks the inode dirty, and
+    /// `writepages` writes those entries back, as ext4 and xfs do for DAX.
     pub(crate) const AOPS: OpsTable<bindings::address_space_operations> =
         OpsTable(bindings::address_space_operations {
             dirty_folio: Some(bindings::noop_dirty_folio),
+            writepages: if T::HAS_WRITEBACK_DEVICE {
+                Some(Self::writepages)
+            } else {
+                None
+            },
             ..pin_init::zeroed()
         });
+
+    /// `writepages`: flushes the CPU cache lines of the dirty DAX entries of the range
+    /// the writeback asks for (`dax_writeback_mapping_range()`) and, for a data-integrity
+    /// writeback, the device's write cache.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with the live mapping of an inode of a `T` superblock (its
+    /// host, held by the writeback) and a live `writeback_control`.
+    unsafe extern "C" fn writepages(
+        mapping: *mut bindings::address_space,
+        wbc: *mut bindings::writeback_control,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: See the function's safety section.
+            let inode = unsafe { Inode::<T>::from_raw((*mapping).host) };
+            let dax = T::writeback_device(inode)?;
+            // SAFETY: `mapping` and `wbc` are live for the call; `dax` is a device of the
+            // inode's superblock, alive while the mount is.
+            let sync_all = unsafe {
+                to_result(sys::famfs_shim_dax_writepages(
+                    mapping.cast(),
+                    dax.as_raw(),
+                    wbc.cast(),
+                ))?;
+                sys::famfs_shim_wbc_sync_all(wbc.cast())
+            };
+            if sync_all {
+                dax.flush()?;
+            }
+            Ok(0)
+        })
+    }
 
     /// `create`.
     ///

@@ -83,6 +83,11 @@ pub(crate) enum DelayPoint {
     Fault,
     /// `FAMFSIOC_ADD_DAXDEV`: the member is claimed and checked, not yet registered.
     AddDaxdev,
+    /// Unmount: the devices are given up, the inodes not yet evicted.
+    KillSb,
+    /// A memory-failure callback has left the holder table and is returning to the dax
+    /// core.
+    NotifyFailureReturn,
 }
 
 /// Sleeps at `point` if a race test asked for it; see [`DelayPoint`].
@@ -92,6 +97,8 @@ pub(crate) fn test_delay(point: DelayPoint) {
         DelayPoint::FillSuper => sys::famfs_delay_point_FAMFS_DELAY_FILL_SUPER,
         DelayPoint::Fault => sys::famfs_delay_point_FAMFS_DELAY_FAULT,
         DelayPoint::AddDaxdev => sys::famfs_delay_point_FAMFS_DELAY_ADD_DAXDEV,
+        DelayPoint::KillSb => sys::famfs_delay_point_FAMFS_DELAY_KILL_SB,
+        DelayPoint::NotifyFailureReturn => sys::famfs_delay_point_FAMFS_DELAY_NOTIFY_RETURN,
     };
     // SAFETY: `famfs_shim_test_delay` reads two module parameters and may sleep; every
     // delay point is in a context that may sleep.

@@ -17,10 +17,15 @@ use super::{
 };
 use core::{
     marker::PhantomData,
-    ptr::NonNull, //
+    ptr::NonNull,
+    sync::atomic::{
+        AtomicPtr,
+        Ordering, //
+    },
 };
 use kernel::{
     bindings,
+    error::to_result,
     ffi::{
         c_int,
         c_void, //
@@ -57,12 +62,24 @@ impl<T: FileSystem> SuperBlock<T> {
     /// The mount's state, if it has been installed (it is missing only while the
     /// superblock is being filled or torn down).
     pub(crate) fn try_state(&self) -> Option<&T::Data> {
-        // SAFETY: The superblock is live (invariant); `s_fs_info` is written only before
-        // inodes exist and after they are gone.
-        let p = unsafe { (*self.as_raw()).s_fs_info };
+        // ORDERING: Acquire pairs with the Release in `NewSuperBlock::set_state`: a
+        // memory-failure callback may look while the mount is being filled, and must see
+        // the state's contents if it sees the pointer.
+        let p = self.fs_info().load(Ordering::Acquire);
         // SAFETY: A non-NULL `s_fs_info` is a `T::Data` that outlives every user of this
         // superblock (type invariant).
         (!p.is_null()).then(|| unsafe { &*p.cast::<T::Data>() })
+    }
+
+    /// `s_fs_info`, which this layer reads and writes only atomically once the
+    /// superblock is visible to other tasks (`set_state` publishes it while a
+    /// memory-failure callback may read it).
+    fn fs_info(&self) -> &AtomicPtr<c_void> {
+        // SAFETY: The superblock is live (invariant), so the field is valid and aligned
+        // for as long as `self` is borrowed; every access to it while others may look is
+        // atomic (this layer's), or happens before the superblock is shared (`sget_fc`)
+        // or after it is shut down (`kill_sb`).
+        unsafe { AtomicPtr::from_ptr(&raw mut (*self.as_raw()).s_fs_info) }
     }
 
     /// The mount's state. Every superblock reached through an inode, a file or a mapping
@@ -72,18 +89,34 @@ impl<T: FileSystem> SuperBlock<T> {
         self.try_state().ok_or(EIO)
     }
 
-    /// A reference to the inode numbered `ino`, unless it does not exist or is being
-    /// freed.
-    pub(crate) fn grab_inode(&self, ino: u64) -> Option<InodeRef<T>> {
-        // SAFETY: The superblock is live; the shim walks `s_inodes` under its lock.
-        let p = unsafe { sys::famfs_shim_grab_inode(self.as_raw(), ino) };
-        // SAFETY: A non-NULL result is a live inode of this superblock (so of `T`, and
-        // `Inode<T>` is a transparent wrapper of it) with one reference taken for us.
-        NonNull::new(p).map(|p| unsafe { InodeRef::from_raw(p.cast::<Inode<T>>()) })
+    /// A reference to the inode numbered `ino` for which `is_it` holds, unless there is
+    /// none or it is being freed. Inode numbers are not unique (`get_next_ino()` is 32
+    /// bits and wraps; pipes and sockets draw from it too), so the caller says which one
+    /// it means. Walks the superblock's inodes: O(inodes).
+    pub(crate) fn grab_inode(
+        &self,
+        ino: u64,
+        is_it: impl Fn(&Inode<T>) -> bool,
+    ) -> Option<InodeRef<T>> {
+        let mut prev: Option<InodeRef<T>> = None;
+        loop {
+            let after = prev.as_ref().map_or(core::ptr::null_mut(), |p| p.as_raw());
+            // SAFETY: The superblock is live; `after` is NULL or an inode of it we hold a
+            // reference to; the shim walks `s_inodes` under its lock.
+            let p = unsafe { sys::famfs_shim_grab_inode_next(self.as_raw(), ino, after) };
+            // SAFETY: A non-NULL result is a live inode of this superblock (so of `T`, and
+            // `Inode<T>` is a transparent wrapper of it) with one reference taken for us.
+            let found = unsafe { InodeRef::from_raw(NonNull::new(p)?.cast::<Inode<T>>()) };
+            if is_it(&found) {
+                return Some(found);
+            }
+            prev = Some(found);
+        }
     }
 
     /// Removes every user mapping of every regular file (after a device failure); with
-    /// `device_going` also every DAX entry, before the device's pages disappear.
+    /// `device_going` also every DAX entry, waiting for pinned pages first
+    /// ([`Inode::drop_dax_state`]), before the device's pages disappear.
     pub(crate) fn unmap_all(&self, device_going: bool) {
         // SAFETY: The superblock is live; the shim walks `s_inodes` under its locks.
         unsafe { sys::famfs_shim_unmap_all(self.as_raw(), device_going) };
@@ -134,16 +167,26 @@ impl<'a, T: FileSystem> NewSuperBlock<'a, T> {
         }
     }
 
+    /// Gives the superblock a backing device of its own, so that the VFS's writeback
+    /// (`sync(2)`, `syncfs(2)`, the flusher) reaches its inodes' dirty DAX entries
+    /// (through `writepages`): with the default `noop_backing_dev_info`, which a
+    /// superblock without a block device gets, it skips the superblock altogether. The
+    /// VFS releases it at shutdown.
+    pub(crate) fn setup_bdi(&self) -> Result {
+        // SAFETY: The superblock is new and exclusively ours while `s_umount` is held.
+        to_result(unsafe { bindings::super_setup_bdi(self.0.as_raw()) })
+    }
+
     /// Installs the mount state; see [`SuperBlock`]'s invariants.
     pub(crate) fn set_state(&self, state: Pin<KBox<T::Data>>) {
-        let sb = self.0.as_raw();
         // SAFETY: The state is never moved out of its allocation: `kill_sb` drops it in
-        // place. The superblock is new and exclusively ours; no state is installed yet, so
-        // nothing leaks.
-        unsafe {
-            let state = Pin::into_inner_unchecked(state);
-            (*sb).s_fs_info = KBox::into_raw(state).cast::<c_void>();
-        }
+        // place. No state is installed yet (it is set once, while the superblock is
+        // filled), so nothing leaks.
+        let state = unsafe { Pin::into_inner_unchecked(state) };
+        // ORDERING: Release pairs with the Acquire in `SuperBlock::try_state`.
+        self.0
+            .fs_info()
+            .store(KBox::into_raw(state).cast::<c_void>(), Ordering::Release);
     }
 
     /// Makes `root` the root directory.
@@ -212,7 +255,23 @@ impl<T: FileSystem> Tables<T> {
     /// Called by the VFS once, with a `T` superblock that is going away.
     pub(crate) unsafe extern "C" fn kill_sb(sb: *mut bindings::super_block) {
         // SAFETY: `sb` is live and its state, if any, is ours until we free it below.
-        if let Some(state) = unsafe { SuperBlock::<T>::from_raw(sb) }.try_state() {
+        let this = unsafe { SuperBlock::<T>::from_raw(sb) };
+        if let Some(state) = this.try_state() {
+            // No file is open or mapped any more, but pages may still be pinned and the
+            // inodes' DAX entries still name the devices' pages: both go before the file
+            // system gives its devices up (in `kill_sb_begin`), as xfs and ext4 evict
+            // their inodes before `put_super` releases theirs. Otherwise a new mount of
+            // the device could fault pages still associated with these inodes, and a
+            // device removed meanwhile would no longer be reported to this superblock,
+            // whose eviction would then walk the removed device's pages.
+            //
+            // Dirty entries are written back first (`generic_shutdown_super` would do it
+            // after the entries are gone, when there is nothing left to write back).
+            // SAFETY: `sb` is live and `s_umount` is held, as `kill_sb` runs.
+            // NOTE: An error has no one to go to: every file is closed by now, and
+            // `generic_shutdown_super` ignores it too.
+            let _ = unsafe { bindings::sync_filesystem(sb) };
+            this.unmap_all(true);
             T::kill_sb_begin(state);
         }
         // SAFETY: `sb` is live; this evicts every inode. A superblock without a device

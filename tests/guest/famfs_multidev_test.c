@@ -29,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -554,6 +555,71 @@ TEST_F_TIMEOUT(md, member_removed_under_io_fails_its_files_only, 300)
 	close(striped);
 	close(f2);
 	close(f0);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, umount(self->mnt));
+	EXPECT_EQ(0, set_driver(devs[1], "fsdev_dax"));
+	ASSERT_EQ(0, mount(devs[0], self->mnt, "famfs", 0, NULL));
+}
+
+/*
+ * A member going away touches only the files on it. A page of a file wholly on the
+ * primary is mapped by an unprivileged process and held by vmsplice() in a pipe;
+ * device 1 is then unbound. The file on device 1 fails (ENODEV); the primary's file
+ * keeps its mapping and its page (deleting the DAX entry of a page with references
+ * makes fs/dax WARN in dax_folio_put()).
+ */
+TEST_F_TIMEOUT(md, member_removal_leaves_other_files_pinned_pages_alone, 300)
+{
+	struct famfs_ioc_simple_extent on0 = { 0, 160 * MiB, 2 * MiB };
+	struct famfs_ioc_simple_extent on1 = { 1, 160 * MiB, 2 * MiB };
+	int f0, f1, ready[2], done[2], status;
+	char c = 0, buf[64];
+	pid_t child;
+
+	ASSERT_EQ(0, add_dev(self->fd, 1, 1, self->size[1], devs[1]));
+	f0 = create_file(self->mnt, "pinned0");
+	f1 = create_file(self->mnt, "on1");
+	ASSERT_GE(f0, 0);
+	ASSERT_GE(f1, 0);
+	ASSERT_EQ(0, map_v2_simple(f0, 2 * MiB, 1, &on0));
+	ASSERT_EQ(0, map_v2_simple(f1, 2 * MiB, 1, &on1));
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(done));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		struct iovec iov;
+		int pp[2];
+		char *p;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, f0, 0);
+		if (p == MAP_FAILED)
+			_exit(11);
+		p[0] = 0x77;
+		iov.iov_base = p;
+		iov.iov_len = 4096;
+		if (pipe(pp) || vmsplice(pp[1], &iov, 1, 0) != 4096)
+			_exit(12);
+		if (write(ready[1], "r", 1) != 1 || read(done[0], &c, 1) != 1)
+			_exit(13);
+		/* Still mapped, still the file's memory. */
+		_exit(p[0] == 0x77 ? 0 : 14);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	ASSERT_EQ(0, write_str("/sys/bus/dax/drivers/fsdev_dax/unbind", name_of(devs[1])));
+	EXPECT_EQ(-1, pread(f1, buf, sizeof(buf), 0));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ((ssize_t)sizeof(buf), pread(f0, buf, sizeof(buf), 0));
+	EXPECT_EQ(0x77, buf[0]);
+	EXPECT_EQ(1, write(done[1], "d", 1));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(f0);
+	close(f1);
 	close(self->fd);
 	self->fd = -1;
 	EXPECT_EQ(0, umount(self->mnt));

@@ -292,6 +292,59 @@ TEST_F_TIMEOUT(poison, data_page_failure_is_contained, 300)
 }
 
 /*
+ * Inode numbers repeat once get_next_ino() wraps; the module's test_same_ino parameter
+ * gives two files one number here. A page failure of the older file must reach its
+ * mappings (found by its map, not by the first inode of that number listed):
+ * the process that hit it gets SIGBUS and the page faults from then on.
+ */
+TEST_F_TIMEOUT(poison, same_inode_number_finds_the_right_file, 300)
+{
+	volatile unsigned char *p;
+	struct stat sa, sb;
+	char path[128];
+	unsigned char v;
+	int a, b;
+
+	if (access(PARAMS "test_same_ino", W_OK))
+		SKIP(return, "no test_same_ino parameter (CONFIG_FAULT_INJECTION?)");
+	ASSERT_EQ(0, write_str(PARAMS "test_same_ino", "4242"));
+	a = simple_file(self->dir, "same-a", FAMFS_REG, A_DEV + 192 * MiB, FSIZE);
+	b = simple_file(self->dir, "same-b", FAMFS_REG, A_DEV + 256 * MiB, FSIZE);
+	ASSERT_EQ(0, write_str(PARAMS "test_same_ino", "0"));
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	snprintf(path, sizeof(path), "%s/same-a", self->dir);
+	ASSERT_EQ(0, stat(path, &sa));
+	snprintf(path, sizeof(path), "%s/same-b", self->dir);
+	ASSERT_EQ(0, stat(path, &sb));
+	ASSERT_EQ(sa.st_ino, sb.st_ino);
+	ASSERT_EQ(0, fill(a, FSIZE, 3));
+
+	/* The first file of the number (the VFS lists the newest inode first). */
+	p = mmap(NULL, FSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(pattern(POFF, 3), p[POFF]);
+	catch_sigbus();
+	bus_code = 0;
+	if (!sigsetjmp(jb, 1)) {
+		int ret = madvise((void *)(p + POFF), PG, MADV_HWPOISON);
+
+		ASSERT_EQ(0, ret) TH_LOG("madvise: %s", strerror(errno));
+		EXPECT_TRUE(0) TH_LOG("no SIGBUS: the failure reached another file of that number");
+	}
+	EXPECT_EQ(BUS_MCEERR_AR, bus_code);
+	/* The page is no longer mapped: the next touch faults. */
+	EXPECT_EQ(1, touch_faults(p + POFF, &v));
+	EXPECT_EQ(0, touch_faults(p + POFF + PG, &v));
+	munmap((void *)p, FSIZE);
+	/* The other file of that number is untouched. */
+	EXPECT_EQ(0, fill(b, FSIZE, 4));
+	EXPECT_TRUE(page_ok(b, POFF, 4));
+	close(a);
+	close(b);
+}
+
+/*
  * A failure in the superblock (device offset 4 KiB) or the log (in a 16 MiB log, past
  * the 8 MiB minimum, so the log's map says it is metadata) shuts the mount down.
  */

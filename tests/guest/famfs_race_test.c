@@ -47,6 +47,7 @@
 #define DELAY_NOTIFY_FAILURE	(1 << 0)
 #define DELAY_FILL_SUPER	(1 << 1)
 #define DELAY_FAULT		(1 << 2)
+#define DELAY_NOTIFY_RETURN	(1 << 5)
 /* How long a delay point holds a thread in its window. */
 #define DELAY_MS		1500
 
@@ -217,6 +218,37 @@ TEST_F_TIMEOUT(race, failure_callback_vs_umount_and_rmmod, 300)
 		ASSERT_EQ(0, modprobe_famfs());
 		ASSERT_EQ(0, rebind_fsdev());
 	}
+}
+
+/*
+ * A memory-failure callback that has left famfs's holder table but not yet returned to
+ * the dax core (the notify_failure_return delay point holds it in famfs's code) while
+ * the file system is unmounted and the module removed: umount need not wait for it,
+ * but module removal must, or the callback returns into freed module memory.
+ */
+TEST_F_TIMEOUT(race, callback_returning_vs_rmmod, 300)
+{
+	long before;
+	pid_t child;
+	int status;
+
+	ASSERT_EQ(0, mount(daxdev(), self->dir, "famfs", 0, NULL));
+	ASSERT_LE(0, close(simple_file(self->dir, "f", FAMFS_REG, GiB, 4 * MiB)));
+	ASSERT_EQ(0, set_delay(DELAY_NOTIFY_RETURN, 4000));
+	before = param("test_delays_entered");
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0)
+		_exit(inject_failure() ? 1 : 0);
+	ASSERT_EQ(0, wait_entered(before)) TH_LOG("no callback reached famfs");
+	ASSERT_EQ(0, umount(self->dir)) TH_LOG("umount: %s", strerror(errno));
+	ASSERT_EQ(0, set_delay(0, 0));
+	/* The callback still sleeps in famfs's code: module removal waits for it. */
+	EXPECT_EQ(0, rmmod_famfs()) TH_LOG("rmmod: %s", strerror(errno));
+	EXPECT_FALSE(famfs_loaded());
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_EQ(0, modprobe_famfs());
 }
 
 /*

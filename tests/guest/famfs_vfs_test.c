@@ -496,6 +496,50 @@ TEST_F_TIMEOUT(bare, fsync_on_pmem_writes_back, 120)
 	rmdir(mnt);
 }
 
+/*
+ * syncfs(2) writes back what was written through a shared mapping, as for ext4 and xfs
+ * with -o dax: afterwards the entries are clean and fsync has nothing left to write.
+ * On pmem, whose dax device has a write cache (DAXDEV_WRITE_CACHE), the writeback
+ * flushes the CPU cache lines.
+ */
+TEST_F_TIMEOUT(bare, syncfs_on_pmem_writes_back, 120)
+{
+	const char *pmem = getenv("FAMFS_PMEMDEV");
+	char mnt[] = "/tmp/famfs-vfs-syncfs-XXXXXX";
+	const size_t size = 4 * MiB;
+	long synced, left;
+	char *p;
+	int fd;
+
+	if (!pmem || !*pmem)
+		SKIP(return, "no FAMFS_PMEMDEV");
+	if (access(TRACING "/events/fs_dax/dax_writeback_one/enable", W_OK))
+		SKIP(return, "no fs_dax tracepoints");
+	ASSERT_NE(NULL, mkdtemp(mnt));
+	ASSERT_EQ(0, mount(pmem, mnt, "famfs", 0, NULL)) {
+		TH_LOG("mount %s: %s", pmem, strerror(errno));
+	}
+	fd = new_mapped_file(mnt, "syncfs", size, DATA_BASE);
+	ASSERT_GE(fd, 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0xa5, size);
+	ASSERT_EQ(0, write_str(TRACING "/trace", ""));
+	ASSERT_EQ(0, write_str(TRACING "/events/fs_dax/dax_writeback_one/enable", "1"));
+	EXPECT_EQ(0, syncfs(fd));
+	synced = count_trace("dax_writeback_one");
+	ASSERT_EQ(0, write_str(TRACING "/trace", ""));
+	EXPECT_EQ(0, fsync(fd));
+	write_str(TRACING "/events/fs_dax/dax_writeback_one/enable", "0");
+	left = count_trace("dax_writeback_one");
+	EXPECT_GE(synced, 1) TH_LOG("syncfs wrote back no DAX entry");
+	EXPECT_EQ(0, left) TH_LOG("fsync after syncfs still found %ld dirty entries", left);
+	munmap(p, size);
+	close(fd);
+	EXPECT_EQ(0, umount(mnt));
+	rmdir(mnt);
+}
+
 /* CMD_CREATE of a new famfs context with @source and one option; its errno, log in @log. */
 static int fsconfig_create(const char *source, const char *key, const char *val,
 			   char *log, size_t len)

@@ -22,7 +22,7 @@ done
 mark kunit.sh
 SUITE=kunit sh /host/tests/guest/kunit.sh 2>&1 | emit
 
-for prog in famfs_test famfs_badinput_test famfs_stress_test famfs_vfs_test famfs_xlink_test famfs_race_test famfs_devid_test famfs_doc_test famfs_scale_test; do
+for prog in famfs_test famfs_badinput_test famfs_stress_test famfs_vfs_test famfs_xlink_test famfs_race_test famfs_devid_test famfs_claim_test famfs_doc_test famfs_scale_test; do
 	run_prog $prog $prog
 done
 # The module tests again on the pmem block device (fs_dax_get_by_bdev path).

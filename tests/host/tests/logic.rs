@@ -56,6 +56,7 @@ host_cases!(
     interleaved_maps_reverse_like_resolve,
     unrelated_range_finds_nothing,
     clip_stops_before_poison,
+    poison_record_matches_a_page_model,
     poison_on_a_member_is_its_own,
 );
 
