@@ -24,7 +24,7 @@ endif
 KDIR ?=
 famfs_dir := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all module check check-quick check-stock check-intree check-install check-dkms check-doc check-debian-host deb install \
+.PHONY: all module check check-quick check-stock check-stock-all check-intree check-install check-dkms check-doc check-debian-host deb install \
 	uninstall demo bench bench-scale fuzz stress clippy fmt fmt-fix host-test clean help
 
 all: module
@@ -42,7 +42,13 @@ endif
 check:                        ## the full test suite (README's test command)
 	scripts/check
 
-check-stock:                  ## famfs.ko built with make KDIR against Debian's 7.3.4 headers, tested on Debian's unmodified kernel
+# STOCK="ID ...": only those of Debian's kernels (scripts/debian-kernels), e.g.
+# make check-stock STOCK=7.2.12+deb13-amd64.
+STOCK ?=
+check-stock:                  ## famfs.ko built with make KDIR against each of Debian's kernels (scripts/debian-kernels), tested on it unmodified
+	scripts/check --stock $(STOCK)
+
+check-stock-all:              ## the whole Debian kernel matrix (make check runs 7.3.4 amd64 and 7.2.12 amd64 of it)
 	scripts/check --stock
 
 check-quick:                  ## host tests + the in-guest suite, without the harness self-checks

@@ -70,6 +70,7 @@ use fmap::{
     MAX_STRIPS, //
 };
 use kfs::{
+    compat::errno::EHWPOISON,
     dax::{
         lookup_source,
         HolderOperations,

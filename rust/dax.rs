@@ -384,7 +384,7 @@ impl<T: FileSystem> DaxDevice<T> {
         // SAFETY: `sb` is live and locked by our caller; the block device's holder is the
         // superblock, as `fs_holder_ops` expects.
         let file = kernel::error::from_err_ptr(unsafe {
-            kernel::bindings::fs_bdev_file_open_by_dev(
+            super::compat::fs_bdev_file_open_by_dev(
                 devt.0,
                 BLK_OPEN_READ_WRITE,
                 sb.as_raw().cast(),
@@ -393,7 +393,7 @@ impl<T: FileSystem> DaxDevice<T> {
         })?;
         let release = || {
             // SAFETY: Releases the open made just above.
-            unsafe { kernel::bindings::fs_bdev_file_release(file, sb.as_raw()) }
+            unsafe { super::compat::fs_bdev_file_release(file, sb.as_raw()) }
         };
         let mut base = 0u64;
         // SAFETY: `file` is an open block device; `base` is a valid place to write; the
@@ -591,7 +591,7 @@ impl<T: FileSystem> Drop for DaxDevice<T> {
         unsafe {
             match self.bdev {
                 None => sys::put_dax(self.dev.as_ptr()),
-                Some(file) => kernel::bindings::fs_bdev_file_release(
+                Some(file) => super::compat::fs_bdev_file_release(
                     file.as_ptr(),
                     self.holder.get().sb.as_ptr(),
                 ),
@@ -732,7 +732,7 @@ impl<T: FileSystem> Tables<T> {
         let Some(holder) = (unsafe { guard.find::<T>(dax_dev) }) else {
             // No mount of `T` holds the device any more: as when the dax core finds no
             // `holder_ops`, let the generic handler deal with the failure.
-            return EOPNOTSUPP.to_errno();
+            return super::compat::errno::EOPNOTSUPP.to_errno();
         };
         // CAST: `mf_flags` is a bit set.
         if mf_flags as u32 & super::MF_MEM_PRE_REMOVE != 0 {

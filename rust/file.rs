@@ -175,7 +175,7 @@ fn io_len(pos: i64, count: usize, end: u64) -> Result<usize> {
 impl<T: FileSystem> Tables<T> {
     pub(crate) const FILE_OPS: OpsTable<bindings::file_operations> =
         OpsTable(bindings::file_operations {
-            owner: kernel::module::this_module::<<T as FileSystem>::OwnerModule>().as_ptr(),
+            owner: super::compat::owner::<T>(),
             open: Some(Self::open),
             llseek: Some(bindings::generic_file_llseek),
             read_iter: Some(Self::read_iter),
@@ -198,7 +198,7 @@ impl<T: FileSystem> Tables<T> {
                 None
             },
             // PMD-aligned addresses: without them every fault would be a 4 KiB PTE fault.
-            get_unmapped_area: Some(bindings::thp_get_unmapped_area),
+            get_unmapped_area: super::compat::THP_GET_UNMAPPED_AREA,
             fsync: if T::HAS_FSYNC {
                 Some(Self::fsync)
             } else {

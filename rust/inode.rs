@@ -785,6 +785,9 @@ impl<T: FileSystem> Tables<T> {
         dir: *mut bindings::inode,
         dentry: *mut bindings::dentry,
         mode: bindings::umode_t,
+        // 7.2's `create` passes `O_EXCL`, which 7.3 dropped (`compat.rs`): the dentry is
+        // negative either way, and the VFS checks `O_EXCL` itself.
+        #[cfg(famfs_create_excl)] _excl: bool,
     ) -> c_int {
         from_result(|| {
             // SAFETY: See the function's safety section.

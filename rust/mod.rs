@@ -14,6 +14,7 @@
 //! exactly the objects a DAX file system of famfs's kind touches (superblock, inode,
 //! dentry, fs_context, kiocb, iomap, vm_fault, dax device).
 
+pub(crate) mod compat;
 pub(crate) mod dax;
 pub(crate) mod fault;
 pub(crate) mod file;

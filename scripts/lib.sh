@@ -77,6 +77,36 @@ root_source_tarball() {
 	[ -n "$t" ] || die "linux-source-7.3 tarball not found in the build root"
 	echo "$t"
 }
+# Debian's kernels (scripts/debian-kernels). debian_kernel [ID] sets DEB_ID (the
+# release, uname -r), DEB_ABI, DEB_FLAVOUR, DEB_VERSION (the packages' version),
+# DEB_SERIES (major.minor: linux-source-<series>) and DEB_SUITE (full or pmem) for the
+# kernel ID, default the table's first; debian_kernel_ids lists every ID.
+debian_kernel_ids() { awk '!/^#/ && NF >= 4 { print $1 "-" $3 }' "$REPO/scripts/debian-kernels"; }
+debian_kernel() {
+	local id=${1:-} line
+	[ -n "$id" ] || id=$(debian_kernel_ids | head -1)
+	line=$(awk -v id="$id" '!/^#/ && NF >= 4 && $1 "-" $3 == id' "$REPO/scripts/debian-kernels")
+	[ -n "$line" ] || die "no Debian kernel $id in scripts/debian-kernels (there: $(debian_kernel_ids | tr '\n' ' '))"
+	read -r DEB_ABI DEB_VERSION DEB_FLAVOUR DEB_SUITE <<<"$line"
+	DEB_ID=$DEB_ABI-$DEB_FLAVOUR
+	DEB_SERIES=$(echo "$DEB_ABI" | cut -d. -f1,2)
+}
+# virtiofsd (the host side of virtio-fs, for a guest kernel without 9p): Debian's
+# package, fetched with apt inside the build root and unpacked into the cache (the build
+# root has its libraries). Prints the binary's path.
+virtiofsd_bin() {
+	local out ver
+	out="$FAMFS_CACHE/virtiofsd-$(basename "$(root_dir)")"
+	if [ ! -x "$out/root/usr/libexec/virtiofsd" ]; then
+		rm -rf "$out"; mkdir -p "$out/debs"
+		in_root /bin/sh -c "cd '$out/debs' && { apt-get download -q virtiofsd 2>/dev/null ||
+			{ apt-get update -qq && apt-get download -q virtiofsd; }; }" >&2 ||
+			die "cannot fetch Debian's virtiofsd package"
+		in_root dpkg-deb -x "$out"/debs/virtiofsd_*.deb "$out/root"
+		rm -rf "$out/debs"
+	fi
+	echo "$out/root/usr/libexec/virtiofsd"
+}
 # Cargo builds (host tests, the famfs tool) live in the cache too, so that a fresh
 # clone does not rebuild them.
 CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$FAMFS_CACHE/cargo-target}

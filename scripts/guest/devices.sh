@@ -52,6 +52,9 @@ setup_devices() {
 	r0=$(echo "$regions" | sed -n 1p)
 	r1=$(echo "$regions" | sed -n 2p)
 	[ -n "$r0" ] || return 1
+	# A kernel without device dax (VM_DEVDAX=0: scripts/vm leaves NVDIMM 0 out) has
+	# only the pmem block device, on the first region.
+	if [ "${VM_DEVDAX:-1}" = 0 ]; then r1=$r0; else
 	# NVDIMM 0 -> devdax (the famfs device). A shared backing file may
 	# already carry a dax info block written by another guest: then the
 	# kernel has created the dax device by itself and we leave the media alone.
@@ -63,6 +66,7 @@ setup_devices() {
 	daxmode dax$id.0 fsdev_dax || return 1
 	FAMFS_DAXDEV=/dev/dax$id.0
 	wait_for $FAMFS_DAXDEV 10 || return 1
+	fi
 
 	# NVDIMM 1 -> fsdax block device for ext4/xfs -o dax and pmem mounts.
 	if [ "$VM_PMEM" = 1 ]; then
