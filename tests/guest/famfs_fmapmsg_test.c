@@ -846,36 +846,13 @@ static int load_devs(void)
 	return n == NDEV;
 }
 
-/*
- * Writes a famfs superblock head (the magic, ts_dev_uuid at 64: 16 bytes of @u)
- * on @dev through a one-device famfs mount of it.
- */
+/* A famfs superblock head with ts_dev_uuid of 16 bytes of @u on @dev. */
 static int write_sb(const char *dev, uint8_t u)
 {
-	struct famfs_ioc_map m = {
-		.file_type = FAMFS_SUPERBLOCK, .file_size = 2 * MiB, .ext_list_count = 1,
-		.ext_list = { { 0, 2 * MiB } },
-	};
-	char mnt[] = "/tmp/famfs-fmsb-XXXXXX", path[64];
-	uint64_t magic = FAMFS_SUPER_MAGIC;
-	uint8_t head[4096] = { 0 };
-	int fd, ret = -1;
+	uint8_t uuid[16];
 
-	if (!mkdtemp(mnt) || mount(dev, mnt, "famfs", 0, NULL))
-		return -1;
-	snprintf(path, sizeof(path), "%s/sb", mnt);
-	fd = open(path, O_RDWR | O_CREAT, 0644);
-	memcpy(head, &magic, 8);
-	memset(head + 64, u, 16);
-	if (fd >= 0 && !ioctl(fd, FAMFSIOC_MAP_CREATE, &m) &&
-	    pwrite(fd, head, sizeof(head), 0) == sizeof(head) && !fsync(fd))
-		ret = 0;
-	if (fd >= 0)
-		close(fd);
-	if (umount(mnt))
-		ret = -1;
-	rmdir(mnt);
-	return ret;
+	memset(uuid, u, sizeof(uuid));
+	return write_famfs_sb(dev, uuid);
 }
 
 static int open_path(int fd, uint64_t index, const char *path)
