@@ -200,6 +200,25 @@ pub(crate) fn daxdev_open_fd(inode: &Inode, state: &MountState, arg: UserPtr) ->
     open_member(inode, state, index, lookup_fd(req.fd))
 }
 
+/// Claims a would-be member for the mount of `inode` and reads its superblock head.
+/// `cannot` turns an error and its reason into the error returned (after logging it).
+fn claim_member(
+    inode: &Inode,
+    src: Result<Source>,
+    cannot: &dyn Fn(Error, &str) -> Error,
+) -> Result<(DaxDevice, [u8; SB_HEAD_LEN])> {
+    let src = src.map_err(|e| cannot(e, "not a usable dax device"))?;
+    if !src.is_char() {
+        return Err(cannot(EINVAL, "a member must be a dax character device"));
+    }
+    let dax = DaxDevice::claim(src, inode.super_block())
+        .map_err(|e| cannot(e, "cannot claim it (held elsewhere, or not fsdev_dax)"))?;
+    let mut head = [0u8; SB_HEAD_LEN];
+    dax.read(0, &mut head)
+        .map_err(|e| cannot(e, "cannot read its superblock"))?;
+    Ok((dax, head))
+}
+
 /// Registers the device `src` names as member `index` (`DAXDEV_OPEN`): its uuid is its
 /// superblock's, its size the device's, and the rules are `ADD_DAXDEV`'s (dense indices,
 /// one index per uuid). A no-op if `index` is registered meanwhile.
@@ -228,15 +247,7 @@ pub(crate) fn open_member(
     if index != members.iter().count() + 1 {
         return Err(cannot(ERANGE, "the index skips a free index"));
     }
-    let src = src.map_err(|e| cannot(e, "not a usable dax device"))?;
-    if !src.is_char() {
-        return Err(cannot(EINVAL, "a member must be a dax character device"));
-    }
-    let dax = DaxDevice::claim(src, inode.super_block())
-        .map_err(|e| cannot(e, "cannot claim it (held elsewhere, or not fsdev_dax)"))?;
-    let mut head = [0u8; SB_HEAD_LEN];
-    dax.read(0, &mut head)
-        .map_err(|e| cannot(e, "cannot read its superblock"))?;
+    let (dax, head) = claim_member(inode, src, &cannot)?;
     let uuid = sb_dev_uuid(&head).ok_or_else(|| cannot(EINVAL, "no famfs superblock"))?;
     let mut req = IocAddDaxdev::zeroed();
     req.uuid = uuid;
@@ -307,15 +318,7 @@ pub(crate) fn add_daxdev(inode: &Inode, state: &MountState, arg: UserPtr) -> Res
         );
         e
     };
-    let src = src.map_err(|e| cannot(e, "not a usable dax device"))?;
-    if !src.is_char() {
-        return Err(cannot(EINVAL, "a member must be a dax character device"));
-    }
-    let dax = DaxDevice::claim(src, inode.super_block())
-        .map_err(|e| cannot(e, "cannot claim it (held elsewhere, or not fsdev_dax)"))?;
-    let mut head = [0u8; SB_HEAD_LEN];
-    dax.read(0, &mut head)
-        .map_err(|e| cannot(e, "cannot read its superblock"))?;
+    let (dax, head) = claim_member(inode, src, &cannot)?;
     check_member(&req, dax.size(), &head).map_err(|e| refuse(inode, &req, e))?;
     test_delay(DelayPoint::AddDaxdev);
     // A failure reported since the claim was only recorded in the holder (no file can be

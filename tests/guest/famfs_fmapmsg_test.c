@@ -834,16 +834,7 @@ static char devs[NDEV][64];
 
 static int load_devs(void)
 {
-	const char *env = getenv("FAMFS_DAXDEVS");
-	char buf[512], *tok, *save;
-	int n = 0;
-
-	if (!env)
-		return 0;
-	snprintf(buf, sizeof(buf), "%s", env);
-	for (tok = strtok_r(buf, " ", &save); tok && n < NDEV; tok = strtok_r(NULL, " ", &save))
-		snprintf(devs[n++], sizeof(devs[0]), "%s", tok);
-	return n == NDEV;
+	return load_daxdevs(devs, NDEV);
 }
 
 /* A famfs superblock head with ts_dev_uuid of 16 bytes of @u on @dev. */

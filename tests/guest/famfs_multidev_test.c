@@ -46,16 +46,7 @@ static char devs[NDEV][64];
 /* The devices from $FAMFS_DAXDEVS; 0 if there are fewer than NDEV. */
 static int load_devs(void)
 {
-	const char *env = getenv("FAMFS_DAXDEVS");
-	char buf[512], *tok, *save;
-	int n = 0;
-
-	if (!env)
-		return 0;
-	snprintf(buf, sizeof(buf), "%s", env);
-	for (tok = strtok_r(buf, " ", &save); tok && n < NDEV; tok = strtok_r(NULL, " ", &save))
-		snprintf(devs[n++], sizeof(devs[0]), "%s", tok);
-	return n == NDEV;
+	return load_daxdevs(devs, NDEV);
 }
 
 static const char *name_of(const char *dev)

@@ -254,4 +254,19 @@ static inline int write_famfs_sb(const char *dev, const uint8_t *uuid)
 	return ret;
 }
 
+/* The first @n dax devices of $FAMFS_DAXDEVS into @devs; 1 if there are @n of them. */
+static inline int load_daxdevs(char (*devs)[64], int n)
+{
+	const char *env = getenv("FAMFS_DAXDEVS");
+	char buf[512], *tok, *save;
+	int got = 0;
+
+	if (!env)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", env);
+	for (tok = strtok_r(buf, " ", &save); tok && got < n; tok = strtok_r(NULL, " ", &save))
+		snprintf(devs[got++], sizeof(devs[0]), "%s", tok);
+	return got == n;
+}
+
 #endif
