@@ -33,11 +33,13 @@ use kernel::{
 
 mod claims;
 pub mod daxdev;
+mod debug;
 pub mod fmap;
 mod fmap_msg;
 pub mod iomap;
 mod members;
 mod memfail;
+mod params;
 pub mod poison;
 mod vm_ops;
 
@@ -77,11 +79,9 @@ use kfs::{
         Source, //
     },
     file::FileOperations,
-    fs::{
-        FileSystem,
-        Param, //
-    },
+    fs::FileSystem,
     fs_context::SuperKey,
+    fs_param::Value,
     inode::{
         CreateKind,
         InodeKind,
@@ -93,7 +93,9 @@ use kfs::{
         IomapOperations, //
     },
     registration::Registration,
-    super_block::SeqFile,
+    super_block::SeqFile, //
+};
+use debug::{
     test_delay,
     warn_ratelimited,
     DelayPoint, //
@@ -355,14 +357,11 @@ impl FileSystem for Famfs {
     type Data = MountState;
     type Options = MountOptions;
     type InodeData = InodeMap;
+    type Params = params::FamfsParam;
 
-    /// `mode=`: only the permission bits count, as in the reference.
-    fn parse_param(opts: &mut MountOptions, param: Param) -> Result {
-        match param {
-            // The permission bits only (`S_IALLUGO`).
-            Param::Mode(mode) => opts.mode = Some(mode & kfs::inode::S_IALLUGO),
-        }
-        Ok(())
+    /// `mode=` and `dax=always` (see `params.rs`).
+    fn parse_param(fc: &mut FsContext, param: params::FamfsParam, value: Value<'_>) -> Result {
+        params::parse(fc, param, value)
     }
 
     /// Mounts the dax character device or pmem block device named by the source. One
@@ -434,7 +433,7 @@ impl FileSystem for Famfs {
             .map(|s| s.mode)
             .filter(|m| *m != DEFAULT_MODE)
         {
-            m.show_mode(mode);
+            m.show_octal(c"mode", mode);
         }
     }
 
@@ -834,6 +833,12 @@ impl HolderOperations for Famfs {
         }
         Ok(())
     }
+
+    /// Widens the window between the callback's return from famfs and its return to the
+    /// dax core, for the race tests.
+    fn notify_failure_done() {
+        test_delay(DelayPoint::NotifyFailureReturn);
+    }
 }
 
 /// A member device failed or is going away: removes the mappings of the files that map
@@ -907,7 +912,7 @@ fn contain(
         return false;
     };
     // A block device's partition is only part of its dax device: the rest is not ours.
-    let Some((off, len)) = dax.famfs_range(offset, len) else {
+    let Some((off, len)) = dax.device_range(offset, len) else {
         return true;
     };
     matches!(

@@ -39,6 +39,8 @@ use crate::{
             lookup_source,
             Source, //
         },
+    },
+    debug::{
         test_delay,
         warn_ratelimited,
         DelayPoint, //

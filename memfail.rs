@@ -34,10 +34,8 @@ use crate::{
         Extent,
         FileType, //
     },
-    kfs::{
-        memfail::poison_file_range,
-        warn_ratelimited, //
-    },
+    debug::warn_ratelimited,
+    kfs::memfail::poison_file_range,
     poison,
     MountState,
     SuperBlock, //
@@ -179,7 +177,14 @@ pub(crate) fn page_failure(
                 off,
                 n
             );
-            poison_file_range(&inode, off, n, mf_flags);
+            if let Err(e) = poison_file_range(&inode, off, n, mf_flags) {
+                warn_ratelimited!(
+                    @Device,
+                    "inode {}: cannot signal the mappers of a poisoned page: {}\n",
+                    ino,
+                    e.to_errno()
+                );
+            }
         });
     }
     if meta {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The interfaces that differ between the kernels famfs builds for, Linux 7.2 and 7.3,
+//! The interfaces that differ between the kernels the layer builds for, Linux 7.2 and 7.3,
 //! in one place: the rest of the module is written against 7.3 and names these items
 //! instead where the kernels differ.
 //!
@@ -9,15 +9,15 @@
 //! tree itself, their sources) and passes a `--cfg` per feature found, as a C module's
 //! `compat.h` probes would:
 //!
-//! - `famfs_fs_bdev_file`: `fs_bdev_file_open_by_dev()`/`fs_bdev_file_release()` (7.3,
+//! - `kfs_fs_bdev_file`: `fs_bdev_file_open_by_dev()`/`fs_bdev_file_release()` (7.3,
 //!   `linux/fs/super.h`). 7.2 has the plain block-device calls with `fs_holder_ops`,
 //!   which route the device's events to the holder, here always the superblock.
-//! - `famfs_create_excl`: `inode_operations.create` still takes the `bool excl` that 7.3
+//! - `kfs_create_excl`: `inode_operations.create` still takes the `bool excl` that 7.3
 //!   dropped (7.2): the trampoline in `inode.rs` takes it and ignores it.
-//! - `famfs_owner_module`: `#[vtable]` gives every vtable trait an `OwnerModule` and
+//! - `kfs_owner_module`: `#[vtable]` gives every vtable trait an `OwnerModule` and
 //!   `kernel::module::this_module()` names its `THIS_MODULE` (7.3). 7.2's `module!` has
 //!   a `THIS_MODULE` static in the crate root instead.
-//! - `famfs_errno_ehwpoison`: the kernel crate declares `EHWPOISON` and `EOPNOTSUPP`
+//! - `kfs_errno_ehwpoison`: the kernel crate declares `EHWPOISON` and `EOPNOTSUPP`
 //!   (7.3). 7.2's does not, and has no public `const` constructor for [`Error`].
 //!
 //! And one difference of configuration, with the kernel's own cfg: a kernel without
@@ -28,7 +28,7 @@ use kernel::bindings;
 
 /// The `THIS_MODULE` of the module that implements `T`, for the `owner` of its operations
 /// tables.
-#[cfg(famfs_owner_module)]
+#[cfg(kfs_owner_module)]
 pub(crate) const fn owner<T: FileSystem>() -> *mut bindings::module {
     kernel::module::this_module::<<T as FileSystem>::OwnerModule>().as_ptr()
 }
@@ -36,7 +36,7 @@ pub(crate) const fn owner<T: FileSystem>() -> *mut bindings::module {
 /// The `THIS_MODULE` of the module that implements `T`, for the `owner` of its operations
 /// tables: the crate's own (`module!`'s static), the only module a [`FileSystem`] of this
 /// layer lives in.
-#[cfg(not(famfs_owner_module))]
+#[cfg(not(kfs_owner_module))]
 pub(crate) const fn owner<T: FileSystem>() -> *mut bindings::module {
     crate::THIS_MODULE.as_ptr()
 }
@@ -61,7 +61,7 @@ pub(crate) const THP_GET_UNMAPPED_AREA: Option<GetUnmappedArea> =
 #[cfg(not(CONFIG_TRANSPARENT_HUGEPAGE))]
 pub(crate) const THP_GET_UNMAPPED_AREA: Option<GetUnmappedArea> = None;
 
-#[cfg(famfs_fs_bdev_file)]
+#[cfg(kfs_fs_bdev_file)]
 pub(crate) use bindings::{
     fs_bdev_file_open_by_dev,
     fs_bdev_file_release, //
@@ -73,7 +73,7 @@ pub(crate) use bindings::{
 /// # Safety
 ///
 /// As for `fs_bdev_file_open_by_dev()`, and `holder` is `sb`.
-#[cfg(not(famfs_fs_bdev_file))]
+#[cfg(not(kfs_fs_bdev_file))]
 pub(crate) unsafe fn fs_bdev_file_open_by_dev(
     dev: bindings::dev_t,
     mode: bindings::blk_mode_t,
@@ -92,7 +92,7 @@ pub(crate) unsafe fn fs_bdev_file_open_by_dev(
 /// # Safety
 ///
 /// `file` is a block device file opened by [`fs_bdev_file_open_by_dev`], not yet released.
-#[cfg(not(famfs_fs_bdev_file))]
+#[cfg(not(kfs_fs_bdev_file))]
 pub(crate) unsafe fn fs_bdev_file_release(
     file: *mut bindings::file,
     _sb: *mut bindings::super_block,
@@ -103,13 +103,13 @@ pub(crate) unsafe fn fs_bdev_file_release(
 
 /// Error codes the kernel crate of 7.2 does not declare.
 pub(crate) mod errno {
-    #[cfg(famfs_errno_ehwpoison)]
+    #[cfg(kfs_errno_ehwpoison)]
     pub(crate) use kernel::error::code::{
         EHWPOISON,
         EOPNOTSUPP, //
     };
 
-    #[cfg(not(famfs_errno_ehwpoison))]
+    #[cfg(not(kfs_errno_ehwpoison))]
     use kernel::{
         bindings,
         error::Error, //
@@ -119,7 +119,7 @@ pub(crate) mod errno {
     /// `NonZeroI32` newtype without a public `const` constructor; `transmute` checks at
     /// compile time that the sizes are equal, so the one field is the whole value, and
     /// the assertion below checks the representation against the crate's own `EIO`.
-    #[cfg(not(famfs_errno_ehwpoison))]
+    #[cfg(not(kfs_errno_ehwpoison))]
     const fn from_errno(e: u32) -> Error {
         let Some(errno) = core::num::NonZeroI32::new(-(e as i32)) else {
             panic!("errno 0")
@@ -128,7 +128,7 @@ pub(crate) mod errno {
         // in `-MAX_ERRNO..0`) holds for the kernel's errno constants.
         unsafe { core::mem::transmute::<core::num::NonZeroI32, Error>(errno) }
     }
-    #[cfg(not(famfs_errno_ehwpoison))]
+    #[cfg(not(kfs_errno_ehwpoison))]
     const _: () = assert!(
         // SAFETY: `Error` is 4 bytes (checked by `transmute`), all initialised.
         unsafe { core::mem::transmute::<Error, i32>(kernel::error::code::EIO) }
@@ -136,9 +136,9 @@ pub(crate) mod errno {
     );
 
     /// Memory page has hardware error.
-    #[cfg(not(famfs_errno_ehwpoison))]
+    #[cfg(not(kfs_errno_ehwpoison))]
     pub(crate) const EHWPOISON: Error = from_errno(bindings::EHWPOISON);
     /// Operation not supported.
-    #[cfg(not(famfs_errno_ehwpoison))]
+    #[cfg(not(kfs_errno_ehwpoison))]
     pub(crate) const EOPNOTSUPP: Error = from_errno(bindings::EOPNOTSUPP);
 }

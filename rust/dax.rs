@@ -45,6 +45,11 @@ pub(crate) trait HolderOperations: Sized {
     /// down; its state may be missing (the mount is still being filled: see
     /// [`Holder::ready`]).
     fn notify_failure(holder: &Holder<Self>, offset: u64, len: u64, mf_flags: c_int) -> Result;
+
+    /// Called by every `notify_failure` callback that found a holder of this file system,
+    /// after it has left the holder table and before it returns to the dax core: the
+    /// superblock may be gone by now (nothing may be touched but the module's own statics).
+    fn notify_failure_done() {}
 }
 
 /// What this layer registers as a dax device's holder (`holder_data`), and what the
@@ -152,7 +157,7 @@ impl<T: FileSystem> ListedHolder<T> {
         let p = KBox::into_raw(holder);
         // SAFETY: `p` is a live allocation that stays put until `drop`, which takes it out
         // of the table first.
-        let ret = unsafe { sys::famfs_shim_holder_add(p.cast()) };
+        let ret = unsafe { sys::kfs_holder_add(p.cast()) };
         if ret != 0 {
             // SAFETY: `p` came from `KBox::into_raw` just above and was not listed.
             drop(unsafe { KBox::from_raw(p) });
@@ -179,7 +184,7 @@ impl<T: FileSystem> ListedHolder<T> {
     fn unlist(&self) {
         if self.listed.swap(false, Ordering::AcqRel) {
             // SAFETY: Listed (type invariant); this removes it and waits for the readers.
-            unsafe { sys::famfs_shim_holder_del(self.as_ptr()) };
+            unsafe { sys::kfs_holder_del(self.as_ptr()) };
         }
     }
 }
@@ -298,13 +303,13 @@ pub(crate) fn lookup_source(source: &CStr) -> Result<Source> {
     // SAFETY: `source` is NUL-terminated; `devt`, `is_block` and `dax` are valid places
     // to write.
     to_result(unsafe {
-        sys::famfs_shim_lookup_source(source.as_char_ptr(), &mut devt, &mut is_block, &mut dax)
+        sys::kfs_lookup_source(source.as_char_ptr(), &mut devt, &mut is_block, &mut dax)
     })?;
     if is_block {
         return Ok(Source::Block(DevT(devt)));
     }
     let dev = NonNull::new(dax).ok_or(ENODEV)?;
-    // INVARIANT: On success for a character device, the shim returned a reference to a
+    // INVARIANT: On success for a character device, the C returned a reference to a
     // live dax device.
     Ok(Source::Char(DaxRef {
         dev,
@@ -321,11 +326,11 @@ pub(crate) fn lookup_source(source: &CStr) -> Result<Source> {
 pub(crate) fn lookup_fd(fd: i32) -> Result<Source> {
     let mut devt: sys::dev_t = 0;
     let mut dax: *mut sys::dax_device = core::ptr::null_mut();
-    // SAFETY: `devt` and `dax` are valid places to write; the shim only looks the
+    // SAFETY: `devt` and `dax` are valid places to write; the C only looks the
     // descriptor up.
-    to_result(unsafe { sys::famfs_shim_lookup_fd(fd, &mut devt, &mut dax) })?;
+    to_result(unsafe { sys::kfs_lookup_fd(fd, &mut devt, &mut dax) })?;
     let dev = NonNull::new(dax).ok_or(ENODEV)?;
-    // INVARIANT: On success, the shim returned a reference to a live dax device.
+    // INVARIANT: On success, the C returned a reference to a live dax device.
     Ok(Source::Char(DaxRef {
         dev,
         devt: DevT(devt),
@@ -411,7 +416,7 @@ impl<T: FileSystem> DaxDevice<T> {
             return Err(EINVAL);
         };
         // SAFETY: `file` is an open block device.
-        let size = unsafe { sys::famfs_shim_bdev_file_size(file.cast()) };
+        let size = unsafe { sys::kfs_bdev_file_size(file.cast()) };
         // INVARIANT: The holder claim and its reference come from `fs_dax_get_by_bdev`,
         // the open from `fs_bdev_file_open_by_dev`.
         Ok(Self {
@@ -478,7 +483,7 @@ impl<T: FileSystem> DaxDevice<T> {
     /// The part of the dax device range `offset`+`len` that is the file system's device,
     /// in its device offsets (a partition is only part of its disk's dax device); `None`
     /// if they do not meet.
-    pub(crate) fn famfs_range(&self, offset: u64, len: u64) -> Option<(u64, u64)> {
+    pub(crate) fn device_range(&self, offset: u64, len: u64) -> Option<(u64, u64)> {
         let start = offset.max(self.base);
         let end = offset
             .saturating_add(len)
@@ -517,9 +522,9 @@ impl<T: FileSystem> DaxDevice<T> {
     /// `ENXIO` past the device, `EIO` on poisoned memory.
     pub(crate) fn read(&self, offset: u64, buf: &mut [u8]) -> Result {
         // SAFETY: `self.dev` is live (type invariant); `buf` is valid for writes of
-        // `buf.len()` bytes; the shim checks the range under the dax read lock.
+        // `buf.len()` bytes; the C checks the range under the dax read lock.
         to_result(unsafe {
-            sys::famfs_shim_dax_read(
+            sys::kfs_dax_read(
                 self.dev.as_ptr(),
                 self.dax_offset(offset),
                 buf.as_mut_ptr().cast(),
@@ -546,7 +551,7 @@ impl<T: FileSystem> DaxDevice<T> {
     /// private to drivers/dax (dax-private.h), and a single `dax_direct_access` of many
     /// pages fails (`dax_pgoff_to_phys()` wants the whole request inside one range) instead
     /// of reporting how many exist. A mechanism, not a file system's decision: what a
-    /// file system does with the size is its own (famfs checks extents against it); the
+    /// file system does with the size is its own (it may check its extents against it); the
     /// probe stands in for the query the kernel lacks, here where one would replace it.
     fn probe_size(&self) -> u64 {
         let page_ok = |pgoff: u64| -> bool {
@@ -605,13 +610,13 @@ impl<T: FileSystem> Drop for DaxDevice<T> {
 ///
 /// # Invariants
 ///
-/// The current task holds the shim's claim mutex, which only this guard's drop releases.
+/// The current task holds the claim mutex of `kfs_gaps.c`, which only this guard's drop releases.
 struct ClaimLock(());
 
 impl ClaimLock {
     fn lock() -> Self {
         // SAFETY: Takes a plain mutex; may sleep, as every caller may.
-        unsafe { sys::famfs_shim_claim_lock() };
+        unsafe { sys::kfs_claim_lock() };
         // INVARIANT: Taken just above.
         Self(())
     }
@@ -620,7 +625,7 @@ impl ClaimLock {
 impl Drop for ClaimLock {
     fn drop(&mut self) {
         // SAFETY: Held (type invariant).
-        unsafe { sys::famfs_shim_claim_unlock() };
+        unsafe { sys::kfs_claim_unlock() };
     }
 }
 
@@ -637,7 +642,7 @@ impl HolderReadGuard {
     fn lock() -> Self {
         // SAFETY: Enters the holder table's SRCU read side; `drop` leaves it.
         // INVARIANT: Entered here, with the index kept for the drop.
-        Self(unsafe { sys::famfs_shim_holder_read_lock() })
+        Self(unsafe { sys::kfs_holder_read_lock() })
     }
 
     /// The holder of `dax_dev`, if its holder is one of `T` that is still listed.
@@ -648,7 +653,7 @@ impl HolderReadGuard {
     unsafe fn find<T: FileSystem>(&self, dax_dev: *mut sys::dax_device) -> Option<&Holder<T>> {
         // SAFETY: `dax_dev` is live (the caller's promise); the lookup only compares the
         // device's `holder_data` with the table's entries.
-        let p = unsafe { sys::famfs_shim_holder_find(dax_dev) }.cast::<Holder<T>>();
+        let p = unsafe { sys::kfs_holder_find(dax_dev) }.cast::<Holder<T>>();
         if p.is_null() {
             return None;
         }
@@ -667,7 +672,7 @@ impl HolderReadGuard {
 impl Drop for HolderReadGuard {
     fn drop(&mut self) {
         // SAFETY: Pairs with the read lock taken in `lock`.
-        unsafe { sys::famfs_shim_holder_read_unlock(self.0) };
+        unsafe { sys::kfs_holder_read_unlock(self.0) };
     }
 }
 
@@ -676,7 +681,7 @@ impl Drop for HolderReadGuard {
 /// still be finding that out, or returning).
 pub(crate) fn wait_for_callbacks() {
     // SAFETY: Waits for the holder table's SRCU readers; may sleep, as module exit may.
-    unsafe { sys::famfs_shim_holder_sync() };
+    unsafe { sys::kfs_holder_sync() };
 }
 
 impl<T: FileSystem> Tables<T> {
@@ -745,7 +750,7 @@ impl<T: FileSystem> Tables<T> {
             Ok(0)
         });
         drop(guard);
-        super::test_delay(super::DelayPoint::NotifyFailureReturn);
+        T::notify_failure_done();
         ret
     }
 }

@@ -31,7 +31,7 @@ pub(crate) const VM_FAULT_FALLBACK: VmFaultResult = bindings::vm_fault_reason_VM
 /// Whether a fault result is an error (`VM_FAULT_ERROR`).
 pub(crate) fn fault_failed(ret: VmFaultResult) -> bool {
     // SAFETY: Pure function of its argument.
-    unsafe { sys::famfs_shim_vm_fault_failed(ret) }
+    unsafe { sys::kfs_vm_fault_failed(ret) }
 }
 
 /// How a file system resolves faults on its mappings.
@@ -62,26 +62,26 @@ pub(crate) struct VmFault<'a, T> {
 impl<T: FileSystem> VmFault<'_, T> {
     fn file(&self) -> *mut bindings::file {
         // SAFETY: The fault and its vma are live (invariant).
-        unsafe { sys::famfs_shim_vmf_file(self.vmf) }
+        unsafe { sys::kfs_vmf_file(self.vmf) }
     }
 
     /// The inode of the mapped file.
     pub(crate) fn inode(&self) -> &Inode<T> {
         // SAFETY: The mapping holds the file, so its `T` inode is live during the fault.
-        unsafe { Inode::from_raw(sys::famfs_shim_file_inode(self.file())) }
+        unsafe { Inode::from_raw(sys::kfs_file_inode(self.file())) }
     }
 
     /// Whether the fault writes to a shared mapping (writes to private mappings are
     /// copy-on-write and leave the file alone).
     pub(crate) fn is_shared_write(&self) -> bool {
         // SAFETY: Live fault (invariant).
-        unsafe { sys::famfs_shim_vmf_is_shared_write(self.vmf) }
+        unsafe { sys::kfs_vmf_is_shared_write(self.vmf) }
     }
 
     /// Whether the fault asks for write access (to a shared or a private mapping).
     pub(crate) fn is_write(&self) -> bool {
         // SAFETY: Live fault (invariant).
-        unsafe { sys::famfs_shim_vmf_is_write(self.vmf) }
+        unsafe { sys::kfs_vmf_is_write(self.vmf) }
     }
 
     /// Whether the faulting page of the file has a DAX entry with a device page, i.e.
@@ -91,9 +91,9 @@ impl<T: FileSystem> VmFault<'_, T> {
     pub(crate) fn has_dax_entry(&self, _xlink: &XlinkGuard) -> bool {
         // SAFETY: Live fault (invariant); the file's inode lives during the fault.
         unsafe {
-            sys::famfs_shim_dax_entry_present(
+            sys::kfs_dax_entry_present(
                 self.inode().as_raw(),
-                sys::famfs_shim_vmf_pgoff(self.vmf),
+                sys::kfs_vmf_pgoff(self.vmf),
             )
         }
     }
@@ -105,7 +105,7 @@ impl<T: FileSystem> VmFault<'_, T> {
     pub(crate) fn dax_read_fault_shared(&mut self, _xlink: &XlinkGuard) -> VmFaultResult {
         // SAFETY: Live fault; the shared iomap ops table is static.
         unsafe {
-            sys::famfs_shim_dax_read_fault(self.vmf, Tables::<T>::IOMAP_SHARED_OPS.as_iomap_ops())
+            sys::kfs_dax_read_fault(self.vmf, Tables::<T>::IOMAP_SHARED_OPS.as_iomap_ops())
         }
     }
 
@@ -161,22 +161,22 @@ impl<T: FileSystem> Tables<T> {
     /// Called by the MM with a live fault on a mapping of a `T` regular file.
     unsafe extern "C" fn huge_fault(vmf: *mut bindings::vm_fault, order: c_uint) -> VmFaultResult {
         // SAFETY: Live fault (the function's contract).
-        let shared_write = unsafe { sys::famfs_shim_vmf_is_shared_write(vmf) };
+        let shared_write = unsafe { sys::kfs_vmf_is_shared_write(vmf) };
         // SAFETY: Live fault; its mapping holds the file, whose `T` inode is live.
         let (file, inode) = unsafe {
-            let file = sys::famfs_shim_vmf_file(vmf);
-            (file, Inode::<T>::from_raw(sys::famfs_shim_file_inode(file)))
+            let file = sys::kfs_vmf_file(vmf);
+            (file, Inode::<T>::from_raw(sys::kfs_file_inode(file)))
         };
         let sb = inode.super_block().as_raw();
         if shared_write {
             // SAFETY: `sb` and the file are live during the fault; ended below.
             unsafe {
-                sys::famfs_shim_sb_start_pagefault(sb);
+                sys::kfs_sb_start_pagefault(sb);
                 bindings::file_update_time(file);
             }
         }
         // SAFETY: The inode is live during the fault; unlocked below.
-        unsafe { sys::famfs_shim_fault_lock(inode.as_raw()) };
+        unsafe { sys::kfs_filemap_invalidate_lock_shared(inode.as_raw()) };
         // INVARIANT: Live for this call, the invalidate lock held shared just above.
         let ret = T::fault(
             &mut VmFault {
@@ -186,10 +186,10 @@ impl<T: FileSystem> Tables<T> {
             order,
         );
         // SAFETY: Pairs with the lock above.
-        unsafe { sys::famfs_shim_fault_unlock(inode.as_raw()) };
+        unsafe { sys::kfs_filemap_invalidate_unlock_shared(inode.as_raw()) };
         if shared_write {
             // SAFETY: Pairs with the start above.
-            unsafe { sys::famfs_shim_sb_end_pagefault(sb) };
+            unsafe { sys::kfs_sb_end_pagefault(sb) };
         }
         ret
     }

@@ -40,13 +40,13 @@ use kernel::{
 };
 
 /// `IOCB_NOWAIT` (`RWF_NOWAIT`; its `__force` cast is evaluated in the bindgen helper).
-const IOCB_NOWAIT: c_int = sys::FAMFS_CONST_IOCB_NOWAIT;
+const IOCB_NOWAIT: c_int = sys::KFS_CONST_IOCB_NOWAIT;
 /// `FMODE_NOWAIT`: the file accepts `RWF_NOWAIT`.
-const FMODE_NOWAIT: bindings::fmode_t = sys::FAMFS_CONST_FMODE_NOWAIT;
+const FMODE_NOWAIT: bindings::fmode_t = sys::KFS_CONST_FMODE_NOWAIT;
 /// `FOP_BUFFER_RASYNC | FOP_BUFFER_WASYNC`: reads and writes without `O_DIRECT` honour
 /// `IOCB_NOWAIT`. DAX I/O here is a memory copy that never allocates; the only place it can
 /// sleep is the inode lock, which `IOCB_NOWAIT` only tries.
-const FOP_BUFFER_ASYNC: bindings::fop_flags_t = sys::FAMFS_CONST_FOP_BUFFER_ASYNC;
+const FOP_BUFFER_ASYNC: bindings::fop_flags_t = sys::KFS_CONST_FOP_BUFFER_ASYNC;
 
 /// The operations on an open regular file of a file system.
 ///
@@ -109,14 +109,14 @@ impl<T: FileSystem> File<T> {
     /// The file's inode.
     pub(crate) fn inode(&self) -> &Inode<T> {
         // SAFETY: A live `T` file has a live `T` inode (type invariant).
-        unsafe { Inode::from_raw(sys::famfs_shim_file_inode(self.as_raw())) }
+        unsafe { Inode::from_raw(sys::kfs_file_inode(self.as_raw())) }
     }
 
     /// Write access to the mount for a change made through this file (`EROFS` on a
     /// read-only mount or superblock), held until the returned guard is dropped.
     pub(crate) fn write_access(&self) -> Result<WriteAccess<'_, T>> {
         // SAFETY: The file is live.
-        to_result(unsafe { sys::famfs_shim_mnt_want_write_file(self.as_raw()) })?;
+        to_result(unsafe { sys::kfs_mnt_want_write_file(self.as_raw()) })?;
         // INVARIANT: Write access was granted just above.
         Ok(WriteAccess(self))
     }
@@ -132,7 +132,7 @@ impl<T: FileSystem> File<T> {
     pub(crate) fn sync_range(&self, dax: &DaxDevice<T>, start: i64, end: i64) -> Result {
         // SAFETY: The inode is live; `dax` is a device of its superblock.
         to_result(unsafe {
-            sys::famfs_shim_dax_writeback(self.inode().as_raw(), dax.as_raw(), start, end)
+            sys::kfs_dax_writeback_range(self.inode().as_raw(), dax.as_raw(), start, end)
         })?;
         dax.flush()
     }
@@ -148,7 +148,7 @@ pub(crate) struct WriteAccess<'a, T: FileSystem>(&'a File<T>);
 impl<T: FileSystem> Drop for WriteAccess<'_, T> {
     fn drop(&mut self) {
         // SAFETY: Pairs with the grant in `write_access` (type invariant).
-        unsafe { sys::famfs_shim_mnt_drop_write_file(self.0.as_raw()) };
+        unsafe { sys::kfs_mnt_drop_write_file(self.0.as_raw()) };
     }
 }
 
@@ -223,7 +223,7 @@ impl<T: FileSystem> Tables<T> {
         // SAFETY: Per the function's contract.
         let (inode, flags) = unsafe {
             (
-                Inode::<T>::from_raw(sys::famfs_shim_iocb_inode(iocb)),
+                Inode::<T>::from_raw(sys::kfs_iocb_inode(iocb)),
                 (*iocb).ki_flags,
             )
         };
@@ -233,7 +233,7 @@ impl<T: FileSystem> Tables<T> {
             Err(e) => return e.to_errno() as isize,
         };
         // SAFETY: Live iocb and iter.
-        let (pos, count) = unsafe { ((*iocb).ki_pos, sys::famfs_shim_iov_iter_count(to)) };
+        let (pos, count) = unsafe { ((*iocb).ki_pos, sys::kfs_iov_iter_count(to)) };
         let allowed = match T::io_begin(inode, false).and_then(|end| io_len(pos, count, end)) {
             Ok(0) => return 0,
             Ok(n) => n,
@@ -241,11 +241,11 @@ impl<T: FileSystem> Tables<T> {
         };
         // CAST: `usize` is at most 64 bits wide.
         // SAFETY: `to` is live; the count only shrinks.
-        unsafe { sys::famfs_shim_iov_iter_truncate(to, allowed as u64) };
+        unsafe { sys::kfs_iov_iter_truncate(to, allowed as u64) };
         // SAFETY: Live iocb and iter, the inode lock held as required, static iomap ops.
         let ret = unsafe { sys::dax_iomap_rw(iocb, to, Self::IOMAP_OPS.as_iomap_ops()) };
         // SAFETY: `ki_filp` of a live iocb is a live file.
-        unsafe { sys::famfs_shim_file_accessed((*iocb).ki_filp) };
+        unsafe { sys::kfs_file_accessed((*iocb).ki_filp) };
         ret
     }
 
@@ -266,7 +266,7 @@ impl<T: FileSystem> Tables<T> {
         // SAFETY: Per the function's contract.
         let (inode, flags) = unsafe {
             (
-                Inode::<T>::from_raw(sys::famfs_shim_iocb_inode(iocb)),
+                Inode::<T>::from_raw(sys::kfs_iocb_inode(iocb)),
                 (*iocb).ki_flags,
             )
         };
@@ -293,7 +293,7 @@ impl<T: FileSystem> Tables<T> {
         };
         // CAST: `usize` is at most 64 bits wide.
         // SAFETY: `from` is live; the count only shrinks.
-        unsafe { sys::famfs_shim_iov_iter_truncate(from, allowed as u64) };
+        unsafe { sys::kfs_iov_iter_truncate(from, allowed as u64) };
         // SAFETY: Live iocb, inode lock held (`file_remove_privs` needs it for
         // `notify_change`).
         let err = unsafe { bindings::kiocb_modified(iocb) };
@@ -306,7 +306,7 @@ impl<T: FileSystem> Tables<T> {
         drop(guard);
         if ret > 0 {
             // SAFETY: Live iocb; the inode lock is no longer held, as fsync needs.
-            unsafe { sys::famfs_shim_generic_write_sync(iocb, ret) }
+            unsafe { sys::kfs_generic_write_sync(iocb, ret) }
         } else {
             ret
         }
@@ -360,7 +360,7 @@ impl<T: FileSystem> Tables<T> {
     /// Called by the VFS with a live `vm_area_desc` for a `T` regular file.
     unsafe extern "C" fn mmap_prepare(desc: *mut bindings::vm_area_desc) -> c_int {
         // SAFETY: Per the function's contract.
-        let raw = unsafe { sys::famfs_shim_vma_desc_file(desc) };
+        let raw = unsafe { sys::kfs_vma_desc_file(desc) };
         // SAFETY: The file being mapped is a live `T` regular file.
         let file = unsafe { File::<T>::from_raw(raw) };
         if let Err(e) = T::mmap(file) {
@@ -369,9 +369,9 @@ impl<T: FileSystem> Tables<T> {
         // SAFETY: `desc` and `raw` are live; `VM_OPS` is static. VM_HUGEPAGE lets faults
         // map 2 MiB pages.
         unsafe {
-            sys::famfs_shim_file_accessed(raw);
-            sys::famfs_shim_vma_desc_set_vm_ops(desc, Self::VM_OPS.as_ptr());
-            sys::famfs_shim_vma_desc_set_hugepage(desc);
+            sys::kfs_file_accessed(raw);
+            sys::kfs_vma_desc_set_vm_ops(desc, Self::VM_OPS.as_ptr());
+            sys::kfs_vma_desc_set_hugepage(desc);
         }
         0
     }

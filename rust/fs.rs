@@ -20,6 +20,10 @@ use super::{
     fault::FaultOperations,
     file::FileOperations,
     fs_context::FsContext,
+    fs_param::{
+        Params,
+        Value, //
+    },
     inode::{
         EvictingInode,
         InodeOperations, //
@@ -37,17 +41,6 @@ use kernel::{
     ffi::c_ulong,
     prelude::*, //
 };
-
-/// A mount parameter of the file system's parameter table, parsed.
-///
-/// The table itself is C (`famfs_fs_parameters` in the shim, which `fs_parse()` reads):
-/// the only table this layer has, with the one parameter `mode=` (octal). A second file
-/// system with other parameters would bring its table with its trait.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Param {
-    /// `mode=`: permission bits, octal.
-    Mode(u32),
-}
 
 /// A file system type: what it is called, what it keeps per mount, per mount request
 /// and per inode, how it mounts, and what it does when a superblock or an inode goes.
@@ -81,8 +74,14 @@ pub(crate) trait FileSystem:
     /// and freed at eviction.
     type InodeData: Send + Sync;
 
-    /// Records one parsed mount parameter in `opts`.
-    fn parse_param(opts: &mut Self::Options, param: Param) -> Result;
+    /// The mount parameters (declared with [`super::fs_param::fs_params!`], or
+    /// [`super::fs_param::NoParams`]).
+    type Params: Params;
+
+    /// Records one parsed mount parameter, `param` with its `value`, in the request's
+    /// options ([`FsContext::options_mut`]), or refuses it (an error, with a message for
+    /// the request's log: [`FsContext::error`]).
+    fn parse_param(fc: &mut FsContext<Self>, param: Self::Params, value: Value<'_>) -> Result;
 
     /// `get_tree`: makes (or finds) the superblock of the request and makes it the
     /// mount's root (see [`FsContext::get_tree_keyed`]).

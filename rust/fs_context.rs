@@ -6,8 +6,12 @@
 use super::{
     fs::{
         FileSystem,
-        Param,
         Tables, //
+    },
+    fs_param::{
+        Kind,
+        Params,
+        Value, //
     },
     super_block::{
         NewSuperBlock,
@@ -41,8 +45,8 @@ use kernel::{
 /// `KBox<T::Options>` installed by `init_fs_context` until `free` runs.
 ///
 /// `struct fs_context` is opaque to Rust (`kernel::bindings` declares it without fields,
-/// and famfs's bindgen leaves it to `kernel::bindings`): its fields are accessed through
-/// the C shim.
+/// and the layer's bindgen leaves it to `kernel::bindings`): its fields are accessed through
+/// the C helpers (`kfs_helpers.c`).
 #[repr(transparent)]
 pub(crate) struct FsContext<T>(Opaque<bindings::fs_context>, PhantomData<T>);
 
@@ -76,7 +80,7 @@ impl<T: FileSystem> FsContext<T> {
     pub(crate) fn source(&self) -> Option<&CStr> {
         // SAFETY: The context is live; `source` is NULL or a NUL-terminated string owned
         // by the context.
-        let s = unsafe { sys::famfs_shim_fc_source(self.as_raw()) };
+        let s = unsafe { sys::kfs_fc_source(self.as_raw()) };
         // SAFETY: As above.
         (!s.is_null()).then(|| unsafe { CStr::from_char_ptr(s) })
     }
@@ -84,7 +88,7 @@ impl<T: FileSystem> FsContext<T> {
     /// The parsed options.
     pub(crate) fn options(&self) -> &T::Options {
         // SAFETY: `fs_private` is our `T::Options` (type invariant).
-        unsafe { &*sys::famfs_shim_fc_private(self.as_raw()).cast::<T::Options>() }
+        unsafe { &*sys::kfs_fc_private(self.as_raw()).cast::<T::Options>() }
     }
 
     /// Records `msg` as an error of this mount request and returns `err`: `fsconfig()`
@@ -96,14 +100,15 @@ impl<T: FileSystem> FsContext<T> {
         if let Ok(text) = CString::try_from_fmt(msg) {
             // SAFETY: The context is live; `text` is NUL-terminated and outlives the call
             // (the log keeps its own copy).
-            unsafe { sys::famfs_shim_fc_error(self.as_raw(), err.to_errno(), text.as_char_ptr()) };
+            unsafe { sys::kfs_errorfc(self.as_raw(), err.to_errno(), text.as_char_ptr()) };
         }
         err
     }
 
-    fn options_mut(&mut self) -> &mut T::Options {
+    /// The options being parsed (in [`FileSystem::parse_param`]).
+    pub(crate) fn options_mut(&mut self) -> &mut T::Options {
         // SAFETY: As in `options`; `&mut self` makes the access exclusive.
-        unsafe { &mut *sys::famfs_shim_fc_private(self.as_raw()).cast::<T::Options>() }
+        unsafe { &mut *sys::kfs_fc_private(self.as_raw()).cast::<T::Options>() }
     }
 
     /// Makes the superblock of this mount as `key` says and fills it with `fill`; it
@@ -147,8 +152,8 @@ impl<T: FileSystem> FsContext<T> {
         }
         // SAFETY: `sb` is filled and still locked; the mount takes a dentry reference.
         unsafe {
-            (*sb).s_flags |= sys::FAMFS_CONST_SB_ACTIVE;
-            sys::famfs_shim_fc_set_root(fc, sb);
+            (*sb).s_flags |= sys::KFS_CONST_SB_ACTIVE;
+            sys::kfs_fc_set_root(fc, sb);
         }
         Ok(())
     }
@@ -179,7 +184,7 @@ impl<T: FileSystem> Tables<T> {
             // SAFETY: The context is new and ours; `free` releases the options.
             // INVARIANT: The context gets `T`'s ops and its `T::Options`.
             unsafe {
-                sys::famfs_shim_fc_init(
+                sys::kfs_fc_init(
                     fc,
                     Self::FS_CONTEXT_OPS.as_ptr(),
                     KBox::into_raw(opts).cast::<c_void>(),
@@ -196,7 +201,7 @@ impl<T: FileSystem> Tables<T> {
         // SAFETY: `fc` is live; `fs_private` is NULL or the `KBox` from `init_fs_context`,
         // and nobody uses it after `free`.
         unsafe {
-            let p = sys::famfs_shim_fc_take_private(fc);
+            let p = sys::kfs_fc_take_private(fc);
             if !p.is_null() {
                 drop(KBox::from_raw(p.cast::<T::Options>()));
             }
@@ -210,19 +215,31 @@ impl<T: FileSystem> Tables<T> {
         fc: *mut bindings::fs_context,
         param: *mut bindings::fs_parameter,
     ) -> c_int {
-        let mut mode = 0u32;
-        // SAFETY: Live arguments; the shim runs `fs_parse` against the parameter table.
-        let opt = unsafe { sys::famfs_shim_parse_param(fc, param, &mut mode) };
+        let mut result: sys::fs_parse_result = pin_init::zeroed();
+        // SAFETY: Live arguments; `fs_parse` parses against `T`'s parameter table, which
+        // ends with `Spec::END` and has the layout of `struct fs_parameter_spec`
+        // (`kfs_helpers.c` asserts it).
+        let opt = unsafe {
+            sys::kfs_fs_parse(fc, T::Params::table().as_ptr().cast(), param, &mut result)
+        };
         if opt < 0 {
             // Includes -ENOPARAM, which lets the VFS handle "source" (and refuse the rest).
             return opt;
         }
+        let Some(p) = u8::try_from(opt).ok().and_then(T::Params::from_opt) else {
+            return EINVAL.to_errno();
+        };
+        let value = match p.kind() {
+            Kind::Flag => Value::Flag,
+            // SAFETY: `fs_parse` set `uint_32` for a `fs_param_is_u32` parameter.
+            Kind::U32 | Kind::U32Oct => Value::U32(unsafe { result.__bindgen_anon_1.uint_32 }),
+            // SAFETY: A string parameter that `fs_param_is_string` accepted has a
+            // NUL-terminated `string`, owned by `param` for the duration of this call.
+            Kind::String => Value::Str(unsafe { CStr::from_char_ptr(sys::kfs_fs_param_string(param)) }),
+        };
         // SAFETY: The VFS serialises parsing of one context.
         let fc = unsafe { FsContext::<T>::from_raw(fc) };
-        if opt == sys::FAMFS_OPT_MODE as c_int {
-            return from_result(|| T::parse_param(fc.options_mut(), Param::Mode(mode)).map(|()| 0));
-        }
-        0
+        from_result(|| T::parse_param(fc, p, value).map(|()| 0))
     }
 
     /// # Safety
@@ -243,7 +260,7 @@ impl<T: FileSystem> Tables<T> {
         // dentry in `root` and an active reference to the superblock (`alloc_fs_context()`
         // for `FS_CONTEXT_FOR_RECONFIGURE`), so the superblock lives during the call; it
         // is of `T`, whose context this is.
-        let sb = unsafe { SuperBlock::<T>::from_raw(sys::famfs_shim_fc_root_sb(fc)) };
+        let sb = unsafe { SuperBlock::<T>::from_raw(sys::kfs_fc_root_sb(fc)) };
         // SAFETY: Per the function's contract (the context was set up by `init_fs_context`).
         let fc = unsafe { FsContext::<T>::from_raw(fc) };
         from_result(|| T::reconfigure(sb, fc).map(|()| 0))

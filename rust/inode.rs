@@ -169,7 +169,7 @@ impl<T: FileSystem> Inode<T> {
     /// `i_size`, read safely against concurrent updates.
     pub(crate) fn size(&self) -> i64 {
         // SAFETY: The inode is live.
-        unsafe { sys::famfs_shim_i_size_read(self.as_raw()) }
+        unsafe { sys::kfs_i_size_read(self.as_raw()) }
     }
 
     /// The superblock.
@@ -226,7 +226,7 @@ impl<T: FileSystem> Inode<T> {
     /// Takes the inode lock (`i_rwsem`) exclusively.
     pub(crate) fn lock(&self) -> InodeLockGuard<'_, T, Exclusive> {
         // SAFETY: The inode is live; the guard unlocks.
-        unsafe { sys::famfs_shim_inode_lock(self.as_raw()) };
+        unsafe { sys::kfs_inode_lock(self.as_raw()) };
         // SAFETY: Taken exclusively just above, by this task.
         // INVARIANT: Released only by the guard's drop.
         InodeLockGuard(unsafe { InodeLocked::assume_held(self) })
@@ -235,7 +235,7 @@ impl<T: FileSystem> Inode<T> {
     /// Takes the inode lock (`i_rwsem`) exclusively if it is free, without sleeping.
     pub(crate) fn try_lock(&self) -> Option<InodeLockGuard<'_, T, Exclusive>> {
         // SAFETY: The inode is live.
-        let locked = unsafe { sys::famfs_shim_inode_trylock(self.as_raw()) };
+        let locked = unsafe { sys::kfs_inode_trylock(self.as_raw()) };
         // A guard only for a lock actually taken: dropping one unlocks.
         // SAFETY: `locked`: taken exclusively just above, by this task.
         // INVARIANT: Released only by the guard's drop.
@@ -245,7 +245,7 @@ impl<T: FileSystem> Inode<T> {
     /// Takes the inode lock (`i_rwsem`) shared.
     pub(crate) fn lock_shared(&self) -> InodeLockGuard<'_, T, Shared> {
         // SAFETY: The inode is live; the guard unlocks.
-        unsafe { sys::famfs_shim_inode_lock_shared(self.as_raw()) };
+        unsafe { sys::kfs_inode_lock_shared(self.as_raw()) };
         // SAFETY: Taken shared just above, by this task.
         // INVARIANT: Released only by the guard's drop.
         InodeLockGuard(unsafe { InodeLocked::assume_held(self) })
@@ -254,7 +254,7 @@ impl<T: FileSystem> Inode<T> {
     /// Takes the inode lock (`i_rwsem`) shared if that needs no wait.
     pub(crate) fn try_lock_shared(&self) -> Option<InodeLockGuard<'_, T, Shared>> {
         // SAFETY: The inode is live.
-        let locked = unsafe { sys::famfs_shim_inode_trylock_shared(self.as_raw()) };
+        let locked = unsafe { sys::kfs_inode_trylock_shared(self.as_raw()) };
         // A guard only for a lock actually taken: dropping one unlocks.
         // SAFETY: `locked`: taken shared just above, by this task.
         // INVARIANT: Released only by the guard's drop.
@@ -266,7 +266,7 @@ impl<T: FileSystem> Inode<T> {
     /// [`super::fault::VmFault`]).
     pub(crate) fn invalidate_lock(&self) -> InvalidateLockGuard<'_, T> {
         // SAFETY: The inode is live.
-        unsafe { sys::famfs_shim_invalidate_lock(self.as_raw()) };
+        unsafe { sys::kfs_filemap_invalidate_lock(self.as_raw()) };
         // INVARIANT: Taken exclusively just above, by this task.
         InvalidateLockGuard(self, PhantomData)
     }
@@ -274,16 +274,16 @@ impl<T: FileSystem> Inode<T> {
     /// Removes every user mapping of the file.
     pub(crate) fn unmap_all(&self) {
         // SAFETY: The inode is live.
-        unsafe { sys::famfs_shim_unmap_inode(self.as_raw()) };
+        unsafe { sys::kfs_unmap_mapping(self.as_raw()) };
     }
 
     /// Removes every user mapping and every DAX entry of the file, waiting until no page
     /// of it is pinned any more (as eviction does): before its device goes away, so that
     /// nothing refers to the device's pages once they are gone. Faults wait meanwhile.
     pub(crate) fn drop_dax_state(&self) {
-        // SAFETY: The inode is live; the shim takes the invalidate lock and the
+        // SAFETY: The inode is live; the C takes the invalidate lock and the
         // cross-link lock itself.
-        unsafe { sys::famfs_shim_drop_dax_state(self.as_raw()) };
+        unsafe { sys::kfs_drop_dax_state(self.as_raw()) };
     }
 
     /// Makes the file's memory free of DAX state before another file starts sharing it:
@@ -295,11 +295,11 @@ impl<T: FileSystem> Inode<T> {
         let _invalidate = self.invalidate_lock();
         // SAFETY: The inode is live and its invalidate lock is held exclusively, so no
         // fault can map a page or add an entry until it is released.
-        let idle = unsafe { sys::famfs_shim_dax_unmap_if_idle(raw) };
+        let idle = unsafe { sys::kfs_dax_layout_idle(raw) };
         if idle {
             let _xlink = super::xlink::lock();
             // SAFETY: As above; no page is mapped or pinned.
-            unsafe { sys::famfs_shim_dax_delete_entries(raw) };
+            unsafe { sys::kfs_dax_delete_mapping(raw) };
         }
         if idle {
             Ok(())
@@ -346,7 +346,7 @@ impl<'a, T: FileSystem> EvictingInode<'a, T> {
     /// The inode's data, until [`Self::evict`] takes it (`None` after).
     #[allow(
         dead_code,
-        reason = "famfs takes the data back from `evict`; this borrow's rule (no data used after `evict`) is what tests/compile-fail/evict_map_held.rs checks"
+        reason = "file systems take the data back from `evict`; this borrow's rule (no data used after `evict`) is what tests/compile-fail/evict_map_held.rs checks"
     )]
     pub(crate) fn data(&self) -> Option<&T::InodeData> {
         self.inode.data()
@@ -368,9 +368,9 @@ impl<'a, T: FileSystem> EvictingInode<'a, T> {
         // (`evict()` in fs/inode.c calls `->evict_inode` and then checks `I_CLEAR`).
         unsafe {
             if inode.is_reg() {
-                sys::famfs_shim_wait_dax_idle(raw);
+                sys::kfs_wait_dax_idle(raw);
                 let _xlink = super::xlink::lock();
-                sys::famfs_shim_dax_delete_entries(raw);
+                sys::kfs_dax_delete_mapping(raw);
             }
             bindings::truncate_inode_pages_final(&raw mut (*raw).i_data);
             bindings::clear_inode(raw);
@@ -454,7 +454,7 @@ impl sealed::Mode for Shared {
     }
     unsafe fn unlock<T: FileSystem>(inode: &Inode<T>) {
         // SAFETY: Held shared by this task, per the function's contract.
-        unsafe { sys::famfs_shim_inode_unlock_shared(inode.as_raw()) }
+        unsafe { sys::kfs_inode_unlock_shared(inode.as_raw()) }
     }
 }
 
@@ -467,7 +467,7 @@ impl sealed::Mode for Exclusive {
     }
     unsafe fn unlock<T: FileSystem>(inode: &Inode<T>) {
         // SAFETY: Held exclusively by this task, per the function's contract.
-        unsafe { sys::famfs_shim_inode_unlock(inode.as_raw()) }
+        unsafe { sys::kfs_inode_unlock(inode.as_raw()) }
     }
 }
 
@@ -508,7 +508,7 @@ impl<T: FileSystem> InodeLocked<'_, T, Exclusive> {
     /// exclusively (include/linux/fs.h: concurrent writers can lose a seqcount update).
     pub(crate) fn set_size(&self, size: i64) {
         // SAFETY: The inode is live and its lock is held exclusively (type invariant).
-        unsafe { sys::famfs_shim_i_size_write(self.inode.as_raw(), size) };
+        unsafe { sys::kfs_i_size_write(self.inode.as_raw(), size) };
     }
 }
 
@@ -548,7 +548,7 @@ pub(crate) struct InvalidateLockGuard<'a, T: FileSystem>(&'a Inode<T>, PhantomDa
 impl<T: FileSystem> Drop for InvalidateLockGuard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: Held exclusively by this task (type invariant).
-        unsafe { sys::famfs_shim_invalidate_unlock(self.0.as_raw()) };
+        unsafe { sys::kfs_filemap_invalidate_unlock(self.0.as_raw()) };
     }
 }
 
@@ -584,7 +584,7 @@ impl<T: FileSystem> NewInode<T> {
         let dir = dir.map_or(core::ptr::null(), |d| d.as_raw().cast_const());
         // SAFETY: The inode is new and exclusively ours; the tables are static.
         unsafe {
-            (*raw).i_ino = u64::from(sys::famfs_shim_next_ino());
+            (*raw).i_ino = u64::from(sys::kfs_next_ino());
             bindings::inode_init_owner(&raw mut bindings::nop_mnt_idmap, raw, dir, umode);
             bindings::simple_inode_init_ts(raw);
             (*raw).i_data.a_ops = Tables::<T>::AOPS.as_ptr();
@@ -652,7 +652,7 @@ impl<T: FileSystem> NewDentry<T> {
         // SAFETY: `d` is negative and its parent locked; the inode reference moves into it.
         unsafe { bindings::d_make_persistent(d, inode.into_raw()) };
         // SAFETY: `dir` is live and locked by the VFS.
-        unsafe { sys::famfs_shim_dir_touch(dir.as_raw()) };
+        unsafe { sys::kfs_dir_touch(dir.as_raw()) };
         Ok(())
     }
 }
@@ -760,12 +760,12 @@ impl<T: FileSystem> Tables<T> {
             // SAFETY: `mapping` and `wbc` are live for the call; `dax` is a device of the
             // inode's superblock, alive while the mount is.
             let sync_all = unsafe {
-                to_result(sys::famfs_shim_dax_writepages(
+                to_result(sys::kfs_dax_writeback_mapping_range(
                     mapping.cast(),
                     dax.as_raw(),
                     wbc.cast(),
                 ))?;
-                sys::famfs_shim_wbc_sync_all(wbc.cast())
+                sys::kfs_wbc_sync_all(wbc.cast())
             };
             if sync_all {
                 dax.flush()?;
@@ -787,7 +787,7 @@ impl<T: FileSystem> Tables<T> {
         mode: bindings::umode_t,
         // 7.2's `create` passes `O_EXCL`, which 7.3 dropped (`compat.rs`): the dentry is
         // negative either way, and the VFS checks `O_EXCL` itself.
-        #[cfg(famfs_create_excl)] _excl: bool,
+        #[cfg(kfs_create_excl)] _excl: bool,
     ) -> c_int {
         from_result(|| {
             // SAFETY: See the function's safety section.
@@ -924,7 +924,7 @@ impl<T: FileSystem> Tables<T> {
             // SAFETY: The VFS passes live objects and holds the inode lock.
             to_result(unsafe { bindings::setattr_prepare(idmap, dentry, attr) })?;
             // SAFETY: A live dentry of a `T` file has a `T` inode.
-            let inode = unsafe { Inode::<T>::from_raw(sys::famfs_shim_d_inode(dentry)) };
+            let inode = unsafe { Inode::<T>::from_raw(sys::kfs_d_inode(dentry)) };
             // SAFETY: `attr` is live for the call.
             let (valid, size) = unsafe { ((*attr).ia_valid, (*attr).ia_size) };
             if T::HAS_PERMIT && valid & bindings::ATTR_FORCE == 0 {

@@ -91,22 +91,22 @@ impl<T: FileSystem> IomapSlot<'_, T> {
     }
 }
 
-/// `struct iomap_ops` (see `struct famfs_iomap_ops` in the shim, its twin with the same
+/// `struct iomap_ops` (see `struct kfs_iomap_ops` in `kfs_helpers.h`, its twin with the same
 /// layout, asserted there).
-pub(crate) type IomapOps = OpsTable<sys::famfs_iomap_ops>;
+pub(crate) type IomapOps = OpsTable<sys::kfs_iomap_ops>;
 
 impl IomapOps {
     /// The table's address, as the `struct iomap_ops` the dax functions take.
     pub(crate) const fn as_iomap_ops(&'static self) -> *const bindings::iomap_ops {
-        // CAST: `famfs_iomap_ops` has the layout of `iomap_ops` (static_assert in the
-        // shim), and C only reads it.
+        // CAST: `kfs_iomap_ops` has the layout of `iomap_ops` (static_assert in
+        // `kfs_helpers.c`), and C only reads it.
         self.as_ptr().cast()
     }
 }
 
 impl<T: FileSystem> Tables<T> {
     /// The iomap table of every read, write and fault.
-    pub(crate) const IOMAP_OPS: IomapOps = OpsTable(sys::famfs_iomap_ops {
+    pub(crate) const IOMAP_OPS: IomapOps = OpsTable(sys::kfs_iomap_ops {
         iomap_begin: None,
         iomap_end: None,
         iomap_next: Some(Self::iomap_next::<false>),
@@ -117,7 +117,7 @@ impl<T: FileSystem> Tables<T> {
     /// the page instead of warning. Never for a write: to `fs/dax` a shared mapping
     /// written is copy-on-write, and with no separate source map it would zero the page
     /// (`dax_iomap_copy_around`).
-    pub(crate) const IOMAP_SHARED_OPS: IomapOps = OpsTable(sys::famfs_iomap_ops {
+    pub(crate) const IOMAP_SHARED_OPS: IomapOps = OpsTable(sys::kfs_iomap_ops {
         iomap_begin: None,
         iomap_end: None,
         iomap_next: Some(Self::iomap_next::<true>),

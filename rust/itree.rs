@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! An interval tree that owns its entries: the kernel's augmented rbtree template
-//! (`include/linux/interval_tree_generic.h`, instantiated in the shim as `famfs_itree_*`)
+//! (`include/linux/interval_tree_generic.h`, instantiated in `kfs_helpers.c` as `kfs_itree_*`)
 //! around nodes allocated here. Insertion and removal take O(log n); the entries that
 //! overlap a range are found in O(log n + k). Intervals may overlap one another.
 //!
@@ -15,7 +15,7 @@ use kernel::{alloc::flags::GFP_KERNEL, prelude::*};
 /// One entry: the C node first (so a node pointer is an entry pointer), then the value.
 #[repr(C)]
 struct Node<T> {
-    link: sys::famfs_itree_node,
+    link: sys::kfs_itree_node,
     value: T,
 }
 
@@ -39,7 +39,7 @@ pub(crate) struct IntervalTree<T> {
     _owns: PhantomData<KBox<Node<T>>>,
 }
 
-// SAFETY: The tree owns its entries as a `KBox` would, and the shim's tree functions have
+// SAFETY: The tree owns its entries as a `KBox` would, and the C tree functions have
 // no thread affinity: sending the tree sends the values.
 unsafe impl<T: Send> Send for IntervalTree<T> {}
 // SAFETY: Through `&IntervalTree` the entries are only read (`iter`), which gives out
@@ -69,7 +69,7 @@ impl<T> IntervalTree<T> {
     /// Inserts `value` over `[start, last]` (`start <= last`) in the entry `r`.
     pub(crate) fn insert(&mut self, r: Reservation<T>, start: u64, last: u64, value: T) {
         let node = r.0.write(Node {
-            link: sys::famfs_itree_node {
+            link: sys::kfs_itree_node {
                 rb: sys::rb_node {
                     __rb_parent_color: 0,
                     rb_right: ptr::null_mut(),
@@ -85,7 +85,7 @@ impl<T> IntervalTree<T> {
         // INVARIANT: `p` comes from `KBox::into_raw` and is now owned by this tree only.
         // SAFETY: `p` is a valid, unlinked node; the root is valid (type invariant), and
         // `&mut self` excludes every other access to the tree.
-        unsafe { sys::famfs_itree_insert(&raw mut (*p).link, &mut self.root) };
+        unsafe { sys::kfs_itree_insert(&raw mut (*p).link, &mut self.root) };
     }
 
     /// The entries that overlap `[start, last]`, as `(start, last, value)`, in order of
@@ -95,7 +95,7 @@ impl<T> IntervalTree<T> {
         // (the cast to a mutable pointer is for its C signature), and `&self` excludes
         // changes while the iterator lives.
         let next = unsafe {
-            sys::famfs_itree_first(
+            sys::kfs_itree_first(
                 ptr::from_ref::<sys::rb_root_cached>(&self.root).cast_mut(),
                 start,
                 last,
@@ -128,7 +128,7 @@ impl<T> IntervalTree<T> {
         };
         // SAFETY: `found` is a node of this tree (it came from the iteration above, which
         // has ended), and `&mut self` excludes every other access.
-        unsafe { sys::famfs_itree_remove(found, &mut self.root) };
+        unsafe { sys::kfs_itree_remove(found, &mut self.root) };
         // SAFETY: By the type invariant the node is the first field of a `Node<T>` leaked
         // from a `KBox`; it is unlinked now, so the box is ours again.
         let node = unsafe { KBox::from_raw(found.cast::<Node<T>>()) };
@@ -144,7 +144,7 @@ impl<T> Drop for IntervalTree<T> {
             // SAFETY: `rb` is a node of the tree; in post-order, the nodes after it are
             // found without reading the nodes already visited (freed below).
             let next = unsafe { sys::rb_next_postorder(rb) };
-            // SAFETY: `rb` is the first field of a `famfs_itree_node`, itself the first
+            // SAFETY: `rb` is the first field of a `kfs_itree_node`, itself the first
             // field of a `Node<T>` leaked from a `KBox` (type invariant), visited once.
             drop(unsafe { KBox::from_raw(rb.cast::<Node<T>>()) });
             rb = next;
@@ -159,7 +159,7 @@ impl<T> Drop for IntervalTree<T> {
 /// `next` is NULL or the `link` of a node of the tree borrowed for `'a`, which overlaps
 /// `[start, last]`.
 pub(crate) struct Iter<'a, T> {
-    next: *mut sys::famfs_itree_node,
+    next: *mut sys::kfs_itree_node,
     start: u64,
     last: u64,
     _tree: PhantomData<&'a IntervalTree<T>>,
@@ -177,7 +177,7 @@ impl<'a, T> Iterator for Iter<'a, T> {
         // it is the first field of a `Node<T>` (type invariant of the tree).
         let node = unsafe { &*cur.cast::<Node<T>>() };
         // SAFETY: As above; `iter_next` only reads the tree.
-        self.next = unsafe { sys::famfs_itree_next(cur, self.start, self.last) };
+        self.next = unsafe { sys::kfs_itree_next(cur, self.start, self.last) };
         Some((node.link.start, node.link.last, &node.value))
     }
 }

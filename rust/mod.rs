@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A safe VFS/DAX layer for a file system on dax devices, and famfs's binding layer.
+//! kfs: a safe VFS/DAX layer for file systems on dax devices.
 //!
-//! Every raw `bindings::`/`sys::` use of the module lives in this directory, behind small
-//! types with documented invariants and functions that are safe to call. It names no
-//! type or function of the file system above it: a file system is a type implementing
-//! the `#[vtable]` traits of [`fs::FileSystem`] (built like `rust/kernel/miscdevice.rs`),
-//! and the C operations tables are `const`s of [`fs::Tables`], one set per file system,
-//! whose `extern "C"` trampolines are generic over it. famfs (`fs_famfs.rs` and its
-//! modules) is such a type, in safe code.
+//! Every raw `bindings::`/`sys::` use of a file system built on it lives in this directory,
+//! behind small types with documented invariants and functions that are safe to call. It
+//! names no type or function of the file system above it, and nothing of any particular
+//! file system: a file system is a type implementing the `#[vtable]` traits of
+//! [`fs::FileSystem`] (built like `rust/kernel/miscdevice.rs`), and the C operations tables
+//! are `const`s of [`fs::Tables`], one set per file system, whose `extern "C"` trampolines
+//! are generic over it. Its mount parameters are its own declaration ([`fs_param`]). A
+//! crate mounts the layer as its module `kfs` (`#[path = "rust/mod.rs"] mod kfs;`) and
+//! links its C (`kfs_helpers.c`, the helpers, and `kfs_gaps.c`, the workarounds for what
+//! the kernel lacks; `kfs.mk` for its Kbuild). famfs is one such file system;
+//! `samples/daxro` is another.
 //!
 //! Linux 7.3 has no Rust VFS abstractions, so this layer is deliberately narrow: it wraps
-//! exactly the objects a DAX file system of famfs's kind touches (superblock, inode,
+//! exactly the objects a DAX file system of this kind touches (superblock, inode,
 //! dentry, fs_context, kiocb, iomap, vm_fault, dax device).
 
 pub(crate) mod compat;
@@ -20,6 +24,7 @@ pub(crate) mod fault;
 pub(crate) mod file;
 pub(crate) mod fs;
 pub(crate) mod fs_context;
+pub(crate) mod fs_param;
 pub(crate) mod inode;
 pub(crate) mod iomap;
 pub(crate) mod itree;
@@ -31,78 +36,36 @@ pub(crate) mod xlink;
 
 use kernel::bindings;
 
-/// Classes of log messages, each with its own rate limit: a class that someone can fill
-/// at will never silences another one.
+/// A rate limit of its own for one class of messages (5 s, 10 messages): a file system
+/// gives each class a different one, so that a class someone can fill at will never
+/// silences another.
 #[derive(Clone, Copy)]
-pub(crate) enum LogClass {
-    /// Messages any user can trigger (I/O and mmap refusals, unprivileged ioctls).
-    User,
-    /// Map requests refused or cross-linked (privileged callers).
-    Map,
-    /// Device failure and removal.
-    Device,
+pub(crate) struct RateLimit(u32);
+
+impl RateLimit {
+    /// The rate limit numbered `n`, of the `KFS_RATELIMITS` (8) the layer has.
+    pub(crate) const fn new(n: u32) -> Self {
+        assert!(n < sys::KFS_RATELIMITS);
+        Self(n)
+    }
+
+    /// Whether one more message of this class may be printed now.
+    pub(crate) fn allow(self) -> bool {
+        // SAFETY: `kfs_ratelimit` only updates its own static rate limit states.
+        unsafe { sys::kfs_ratelimit(self.0) }
+    }
 }
 
-/// Whether a message of `class` may be printed now.
-pub(crate) fn ratelimit(class: LogClass) -> bool {
-    let class = match class {
-        LogClass::User => sys::FAMFS_RL_USER,
-        LogClass::Map => sys::FAMFS_RL_MAP,
-        LogClass::Device => sys::FAMFS_RL_DEVICE,
-    };
-    // CAST: The shim's class numbers are small.
-    // SAFETY: `famfs_shim_ratelimit` only updates its own static ratelimit states.
-    unsafe { sys::famfs_shim_ratelimit(class as kernel::ffi::c_int) }
-}
-
-/// Prints a warning, rate limited per class: `warn_ratelimited!(@Device, ...)`, and
-/// without a class for messages any user can trigger (`LogClass::User`).
-macro_rules! warn_ratelimited {
-    (@$class:ident, $($arg:tt)*) => {
-        if $crate::kfs::ratelimit($crate::kfs::LogClass::$class) {
-            ::kernel::pr_warn!($($arg)*);
-        }
-    };
-    ($($arg:tt)*) => {
-        $crate::kfs::warn_ratelimited!(@User, $($arg)*)
-    };
-}
-pub(crate) use warn_ratelimited;
-
-/// A test-only delay point (`famfs_shim_test_delay`): sleeps when the `test_delay_at` and
-/// `test_delay_ms` module parameters ask for it, so that the race tests can hold a thread
-/// inside one race window while they start the other side. Does nothing otherwise, and
-/// nothing at all in kernels without `CONFIG_FAULT_INJECTION`.
-#[derive(Clone, Copy)]
-pub(crate) enum DelayPoint {
-    /// A memory-failure callback that found its mount.
-    NotifyFailure,
-    /// Mount: the device is claimed, the mount state not yet made.
-    FillSuper,
-    /// A page fault: the map was validated, the page is not mapped yet.
-    Fault,
-    /// `FAMFSIOC_ADD_DAXDEV`: the member is claimed and checked, not yet registered.
-    AddDaxdev,
-    /// Unmount: the devices are given up, the inodes not yet evicted.
-    KillSb,
-    /// A memory-failure callback has left the holder table and is returning to the dax
-    /// core.
-    NotifyFailureReturn,
-}
-
-/// Sleeps at `point` if a race test asked for it; see [`DelayPoint`].
-pub(crate) fn test_delay(point: DelayPoint) {
-    let p = match point {
-        DelayPoint::NotifyFailure => sys::famfs_delay_point_FAMFS_DELAY_NOTIFY_FAILURE,
-        DelayPoint::FillSuper => sys::famfs_delay_point_FAMFS_DELAY_FILL_SUPER,
-        DelayPoint::Fault => sys::famfs_delay_point_FAMFS_DELAY_FAULT,
-        DelayPoint::AddDaxdev => sys::famfs_delay_point_FAMFS_DELAY_ADD_DAXDEV,
-        DelayPoint::KillSb => sys::famfs_delay_point_FAMFS_DELAY_KILL_SB,
-        DelayPoint::NotifyFailureReturn => sys::famfs_delay_point_FAMFS_DELAY_NOTIFY_RETURN,
-    };
-    // SAFETY: `famfs_shim_test_delay` reads two module parameters and may sleep; every
-    // delay point is in a context that may sleep.
-    unsafe { sys::famfs_shim_test_delay(p) }
+/// A test-only delay point, numbered `point` (below 32) by the file system: sleeps when
+/// the `test_delay_at` module parameter has bit `point` set and `test_delay_ms` is not
+/// zero, so that race tests can hold a thread inside one race window while they start the
+/// other side (`test_delays_entered` and `test_delays_done` count the sleeps). Does
+/// nothing otherwise, and nothing at all in kernels without `CONFIG_FAULT_INJECTION`.
+/// Must be called where the task may sleep.
+pub(crate) fn test_delay(point: u32) {
+    // SAFETY: `kfs_test_delay` reads module parameters and may sleep, which the caller
+    // allows.
+    unsafe { sys::kfs_test_delay(point) }
 }
 
 /// A C operations table in static storage.
@@ -145,9 +108,9 @@ unsafe impl OpsStruct for bindings::vm_operations_struct {}
 unsafe impl OpsStruct for sys::fs_context_operations {}
 // SAFETY: Function pointers only (`include/linux/dax.h`, `struct dax_holder_operations`).
 unsafe impl OpsStruct for sys::dax_holder_operations {}
-// SAFETY: Function pointers only (`famfs_shim.h`, the twin of `include/linux/iomap.h`'s
+// SAFETY: Function pointers only (`kfs_helpers.h`, the twin of `include/linux/iomap.h`'s
 // `struct iomap_ops`).
-unsafe impl OpsStruct for sys::famfs_iomap_ops {}
+unsafe impl OpsStruct for sys::kfs_iomap_ops {}
 
 // SAFETY: `T: OpsStruct` has no interior mutability, and the table is never written after
 // it is built (type invariant), so shared references to it only read, from any thread.

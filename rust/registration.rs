@@ -7,7 +7,7 @@ use super::{
         FileSystem,
         Tables, //
     },
-    sys, //
+    fs_param::Params, //
 };
 use core::marker::PhantomData;
 use kernel::{
@@ -50,9 +50,9 @@ impl<T: FileSystem> Registration<T> {
                     slot.write(bindings::file_system_type {
                         name: T::NAME.as_char_ptr(),
                         init_fs_context: Some(Tables::<T>::init_fs_context),
-                        // The array's first element: C's `famfs_fs_parameters`, the
-                        // table `Tables::<T>::parse_param` parses with (see `Param`).
-                        parameters: (&raw const sys::famfs_fs_parameters).cast(),
+                        // `T`'s parameter table (`fs_param.rs`), the one
+                        // `Tables::<T>::parse_param` parses with.
+                        parameters: T::Params::table().as_ptr().cast(),
                         kill_sb: Some(Tables::<T>::kill_sb),
                         owner: module.as_ptr(),
                         ..pin_init::zeroed()

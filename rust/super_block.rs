@@ -102,8 +102,8 @@ impl<T: FileSystem> SuperBlock<T> {
         loop {
             let after = prev.as_ref().map_or(core::ptr::null_mut(), |p| p.as_raw());
             // SAFETY: The superblock is live; `after` is NULL or an inode of it we hold a
-            // reference to; the shim walks `s_inodes` under its lock.
-            let p = unsafe { sys::famfs_shim_grab_inode_next(self.as_raw(), ino, after) };
+            // reference to; the C walks `s_inodes` under its lock.
+            let p = unsafe { sys::kfs_grab_inode_next(self.as_raw(), ino, after) };
             // SAFETY: A non-NULL result is a live inode of this superblock (so of `T`, and
             // `Inode<T>` is a transparent wrapper of it) with one reference taken for us.
             let found = unsafe { InodeRef::from_raw(NonNull::new(p)?.cast::<Inode<T>>()) };
@@ -118,8 +118,8 @@ impl<T: FileSystem> SuperBlock<T> {
     /// `device_going` also every DAX entry, waiting for pinned pages first
     /// ([`Inode::drop_dax_state`]), before the device's pages disappear.
     pub(crate) fn unmap_all(&self, device_going: bool) {
-        // SAFETY: The superblock is live; the shim walks `s_inodes` under its locks.
-        unsafe { sys::famfs_shim_unmap_all(self.as_raw(), device_going) };
+        // SAFETY: The superblock is live; the C walks `s_inodes` under its locks.
+        unsafe { sys::kfs_unmap_all(self.as_raw(), device_going) };
     }
 }
 
@@ -210,12 +210,11 @@ impl<'a, T: FileSystem> NewSuperBlock<'a, T> {
 pub(crate) struct SeqFile(*mut bindings::seq_file);
 
 impl SeqFile {
-    /// Shows `mode` as the option `,mode=%o`.
-    pub(crate) fn show_mode(&mut self, mode: u32) {
-        if let Ok(mode) = bindings::umode_t::try_from(mode) {
-            // SAFETY: `self.0` is live for the call (type invariant).
-            unsafe { sys::famfs_shim_seq_show_mode(self.0, mode) };
-        }
+    /// Shows the option `name` with `value` in octal (`,name=%o`), as permissions are
+    /// shown.
+    pub(crate) fn show_octal(&mut self, name: &CStr, value: u32) {
+        // SAFETY: `self.0` is live for the call (type invariant); `name` is NUL-terminated.
+        unsafe { sys::kfs_seq_show_octal(self.0, name.as_char_ptr(), value) };
     }
 }
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Raw bindings for the C interfaces `kernel::bindings` does not cover: `dax.h`, `iomap.h`,
-//! `fs_context.h`, `fs_parser.h` and the C shim. Generated at build time by the module's
+//! `fs_context.h`, `fs_parser.h` and the layer's C (`kfs_helpers.h`, `kfs_gaps.h`). Generated at build time by the module's
 //! Kbuild (module-local bindgen); names not generated here resolve to `kernel::bindings`.
 
 #![allow(
-    // Generated code: C names, C layout, no docs, and items famfs does not use.
+    // Generated code: C names, C layout, no docs, and items the layer does not use.
     clippy::all,
     clippy::undocumented_unsafe_blocks,
     clippy::ptr_as_ptr,
@@ -27,4 +27,4 @@ use kernel::ffi;
 use pin_init::MaybeZeroable;
 
 // The path is set by Kbuild: the file is generated into the object directory.
-include!(env!("FAMFS_BINDINGS_RS"));
+include!(env!("KFS_BINDINGS_RS"));

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The lock that serialises `fs/dax`'s per-folio sharing state across files (see
-//! `famfs_shim.c`): held by faults of cross-linked files and around every removal of DAX
+//! `kfs_gaps.c`, gap 4): held by faults of cross-linked files and around every removal of DAX
 //! entries. It nests inside a mapping's invalidate lock.
 
 use super::sys;
@@ -18,7 +18,7 @@ pub(crate) struct XlinkGuard(PhantomData<*mut ()>);
 /// Takes the cross-link lock.
 pub(crate) fn lock() -> XlinkGuard {
     // SAFETY: A plain mutex, released by the guard's drop.
-    unsafe { sys::famfs_shim_xlink_lock() };
+    unsafe { sys::kfs_xlink_lock() };
     // INVARIANT: Taken just above, by this task.
     XlinkGuard(PhantomData)
 }
@@ -26,6 +26,6 @@ pub(crate) fn lock() -> XlinkGuard {
 impl Drop for XlinkGuard {
     fn drop(&mut self) {
         // SAFETY: Held by this task (type invariant).
-        unsafe { sys::famfs_shim_xlink_unlock() };
+        unsafe { sys::kfs_xlink_unlock() };
     }
 }
