@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-# The kfs layer's part of a file system's Kbuild (famfs's Kbuild, samples/*/Kbuild).
+# The kfs layer's part of a file system's Kbuild (the repository's Kbuild, samples/*/Kbuild).
 # Before including it, the Kbuild sets
 #   kfs_dir     the layer's directory, relative to the Kbuild's (e.g. rust)
-#   kfs_root    the crate root's object (e.g. fs_famfs.o): it includes the bindings
+#   kfs_root    the crate root's object (e.g. fs_slicefs.o): it includes the bindings
 #   kfs_modular y when the file system is built as a module (the headers bindgen reads
 #               then see MODULE, as the layer's C does)
 # and adds $(kfs-objs), the layer's C, to its module's objects. This file adds the Rust

@@ -183,7 +183,7 @@ int kfs_lookup_fd(int fd, dev_t *devt, struct dax_device **dax)
 
 /*
  * Gap 2: holders and their callbacks. Deleted by
- * patches/0003-dax-fs_put_dax-waits-for-holder-callbacks.patch: fs_put_dax()
+ * patches/0003-dax-fs_put_dax-gives-back-only-its-own-claim-and-wai.patch: fs_put_dax()
  * then gives back only its own claim (so no claim lock orders it with
  * kill_dax()) and waits for the callbacks already running (so no holder table
  * and no SRCU of our own are needed, and module exit needs no probe device).
@@ -274,7 +274,7 @@ bool kfs_dax_entry_present(struct inode *inode, pgoff_t index)
  * serialises every such update the file system can cause: faults of files that
  * share memory and the removal of any file's DAX entries. Lock order: the
  * mapping's invalidate lock, then this one. Deleted by
- * patches/0005-dax-serialise-the-sharing-state-of-a-folio.patch (fs/dax takes a
+ * patches/0005-dax-serialise-the-sharing-state-of-a-folio-across-ma.patch (fs/dax takes a
  * lock of its own there), with which kfs_wait_dax_idle() and
  * kfs_drop_dax_state() become dax_break_layout_final(); kfs_dax_read_fault() by
  * patches/0006-dax-add-dax_iomap_read_fault.patch.

@@ -35,7 +35,7 @@ int kfs_lookup_fd(int fd, dev_t *devt, struct dax_device **dax);
 
 /*
  * Gap 2, holders and their callbacks
- * (patches/0003-dax-fs_put_dax-waits-for-holder-callbacks.patch).
+ * (patches/0003-dax-fs_put_dax-gives-back-only-its-own-claim-and-wai.patch).
  *
  * A table of the holder objects the module has registered with the dax core, and
  * an SRCU that the memory-failure callback holds while it uses one. holder_add()
@@ -64,7 +64,7 @@ bool kfs_dax_entry_present(struct inode *inode, pgoff_t index);
 
 /*
  * Gap 4, files that share memory (cross-linked files)
- * (patches/0005-dax-serialise-the-sharing-state-of-a-folio.patch and
+ * (patches/0005-dax-serialise-the-sharing-state-of-a-folio-across-ma.patch and
  * patches/0006-dax-add-dax_iomap_read_fault.patch).
  *
  * The lock that serialises fs/dax's per-folio sharing state; a fault done as a

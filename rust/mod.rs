@@ -11,8 +11,8 @@
 //! are generic over it. Its mount parameters are its own declaration ([`fs_param`]). A
 //! crate mounts the layer as its module `kfs` (`#[path = "rust/mod.rs"] mod kfs;`) and
 //! links its C (`kfs_helpers.c`, the helpers, and `kfs_gaps.c`, the workarounds for what
-//! the kernel lacks; `kfs.mk` for its Kbuild). famfs is one such file system;
-//! `samples/daxro` is another.
+//! the kernel lacks; `kfs.mk` for its Kbuild); `samples/slicefs` is a small file system
+//! built this way.
 //!
 //! Linux 7.3 has no Rust VFS abstractions, so this layer is deliberately narrow: it wraps
 //! exactly the objects a DAX file system of this kind touches (superblock, inode,
