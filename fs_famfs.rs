@@ -132,7 +132,7 @@ impl kernel::InPlaceModule for FamfsModule {
     }
 }
 
-/// The famfs file system type: implements the traits of the safe layer (`rust/`, the
+/// The famfs file system type: implements the traits of the kfs layer (`rust/`, the
 /// `kfs` module), here and in `vm_ops.rs`.
 pub(crate) struct Famfs;
 

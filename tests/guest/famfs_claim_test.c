@@ -36,7 +36,7 @@
 #include "famfs_test_util.h"
 #include "famfs_test_map.h"
 
-/* Delay point FAMFS_DELAY_KILL_SB (enum famfs_delay_point in rust/famfs_shim.h). */
+/* Delay point FAMFS_DELAY_KILL_SB (DelayPoint in debug.rs). */
 #define DELAY_KILL_SB	(1 << 4)
 #define DM_NAME		"famfs-claim-test"
 /* Minors tried: every dax device of the guest has a minor below this. */

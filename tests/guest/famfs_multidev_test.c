@@ -586,7 +586,7 @@ TEST_F_TIMEOUT(md, member_removal_leaves_other_files_pinned_pages_alone, 300)
 	ASSERT_EQ(0, mount(devs[0], self->mnt, "famfs", 0, NULL));
 }
 
-/* Delay point FAMFS_DELAY_ADD_DAXDEV (enum famfs_delay_point in rust/famfs_shim.h). */
+/* Delay point FAMFS_DELAY_ADD_DAXDEV (DelayPoint in debug.rs). */
 #define DELAY_ADD_DAXDEV	(1 << 3)
 
 struct adder {

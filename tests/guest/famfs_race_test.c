@@ -43,7 +43,7 @@
 #include "famfs_test_util.h"
 #include "famfs_test_map.h"
 
-/* Delay points (enum famfs_delay_point in rust/famfs_shim.h). */
+/* Delay points (DelayPoint in debug.rs). */
 #define DELAY_NOTIFY_FAILURE	(1 << 0)
 #define DELAY_FILL_SUPER	(1 << 1)
 #define DELAY_FAULT		(1 << 2)
