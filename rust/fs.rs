@@ -74,8 +74,7 @@ pub(crate) trait FileSystem:
     /// and freed at eviction.
     type InodeData: Send + Sync;
 
-    /// The mount parameters (declared with [`super::fs_param::fs_params!`], or
-    /// [`super::fs_param::NoParams`]).
+    /// The mount parameters (declared with [`super::fs_param::fs_params!`]).
     type Params: Params;
 
     /// Records one parsed mount parameter, `param` with its `value`, in the request's

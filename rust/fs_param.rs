@@ -26,6 +26,10 @@ use kernel::{ffi::c_void, prelude::*};
 
 /// The type of a parameter's value: how `fs_parse()` checks and converts it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(
+    dead_code,
+    reason = "a file system's declaration (`fs_params!`) names the kinds it uses, not all"
+)]
 pub(crate) enum Kind {
     /// No value (`fsparam_flag`): `name` alone.
     Flag,
@@ -64,8 +68,13 @@ pub(crate) struct Spec(sys::kfs_fs_parameter_spec);
 unsafe impl Sync for Spec {}
 
 impl Spec {
-    /// The entry of option number `opt`, called `name`, of kind `kind`.
-    pub(crate) const fn new(name: &'static CStr, kind: Kind, opt: u8) -> Self {
+    /// The entry of option number `opt`, called `name` (a C string literal), of kind
+    /// `kind`.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "`CStr::as_ptr` is the one way to the pointer in a `const fn` on every kernel this builds for"
+    )]
+    pub(crate) const fn new(name: &'static core::ffi::CStr, kind: Kind, opt: u8) -> Self {
         let (type_, base): (sys::fs_param_type, usize) = match kind {
             Kind::Flag => (None, 0),
             Kind::U32 => (Some(sys::fs_param_is_u32), 0),
@@ -74,7 +83,7 @@ impl Spec {
         };
         // INVARIANT: A static name, a kernel parser and a number base.
         Self(sys::kfs_fs_parameter_spec {
-            name: name.as_char_ptr(),
+            name: name.as_ptr().cast(),
             type_,
             opt,
             flags: 0,
@@ -107,25 +116,6 @@ pub(crate) trait Params: Copy + Sized + 'static {
 
     /// The parameter's kind.
     fn kind(self) -> Kind;
-}
-
-/// No mount parameters at all (but the VFS's own, such as `source`).
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum NoParams {}
-
-impl Params for NoParams {
-    fn table() -> &'static [Spec] {
-        static TABLE: [Spec; 1] = [Spec::END];
-        &TABLE
-    }
-
-    fn from_opt(_opt: u8) -> Option<Self> {
-        None
-    }
-
-    fn kind(self) -> Kind {
-        match self {}
-    }
 }
 
 /// Declares a file system's mount parameters: an enum, with one variant per parameter

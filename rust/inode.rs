@@ -610,6 +610,17 @@ impl<T: FileSystem> NewInode<T> {
         Ok(new)
     }
 
+    /// The inode, to set up (its data: [`Inode::install_data`]) before it is attached.
+    #[allow(
+        dead_code,
+        reason = "for file systems that give a file its data when it is created (samples/slicefs), not those that install it later"
+    )]
+    pub(crate) fn inode(&self) -> &Inode<T> {
+        // SAFETY: We hold a reference to a live inode of a `T` superblock (type invariant)
+        // for as long as `self` is borrowed.
+        unsafe { Inode::from_raw(self.0.as_ptr()) }
+    }
+
     /// Gives up ownership of the reference.
     pub(crate) fn into_raw(self) -> *mut bindings::inode {
         let p = self.0.as_ptr();

@@ -139,7 +139,7 @@ impl InodeOperations for SliceFs {
             .map_err(|_| ENOSPC)?;
         let inode = NewInode::new(sb, Some(dir), InodeKind::DaxFile, mode)?;
         let len = i64::try_from(m.slice)?;
-        inode.install_data(KBox::new(Slice(start), GFP_KERNEL)?, len)?;
+        inode.inode().install_data(KBox::new(Slice(start), GFP_KERNEL)?, len)?;
         dentry.instantiate(dir, inode)
     }
 }
