@@ -18,6 +18,9 @@ for t in env module; do
 	mark "$t.sh"
 	SUITE=$t sh /host/tests/guest/$t.sh 2>&1 | emit
 done
+# A second file system on the kfs layer (samples/slicefs), beside famfs.
+mark slicefs.sh
+SUITE=slicefs sh /host/tests/guest/slicefs.sh 2>&1 | emit
 # The pure logic's cases as in-kernel KUnit tests (famfs_kunit.ko).
 mark kunit.sh
 SUITE=kunit sh /host/tests/guest/kunit.sh 2>&1 | emit
