@@ -309,7 +309,7 @@ pub(crate) fn lookup_source(source: &CStr) -> Result<Source> {
         return Ok(Source::Block(DevT(devt)));
     }
     let dev = NonNull::new(dax).ok_or(ENODEV)?;
-    // INVARIANT: On success for a character device, the C returned a reference to a
+    // INVARIANT: On success for a character device, `kfs_lookup_source` returned a reference to a
     // live dax device.
     Ok(Source::Char(DaxRef {
         dev,
@@ -326,11 +326,11 @@ pub(crate) fn lookup_source(source: &CStr) -> Result<Source> {
 pub(crate) fn lookup_fd(fd: i32) -> Result<Source> {
     let mut devt: sys::dev_t = 0;
     let mut dax: *mut sys::dax_device = core::ptr::null_mut();
-    // SAFETY: `devt` and `dax` are valid places to write; the C only looks the
+    // SAFETY: `devt` and `dax` are valid places to write; `kfs_lookup_fd` only looks the
     // descriptor up.
     to_result(unsafe { sys::kfs_lookup_fd(fd, &mut devt, &mut dax) })?;
     let dev = NonNull::new(dax).ok_or(ENODEV)?;
-    // INVARIANT: On success, the C returned a reference to a live dax device.
+    // INVARIANT: On success, `kfs_lookup_fd` returned a reference to a live dax device.
     Ok(Source::Char(DaxRef {
         dev,
         devt: DevT(devt),
@@ -522,7 +522,7 @@ impl<T: FileSystem> DaxDevice<T> {
     /// `ENXIO` past the device, `EIO` on poisoned memory.
     pub(crate) fn read(&self, offset: u64, buf: &mut [u8]) -> Result {
         // SAFETY: `self.dev` is live (type invariant); `buf` is valid for writes of
-        // `buf.len()` bytes; the C checks the range under the dax read lock.
+        // `buf.len()` bytes; `kfs_dax_read` checks the range under the dax read lock.
         to_result(unsafe {
             sys::kfs_dax_read(
                 self.dev.as_ptr(),

@@ -281,7 +281,7 @@ impl<T: FileSystem> Inode<T> {
     /// of it is pinned any more (as eviction does): before its device goes away, so that
     /// nothing refers to the device's pages once they are gone. Faults wait meanwhile.
     pub(crate) fn drop_dax_state(&self) {
-        // SAFETY: The inode is live; the C takes the invalidate lock and the
+        // SAFETY: The inode is live; `kfs_drop_dax_state` takes the invalidate lock and the
         // cross-link lock itself.
         unsafe { sys::kfs_drop_dax_state(self.as_raw()) };
     }

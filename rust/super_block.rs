@@ -102,7 +102,7 @@ impl<T: FileSystem> SuperBlock<T> {
         loop {
             let after = prev.as_ref().map_or(core::ptr::null_mut(), |p| p.as_raw());
             // SAFETY: The superblock is live; `after` is NULL or an inode of it we hold a
-            // reference to; the C walks `s_inodes` under its lock.
+            // reference to; `kfs_grab_inode_next` walks `s_inodes` under its lock.
             let p = unsafe { sys::kfs_grab_inode_next(self.as_raw(), ino, after) };
             // SAFETY: A non-NULL result is a live inode of this superblock (so of `T`, and
             // `Inode<T>` is a transparent wrapper of it) with one reference taken for us.
@@ -118,7 +118,7 @@ impl<T: FileSystem> SuperBlock<T> {
     /// `device_going` also every DAX entry, waiting for pinned pages first
     /// ([`Inode::drop_dax_state`]), before the device's pages disappear.
     pub(crate) fn unmap_all(&self, device_going: bool) {
-        // SAFETY: The superblock is live; the C walks `s_inodes` under its locks.
+        // SAFETY: The superblock is live; `kfs_unmap_all` walks `s_inodes` under its locks.
         unsafe { sys::kfs_unmap_all(self.as_raw(), device_going) };
     }
 }
