@@ -309,8 +309,8 @@ pub(crate) fn lookup_source(source: &CStr) -> Result<Source> {
         return Ok(Source::Block(DevT(devt)));
     }
     let dev = NonNull::new(dax).ok_or(ENODEV)?;
-    // INVARIANT: On success for a character device, `kfs_lookup_source` returned a reference to a
-    // live dax device.
+    // INVARIANT: On success for a character device, `kfs_lookup_source` returned a
+    // reference to a live dax device.
     Ok(Source::Char(DaxRef {
         dev,
         devt: DevT(devt),

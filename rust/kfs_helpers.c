@@ -31,7 +31,11 @@ struct inode *kfs_d_inode(const struct dentry *dentry) { return d_inode(dentry);
 void kfs_dir_touch(struct inode *dir) { inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir)); }
 
 void kfs_filemap_invalidate_lock(struct inode *inode) { filemap_invalidate_lock(inode->i_mapping); }
-void kfs_filemap_invalidate_unlock(struct inode *inode) { filemap_invalidate_unlock(inode->i_mapping); }
+void kfs_filemap_invalidate_unlock(struct inode *inode)
+{
+	filemap_invalidate_unlock(inode->i_mapping);
+}
+
 void kfs_filemap_invalidate_lock_shared(struct inode *inode)
 {
 	filemap_invalidate_lock_shared(inode->i_mapping);
@@ -95,7 +99,11 @@ pgoff_t kfs_vmf_pgoff(const struct vm_fault *vmf) { return vmf->pgoff; }
 bool kfs_vm_fault_failed(vm_fault_t ret) { return ret & VM_FAULT_ERROR; }
 void kfs_sb_start_pagefault(struct super_block *sb) { sb_start_pagefault(sb); }
 void kfs_sb_end_pagefault(struct super_block *sb) { sb_end_pagefault(sb); }
-void kfs_vma_desc_set_hugepage(struct vm_area_desc *desc) { vma_desc_set_flags(desc, VMA_HUGEPAGE_BIT); }
+void kfs_vma_desc_set_hugepage(struct vm_area_desc *desc)
+{
+	vma_desc_set_flags(desc, VMA_HUGEPAGE_BIT);
+}
+
 void kfs_vma_desc_set_vm_ops(struct vm_area_desc *desc, const struct vm_operations_struct *ops)
 {
 	desc->vm_ops = ops;

@@ -29,8 +29,8 @@ pub(crate) fn poison_file_range<T: FileSystem>(
     if len == 0 {
         return Ok(());
     }
-    // SAFETY: The inode is live (the caller holds it); `kfs_poison_range` takes the locks it needs
-    // (the dax entry locks, then the mapping's invalidate lock) and may sleep, as the
-    // memory-failure callback may.
+    // SAFETY: The inode is live (the caller holds it); `kfs_poison_range` takes the locks
+    // it needs (the dax entry locks, then the mapping's invalidate lock) and may sleep, as
+    // the memory-failure callback may.
     to_result(unsafe { sys::kfs_poison_range(inode.as_raw(), off, len, mf_flags) })
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Raw bindings for the C interfaces `kernel::bindings` does not cover: `dax.h`, `iomap.h`,
-//! `fs_context.h`, `fs_parser.h` and the layer's C (`kfs_helpers.h`, `kfs_gaps.h`). Generated at build time by the module's
-//! Kbuild (module-local bindgen); names not generated here resolve to `kernel::bindings`.
+//! `fs_context.h`, `fs_parser.h` and the layer's C (`kfs_helpers.h`, `kfs_gaps.h`).
+//! Generated at build time by `kfs.mk` (module-local bindgen); names not generated here
+//! resolve to `kernel::bindings`.
 
 #![allow(
     // Generated code: C names, C layout, no docs, and items the layer does not use.
