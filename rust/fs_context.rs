@@ -215,12 +215,12 @@ impl<T: FileSystem> Tables<T> {
         fc: *mut bindings::fs_context,
         param: *mut bindings::fs_parameter,
     ) -> c_int {
-        let mut result: sys::fs_parse_result = pin_init::zeroed();
+        let mut uint_32 = 0u32;
         // SAFETY: Live arguments; `fs_parse` parses against `T`'s parameter table, which
         // ends with `Spec::END` and has the layout of `struct fs_parameter_spec`
-        // (`kfs_helpers.c` asserts it).
+        // (`kfs_helpers.c` asserts it); `uint_32` is a valid place to write.
         let opt = unsafe {
-            sys::kfs_fs_parse(fc, T::Params::table().as_ptr().cast(), param, &mut result)
+            sys::kfs_fs_parse(fc, T::Params::table().as_ptr().cast(), param, &mut uint_32)
         };
         if opt < 0 {
             // Includes -ENOPARAM, which lets the VFS handle "source" (and refuse the rest).
@@ -231,8 +231,8 @@ impl<T: FileSystem> Tables<T> {
         };
         let value = match p.kind() {
             Kind::Flag => Value::Flag,
-            // SAFETY: `fs_parse` set `uint_32` for a `fs_param_is_u32` parameter.
-            Kind::U32 | Kind::U32Oct => Value::U32(unsafe { result.__bindgen_anon_1.uint_32 }),
+            // `fs_parse` set it for a `fs_param_is_u32` parameter.
+            Kind::U32 | Kind::U32Oct => Value::U32(uint_32),
             // SAFETY: A string parameter that `fs_param_is_string` accepted has a
             // NUL-terminated `string`, owned by `param` for the duration of this call.
             Kind::String => Value::Str(unsafe { CStr::from_char_ptr(sys::kfs_fs_param_string(param)) }),

@@ -76,9 +76,13 @@ int kfs_errorfc(struct fs_context *fc, int err, const char *msg)
 }
 
 int kfs_fs_parse(struct fs_context *fc, const struct fs_parameter_spec *desc,
-		 struct fs_parameter *param, struct fs_parse_result *result)
+		 struct fs_parameter *param, unsigned int *uint_32)
 {
-	return fs_parse(fc, desc, param, result);
+	struct fs_parse_result result = {};
+	int opt = fs_parse(fc, desc, param, &result);
+
+	*uint_32 = result.uint_32;
+	return opt;
 }
 
 const char *kfs_fs_param_string(const struct fs_parameter *param) { return param->string; }

@@ -61,8 +61,13 @@ struct super_block *kfs_fc_root_sb(const struct fs_context *fc);
 void kfs_fc_set_root(struct fs_context *fc, struct super_block *sb);
 /* errorfc(): logs @msg in the fs_context log (fsconfig users read it); returns @err. */
 int kfs_errorfc(struct fs_context *fc, int err, const char *msg);
+/*
+ * fs_parse(): the option number of @param in @desc, or a negative errno; for a
+ * u32 parameter (fs_param_is_u32) its value in *@uint_32. struct fs_parse_result
+ * is a union bindgen cannot make a plain Rust type of.
+ */
 int kfs_fs_parse(struct fs_context *fc, const struct fs_parameter_spec *desc,
-		 struct fs_parameter *param, struct fs_parse_result *result);
+		 struct fs_parameter *param, unsigned int *uint_32);
 /* param->string: the value of a string parameter (fs_param_is_string). */
 const char *kfs_fs_param_string(const struct fs_parameter *param);
 /* seq_printf(m, ",%s=%o", name, value): a mount option in /proc/mounts. */
