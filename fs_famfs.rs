@@ -50,6 +50,11 @@ use claims::{
     Claims,
     Owner, //
 };
+use debug::{
+    test_delay,
+    warn_ratelimited,
+    DelayPoint, //
+};
 use fmap::{
     ExtType,
     Extent,
@@ -94,11 +99,6 @@ use kfs::{
     },
     registration::Registration,
     super_block::SeqFile, //
-};
-use debug::{
-    test_delay,
-    warn_ratelimited,
-    DelayPoint, //
 };
 
 module! {

@@ -22,6 +22,11 @@ use crate::{
         DevError,
         Known, //
     },
+    debug::{
+        test_delay,
+        warn_ratelimited,
+        DelayPoint, //
+    },
     fmap::{
         IocAddDaxdev,
         IocDaxdevFd,
@@ -39,11 +44,6 @@ use crate::{
             lookup_source,
             Source, //
         },
-    },
-    debug::{
-        test_delay,
-        warn_ratelimited,
-        DelayPoint, //
     },
     user_ptr, DaxDevice, Inode, MountState,
 };

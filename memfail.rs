@@ -29,12 +29,12 @@
 //! goes stale while mounted.
 
 use crate::{
+    debug::warn_ratelimited,
     fmap::{
         dev_addr,
         Extent,
         FileType, //
     },
-    debug::warn_ratelimited,
     kfs::memfail::poison_file_range,
     poison,
     MountState,

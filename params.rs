@@ -33,7 +33,10 @@ pub(crate) fn parse(fc: &mut FsContext, param: FamfsParam, value: Value<'_>) -> 
         (FamfsParam::Dax, Value::Str(s)) if s.to_bytes() == b"always" => Ok(()),
         (FamfsParam::Dax, Value::Str(s)) => Err(fc.error(
             EINVAL,
-            fmt!("dax={} is not supported (only dax=always)", s.to_str().unwrap_or("?")),
+            fmt!(
+                "dax={} is not supported (only dax=always)",
+                s.to_str().unwrap_or("?")
+            ),
         )),
         _ => Err(EINVAL),
     }

@@ -90,12 +90,7 @@ impl<T: FileSystem> VmFault<'_, T> {
     /// change it.
     pub(crate) fn has_dax_entry(&self, _xlink: &XlinkGuard) -> bool {
         // SAFETY: Live fault (invariant); the file's inode lives during the fault.
-        unsafe {
-            sys::kfs_dax_entry_present(
-                self.inode().as_raw(),
-                sys::kfs_vmf_pgoff(self.vmf),
-            )
-        }
+        unsafe { sys::kfs_dax_entry_present(self.inode().as_raw(), sys::kfs_vmf_pgoff(self.vmf)) }
     }
 
     /// Resolves the fault as a 4 KiB read fault, whatever access it asked for, with the
@@ -104,9 +99,7 @@ impl<T: FileSystem> VmFault<'_, T> {
     /// mapped read-only by this; the caller completes it with [`Self::dax_fault`].
     pub(crate) fn dax_read_fault_shared(&mut self, _xlink: &XlinkGuard) -> VmFaultResult {
         // SAFETY: Live fault; the shared iomap ops table is static.
-        unsafe {
-            sys::kfs_dax_read_fault(self.vmf, Tables::<T>::IOMAP_SHARED_OPS.as_iomap_ops())
-        }
+        unsafe { sys::kfs_dax_read_fault(self.vmf, Tables::<T>::IOMAP_SHARED_OPS.as_iomap_ops()) }
     }
 
     /// Resolves the fault through DAX, mapping a page of `order` (0: 4 KiB PTE,

@@ -235,7 +235,9 @@ impl<T: FileSystem> Tables<T> {
             Kind::U32 | Kind::U32Oct => Value::U32(uint_32),
             // SAFETY: A string parameter that `fs_param_is_string` accepted has a
             // NUL-terminated `string`, owned by `param` for the duration of this call.
-            Kind::String => Value::Str(unsafe { CStr::from_char_ptr(sys::kfs_fs_param_string(param)) }),
+            Kind::String => {
+                Value::Str(unsafe { CStr::from_char_ptr(sys::kfs_fs_param_string(param)) })
+            }
         };
         // SAFETY: The VFS serialises parsing of one context.
         let fc = unsafe { FsContext::<T>::from_raw(fc) };

@@ -11,7 +11,11 @@
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::prelude::*;
 
-#[allow(dead_code, reason = "a sample uses only a part of the layer")]
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "a sample uses only a part of the layer"
+)]
 #[path = "rust/mod.rs"]
 mod kfs;
 
@@ -109,7 +113,11 @@ impl FileSystem for SliceFs {
             new.init_params();
             let dax = DaxDevice::claim(src, new.sb())?;
             let slice = u64::from(opts.unwrap_or(2)) << 20;
-            let mount = Mount { dax, slice, next: AtomicU64::new(0) };
+            let mount = Mount {
+                dax,
+                slice,
+                next: AtomicU64::new(0),
+            };
             new.set_state(KBox::pin(mount, GFP_KERNEL)?);
             new.set_root(NewInode::new(new.sb(), None, InodeKind::Dir, 0o755)?)?;
             new.sb().state()?.dax.holder().set_ready();
@@ -139,7 +147,9 @@ impl InodeOperations for SliceFs {
             .map_err(|_| ENOSPC)?;
         let inode = NewInode::new(sb, Some(dir), InodeKind::DaxFile, mode)?;
         let len = i64::try_from(m.slice)?;
-        inode.inode().install_data(KBox::new(Slice(start), GFP_KERNEL)?, len)?;
+        inode
+            .inode()
+            .install_data(KBox::new(Slice(start), GFP_KERNEL)?, len)?;
         dentry.instantiate(dir, inode)
     }
 }
@@ -185,11 +195,18 @@ impl IomapOperations for SliceFs {
 
 #[vtable]
 impl HolderOperations for SliceFs {
-    fn notify_failure(holder: &Holder<Self>, _off: u64, _len: u64, flags: kernel::ffi::c_int) -> Result {
+    fn notify_failure(
+        holder: &Holder<Self>,
+        _off: u64,
+        _len: u64,
+        flags: kernel::ffi::c_int,
+    ) -> Result {
         // Any failure fails the whole mount: no file is read, written or mapped again.
         holder.set_failed();
         // CAST: `flags` is a bit set.
-        holder.super_block().unmap_all(flags as u32 & kfs::MF_MEM_PRE_REMOVE != 0);
+        holder
+            .super_block()
+            .unmap_all(flags as u32 & kfs::MF_MEM_PRE_REMOVE != 0);
         Ok(())
     }
 }
