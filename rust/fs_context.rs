@@ -233,9 +233,9 @@ impl<T: FileSystem> Tables<T> {
             Kind::Flag => Value::Flag,
             // `fs_parse` set it for a `fs_param_is_u32` parameter.
             Kind::U32 | Kind::U32Oct => Value::U32(uint_32),
-            // SAFETY: A string parameter that `fs_param_is_string` accepted has a
-            // NUL-terminated `string`, owned by `param` for the duration of this call.
             Kind::String => {
+                // SAFETY: A string parameter that `fs_param_is_string` accepted has a
+                // NUL-terminated `string`, owned by `param` for the duration of this call.
                 Value::Str(unsafe { CStr::from_char_ptr(sys::kfs_fs_param_string(param)) })
             }
         };
