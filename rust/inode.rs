@@ -586,6 +586,8 @@ impl<T: FileSystem> NewInode<T> {
         unsafe {
             (*raw).i_ino = u64::from(sys::kfs_next_ino());
             bindings::inode_init_owner(&raw mut bindings::nop_mnt_idmap, raw, dir, umode);
+            // Nobody can hold the new inode's lock yet, as the annotation requires.
+            sys::kfs_lockdep_annotate_inode_mutex_key(raw);
             bindings::simple_inode_init_ts(raw);
             (*raw).i_data.a_ops = Tables::<T>::AOPS.as_ptr();
             match kind {

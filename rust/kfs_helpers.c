@@ -28,6 +28,11 @@ struct inode *kfs_file_inode(const struct file *file) { return file_inode(file);
 void kfs_file_accessed(struct file *file) { file_accessed(file); }
 struct inode *kfs_iocb_inode(const struct kiocb *iocb) { return file_inode(iocb->ki_filp); }
 struct inode *kfs_d_inode(const struct dentry *dentry) { return d_inode(dentry); }
+void kfs_lockdep_annotate_inode_mutex_key(struct inode *inode)
+{
+	lockdep_annotate_inode_mutex_key(inode);
+}
+
 void kfs_dir_touch(struct inode *dir) { inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir)); }
 
 void kfs_filemap_invalidate_lock(struct inode *inode) { filemap_invalidate_lock(inode->i_mapping); }

@@ -36,6 +36,12 @@ void kfs_file_accessed(struct file *file);
 /* file_inode(iocb->ki_filp) */
 struct inode *kfs_iocb_inode(const struct kiocb *iocb);
 struct inode *kfs_d_inode(const struct dentry *dentry);
+/*
+ * A new directory's i_rwsem in the lock class of directories, apart from files'
+ * (as d_instantiate_new() does), so that lockdep tells a file's lock taken under
+ * its directory's from recursion.
+ */
+void kfs_lockdep_annotate_inode_mutex_key(struct inode *inode);
 /* A directory's mtime and ctime set to now (an entry was added). */
 void kfs_dir_touch(struct inode *dir);
 
