@@ -384,7 +384,7 @@ fn creat_options() {
     assert_eq!(creat::parse(&a(&["-t", "-1", "f"])).unwrap_err(), 1);
     assert_eq!(
         creat::parse(&a(&["-t0", "-M", "f,0,1"])).unwrap().threads,
-        0
+        Some(0)
     );
     assert_eq!(
         creat::parse(&a(&["-N", "17", "-s", "2m", "f"])).unwrap_err(),
@@ -420,7 +420,7 @@ fn verify_options() {
     );
     let m = verify::parse(&a(&["-t", "2", "-m", "a,1", "--multi", "b,2"])).unwrap();
     assert_eq!(m.multi, [(PathBuf::from("a"), 1), (PathBuf::from("b"), 2)]);
-    assert_eq!(m.threads, 2);
+    assert_eq!(m.threads, Some(2));
 }
 
 #[test]
