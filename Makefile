@@ -66,7 +66,7 @@ check-install:                ## make install / make uninstall into a throwaway 
 check-dkms:                   ## dkms add/build/install/remove in the build root, throwaway trees
 	KDIR='$(KDIR)' scripts/dkms-check
 
-check-debian-host:            ## README's Debian blocks run verbatim in a fresh debootstrapped trixie root (network; ~20 min)
+check-debian-host:            ## docs/INSTALL.md's Debian blocks and README's Quick start run verbatim in a fresh trixie root (network; ~20 min)
 	scripts/check-debian-host
 
 install:                      ## famfs.ko -> $(DESTDIR)/lib/modules/<rel>/extra (KDIR); famfs, mkfs.famfs -> $(DESTDIR)$(PREFIX)
