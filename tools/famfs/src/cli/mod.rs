@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The command line of `famfs` and `mkfs.famfs`, a drop-in for the original C tools:
-//! the same verbs, options (short and long, parsed by glibc's rules), argument
+//! The command line of `famfs` and `mkfs.famfs`, a drop-in for the original C tools
+//! (the famfs project's user space; see the README's "famfs and this project"): the
+//! same verbs, options (short and long, parsed by glibc's rules), argument
 //! syntax, defaults, the outputs scripts parse, and exit codes.
 //!
 //! Each verb lives in its own file: its `USAGE` text, an option table (see
