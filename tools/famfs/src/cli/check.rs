@@ -21,6 +21,7 @@ Exit codes:
   1  - A file has no map (or the path is not a famfs mount point)
 ";
 
+/// `-v` and `-q` are accepted and change nothing.
 const OPTIONS: &[Spec<()>] = &[flag("v", "verbose", |_| {}), flag("q", "", |_| {}), help()];
 
 /// Parses the arguments (after `check`): the mount point.

@@ -61,6 +61,8 @@ pub struct Opts {
     pub operands: Vec<String>,
 }
 
+/// The FUSE-only options (`-t`, `-c`, `-d`, `-u`, `-p`, `-S`) are checked as the
+/// original checks them, then ignored.
 const OPTIONS: &[Spec<Opts>] = &[
     flag("f", "fuse", |o| o.fuse = Some(true)),
     flag("F", "nofuse", |o| o.fuse = Some(false)),
@@ -91,6 +93,7 @@ const OPTIONS: &[Spec<Opts>] = &[
     flag("r", "read", |o| o.read = true),
     flag("D", "dummy", |o| o.dummy = true),
     flag("v", "verbose", |o| o.verbose += 1),
+    // In the original's option string, without a handler.
     flag("b", "", |_| {}),
     help(),
 ];
