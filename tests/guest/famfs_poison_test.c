@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A poisoned page is not a dead device (issue 12, item 9). A memory failure of one data
+ * A poisoned page is not a dead device. A memory failure of one data
  * page (MADV_HWPOISON on a mapping of it) must:
  *  - send SIGBUS with the page's address to the processes mapping it: BUS_MCEERR_AR to
  *    the one that hit it, BUS_MCEERR_AO to early-kill processes (PR_MCE_KILL_EARLY);

@@ -38,10 +38,10 @@ SUITE=userspace-errors sh /host/tests/guest/userspace_errors.sh 2>&1 | emit
 # The tool at its limits (path length, depth, log room, device full).
 mark userspace_limits.sh
 SUITE=userspace-limits sh /host/tests/guest/userspace_limits.sh 2>&1 | emit
-# The original famfs CLI's command lines, options and exit codes (issue 16).
+# The original famfs CLI's command lines, options and exit codes.
 mark cli_compat.sh
 SUITE=cli-compat sh /host/tests/guest/cli_compat.sh 2>&1 | emit
-# A poisoned page of the dax device (issue 12 item 9; last on that device: the poison
+# A poisoned page of the dax device (last on that device: the poison
 # cannot be undone).
 run_prog famfs_poison_test famfs_poison_test
 # The pmem device removed under a mount (rebound afterwards; last, as it is destructive).
