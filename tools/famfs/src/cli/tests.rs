@@ -98,6 +98,64 @@ fn getopt_long_forms_prefixes_and_errors() {
 }
 
 #[test]
+fn option_tables_apply_rows_in_order() {
+    use super::options::{arg, flag, help, parse, try_arg, Spec};
+    #[derive(Default)]
+    struct O {
+        k: u32,
+        kill: u32,
+        name: String,
+        n: u64,
+    }
+    const T: &[Spec<O>] = &[
+        flag("k", "", |o| o.k += 1),
+        flag("", "kill", |o| o.kill += 1),
+        arg("", "name", |o, a| o.name = a.to_string()),
+        try_arg("n", "number", |o, a| {
+            o.n = num::strtoul(a);
+            if o.n > 9 {
+                return Err(7);
+            }
+            Ok(())
+        }),
+        help(),
+    ];
+    let mut o = O::default();
+    let ops = parse(
+        "t",
+        T,
+        "",
+        &a(&["-kk", "--kill", "--na=x", "-n3", "op", "-k"]),
+        &mut o,
+    );
+    assert_eq!(ops.unwrap(), a(&["op", "-k"]));
+    assert_eq!((o.k, o.kill, o.name.as_str(), o.n), (2, 1, "x", 3));
+    // A short-only row has no long form (`--k` is a prefix of `--kill`), a long-only row
+    // no short form; help, and a missing argument, are usage and 0.
+    assert_eq!(parse("t", T, "", &a(&["--k"]), &mut o), Ok(vec![]));
+    assert_eq!(o.kill, 2);
+    for bad in [
+        &["-x"][..],
+        &["-K"],
+        &["-?"],
+        &["-h"],
+        &["--help"],
+        &["--name"],
+    ] {
+        assert_eq!(
+            parse("t", T, "", &a(bad), &mut O::default()),
+            Err(0),
+            "{bad:?}"
+        );
+    }
+    // A refused argument ends the parse with its status, before later options.
+    assert_eq!(
+        parse("t", T, "", &a(&["-n", "10", "-x"]), &mut O::default()),
+        Err(7)
+    );
+}
+
+#[test]
 fn numbers_as_strtol_reads_them() {
     assert_eq!(num::strtol("42"), 42);
     assert_eq!(num::strtol("042"), 34);
