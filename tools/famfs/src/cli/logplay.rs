@@ -29,6 +29,8 @@ Arguments:
     --shadowtest     With --shadow: read every shadow file back and compare
     -d|--daxdev <daxdev>  Play the log of an unmounted device (requires --shadow)
     -M|--set-daxmode Switch that device to famfs mode if needed
+    -f|--follow      Keep running: play every new log entry as the master appends
+                     it (the log's tail is watched in shared memory every 5 ms)
 ";
 
 /// Prints the usage on stdout.
@@ -47,6 +49,8 @@ pub struct Opts {
     pub set_daxmode: bool,
     /// The mount path (absent with `--daxdev`).
     pub path: Option<PathBuf>,
+    /// `-f`: follow the log.
+    pub follow: bool,
 }
 
 const LONGS: &[LongOpt] = &[
@@ -62,11 +66,12 @@ const LONGS: &[LongOpt] = &[
     long("shadowtest", HasArg::No, 's'),
     long("daxdev", HasArg::Required, 'd'),
     long("set-daxmode", HasArg::No, 'M'),
+    long("follow", HasArg::No, 'f'),
 ];
 
 /// Parses the arguments (after `logplay`).
 pub fn parse(args: &[String]) -> Parse<Opts> {
-    let p = getopt::getopt("logplay", args, "+vrcmnhSd:M?", LONGS);
+    let p = getopt::getopt("logplay", args, "+vrcmnhSd:Mf?", LONGS);
     let mut o = Opts::default();
     let (mut mmap, mut read, mut shadow_given) = (false, false, false);
     for opt in p.opts {
@@ -87,6 +92,7 @@ pub fn parse(args: &[String]) -> Parse<Opts> {
             Opt::Known('s', _) => o.play.shadow_test = true,
             Opt::Known('d', Some(a)) => o.daxdev = Some(PathBuf::from(a)),
             Opt::Known('M', _) => o.set_daxmode = true,
+            Opt::Known('f', _) => o.follow = true,
             _ => {
                 usage();
                 return Err(0);
@@ -102,6 +108,10 @@ pub fn parse(args: &[String]) -> Parse<Opts> {
             "famfs logplay: warning: reading the log with read() may see stale data \
              (the CPU caches are not invalidated for read())"
         );
+    }
+    if o.follow && (o.daxdev.is_some() || o.play.dry_run) {
+        eprintln!("famfs logplay: --follow plays into a mount (no --daxdev, no --dryrun)");
+        return Err(1);
     }
     if o.daxdev.is_some() && o.play.shadow.is_none() {
         eprintln!("famfs logplay: --daxdev requires --shadow");
@@ -198,6 +208,9 @@ pub fn run(args: &[String]) -> i32 {
         fs::logplay_device(dev, &o.play)
     } else {
         let path = o.path.as_deref().expect("parse requires a path");
+        if o.follow {
+            return follow(path, &o.play, kind);
+        }
         Famfs::find(path).and_then(|f| f.logplay(&o.play))
     };
     match r {
@@ -205,6 +218,35 @@ pub fn run(args: &[String]) -> i32 {
             print_summary(kind, &st);
             exit_val(st.errors() as i64)
         }
+        Err(e) => {
+            eprintln!("famfs logplay: {e}");
+            1
+        }
+    }
+}
+
+/// `logplay --follow`: plays the log, then again each time its header changes, until
+/// killed or until a replay fails.
+fn follow(path: &Path, o: &LogplayOptions, kind: &str) -> i32 {
+    let fsys = match Famfs::find(path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("famfs logplay: {e}");
+            return 1;
+        }
+    };
+    let r = fsys.follow(
+        std::time::Duration::from_millis(5),
+        |st| {
+            print_summary(kind, st);
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            st.errors() == 0
+        },
+        o,
+    );
+    match r {
+        Ok(st) => exit_val(st.errors() as i64),
         Err(e) => {
             eprintln!("famfs logplay: {e}");
             1

@@ -23,11 +23,13 @@ pub mod devadd;
 pub mod flush;
 pub mod fsck;
 pub mod getmap;
+pub mod hosts;
 pub mod logplay;
 pub mod mkdir;
 pub mod mkfs;
 pub mod mkmeta;
 pub mod mount;
+pub mod rm;
 pub mod verify;
 
 use getopt::{long, HasArg, LongOpt};
@@ -255,6 +257,8 @@ fn verb(name: &str) -> Option<(Verb, fn())> {
         "mkfs" => (mkfs::run, mkfs::usage),
         "devadd" => (devadd::run, devadd::usage),
         "daxdev" => (daxdev::run, daxdev::usage),
+        "rm" => (rm::run, rm::usage),
+        "hosts" => (hosts::run, hosts::usage),
         _ => return None,
     })
 }
