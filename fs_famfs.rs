@@ -39,6 +39,7 @@ pub mod iomap;
 mod members;
 mod memfail;
 pub mod poison;
+mod revoke;
 mod vm_ops;
 
 #[path = "rust/mod.rs"]
@@ -139,7 +140,7 @@ pub(crate) type Inode = kfs::inode::Inode<Famfs>;
 pub(crate) type SuperBlock = kfs::super_block::SuperBlock<Famfs>;
 pub(crate) type DaxDevice = kfs::dax::DaxDevice<Famfs>;
 type Holder = kfs::dax::Holder<Famfs>;
-type File = kfs::file::File<Famfs>;
+pub(crate) type File = kfs::file::File<Famfs>;
 type FsContext = kfs::fs_context::FsContext<Famfs>;
 type NewSuperBlock<'a> = kfs::super_block::NewSuperBlock<'a, Famfs>;
 type NewInode = kfs::inode::NewInode<Famfs>;
@@ -729,6 +730,7 @@ impl FileOperations for Famfs {
             fmap::FAMFSIOC_GET_OPTS => fmap_msg::get_opts(state, arg),
             fmap::FAMFSIOC_SET_OPTS => fmap_msg::change_opts(state, arg, true),
             fmap::FAMFSIOC_CLEAR_OPTS => fmap_msg::change_opts(state, arg, false),
+            fmap::FAMFSIOC_REVOKE_MAP => revoke::revoke_map(file, state),
             fmap::FAMFSIOC_MAP_GET => {
                 let map = inode.data().ok_or(EINVAL)?;
                 let size = u64::try_from(inode.size()).map_err(|_| EIO)?;
