@@ -36,6 +36,7 @@ pub mod daxdev;
 pub mod fmap;
 mod fmap_msg;
 pub mod iomap;
+mod late_put;
 mod members;
 mod memfail;
 pub mod poison;
@@ -186,6 +187,9 @@ pub(crate) struct MountState {
     members: members::Members,
     /// The operations the mount permits (`FAMFSIOC_SET_OPTS`, `fmap_msg.rs`).
     opts: fmap_msg::Opts,
+    /// Last file references the memory-failure callback parked (`late_put.rs`).
+    #[pin]
+    late_puts: late_put::LatePuts,
 }
 
 impl MountState {
@@ -444,6 +448,8 @@ impl FileSystem for Famfs {
     /// freed (see [`DaxDevice::release_holder`]).
     fn kill_sb_begin(state: &MountState) {
         state.release_holders();
+        // No callback runs any more: drop the references they parked.
+        state.late_puts.drain();
         test_delay(DelayPoint::KillSb);
     }
 
@@ -476,6 +482,7 @@ fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Resu
             poison <- memfail::Poisoned::new(),
             members <- members::Members::new(),
             opts: fmap_msg::Opts::new(),
+            late_puts <- late_put::LatePuts::new(),
         }),
         GFP_KERNEL,
     )?);
@@ -714,6 +721,9 @@ impl FileOperations for Famfs {
             return Ok(0);
         }
         state.check_alive()?;
+        // Process context, no lock held: files the memory-failure callback left are
+        // evicted here.
+        state.late_puts.drain();
         match cmd {
             fmap::FAMFSIOC_MAP_CREATE => map_create_v1(file, state, arg),
             fmap::FAMFSIOC_MAP_CREATE_V2 => map_create_v2(file, state, arg),
@@ -873,6 +883,7 @@ fn fail_member_files(sb: &SuperBlock, holder: &Holder, device_going: bool) {
         } else {
             inode.unmap_all();
         }
+        state.late_puts.put(inode);
     }
 }
 
