@@ -160,8 +160,8 @@ pub(super) fn play(
 /// Removes what the log deleted and this host still has: a file only if it is the one
 /// the deleted entry made (its map starts where that entry's does), after revoking its
 /// map, so that no process here reaches its memory again; then directories, deepest
-/// first, unless the path is live again. Sets `st.applied` below the first delete that
-/// could not be applied.
+/// first, unless the path is live again. Sets `st.applied` below the first file delete
+/// that could not be applied.
 fn remove_deleted(target: &Path, ns: &Namespace, o: &LogplayOptions, st: &mut LogplayStats) {
     for (i, _) in &ns.bad {
         eprintln!("famfs logplay: entry {i}: a delete of no live file or empty directory");
@@ -190,7 +190,9 @@ fn remove_deleted(target: &Path, ns: &Namespace, o: &LogplayOptions, st: &mut Lo
         }
     }
     dirs.sort_by_key(|(_, p)| std::cmp::Reverse(p.components().count()));
-    for (d, full) in dirs {
+    // A directory holds no device memory: one that cannot be removed (files made here
+    // outside the log are in it) is an error, but does not hold reuse back.
+    for (_, full) in dirs {
         if o.dry_run || !full.is_dir() {
             continue;
         }
@@ -199,7 +201,6 @@ fn remove_deleted(target: &Path, ns: &Namespace, o: &LogplayOptions, st: &mut Lo
             Err(e) => {
                 eprintln!("famfs logplay: rmdir {}: {e}", full.display());
                 st.delete_errors += 1;
-                st.applied = st.applied.min(d);
             }
         }
     }
