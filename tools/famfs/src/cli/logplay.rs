@@ -138,6 +138,12 @@ pub fn print_summary(kind: &str, st: &LogplayStats) {
             st.file_errors, st.dir_errors
         );
     }
+    if st.deleted + st.delete_errors > 0 {
+        println!(
+            "\t{} deleted files and directories removed, {} delete errors",
+            st.deleted, st.delete_errors
+        );
+    }
     if st.yaml_checked > 0 || st.yaml_errors > 0 {
         println!("\t{} yaml files checked", st.yaml_checked);
         println!("\t{} yaml errors", st.yaml_errors);
