@@ -25,7 +25,7 @@ KDIR ?=
 famfs_dir := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 
 .PHONY: all module check check-quick check-stock check-stock-all check-intree check-install check-dkms check-doc check-debian-host deb install \
-	uninstall demo bench bench-scale fuzz stress clippy fmt fmt-fix host-test clean help
+	uninstall demo bench bench-follow bench-scale fuzz stress clippy fmt fmt-fix host-test clean help
 
 all: module
 
@@ -83,6 +83,9 @@ demo:                         ## famfs at work in a guest
 
 bench:                        ## benchmarks on the perf kernel -> bench/results/latest.md
 	scripts/bench
+
+bench-follow:                 ## live-follow latency on two guests (debug kernel, wall clock) -> bench/results/follow.txt
+	scripts/bench-follow
 
 bench-scale:                  ## tens of thousands of files, 66 GiB device -> bench/results/scale-latest.md
 	scripts/bench-scale

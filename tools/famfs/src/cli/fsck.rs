@@ -183,7 +183,23 @@ pub fn print_report(
     println!("  {} of {} entries used", r.entries, r.log_capacity);
     println!("  {} bad log entries detected", r.bad_entries);
     println!("  {} files", r.files);
-    println!("  {} directories\n", r.dirs);
+    if r.deletes > 0 {
+        println!("  {} directories", r.dirs);
+        println!("  {} deletes", r.deletes);
+        println!(
+            "  {} bytes of deleted files not reusable yet",
+            r.deleted_pending
+        );
+        for (name, uuid, replayed) in &r.held_by {
+            println!(
+                "    held by host {name} ({}): has applied {replayed} entries",
+                uuid.hyphenated()
+            );
+        }
+        println!();
+    } else {
+        println!("  {} directories\n", r.dirs);
+    }
     if let Some(nb) = nbuckets.filter(|n| *n > 0) {
         print_buckets(r, nb, human);
     }

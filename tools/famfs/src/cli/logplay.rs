@@ -30,6 +30,8 @@ Arguments:
     --shadowtest     With --shadow: read every shadow file back and compare
     -d|--daxdev <daxdev>  Play the log of an unmounted device (requires --shadow)
     -M|--set-daxmode Switch that device to famfs mode if needed
+    -f|--follow      Keep running: play every new log entry as the master appends
+                     it (the log's tail is watched in shared memory every 5 ms)
 ";
 
 /// Parsed options.
@@ -47,6 +49,8 @@ pub struct Opts {
     pub set_daxmode: bool,
     /// The mount path (absent with `--daxdev`).
     pub path: Option<PathBuf>,
+    /// `-f`: follow the log.
+    pub follow: bool,
 }
 
 /// `--shadow PATH` and `-S`: the original's short `-S` takes no argument (its option
@@ -73,6 +77,7 @@ const OPTIONS: &[Spec<Opts>] = &[
     flag("", "shadowtest", |o| o.play.shadow_test = true),
     arg("d", "daxdev", |o, a| o.daxdev = Some(PathBuf::from(a))),
     flag("M", "set-daxmode", |o| o.set_daxmode = true),
+    flag("f", "follow", |o| o.follow = true),
 ];
 
 /// Parses the arguments (after `logplay`).
@@ -88,6 +93,10 @@ pub fn parse(args: &[String]) -> Parse<Opts> {
             "famfs logplay: warning: reading the log with read() may see stale data \
              (the CPU caches are not invalidated for read())"
         );
+    }
+    if o.follow && (o.daxdev.is_some() || o.play.dry_run) {
+        eprintln!("famfs logplay: --follow plays into a mount (no --daxdev, no --dryrun)");
+        return Err(1);
     }
     if o.daxdev.is_some() && o.play.shadow.is_none() {
         eprintln!("famfs logplay: --daxdev requires --shadow");
@@ -112,6 +121,12 @@ pub fn print_summary(kind: &str, st: &LogplayStats) {
         println!(
             "\t{} file errors and {} dir errors",
             st.file_errors, st.dir_errors
+        );
+    }
+    if st.deleted + st.delete_errors > 0 {
+        println!(
+            "\t{} deleted files and directories removed, {} delete errors",
+            st.deleted, st.delete_errors
         );
     }
     if st.yaml_checked > 0 || st.yaml_errors > 0 {
@@ -184,6 +199,9 @@ pub fn run(args: &[String]) -> i32 {
         fs::logplay_device(dev, &o.play)
     } else {
         let path = o.path.as_deref().expect("parse requires a path");
+        if o.follow {
+            return follow(path, &o.play, kind);
+        }
         Famfs::find(path).and_then(|f| f.logplay(&o.play))
     };
     match r {
@@ -191,6 +209,35 @@ pub fn run(args: &[String]) -> i32 {
             print_summary(kind, &st);
             exit_val(st.errors() as i64)
         }
+        Err(e) => {
+            eprintln!("famfs logplay: {e}");
+            1
+        }
+    }
+}
+
+/// `logplay --follow`: plays the log, then again each time its header changes, until
+/// killed or until a replay fails.
+fn follow(path: &Path, o: &LogplayOptions, kind: &str) -> i32 {
+    let fsys = match Famfs::find(path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("famfs logplay: {e}");
+            return 1;
+        }
+    };
+    let r = fsys.follow(
+        std::time::Duration::from_millis(5),
+        |st| {
+            print_summary(kind, st);
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            st.errors() == 0
+        },
+        o,
+    );
+    match r {
+        Ok(st) => exit_val(st.errors() as i64),
         Err(e) => {
             eprintln!("famfs logplay: {e}");
             1

@@ -29,11 +29,13 @@ pub mod devadd;
 pub mod flush;
 pub mod fsck;
 pub mod getmap;
+pub mod hosts;
 pub mod logplay;
 pub mod mkdir;
 pub mod mkfs;
 pub mod mkmeta;
 pub mod mount;
+pub mod rm;
 pub mod verify;
 
 use getopt::{long, HasArg, LongOpt};
@@ -274,6 +276,8 @@ pub const VERBS: &[Verb] = &[
     Verb::new("mkfs", mkfs::run, mkfs::USAGE),
     Verb::new("devadd", devadd::run, devadd::USAGE),
     Verb::new("daxdev", daxdev::run, daxdev::USAGE),
+    Verb::new("rm", rm::run, rm::USAGE),
+    Verb::new("hosts", hosts::run, hosts::USAGE),
 ];
 
 fn verb(name: &str) -> Option<&'static Verb> {

@@ -538,3 +538,21 @@ fn paths_resolve_lexically() {
         Path::new("/mnt/famfs")
     );
 }
+
+#[test]
+fn rm_hosts_and_logplay_follow_parse() {
+    let o = super::rm::parse(&a(&["-r", "-v", "/mnt/famfs/d", "/mnt/famfs/f"])).unwrap();
+    assert!(o.recursive);
+    assert_eq!(o.verbose, 1);
+    assert_eq!(o.paths.len(), 2);
+    assert_eq!(super::rm::parse(&a(&[])).unwrap_err(), 1);
+    assert_eq!(super::rm::parse(&a(&["-x", "p"])).unwrap_err(), 0);
+    let h = super::hosts::parse(&a(&["--dead", "host-b", "/mnt/famfs"])).unwrap();
+    assert_eq!(h.declare, Some(("host-b".to_string(), false)));
+    let h = super::hosts::parse(&a(&["-F", "u", "/mnt/famfs"])).unwrap();
+    assert_eq!(h.declare, Some(("u".to_string(), true)));
+    assert_eq!(super::hosts::parse(&a(&[])).unwrap_err(), 1);
+    let l = super::logplay::parse(&a(&["--follow", "/mnt/famfs"])).unwrap();
+    assert!(l.follow);
+    assert_eq!(super::logplay::parse(&a(&["-f", "-n", "/mnt/famfs"])).unwrap_err(), 1);
+}
