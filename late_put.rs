@@ -49,7 +49,7 @@ impl LatePuts {
 
     /// Drops the parked references (evicting their files), outside the lock.
     pub(crate) fn drain(&self) {
-        let parked = core::mem::take(&mut *self.parked.lock());
+        let parked = core::mem::replace(&mut *self.parked.lock(), KVec::new());
         drop(parked);
     }
 }
