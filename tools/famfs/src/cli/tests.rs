@@ -554,5 +554,8 @@ fn rm_hosts_and_logplay_follow_parse() {
     assert_eq!(super::hosts::parse(&a(&[])).unwrap_err(), 1);
     let l = super::logplay::parse(&a(&["--follow", "/mnt/famfs"])).unwrap();
     assert!(l.follow);
-    assert_eq!(super::logplay::parse(&a(&["-f", "-n", "/mnt/famfs"])).unwrap_err(), 1);
+    assert_eq!(
+        super::logplay::parse(&a(&["-f", "-n", "/mnt/famfs"])).unwrap_err(),
+        1
+    );
 }
