@@ -53,7 +53,7 @@ static int run_creat(const char *path)
 	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -1;
 }
 
-static int ping(const char *mnt, int n)
+static int master_side(const char *mnt, int n)
 {
 	double *rtt = calloc(n, sizeof(*rtt)), creat_sum = 0, t0, t1;
 	char path[256];
@@ -87,7 +87,7 @@ static int ping(const char *mnt, int n)
 	return 0;
 }
 
-static int pong(const char *mnt, int n)
+static int client_side(const char *mnt, int n)
 {
 	char path[256];
 	struct stat st;
@@ -114,8 +114,8 @@ int main(int argc, char **argv)
 	if (argc != 4)
 		return 1;
 	if (!strcmp(argv[1], "ping"))
-		return ping(argv[2], atoi(argv[3]));
+		return master_side(argv[2], atoi(argv[3]));
 	if (!strcmp(argv[1], "pong"))
-		return pong(argv[2], atoi(argv[3]));
+		return client_side(argv[2], atoi(argv[3]));
 	return 1;
 }
