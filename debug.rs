@@ -66,6 +66,9 @@ pub(crate) enum DelayPoint {
     /// A memory-failure callback has left the holder table and is returning to the dax
     /// core.
     NotifyFailureReturn = 5,
+    /// A memory-failure callback has handled one file of the failed range and holds a
+    /// reference to it.
+    FailureWalk = 6,
 }
 
 /// Sleeps at `point` if a race test asked for it; see [`DelayPoint`].

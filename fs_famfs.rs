@@ -37,10 +37,12 @@ mod debug;
 pub mod fmap;
 mod fmap_msg;
 pub mod iomap;
+mod late_put;
 mod members;
 mod memfail;
 mod params;
 pub mod poison;
+mod revoke;
 mod vm_ops;
 
 #[path = "rust/mod.rs"]
@@ -141,7 +143,7 @@ pub(crate) type Inode = kfs::inode::Inode<Famfs>;
 pub(crate) type SuperBlock = kfs::super_block::SuperBlock<Famfs>;
 pub(crate) type DaxDevice = kfs::dax::DaxDevice<Famfs>;
 type Holder = kfs::dax::Holder<Famfs>;
-type File = kfs::file::File<Famfs>;
+pub(crate) type File = kfs::file::File<Famfs>;
 type FsContext = kfs::fs_context::FsContext<Famfs>;
 type NewSuperBlock<'a> = kfs::super_block::NewSuperBlock<'a, Famfs>;
 type NewInode = kfs::inode::NewInode<Famfs>;
@@ -187,6 +189,9 @@ pub(crate) struct MountState {
     members: members::Members,
     /// The operations the mount permits (`FAMFSIOC_SET_OPTS`, `fmap_msg.rs`).
     opts: fmap_msg::Opts,
+    /// Last file references the memory-failure callback parked (`late_put.rs`).
+    #[pin]
+    late_puts: late_put::LatePuts,
 }
 
 impl MountState {
@@ -442,6 +447,8 @@ impl FileSystem for Famfs {
     /// freed (see [`DaxDevice::release_holder`]).
     fn kill_sb_begin(state: &MountState) {
         state.release_holders();
+        // No callback runs any more: drop the references they parked.
+        state.late_puts.drain();
         test_delay(DelayPoint::KillSb);
     }
 
@@ -474,6 +481,7 @@ fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Resu
             poison <- memfail::Poisoned::new(),
             members <- members::Members::new(),
             opts: fmap_msg::Opts::new(),
+            late_puts <- late_put::LatePuts::new(),
         }),
         GFP_KERNEL,
     )?);
@@ -712,6 +720,9 @@ impl FileOperations for Famfs {
             return Ok(0);
         }
         state.check_alive()?;
+        // Process context, no lock held: files the memory-failure callback left are
+        // evicted here.
+        state.late_puts.drain();
         match cmd {
             fmap::FAMFSIOC_MAP_CREATE => map_create_v1(file, state, arg),
             fmap::FAMFSIOC_MAP_CREATE_V2 => map_create_v2(file, state, arg),
@@ -728,6 +739,7 @@ impl FileOperations for Famfs {
             fmap::FAMFSIOC_GET_OPTS => fmap_msg::get_opts(state, arg),
             fmap::FAMFSIOC_SET_OPTS => fmap_msg::change_opts(state, arg, true),
             fmap::FAMFSIOC_CLEAR_OPTS => fmap_msg::change_opts(state, arg, false),
+            fmap::FAMFSIOC_REVOKE_MAP => revoke::revoke_map(file, state),
             fmap::FAMFSIOC_MAP_GET => {
                 let map = inode.data().ok_or(EINVAL)?;
                 let size = u64::try_from(inode.size()).map_err(|_| EIO)?;
@@ -876,6 +888,7 @@ fn fail_member_files(sb: &SuperBlock, holder: &Holder, device_going: bool) {
         } else {
             inode.unmap_all();
         }
+        state.late_puts.put(inode);
     }
 }
 

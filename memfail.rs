@@ -29,7 +29,11 @@
 //! goes stale while mounted.
 
 use crate::{
-    debug::warn_ratelimited,
+    debug::{
+        test_delay,
+        warn_ratelimited,
+        DelayPoint, //
+    },
     fmap::{
         dev_addr,
         Extent,
@@ -166,6 +170,7 @@ pub(crate) fn page_failure(
         };
         let ino = owner.ino;
         let Some(map) = inode.data() else {
+            state.late_puts.put(inode);
             continue;
         };
         meta |= map.map_ref().file_type != FileType::Regular;
@@ -186,6 +191,8 @@ pub(crate) fn page_failure(
                 );
             }
         });
+        test_delay(DelayPoint::FailureWalk);
+        state.late_puts.put(inode);
     }
     if meta {
         Outcome::ShutDown

@@ -33,6 +33,8 @@ void kfs_lockdep_annotate_inode_mutex_key(struct inode *inode)
 	lockdep_annotate_inode_mutex_key(inode);
 }
 
+/* As 7.3's iput_if_not_last(), which 7.2 does not have. */
+bool kfs_iput_unless_last(struct inode *inode) { return atomic_add_unless(&inode->i_count, -1, 1); }
 void kfs_dir_touch(struct inode *dir) { inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir)); }
 
 void kfs_filemap_invalidate_lock(struct inode *inode) { filemap_invalidate_lock(inode->i_mapping); }

@@ -42,6 +42,8 @@ struct inode *kfs_d_inode(const struct dentry *dentry);
  * its directory's from recursion.
  */
 void kfs_lockdep_annotate_inode_mutex_key(struct inode *inode);
+/* iput()'s fast path alone: drops a reference that is not the last (7.3's iput_if_not_last()). */
+bool kfs_iput_unless_last(struct inode *inode);
 /* A directory's mtime and ctime set to now (an entry was added). */
 void kfs_dir_touch(struct inode *dir);
 
