@@ -10,15 +10,15 @@
 //! out once and never reuses (so it cannot wrap), and the inode number to find the file
 //! by (which may repeat after `get_next_ino()` wraps: the id tells the files apart).
 //!
-//! The ranges are map addresses (`fmap::dev_addr`: device index and offset), so one tree
+//! The ranges are map addresses (`logic::dev_addr`: device index and offset), so one tree
 //! covers every device of a multi-device mount: ranges of two devices never overlap.
 
 use crate::{
-    fmap::Extent,
     kfs::itree::{
         IntervalTree,
         Reservation, //
     },
+    logic::Extent,
 };
 use kernel::prelude::*;
 

@@ -3,11 +3,13 @@
 //! The ioctls of famfs's self-describing ABI (KABI 44 of famfs user space and of the
 //! later standalone tree), served next to KABI 43 and this module's own `ADD_DAXDEV` /
 //! `GET_MAX_DAXDEV`: `MAP_CREATE` and `MAP_GET` with the fmap message (parsed and encoded
-//! by `fmap.rs`), and the mount's permitted-operations bitmap (`GET_OPTS`, `SET_OPTS`,
+//! by `logic/msg.rs`), and the mount's permitted-operations bitmap (`GET_OPTS`, `SET_OPTS`,
 //! `CLEAR_OPTS`). `DAXDEV_OPEN` is `members.rs`'s.
 
 use crate::{
-    fmap::{
+    install,
+    kfs::capable_sys_admin,
+    logic::{
         self,
         opts,
         ExtType,
@@ -17,8 +19,6 @@ use crate::{
         MAX_EXTENTS,
         MSG_HEADER_SIZE, //
     },
-    install,
-    kfs::capable_sys_admin,
     may_install_map, reject, File, Inode, MountState, Stored,
 };
 use core::sync::atomic::{
@@ -86,7 +86,7 @@ pub(crate) fn change_opts(state: &MountState, arg: UserPtr, set: bool) -> Result
 
 /// `FAMFSIOC_MAP_CREATE` with the fmap message (numbers 0x50 and 0x51): the header is
 /// read and checked first, then the whole message in one copy of `fmap_size` bytes (at
-/// most [`fmap::FMAP_MAX_SIZE`]). The copy is validated as a whole, its own header
+/// most [`logic::FMAP_MAX_SIZE`]). The copy is validated as a whole, its own header
 /// included, so a header changed between the two copies is no different from any other.
 /// Everything else is `MAP_CREATE_V2`'s: `CAP_SYS_RAWIO`, `EEXIST`, `EROFS`.
 pub(crate) fn map_create(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
@@ -103,12 +103,12 @@ pub(crate) fn map_create(file: &File, state: &MountState, arg: UserPtr) -> Resul
         ExtType::Simple => {
             let mut ext = [Extent::default(); MAX_EXTENTS];
             let v =
-                fmap::validate_msg_simple(&msg, state, &mut ext).map_err(|e| reject(inode, e))?;
+                logic::validate_msg_simple(&msg, state, &mut ext).map_err(|e| reject(inode, e))?;
             install(inode, state, v, Stored::simple(ext, v.count))
         }
         ExtType::Interleave => {
             let mut ext = KVec::from_elem(Interleave::default(), count, GFP_KERNEL)?;
-            let v = fmap::validate_msg_interleaved(&msg, state, &mut ext)
+            let v = logic::validate_msg_interleaved(&msg, state, &mut ext)
                 .map_err(|e| reject(inode, e))?;
             // Exactly as many as the map has (a changed header may have counted fewer).
             ext.truncate(v.count);

@@ -14,7 +14,7 @@
 //! This file holds the file-system logic, in safe Rust: [`Famfs`] implements the traits of
 //! `rust/` (the `kfs` module), a safe VFS/DAX layer that knows nothing of famfs and holds
 //! all the unsafe glue to the kernel. The ioctl structures are read from user memory as
-//! byte arrays and parsed by `fmap.rs`.
+//! byte arrays and parsed by the pure logic of `logic/`.
 
 use core::sync::atomic::{
     AtomicBool,
@@ -32,13 +32,10 @@ use kernel::{
 };
 
 mod claims;
-pub mod daxdev;
-pub mod fmap;
 mod fmap_msg;
-pub mod iomap;
+pub mod logic;
 mod members;
 mod memfail;
-pub mod poison;
 mod vm_ops;
 
 #[path = "rust/mod.rs"]
@@ -47,27 +44,6 @@ mod kfs;
 use claims::{
     Claims,
     Owner, //
-};
-use fmap::{
-    ExtType,
-    Extent,
-    Extents,
-    FileType,
-    FmapError,
-    Interleave,
-    IocFmap,
-    IocInterleavedExt,
-    IocMap,
-    IocSimpleExt,
-    MapRef,
-    Validated,
-    IOC_FMAP_SIZE,
-    IOC_GET_FMAP_SIZE,
-    IOC_INTERLEAVED_EXT_SIZE,
-    IOC_MAP_SIZE,
-    IOC_SIMPLE_EXT_SIZE,
-    MAX_EXTENTS,
-    MAX_STRIPS, //
 };
 use kfs::{
     compat::errno::EHWPOISON,
@@ -97,6 +73,27 @@ use kfs::{
     test_delay,
     warn_ratelimited,
     DelayPoint, //
+};
+use logic::{
+    ExtType,
+    Extent,
+    Extents,
+    FileType,
+    FmapError,
+    Interleave,
+    IocFmap,
+    IocInterleavedExt,
+    IocMap,
+    IocSimpleExt,
+    MapRef,
+    Validated,
+    IOC_FMAP_SIZE,
+    IOC_GET_FMAP_SIZE,
+    IOC_INTERLEAVED_EXT_SIZE,
+    IOC_MAP_SIZE,
+    IOC_SIMPLE_EXT_SIZE,
+    MAX_EXTENTS,
+    MAX_STRIPS, //
 };
 
 module! {
@@ -220,7 +217,7 @@ impl MountState {
     /// [`MountState::check_alive`]'s).
     fn check_map_alive(&self, fmap: MapRef<'_>) -> Result {
         let failed = fmap.ranges().any(|r| {
-            let (dev, _) = fmap::split_addr(r.offset);
+            let (dev, _) = logic::split_addr(r.offset);
             dev != 0 && self.device(dev).is_none_or(|d| d.holder().failed())
         });
         if failed {
@@ -255,7 +252,7 @@ impl MountState {
 }
 
 /// The devices a map may name, with their sizes.
-impl fmap::DevSizes for &MountState {
+impl logic::DevSizes for &MountState {
     fn dev_size(&self, dev: u64) -> Option<u64> {
         let dev = usize::try_from(dev).ok()?;
         self.device(dev).map(DaxDevice::size)
@@ -351,7 +348,7 @@ impl FileSystem for Famfs {
     const NAME: &'static CStr = c"famfs";
     /// `FAMFS_SUPER_MAGIC`, reported by `statfs`.
     // CAST: the magic is 32 bits, `c_ulong` 64 on every architecture famfs builds for.
-    const MAGIC: kernel::ffi::c_ulong = fmap::FAMFS_SUPER_MAGIC as kernel::ffi::c_ulong;
+    const MAGIC: kernel::ffi::c_ulong = logic::FAMFS_SUPER_MAGIC as kernel::ffi::c_ulong;
     type Data = MountState;
     type Options = MountOptions;
     type InodeData = InodeMap;
@@ -500,12 +497,12 @@ impl InodeOperations for Famfs {
         state.check_alive()?;
         let kind = match kind {
             CreateKind::Dir => {
-                state.opts.check(fmap::opts::MKDIR)?;
+                state.opts.check(logic::opts::MKDIR)?;
                 InodeKind::Dir
             }
             // Every famfs file is DAX: data never goes through the page cache.
             CreateKind::Reg => {
-                state.opts.check(fmap::opts::CREATE)?;
+                state.opts.check(logic::opts::CREATE)?;
                 InodeKind::DaxFile
             }
         };
@@ -527,7 +524,7 @@ impl InodeOperations for Famfs {
             .super_block()
             .state()?
             .opts
-            .check(fmap::opts::TRUNCATE)?;
+            .check(logic::opts::TRUNCATE)?;
         let _no_faults = change.inode().invalidate_lock();
         change.apply();
         if let Some(map) = change.inode().data() {
@@ -550,13 +547,13 @@ impl InodeOperations for Famfs {
     /// operations allow (`FAMFSIOC_SET_OPTS`; all of them by default).
     fn permit(inode: &Inode, op: VfsOp) -> Result {
         let bit = match op {
-            VfsOp::Link => fmap::opts::LINK,
-            VfsOp::Unlink => fmap::opts::UNLINK,
-            VfsOp::Rmdir => fmap::opts::RMDIR,
-            VfsOp::Rename => fmap::opts::RENAME,
-            VfsOp::Chmod => fmap::opts::CHMOD,
-            VfsOp::Chown => fmap::opts::CHOWN,
-            VfsOp::Utimes => fmap::opts::UTIMES,
+            VfsOp::Link => logic::opts::LINK,
+            VfsOp::Unlink => logic::opts::UNLINK,
+            VfsOp::Rmdir => logic::opts::RMDIR,
+            VfsOp::Rename => logic::opts::RENAME,
+            VfsOp::Chmod => logic::opts::CHMOD,
+            VfsOp::Chown => logic::opts::CHOWN,
+            VfsOp::Utimes => logic::opts::UTIMES,
         };
         inode.super_block().state()?.opts.check(bit)
     }
@@ -583,7 +580,7 @@ pub(crate) fn valid_map(inode: &Inode) -> Result<MapRef<'_>> {
 /// Offset resolution for every famfs data access (read, write, and faults).
 #[vtable]
 impl IomapOperations for Famfs {
-    /// Fills `iomap` from [`iomap::resolve`].
+    /// Fills `iomap` from [`logic::resolve::resolve`].
     ///
     /// The map was checked once by the caller, under the lock that keeps it valid: reads
     /// and writes under the inode lock (`io_begin`), faults under the invalidate lock
@@ -611,7 +608,7 @@ impl IomapOperations for Famfs {
         let (Ok(pos), Ok(len)) = (u64::try_from(pos), u64::try_from(len)) else {
             return Err(EINVAL);
         };
-        match iomap::resolve(map, pos, len) {
+        match logic::resolve::resolve(map, pos, len) {
             Ok(m) => {
                 let (dev, offset) = m.device();
                 // Registered before the map was accepted, and never unregistered.
@@ -663,7 +660,11 @@ impl FileOperations for Famfs {
     /// `O_APPEND` write is, writes nothing and returns 0).
     fn io_begin(inode: &Inode, write: bool) -> Result<u64> {
         if write {
-            inode.super_block().state()?.opts.check(fmap::opts::WRITE)?;
+            inode
+                .super_block()
+                .state()?
+                .opts
+                .check(logic::opts::WRITE)?;
         }
         io_allowed(inode)?;
         u64::try_from(inode.size()).map_err(|_| EIO)
@@ -708,28 +709,28 @@ impl FileOperations for Famfs {
     fn ioctl(file: &File, cmd: u32, arg: UserPtr) -> Result<i64> {
         let inode = file.inode();
         let state = inode.super_block().state()?;
-        if cmd == fmap::FAMFSIOC_NOP || cmd == fmap::FAMFSIOC_NOP_50 {
+        if cmd == logic::FAMFSIOC_NOP || cmd == logic::FAMFSIOC_NOP_50 {
             // User space's "is this famfs?" probe: answers even after a device failure.
             return Ok(0);
         }
         state.check_alive()?;
         match cmd {
-            fmap::FAMFSIOC_MAP_CREATE => map_create_v1(file, state, arg),
-            fmap::FAMFSIOC_MAP_CREATE_V2 => map_create_v2(file, state, arg),
-            fmap::FAMFSIOC_ADD_DAXDEV => members::add_daxdev(inode, state, arg),
-            fmap::FAMFSIOC_GET_MAX_DAXDEV => members::get_max_daxdev(state, arg),
-            fmap::FAMFSIOC_MSG_MAP_CREATE_50 | fmap::FAMFSIOC_MSG_MAP_CREATE_51 => {
+            logic::FAMFSIOC_MAP_CREATE => map_create_v1(file, state, arg),
+            logic::FAMFSIOC_MAP_CREATE_V2 => map_create_v2(file, state, arg),
+            logic::FAMFSIOC_ADD_DAXDEV => members::add_daxdev(inode, state, arg),
+            logic::FAMFSIOC_GET_MAX_DAXDEV => members::get_max_daxdev(state, arg),
+            logic::FAMFSIOC_MSG_MAP_CREATE_50 | logic::FAMFSIOC_MSG_MAP_CREATE_51 => {
                 fmap_msg::map_create(file, state, arg)
             }
-            fmap::FAMFSIOC_MSG_MAP_GET => fmap_msg::map_get(inode, arg),
-            fmap::FAMFSIOC_DAXDEV_OPEN_FD => members::daxdev_open_fd(inode, state, arg),
-            fmap::FAMFSIOC_DAXDEV_OPEN_PATH_52 | fmap::FAMFSIOC_DAXDEV_OPEN_PATH_56 => {
+            logic::FAMFSIOC_MSG_MAP_GET => fmap_msg::map_get(inode, arg),
+            logic::FAMFSIOC_DAXDEV_OPEN_FD => members::daxdev_open_fd(inode, state, arg),
+            logic::FAMFSIOC_DAXDEV_OPEN_PATH_52 | logic::FAMFSIOC_DAXDEV_OPEN_PATH_56 => {
                 members::daxdev_open_path(inode, state, arg)
             }
-            fmap::FAMFSIOC_GET_OPTS => fmap_msg::get_opts(state, arg),
-            fmap::FAMFSIOC_SET_OPTS => fmap_msg::change_opts(state, arg, true),
-            fmap::FAMFSIOC_CLEAR_OPTS => fmap_msg::change_opts(state, arg, false),
-            fmap::FAMFSIOC_MAP_GET => {
+            logic::FAMFSIOC_GET_OPTS => fmap_msg::get_opts(state, arg),
+            logic::FAMFSIOC_SET_OPTS => fmap_msg::change_opts(state, arg, true),
+            logic::FAMFSIOC_CLEAR_OPTS => fmap_msg::change_opts(state, arg, false),
+            logic::FAMFSIOC_MAP_GET => {
                 let map = inode.data().ok_or(EINVAL)?;
                 let size = u64::try_from(inode.size()).map_err(|_| EIO)?;
                 UserSlice::new(arg, IOC_MAP_SIZE)
@@ -737,7 +738,7 @@ impl FileOperations for Famfs {
                     .write_slice(&map.map_ref().encode_map_get(size))?;
                 Ok(0)
             }
-            fmap::FAMFSIOC_MAP_GETEXT => {
+            logic::FAMFSIOC_MAP_GETEXT => {
                 let map = inode.data().ok_or(EINVAL)?;
                 let (bytes, len) = map.map_ref().encode_getext().ok_or(EINVAL)?;
                 UserSlice::new(arg, len)
@@ -745,7 +746,7 @@ impl FileOperations for Famfs {
                     .write_slice(&bytes[..len])?;
                 Ok(0)
             }
-            fmap::FAMFSIOC_MAP_GET_V2 => {
+            logic::FAMFSIOC_MAP_GET_V2 => {
                 let map = inode.data().ok_or(EINVAL)?;
                 let bytes = map.map_ref().encode_get_v2().ok_or(EINVAL)?;
                 UserSlice::new(arg, IOC_GET_FMAP_SIZE)
@@ -760,7 +761,7 @@ impl FileOperations for Famfs {
 
 /// The files whose maps hold bytes of the device range `range`, by their claims' owners.
 /// The reverse lookup of a memory failure; only this function knows how claims are kept.
-fn files_over(state: &MountState, range: fmap::Extent) -> Result<KVec<Owner>> {
+fn files_over(state: &MountState, range: logic::Extent) -> Result<KVec<Owner>> {
     let mut owners = KVec::<Owner>::new();
     for (_, owner) in state.claims.lock().overlapping(range) {
         if !owners.iter().any(|o| o.id == owner.id) {
@@ -852,9 +853,9 @@ fn fail_member_files(sb: &SuperBlock, holder: &Holder, device_going: bool) {
     else {
         return;
     };
-    let range = fmap::Extent {
+    let range = logic::Extent {
         // CAST: a device index is below `MAX_DAXDEVS`.
-        offset: fmap::dev_addr(index as u64, 0),
+        offset: logic::dev_addr(index as u64, 0),
         len: size,
     };
     let Ok(owners) = files_over(state, range) else {
@@ -920,10 +921,10 @@ fn contain(
 fn reject(inode: &Inode, e: FmapError) -> Error {
     warn_ratelimited!(@Map, "inode {}: map refused: {}\n", inode.ino(), e.as_str());
     match e.errno() {
-        fmap::Errno::Inval => EINVAL,
-        fmap::Errno::TooBig => E2BIG,
-        fmap::Errno::NoSpace => ENOSPC,
-        fmap::Errno::FileTooBig => EFBIG,
+        logic::Errno::Inval => EINVAL,
+        logic::Errno::TooBig => E2BIG,
+        logic::Errno::NoSpace => ENOSPC,
+        logic::Errno::FileTooBig => EFBIG,
     }
 }
 
@@ -931,7 +932,7 @@ fn reject(inode: &Inode, e: FmapError) -> Error {
 /// install one may read and write any memory of the device, whatever the file's mode says.
 /// And the mount must permit it (`FAMFS_OPT_MAP_CREATE`, `EPERM`).
 fn may_install_map(inode: &Inode, state: &MountState) -> Result {
-    state.opts.check(fmap::opts::MAP_CREATE)?;
+    state.opts.check(logic::opts::MAP_CREATE)?;
     if !kfs::capable_sys_rawio() {
         warn_ratelimited!("inode {}: MAP_CREATE needs CAP_SYS_RAWIO\n", inode.ino());
         return Err(EPERM);
@@ -1062,7 +1063,7 @@ fn map_create_v1(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
     let _write = file.write_access()?;
     let req = IocMap::parse(&UserSlice::new(arg, IOC_MAP_SIZE).reader().read()?);
     let mut ext = [Extent::default(); MAX_EXTENTS];
-    let v = fmap::validate_v1(&req, state.dax.size(), &mut ext).map_err(|e| reject(inode, e))?;
+    let v = logic::validate_v1(&req, state.dax.size(), &mut ext).map_err(|e| reject(inode, e))?;
     install(inode, state, v, Stored::simple(ext, v.count))
 }
 
@@ -1083,7 +1084,7 @@ fn map_create_v2(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
                 *e = IocSimpleExt::parse(&reader.read()?);
             }
             let mut ext = [Extent::default(); MAX_EXTENTS];
-            let v = fmap::validate_v2_simple(&hdr, &exts[..count], state, &mut ext)
+            let v = logic::validate_v2_simple(&hdr, &exts[..count], state, &mut ext)
                 .map_err(|e| reject(inode, e))?;
             install(inode, state, v, Stored::simple(ext, v.count))
         }
@@ -1108,7 +1109,7 @@ fn map_create_v2(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
                 iexts.push(ie, GFP_KERNEL)?;
             }
             let mut ext = KVec::from_elem(Interleave::default(), count, GFP_KERNEL)?;
-            let v = fmap::validate_v2_interleaved(&hdr, &iexts, &strips, state, &mut ext)
+            let v = logic::validate_v2_interleaved(&hdr, &iexts, &strips, state, &mut ext)
                 .map_err(|e| reject(inode, e))?;
             install(inode, state, v, Stored::Interleaved(ext))
         }

@@ -10,28 +10,9 @@
 //! is never unregistered while mounted: an installed map may name it. So the table is
 //! append-only, each slot set once, and lookups take no lock.
 //!
-//! The rules (what is a no-op, what conflicts) are the pure `daxdev.rs`.
+//! The rules (what is a no-op, what conflicts) are the pure `logic/daxdev.rs`.
 
 use crate::{
-    daxdev::{
-        check_member,
-        plan_add,
-        sb_dev_uuid,
-        AddPlan,
-        DevErrno,
-        DevError,
-        Known, //
-    },
-    fmap::{
-        IocAddDaxdev,
-        IocDaxdevFd,
-        IocDaxdevPath,
-        IOC_ADD_DAXDEV_SIZE,
-        IOC_DAXDEV_FD_SIZE,
-        IOC_DAXDEV_PATH_SIZE,
-        MAX_DAXDEVS,
-        SB_HEAD_LEN, //
-    },
     kfs::{
         capable_sys_rawio,
         dax::{
@@ -42,6 +23,25 @@ use crate::{
         test_delay,
         warn_ratelimited,
         DelayPoint, //
+    },
+    logic::daxdev::{
+        check_member,
+        plan_add,
+        sb_dev_uuid,
+        AddPlan,
+        DevErrno,
+        DevError,
+        Known, //
+    },
+    logic::{
+        IocAddDaxdev,
+        IocDaxdevFd,
+        IocDaxdevPath,
+        IOC_ADD_DAXDEV_SIZE,
+        IOC_DAXDEV_FD_SIZE,
+        IOC_DAXDEV_PATH_SIZE,
+        MAX_DAXDEVS,
+        SB_HEAD_LEN, //
     },
     user_ptr, DaxDevice, Inode, MountState,
 };
@@ -127,7 +127,7 @@ fn refuse(inode: &Inode, req: &IocAddDaxdev, e: DevError) -> Error {
     }
 }
 
-/// The registered devices as `daxdev.rs` sees them, the primary first. Called with
+/// The registered devices as `logic/daxdev.rs` sees them, the primary first. Called with
 /// `registering` held.
 fn known_devices(state: &MountState) -> Result<KVec<Known>> {
     let mut known = KVec::with_capacity(MAX_DAXDEVS, GFP_KERNEL)?;

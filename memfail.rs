@@ -13,7 +13,7 @@
 //! file keeps working.
 //!
 //! The same holds on every device of a multi-device mount: the record and the claims
-//! name memory by map address (`fmap::dev_addr`), so each device's pages are its own.
+//! name memory by map address (`logic::dev_addr`), so each device's pages are its own.
 //!
 //! The device fails instead (the primary: the whole mount shuts down, as before; a
 //! member: the files on it) when the failure hits metadata (`poison::meta_end`: the
@@ -29,16 +29,16 @@
 //! goes stale while mounted.
 
 use crate::{
-    fmap::{
-        dev_addr,
-        Extent,
-        FileType, //
-    },
     kfs::{
         memfail::poison_file_range,
         warn_ratelimited, //
     },
-    poison,
+    logic::{
+        dev_addr,
+        poison,
+        Extent,
+        FileType, //
+    },
     MountState,
     SuperBlock, //
 };

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The uapi header `include/uapi/linux/famfs_ioctl.h` against `fmap.rs`: a C compiler
+//! The uapi header `include/uapi/linux/famfs_ioctl.h` against `logic/`: a C compiler
 //! builds a small program with the header that prints every size, offset, limit and ioctl
 //! number, and each must equal what the module's Rust side uses. One source of the ABI,
 //! checked from both ends.
 
 use core::mem::{offset_of, size_of};
-use famfs_host_tests::fmap::*;
+use famfs_host_tests::logic::*;
 use std::{collections::HashMap, path::PathBuf, process::Command, sync::OnceLock};
 
 const PROBE: &str = r#"
@@ -350,7 +350,7 @@ fn header_matches_the_module() {
             .unwrap_or_else(|| panic!("the probe did not print {name}"));
         assert_eq!(
             c, rust,
-            "{name}: header says {c:#x}, fmap.rs says {rust:#x}"
+            "{name}: header says {c:#x}, logic/ says {rust:#x}"
         );
     }
     assert_eq!(

@@ -116,7 +116,7 @@ fn serves_fmap_msg(f: &File) -> bool {
     }
 }
 
-/// The fmap message of a regular file's map (`fmap.rs` encodes it), or `None` for a
+/// The fmap message of a regular file's map (`logic/msg.rs` encodes it), or `None` for a
 /// layout the message cannot carry as given (a device index or offset out of range, more
 /// than 16 strips, a chunk size above 32 bits): those go through `MAP_CREATE_V2`, which
 /// reports them.
@@ -574,11 +574,10 @@ pub fn chown(p: &Path, uid: u32, gid: u32) -> io::Result<()> {
 mod tests {
     use super::{layout_msg, split_aligned, Mapping};
     use crate::format::{Extent, FileLayout};
-    use crate::kabi::{self, Fmap, IocFmap, IocInterleavedExt, IocSimpleExt};
+    use crate::kabi::{self, bytes::MIB, Fmap, IocFmap, IocInterleavedExt, IocSimpleExt};
 
     #[test]
     fn the_message_holds_the_map_of_map_create_v2() {
-        const MIB: u64 = 1 << 20;
         let devs: &[u64] = &[1 << 40, 1 << 40];
         let e = |dev, offset, len| Extent { offset, len, dev };
         let v2_se = |x: &Extent| IocSimpleExt {
