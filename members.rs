@@ -13,6 +13,7 @@
 //! The rules (what is a no-op, what conflicts) are the pure `logic/daxdev.rs`.
 
 use crate::{
+    ioctl::user_ptr,
     kfs::{
         capable_sys_rawio,
         dax::{
@@ -43,7 +44,9 @@ use crate::{
         MAX_DAXDEVS,
         SB_HEAD_LEN, //
     },
-    user_ptr, DaxDevice, Inode, MountState,
+    DaxDevice,
+    Inode,
+    MountState, //
 };
 use kernel::{
     new_mutex,

@@ -158,12 +158,12 @@ pub(crate) fn page_failure(
         return Outcome::ShutDown;
     }
     let mut meta = offset < poison::meta_end(dev);
-    let Ok(owners) = crate::files_over(state, failed) else {
+    let Ok(owners) = crate::claims::files_over(state, failed) else {
         return Outcome::ShutDown;
     };
     for owner in owners {
         // A claim is removed only when its file is evicted: a file not found is gone.
-        let Some(inode) = crate::grab_owner(sb, owner) else {
+        let Some(inode) = crate::claims::grab_owner(sb, owner) else {
             continue;
         };
         let ino = owner.ino;

@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The ioctls of famfs's self-describing ABI (KABI 44 of famfs user space and of the
+//! The map ioctls of famfs's self-describing ABI (KABI 44 of famfs user space and of the
 //! later standalone tree), served next to KABI 43 and this module's own `ADD_DAXDEV` /
 //! `GET_MAX_DAXDEV`: `MAP_CREATE` and `MAP_GET` with the fmap message (parsed and encoded
-//! by `logic/msg.rs`), and the mount's permitted-operations bitmap (`GET_OPTS`, `SET_OPTS`,
-//! `CLEAR_OPTS`). `DAXDEV_OPEN` is `members.rs`'s.
+//! by `logic/msg.rs`). The ABI's permitted-operations bitmap is `opts.rs`'s, `DAXDEV_OPEN`
+//! `members.rs`'s.
 
 use crate::{
-    install,
-    kfs::capable_sys_admin,
+    inode_map::Stored,
     logic::{
         self,
-        opts,
         ExtType,
         Extent,
         Interleave,
@@ -19,11 +17,14 @@ use crate::{
         MAX_EXTENTS,
         MSG_HEADER_SIZE, //
     },
-    may_install_map, reject, File, Inode, MountState, Stored,
-};
-use core::sync::atomic::{
-    AtomicU64,
-    Ordering, //
+    map_install::{
+        install,
+        may_install_map,
+        reject, //
+    },
+    File,
+    Inode,
+    MountState, //
 };
 use kernel::{
     prelude::*,
@@ -32,57 +33,6 @@ use kernel::{
         UserSlice, //
     },
 };
-
-/// The operations a mount permits ([`opts`]): `FAMFSIOC_SET_OPTS` and `CLEAR_OPTS` change
-/// it, every operation it names reads it.
-pub(crate) struct Opts(AtomicU64);
-
-impl Opts {
-    /// A new mount's: [`opts::DEFAULT`], everything.
-    pub(crate) fn new() -> Self {
-        Opts(AtomicU64::new(opts::DEFAULT))
-    }
-
-    /// `EPERM` unless every operation of `bits` is permitted.
-    pub(crate) fn check(&self, bits: u64) -> Result {
-        if self.0.load(Ordering::Relaxed) & bits == bits {
-            Ok(())
-        } else {
-            Err(EPERM)
-        }
-    }
-}
-
-/// `FAMFSIOC_GET_OPTS`: the bitmap.
-pub(crate) fn get_opts(state: &MountState, arg: UserPtr) -> Result<i64> {
-    let cur = state.opts.0.load(Ordering::Relaxed);
-    UserSlice::new(arg, size_of::<u64>())
-        .writer()
-        .write_slice(&cur.to_ne_bytes())?;
-    Ok(0)
-}
-
-/// `FAMFSIOC_SET_OPTS` (`set`) and `FAMFSIOC_CLEAR_OPTS`: permit, or refuse, the
-/// operations of the bits passed, and write the new bitmap back. `CAP_SYS_ADMIN`; an
-/// undefined bit is `EINVAL` and changes nothing.
-pub(crate) fn change_opts(state: &MountState, arg: UserPtr, set: bool) -> Result<i64> {
-    if !capable_sys_admin() {
-        return Err(EPERM);
-    }
-    let (mut reader, mut writer) = UserSlice::new(arg, size_of::<u64>()).reader_writer();
-    let bits = u64::from_ne_bytes(reader.read::<[u8; 8]>()?);
-    let mut now = 0;
-    state
-        .opts
-        .0
-        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |cur| {
-            now = opts::update(cur, bits, set)?;
-            Some(now)
-        })
-        .map_err(|_| EINVAL)?;
-    writer.write_slice(&now.to_ne_bytes())?;
-    Ok(0)
-}
 
 /// `FAMFSIOC_MAP_CREATE` with the fmap message (numbers 0x50 and 0x51): the header is
 /// read and checked first, then the whole message in one copy of `fmap_size` bytes (at
