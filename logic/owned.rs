@@ -43,8 +43,8 @@ use super::validate::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[expect(
     clippy::large_enum_variant,
-    reason = "a map is allocated once per file, whole; boxing the interleaved variant \
-              would add an allocation and an indirection to every fault"
+    reason = "`core` only: the maps of the cases live on the stack, with no allocator \
+              to box the interleaved variant"
 )]
 pub enum Layout {
     /// Concatenated extents; only the first `count` are meaningful.
@@ -159,18 +159,16 @@ impl Fmap {
     pub fn encode_get_v2(&self) -> Option<[u8; IOC_GET_FMAP_SIZE]> {
         self.as_map_ref().encode_get_v2()
     }
+
+    /// See [`MapRef::ranges`].
+    pub fn ranges(&self) -> impl Iterator<Item = Extent> + '_ {
+        self.as_map_ref().ranges()
+    }
 }
 
 impl<'a> From<&'a Fmap> for MapRef<'a> {
     fn from(f: &'a Fmap) -> Self {
         f.as_map_ref()
-    }
-}
-
-impl Fmap {
-    /// See [`MapRef::ranges`].
-    pub fn ranges(&self) -> impl Iterator<Item = Extent> + '_ {
-        self.as_map_ref().ranges()
     }
 }
 
