@@ -10,7 +10,7 @@
 
 /// The byte order of a wire structure's integers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Order {
+pub(super) enum Order {
     /// Native (the ioctl structures: the caller's own byte order).
     Native,
     /// Little-endian (the fmap message).
@@ -18,7 +18,7 @@ pub enum Order {
 }
 
 /// A value that a wire structure's field holds.
-pub trait Field: Sized {
+pub(super) trait Field: Sized {
     /// Its bytes on the wire.
     const SIZE: usize;
     /// Reads it from the first [`Field::SIZE`] bytes of `b`.
