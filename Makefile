@@ -25,7 +25,7 @@ KDIR ?=
 famfs_dir := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 
 .PHONY: all module check check-quick check-stock check-stock-all check-intree check-install check-dkms check-doc check-debian-host deb install \
-	uninstall demo bench bench-scale fuzz stress clippy fmt fmt-fix host-test clean help
+	uninstall demo bench bench-follow bench-scale fuzz stress clippy fmt fmt-fix host-test clean help
 
 all: module
 
@@ -66,7 +66,7 @@ check-install:                ## make install / make uninstall into a throwaway 
 check-dkms:                   ## dkms add/build/install/remove in the build root, throwaway trees
 	KDIR='$(KDIR)' scripts/dkms-check
 
-check-debian-host:            ## README's Debian blocks run verbatim in a fresh debootstrapped trixie root (network; ~20 min)
+check-debian-host:            ## docs/INSTALL.md's Debian blocks and README's Quick start run verbatim in a fresh trixie root (network; ~20 min)
 	scripts/check-debian-host
 
 install:                      ## famfs.ko -> $(DESTDIR)/lib/modules/<rel>/extra (KDIR); famfs, mkfs.famfs -> $(DESTDIR)$(PREFIX)
@@ -83,6 +83,9 @@ demo:                         ## famfs at work in a guest
 
 bench:                        ## benchmarks on the perf kernel -> bench/results/latest.md
 	scripts/bench
+
+bench-follow:                 ## live-follow latency on two guests (debug kernel, wall clock) -> bench/results/follow.txt
+	scripts/bench-follow
 
 bench-scale:                  ## tens of thousands of files, 66 GiB device -> bench/results/scale-latest.md
 	scripts/bench-scale

@@ -119,6 +119,7 @@ fn fail_member_files(sb: &SuperBlock, holder: &Holder, device_going: bool) {
         } else {
             inode.unmap_all();
         }
+        state.late_puts.put(inode);
     }
 }
 

@@ -26,10 +26,12 @@
 //! - `ioctl.rs`: the ioctls, decoded; `map_install.rs`: installing a map, and
 //!   `crosslink.rs` when it shares memory with another file's; `msg_ioctl.rs`: the
 //!   fmap-message ioctls; `opts.rs`: the mount's permitted operations;
+//! - `revoke.rs`: a map withdrawn for good (`REVOKE_MAP`);
 //! - `claims.rs`: the device ranges installed maps hold;
 //! - `members.rs`: the member devices of a multi-device file system;
 //! - `failure.rs`: the dax core's callbacks, a failed or removed device, and
-//!   `memfail.rs`: a memory failure of data pages, contained to the files it hits.
+//!   `memfail.rs`: a memory failure of data pages, contained to the files it hits, and
+//!   `late_put.rs`: the file references its callback leaves to process context.
 
 use kernel::{
     prelude::*,
@@ -44,6 +46,7 @@ mod inode_map;
 mod inode_ops;
 mod ioctl;
 mod iomap_ops;
+mod late_put;
 pub mod logic;
 mod map_install;
 mod members;
@@ -51,6 +54,7 @@ mod memfail;
 mod mount;
 mod msg_ioctl;
 mod opts;
+mod revoke;
 mod vm_ops;
 
 #[path = "rust/mod.rs"]
@@ -99,7 +103,7 @@ pub(crate) type Inode = kfs::inode::Inode<Famfs>;
 pub(crate) type SuperBlock = kfs::super_block::SuperBlock<Famfs>;
 pub(crate) type DaxDevice = kfs::dax::DaxDevice<Famfs>;
 type Holder = kfs::dax::Holder<Famfs>;
-type File = kfs::file::File<Famfs>;
+pub(crate) type File = kfs::file::File<Famfs>;
 type FsContext = kfs::fs_context::FsContext<Famfs>;
 type NewSuperBlock<'a> = kfs::super_block::NewSuperBlock<'a, Famfs>;
 type NewInode = kfs::inode::NewInode<Famfs>;
@@ -145,4 +149,7 @@ pub(crate) struct MountState {
     members: members::Members,
     /// The operations the mount permits (`FAMFSIOC_SET_OPTS`, `opts.rs`).
     opts: opts::Opts,
+    /// Last file references the memory-failure callback parked (`late_put.rs`).
+    #[pin]
+    late_puts: late_put::LatePuts,
 }

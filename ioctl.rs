@@ -32,6 +32,7 @@ use crate::{
     members,
     msg_ioctl,
     opts,
+    revoke,
     File,
     MountState, //
 };
@@ -56,6 +57,9 @@ pub(crate) fn dispatch(file: &File, cmd: u32, arg: UserPtr) -> Result<i64> {
         return Ok(0);
     }
     state.check_alive()?;
+    // Process context, no lock held: files the memory-failure callback left are
+    // evicted here.
+    state.late_puts.drain();
     match cmd {
         logic::FAMFSIOC_MAP_CREATE => map_create_v1(file, state, arg),
         logic::FAMFSIOC_MAP_CREATE_V2 => map_create_v2(file, state, arg),
@@ -72,6 +76,7 @@ pub(crate) fn dispatch(file: &File, cmd: u32, arg: UserPtr) -> Result<i64> {
         logic::FAMFSIOC_GET_OPTS => opts::get_opts(state, arg),
         logic::FAMFSIOC_SET_OPTS => opts::change_opts(state, arg, true),
         logic::FAMFSIOC_CLEAR_OPTS => opts::change_opts(state, arg, false),
+        logic::FAMFSIOC_REVOKE_MAP => revoke::revoke_map(file, state),
         logic::FAMFSIOC_MAP_GET => {
             let map = inode.data().ok_or(EINVAL)?;
             let size = u64::try_from(inode.size()).map_err(|_| EIO)?;

@@ -31,7 +31,9 @@
 use crate::{
     kfs::{
         memfail::poison_file_range,
-        warn_ratelimited, //
+        test_delay,
+        warn_ratelimited,
+        DelayPoint, //
     },
     logic::{
         dev_addr,
@@ -168,6 +170,7 @@ pub(crate) fn page_failure(
         };
         let ino = owner.ino;
         let Some(map) = inode.data() else {
+            state.late_puts.put(inode);
             continue;
         };
         meta |= map.map_ref().file_type != FileType::Regular;
@@ -181,6 +184,8 @@ pub(crate) fn page_failure(
             );
             poison_file_range(&inode, off, n, mf_flags);
         });
+        test_delay(DelayPoint::FailureWalk);
+        state.late_puts.put(inode);
     }
     if meta {
         Outcome::ShutDown

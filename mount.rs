@@ -23,6 +23,7 @@ use crate::{
         test_delay,
         DelayPoint, //
     },
+    late_put,
     logic::{
         self,
         MapRef, //
@@ -219,6 +220,8 @@ impl FileSystem for Famfs {
     /// freed (see [`DaxDevice::release_holder`]).
     fn kill_sb_begin(state: &MountState) {
         state.release_holders();
+        // No callback runs any more: drop the references they parked.
+        state.late_puts.drain();
         test_delay(DelayPoint::KillSb);
     }
 
@@ -251,6 +254,7 @@ fn fill_super(new: &NewSuperBlock<'_>, src: Source, opts: &MountOptions) -> Resu
             poison <- memfail::Poisoned::new(),
             members <- members::Members::new(),
             opts: opts::Opts::new(),
+            late_puts <- late_put::LatePuts::new(),
         }),
         GFP_KERNEL,
     )?);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Which mkfs/file recipe gives ext4 and xfs -o dax PMD faults on the pmem device (issue 14
-# item 5): scripts/vm -- sh /host/bench/peers-pmd.sh; one "mmap_cold_write ... pmd= pte=" line each.
+# Which mkfs/file recipe gives ext4 and xfs -o dax PMD faults on the pmem device:
+# scripts/vm -- sh /host/bench/peers-pmd.sh; one "mmap_cold_write ... pmd= pte=" line each.
 # First 256 MiB files (preallocated, or written), then 1 GiB files as `make bench` uses
 # them (preallocated and then written, or written in 2 MiB blocks).
 . /usr/local/lib/famfs-vm/devices.sh

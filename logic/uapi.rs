@@ -131,6 +131,9 @@ pub const FAMFSIOC_GET_OPTS: u32 = _IOR::<u64>(IOC_MAGIC, 0x53);
 pub const FAMFSIOC_SET_OPTS: u32 = _IOWR::<u64>(IOC_MAGIC, 0x54);
 /// `FAMFSIOC_CLEAR_OPTS`: `_IOWR('u', 0x55, __u64)`.
 pub const FAMFSIOC_CLEAR_OPTS: u32 = _IOWR::<u64>(IOC_MAGIC, 0x55);
+/// `FAMFSIOC_REVOKE_MAP`: `_IO('u', 0x60)`, this module's own: the file's map is withdrawn
+/// for good on this host (a file deleted by another host's log entry).
+pub const FAMFSIOC_REVOKE_MAP: u32 = _IO(IOC_MAGIC, 0x60);
 
 /// What a famfs file is (`enum famfs_file_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

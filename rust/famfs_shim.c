@@ -80,7 +80,7 @@ static unsigned int famfs_test_delay_ms;
 static atomic_t famfs_test_delays_entered = ATOMIC_INIT(0);
 static atomic_t famfs_test_delays_done = ATOMIC_INIT(0);
 module_param_named(test_delay_at, famfs_test_delay_at, uint, 0600);
-MODULE_PARM_DESC(test_delay_at, "TEST ONLY: bit mask of delay points (1 notify_failure, 2 fill_super, 4 fault, 8 add_daxdev, 16 kill_sb, 32 notify_failure_return)");
+MODULE_PARM_DESC(test_delay_at, "TEST ONLY: bit mask of delay points (1 notify_failure, 2 fill_super, 4 fault, 8 add_daxdev, 16 kill_sb, 32 notify_failure_return, 64 failure_walk)");
 module_param_named(test_delay_ms, famfs_test_delay_ms, uint, 0600);
 MODULE_PARM_DESC(test_delay_ms, "TEST ONLY: how long a delay point sleeps");
 
@@ -596,6 +596,12 @@ struct inode *famfs_shim_d_inode(const struct dentry *dentry) { return d_inode(d
 size_t famfs_shim_iov_iter_count(const struct iov_iter *iter) { return iov_iter_count(iter); }
 void famfs_shim_iov_iter_truncate(struct iov_iter *iter, u64 count) { iov_iter_truncate(iter, count); }
 void famfs_shim_unmap_inode(struct inode *inode) { unmap_mapping_range(inode->i_mapping, 0, 0, 1); }
+
+/* iput()'s fast path alone: drops a reference that is not the last. */
+bool famfs_shim_iput_unless_last(struct inode *inode)
+{
+	return atomic_add_unless(&inode->i_count, -1, 1);
+}
 ssize_t famfs_shim_generic_write_sync(struct kiocb *iocb, ssize_t count)
 {
 	return generic_write_sync(iocb, count);

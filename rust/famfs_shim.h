@@ -33,6 +33,7 @@ enum famfs_delay_point {
 	FAMFS_DELAY_ADD_DAXDEV = 3,	/* ADD_DAXDEV: member claimed and checked */
 	FAMFS_DELAY_KILL_SB = 4,	/* kill_sb: devices given up, inodes not yet evicted */
 	FAMFS_DELAY_NOTIFY_RETURN = 5,	/* a memory-failure callback returning to the dax core */
+	FAMFS_DELAY_FAILURE_WALK = 6,	/* a memory-failure callback holding a file it handled */
 };
 void famfs_shim_test_delay(unsigned int point);
 /* A new inode's number: get_next_ino(), or (tests only) a fixed one. */
@@ -183,6 +184,7 @@ struct inode *famfs_shim_d_inode(const struct dentry *dentry);
 size_t famfs_shim_iov_iter_count(const struct iov_iter *iter);
 void famfs_shim_iov_iter_truncate(struct iov_iter *iter, u64 count);
 void famfs_shim_unmap_inode(struct inode *inode);
+bool famfs_shim_iput_unless_last(struct inode *inode);
 
 /* Writes: O_SYNC/O_DSYNC after a write, and write access to the mount. */
 ssize_t famfs_shim_generic_write_sync(struct kiocb *iocb, ssize_t count);

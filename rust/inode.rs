@@ -138,6 +138,15 @@ pub(crate) trait InodeOperations: Sized {
 #[repr(transparent)]
 pub(crate) struct Inode<T>(Opaque<bindings::inode>, PhantomData<T>);
 
+// SAFETY: An inode is a reference-counted kernel object that any task may use and whose
+// last reference any task may drop (`iput()` takes no lock the caller must hold and is
+// called from workqueues by other file systems); everything this type hands out of it
+// is either the kernel's own, synchronised state, or `T::InodeData`, which is `Send`.
+unsafe impl<T: FileSystem> Send for Inode<T> {}
+// SAFETY: The shared methods of `Inode` take the inode's own locks where they change it
+// and lend `&T::InodeData`, which is `Sync`.
+unsafe impl<T: FileSystem> Sync for Inode<T> {}
+
 impl<T: FileSystem> Inode<T> {
     /// # Safety
     ///
@@ -390,6 +399,20 @@ impl<'a, T: FileSystem> EvictingInode<'a, T> {
 
 /// A counted reference to an inode of `T` (`ihold`/`iput`).
 pub(crate) type InodeRef<T> = ARef<Inode<T>>;
+
+/// Drops `inode` if that does not drop the inode's last reference (which would evict it);
+/// gives it back otherwise. For callers in contexts where eviction must not run.
+pub(crate) fn put_unless_last<T: FileSystem>(inode: InodeRef<T>) -> Result<(), InodeRef<T>> {
+    let raw = ARef::into_raw(inode);
+    // SAFETY: `raw` is a live inode with the reference taken from `inode`; the shim drops
+    // that reference only when another one remains (`iput()`'s own fast path).
+    if unsafe { sys::famfs_shim_iput_unless_last(raw.as_ptr().cast()) } {
+        Ok(())
+    } else {
+        // SAFETY: The reference was not dropped: it moves back into an `ARef`.
+        Err(unsafe { ARef::from_raw(raw) })
+    }
+}
 
 // SAFETY: `ihold` and `iput` count the inode's references (`i_count`), and an inode is
 // freed only after its last `iput` (which evicts it). Every `Inode` this layer lends out

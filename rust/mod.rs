@@ -88,6 +88,9 @@ pub(crate) enum DelayPoint {
     /// A memory-failure callback has left the holder table and is returning to the dax
     /// core.
     NotifyFailureReturn,
+    /// A memory-failure callback has handled one file of the failed range and holds a
+    /// reference to it.
+    FailureWalk,
 }
 
 /// Sleeps at `point` if a race test asked for it; see [`DelayPoint`].
@@ -99,6 +102,7 @@ pub(crate) fn test_delay(point: DelayPoint) {
         DelayPoint::AddDaxdev => sys::famfs_delay_point_FAMFS_DELAY_ADD_DAXDEV,
         DelayPoint::KillSb => sys::famfs_delay_point_FAMFS_DELAY_KILL_SB,
         DelayPoint::NotifyFailureReturn => sys::famfs_delay_point_FAMFS_DELAY_NOTIFY_RETURN,
+        DelayPoint::FailureWalk => sys::famfs_delay_point_FAMFS_DELAY_FAILURE_WALK,
     };
     // SAFETY: `famfs_shim_test_delay` reads two module parameters and may sleep; every
     // delay point is in a context that may sleep.

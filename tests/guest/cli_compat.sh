@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The famfs tool as a drop-in for the original famfs CLI (issue 16): the original's
+# The famfs tool as a drop-in for the original famfs CLI: the original's
 # command lines, flag by flag, as its smoke tests and famfs-cli.md use them, with the
 # exit codes and the output lines scripts parse. Leaves the device with a killed
 # superblock (as userspace_errors.sh does).

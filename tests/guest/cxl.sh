@@ -12,7 +12,7 @@ out=${1:-/dev/stdout}
 	check "cxl-dax-device_dax-driver" test "$(dax_driver "$FAMFS_CXLDAX")" = device_dax
 	check "cxl-dax-size" test "$(cat /sys/bus/dax/devices/${FAMFS_CXLDAX#/dev/}/size)" -gt 0
 
-	# famfs on the CXL dax device, then the region goes away under I/O (issue 5):
+	# famfs on the CXL dax device, then the region goes away under I/O:
 	# reads fail with ENODEV, umount works, the module unloads.
 	dax=${FAMFS_CXLDAX#/dev/}
 	if daxmode "$dax" fsdev_dax && modprobe famfs; then

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The test guest is what scripts/vm promises (issue 2): devdax bound to fsdev_dax,
+# The test guest is what scripts/vm promises: devdax bound to fsdev_dax,
 # a DAX-capable pmem block device, fs_dax_get() working through a famfs mount.
 . /host/tests/guest/lib.sh
 . /usr/local/lib/famfs-vm/devices.sh

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Bad-input table (issue 5): every ioctl field at its edges, bad pointers, wrong ioctl
+ * Bad-input table: every ioctl field at its edges, bad pointers, wrong ioctl
  * numbers, and bad mount requests. Each case expects one documented errno (or success)
  * and runs on a fresh file; the kernel must not report anything (the runner checks).
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Device identity (issue 12, item 10):
+ * Device identity:
  *  - a famfs mount of a dax character device has an anonymous st_dev (major 0), not the
  *    character device's number (which a block device may have too); on a pmem block
  *    device st_dev is the block device's; two famfs mounts differ;

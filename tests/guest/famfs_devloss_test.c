@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Device loss (issue 5): the dax device is unbound from fsdev_dax while a famfs file is
+ * Device loss: the dax device is unbound from fsdev_dax while a famfs file is
  * mapped and I/O runs on several threads: SIGBUS in the mappings, ENODEV from syscalls,
  * no hang, unmount works, the module unloads. Then a page of a mapped file is
  * poisoned: only that page fails (SIGBUS BUS_MCEERR_AR, EIO). Runs in its own guest
@@ -140,7 +140,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 }
 
 /*
- * A poisoned page is not a dead device (issue 12 item 9): the process that hit it gets
+ * A poisoned page is not a dead device: the process that hit it gets
  * SIGBUS (BUS_MCEERR_AR), that page fails (faults SIGBUS, reads EIO), and the rest of the
  * file and the mount keep working. (famfs_poison_test covers it in detail.)
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A poisoned page is not a dead device (issue 12, item 9). A memory failure of one data
+ * A poisoned page is not a dead device. A memory failure of one data
  * page (MADV_HWPOISON on a mapping of it) must:
  *  - send SIGBUS with the page's address to the processes mapping it: BUS_MCEERR_AR to
  *    the one that hit it, BUS_MCEERR_AO to early-kill processes (PR_MCE_KILL_EARLY);
@@ -20,6 +20,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -31,6 +33,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -393,6 +396,111 @@ TEST_F_TIMEOUT(poison, metadata_failure_shuts_the_mount_down, 300)
 		ASSERT_EQ(0, umount(self->dir));
 		ASSERT_EQ(0, mount(daxdev(), self->dir, "famfs", 0, NULL));
 	}
+}
+
+/* The file of the test below, its mapping in the poisoning process, and its pipes. */
+static int late_fd, late_done = -1;
+static volatile unsigned char *late_map;
+
+static void late_on_sigbus(int sig)
+{
+	(void)sig;
+	/* The callback has returned: SIGBUS (BUS_MCEERR_AR) is delivered on the way out. */
+	write(late_done, "b", 1);
+	_exit(0);
+}
+
+/* Lets go of the file while the callback holds it (delay point 64, 3 s). */
+static void *late_unmapper(void *arg)
+{
+	(void)arg;
+	usleep(1500000);
+	munmap((void *)late_map, FSIZE);
+	close(late_fd);
+	return NULL;
+}
+
+/*
+ * The memory-failure callback may hold the last reference to a file: the file is
+ * unlinked and its last user lets go while the callback works on it (held there by
+ * delay point 64). Dropping that reference in the callback would evict the file there,
+ * and eviction waits until no page of the file is pinned: here a pipe pins one, so the
+ * memory failure would not return until the pipe lets go. It must return while the page
+ * is still pinned; the file is evicted later (at the mount's next ioctl, or umount).
+ */
+TEST_F_TIMEOUT(poison, last_reference_is_not_dropped_in_the_callback, 300)
+{
+	int ready[2], release[2], done[2], status;
+	struct pollfd pfd;
+	pid_t pinner, poisoner;
+	char path[128], c;
+
+	if (access(PARAMS "test_delay_at", W_OK))
+		SKIP(return, "no test_delay_at parameter (CONFIG_FAULT_INJECTION?)");
+	late_fd = simple_file(self->dir, "late", FAMFS_REG, A_DEV + 384 * MiB, FSIZE);
+	ASSERT_GE(late_fd, 0);
+	ASSERT_EQ(0, fill(late_fd, FSIZE, 5));
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(release));
+	ASSERT_EQ(0, pipe(done));
+
+	/* A process pins the file's first page in a pipe, then unmaps and closes it. */
+	pinner = fork();
+	ASSERT_LE(0, pinner);
+	if (pinner == 0) {
+		volatile unsigned char *p;
+		struct iovec iov;
+		int pp[2];
+
+		p = mmap(NULL, FSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, late_fd, 0);
+		if (p == MAP_FAILED || p[0] != pattern(0, 5))
+			_exit(11);
+		iov.iov_base = (void *)p;
+		iov.iov_len = PG;
+		if (pipe(pp) || vmsplice(pp[1], &iov, 1, 0) != (ssize_t)PG)
+			_exit(12);
+		munmap((void *)p, FSIZE);
+		close(late_fd);
+		if (write(ready[1], "r", 1) != 1 || read(release[0], &c, 1) != 1)
+			_exit(13);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	snprintf(path, sizeof(path), "%s/late", self->dir);
+	ASSERT_EQ(0, unlink(path));
+	ASSERT_EQ(0, set_delay(64, 3000));
+
+	/* Another poisons a page of the file and lets go of it during the callback. */
+	poisoner = fork();
+	ASSERT_LE(0, poisoner);
+	if (poisoner == 0) {
+		pthread_t t;
+
+		late_done = done[1];
+		late_map = mmap(NULL, FSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, late_fd, 0);
+		if (late_map == MAP_FAILED || late_map[POFF] != pattern(POFF, 5))
+			_exit(21);
+		signal(SIGBUS, late_on_sigbus);
+		if (pthread_create(&t, NULL, late_unmapper, NULL))
+			_exit(22);
+		madvise((void *)(late_map + POFF), PG, MADV_HWPOISON);
+		write(done[1], "r", 1);
+		_exit(0);
+	}
+	close(late_fd);
+
+	/* The callback returns after its delay, not when the pipe lets go. */
+	pfd.fd = done[0];
+	pfd.events = POLLIN;
+	EXPECT_EQ(1, poll(&pfd, 1, 12000)) {
+		TH_LOG("the memory failure did not return while a page of the file was pinned");
+	}
+	set_delay(0, 0);
+	EXPECT_EQ(1, write(release[1], "d", 1));
+	ASSERT_EQ(pinner, waitpid(pinner, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_EQ(poisoner, waitpid(poisoner, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 TEST_HARNESS_MAIN

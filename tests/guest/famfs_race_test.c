@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Races and lifetimes (issue 12, items 1-3), each twice: deterministically, with one side
+ * Races and lifetimes, each twice: deterministically, with one side
  * held inside its race window by the module's test-only delay points
  * (/sys/module/famfs/parameters/test_delay_*), and as a bounded stress loop without them.
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The claims index at scale (issue 14, item 1): thousands of installed maps, removed in
+ * The claims index at scale: thousands of installed maps, removed in
  * random order, and overlaps still found exactly. A map that shares memory with a live
  * file is cross-linked (its faults map 4 KiB pages); a map over free memory is not (its
  * 2 MiB fault maps a PMD). Each probe installs a one-slot map and takes one fault:

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reliability tests (issue 5): a seeded random ioctl/namespace/I/O fuzzer, fail-nth
+ * Reliability tests: a seeded random ioctl/namespace/I/O fuzzer, fail-nth
  * fault-injection sweeps, concurrency, mount lifecycles, and privilege. The runner's
  * debug kernel turns any WARN, KASAN, lockdep or kmemleak report into a failure.
  *

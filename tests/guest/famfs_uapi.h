@@ -2,7 +2,7 @@
 /*
  * The famfs ioctl ABI as the tests use it: the module's own uapi header
  * (include/uapi/linux/famfs_ioctl.h), plus checks that it still has the KABI 43
- * layout and numbers of the reference.
+ * layout and numbers of the famfs reference module's header (see README.md).
  */
 #ifndef FAMFS_UAPI_H
 #define FAMFS_UAPI_H

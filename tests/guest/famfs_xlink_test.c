@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Cross-linked files (issue 12, item 13): several files whose maps name the same
+ * Cross-linked files: several files whose maps name the same
  * device memory (what `famfs clone` makes, or two hosts racing an allocation) must all
  * be mappable, in any order, and be the same memory: a store through one file's mapping
  * is seen through the other's mapping and by read(), and nothing is copied or zeroed.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# One master and several clients on one memory (issue 14): "manyhost.sh ROLE DIR".
+# One master and several clients on one memory: "manyhost.sh ROLE DIR".
 # Role A makes a fresh file system and, once every client has mounted it, creates
 # files and directories while the clients (every other role named in $MANYHOST_ROLES)
 # replay the log over and over, concurrently. Each client must never fail a replay

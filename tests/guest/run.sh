@@ -22,7 +22,7 @@ done
 mark kunit.sh
 SUITE=kunit sh /host/tests/guest/kunit.sh 2>&1 | emit
 
-for prog in famfs_test famfs_badinput_test famfs_fmapmsg_test famfs_stress_test famfs_vfs_test famfs_xlink_test famfs_race_test famfs_devid_test famfs_claim_test famfs_doc_test famfs_scale_test; do
+for prog in famfs_test famfs_badinput_test famfs_fmapmsg_test famfs_stress_test famfs_vfs_test famfs_xlink_test famfs_race_test famfs_devid_test famfs_claim_test famfs_doc_test famfs_scale_test famfs_revoke_test; do
 	run_prog $prog $prog
 done
 # The module tests again on the pmem block device (fs_dax_get_by_bdev path).
@@ -38,10 +38,13 @@ SUITE=userspace-errors sh /host/tests/guest/userspace_errors.sh 2>&1 | emit
 # The tool at its limits (path length, depth, log room, device full).
 mark userspace_limits.sh
 SUITE=userspace-limits sh /host/tests/guest/userspace_limits.sh 2>&1 | emit
-# The original famfs CLI's command lines, options and exit codes (issue 16).
+# Deletes on one host: famfs rm, the mark, reuse, the host table.
+mark deletes.sh
+SUITE=deletes sh /host/tests/guest/deletes.sh 2>&1 | emit
+# The original famfs CLI's command lines, options and exit codes.
 mark cli_compat.sh
 SUITE=cli-compat sh /host/tests/guest/cli_compat.sh 2>&1 | emit
-# A poisoned page of the dax device (issue 12 item 9; last on that device: the poison
+# A poisoned page of the dax device (last on that device: the poison
 # cannot be undone).
 run_prog famfs_poison_test famfs_poison_test
 # The pmem device removed under a mount (rebound afterwards; last, as it is destructive).

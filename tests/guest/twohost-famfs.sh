@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Two hosts, one memory, famfs on both (issue 4). "A DIR": the master makes the file
+# Two hosts, one memory, famfs on both. "A DIR": the master makes the file
 # system and files; "B DIR": a client mounts, replays the log, reads the same bytes,
 # cannot write; a file the master creates later appears after `famfs logplay`.
 . /host/tests/guest/lib.sh

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Two hosts sharing all three devices of a multi-device famfs (issue 15), run by
+# Two hosts sharing all three devices of a multi-device famfs, run by
 # `scripts/two-guests --daxdevs 3 DIR twohost-multidev.sh --reverse-daxdevs`: "A DIR",
 # the master, makes the file system on its three dax devices, a file striped over
 # them and plain files until each device holds one, all filled with seeded data;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# famfs user space end to end on one host (issue 4): mkfs -> mount -> creat/cp/mkdir
+# famfs user space end to end on one host: mkfs -> mount -> creat/cp/mkdir
 # -> verify -> umount -> mount -> logplay restores everything -> fsck clean; a
 # cross-linked clone verifies through mmap and makes fsck fail.
 . /host/tests/guest/lib.sh

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The famfs tool on bad metadata (issue 5): a corrupt superblock, a corrupt log entry,
+# The famfs tool on bad metadata: a corrupt superblock, a corrupt log entry,
 # a full log. Each must end in a clear error and a non-zero exit, and write nothing.
 . /host/tests/guest/lib.sh
 F=famfs

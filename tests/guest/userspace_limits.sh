@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The famfs tool at its limits (issue 14, item 4): a path too long for a log entry (79
+# The famfs tool at its limits: a path too long for a log entry (79
 # bytes relative to the mount, which also bounds the directory depth), a log with room
 # for fewer entries than `mkdir -p` needs, and a device without room for a file. Each
 # must fail with a clear message before anything is created. (The full log and the file

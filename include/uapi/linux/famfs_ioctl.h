@@ -302,4 +302,14 @@ struct famfs_ioc_daxdev_path {
 #define FAMFSIOC_SET_OPTS	_IOWR(FAMFSIOC_MAGIC, 0x54, __u64)
 #define FAMFSIOC_CLEAR_OPTS	_IOWR(FAMFSIOC_MAGIC, 0x55, __u64)
 
+/*
+ * This module's own, for deleting files safely while other hosts may still map them:
+ * the file's map is withdrawn for good on this host. Every mapping of the file is
+ * removed, every later read, write or fault fails (EIO, SIGBUS), and the call returns
+ * only once no access can reach the file's memory any more (in-flight reads and writes
+ * finished, pinned pages released). CAP_SYS_RAWIO; EINVAL for a file without a map.
+ * famfs user space calls it before unlinking a file its log deleted.
+ */
+#define FAMFSIOC_REVOKE_MAP	_IO(FAMFSIOC_MAGIC, 0x60)
+
 #endif /* _UAPI_LINUX_FAMFS_IOCTL_H */

@@ -404,7 +404,8 @@ fn header_matches_the_module() {
 
 #[test]
 fn ioctl_numbers_are_the_reference_values() {
-    // The x86_64 values of the reference's header (famfs-reference.md §1.2).
+    // The x86_64 values of the KABI 43 header of the famfs reference module and
+    // user space (`linux_include/linux/famfs_ioctl.h` there; see README.md).
     let h = header_values();
     assert_eq!(h["FAMFSIOC_MAP_CREATE"], 0x4038_7550);
     assert_eq!(h["FAMFSIOC_MAP_GET"], 0x8038_7551);

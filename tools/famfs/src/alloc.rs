@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Space allocation: a bitmap of 2 MiB units rebuilt from the log (famfs never frees
-//! space), a contiguous allocator, and the interleaved ("strided") allocator.
+//! space; deleted files' units are freed by `crate::namespace::Deleted` once reusable), a contiguous allocator, and the interleaved ("strided") allocator.
 
 use crate::format::{Extent, FileLayout, ALLOC_UNIT, LOG_OFFSET};
 use thiserror::Error;
@@ -108,6 +108,13 @@ impl Bitmap {
             }
         }
         clashes
+    }
+
+    /// Frees unit `u` (the memory of a deleted file, once reusable).
+    pub fn unmark_unit(&mut self, u: u64) {
+        if let Some(slot) = self.used.get_mut(u as usize) {
+            *slot = false;
+        }
     }
 
     /// Marks every extent of a file's layout; returns the clash count.

@@ -19,6 +19,12 @@ use uuid::Uuid;
 pub use crate::kabi::FAMFS_SUPER_MAGIC as SUPER_MAGIC;
 /// `FAMFS_CURRENT_VERSION`.
 pub const SUPER_VERSION: u64 = 48;
+/// The superblock version of a file system that has logged a delete: version 48 with bit
+/// 32 set. famfs's tools accept only version 48 exactly (`famfs_check_super`), so they
+/// refuse such a file system ("superblock version=4294967344 (expected 48)") rather than
+/// replay its log without the deletes and bring deleted files back over reused memory.
+/// A file system that never logged a delete stays at 48, byte-compatible both ways.
+pub const SUPER_VERSION_DELETES: u64 = SUPER_VERSION | 1 << 32;
 /// On-media format version.
 pub const OMF_MAJOR: u32 = 2;
 /// On-media format minor version.
@@ -55,6 +61,9 @@ pub const LOG_MAX_STRIPS: usize = 16;
 pub const LOG_FILE: u32 = 0;
 /// A directory.
 pub const LOG_MKDIR: u32 = 1;
+/// `FAMFS_LOG_DELETE`: a file or directory logged earlier is gone (reserved by famfs,
+/// written only by this tool; see [`DeleteEntry`]).
+pub const LOG_DELETE: u32 = 2;
 /// `FAMFS_LOG_ADD_DAXDEV` (OMF 2.2): a device joins the file system.
 pub const LOG_ADD_DAXDEV: u32 = 3;
 /// `FAMFS_FM_ALL_HOSTS_RW`: what creation always writes.
@@ -67,7 +76,9 @@ pub enum FormatError {
     #[error("no famfs superblock (bad magic {0:#x})")]
     BadMagic(u64),
     /// A superblock of another version.
-    #[error("superblock version {0} is not supported (need {SUPER_VERSION})")]
+    #[error(
+        "superblock version {0} is not supported (need {SUPER_VERSION} or {SUPER_VERSION_DELETES})"
+    )]
     BadVersion(u64),
     /// Superblock CRC mismatch.
     #[error("superblock CRC mismatch")]
@@ -130,6 +141,8 @@ pub struct Superblock {
     pub dev_size: u64,
     /// `ts_daxdev.dd_daxdev`: the primary device path.
     pub dev_path: String,
+    /// The file system has logged a delete ([`SUPER_VERSION_DELETES`]).
+    pub deletes: bool,
 }
 
 impl Superblock {
@@ -137,7 +150,12 @@ impl Superblock {
     pub fn encode(&self) -> [u8; SB_STRUCT_SIZE] {
         let mut b = [0u8; SB_STRUCT_SIZE];
         put_u64(&mut b, 0, SUPER_MAGIC);
-        put_u64(&mut b, 8, SUPER_VERSION);
+        let version = if self.deletes {
+            SUPER_VERSION_DELETES
+        } else {
+            SUPER_VERSION
+        };
+        put_u64(&mut b, 8, version);
         put_u64(&mut b, 16, self.log_offset);
         put_u64(&mut b, 24, self.log_len);
         put_u64(&mut b, 32, self.alloc_unit);
@@ -192,7 +210,7 @@ impl Superblock {
             return Err(FormatError::BadMagic(magic));
         }
         let version = u64_at(b, 8);
-        if version != SUPER_VERSION {
+        if version != SUPER_VERSION && version != SUPER_VERSION_DELETES {
             return Err(FormatError::BadVersion(version));
         }
         if u64_at(b, 96) != u64::from(crc32(&b[..96])) {
@@ -211,6 +229,7 @@ impl Superblock {
             system_uuid: uuid_at(b, 80),
             dev_size: u64_at(b, 112),
             dev_path: String::from_utf8_lossy(&path[..end]).into_owned(),
+            deletes: version == SUPER_VERSION_DELETES,
         })
     }
 }
@@ -368,6 +387,18 @@ pub struct DaxdevEntry {
     pub index: u32,
 }
 
+/// A `FAMFS_LOG_DELETE` entry: the file or directory that log entry `target` created is
+/// gone. Layout in the entry's union: `u64 target` at 0, the relative path (80 bytes) at
+/// 8, which must be the target's (a check against a corrupt or misdirected entry).
+/// Deleting a directory needs it empty: the deletes of its contents come first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeleteEntry {
+    /// Index of the `FILE` or `MKDIR` entry deleted.
+    pub target: u64,
+    /// Its relative path.
+    pub relpath: String,
+}
+
 /// A decoded log entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LogEntry {
@@ -377,6 +408,8 @@ pub enum LogEntry {
     Mkdir(DirEntry),
     /// A device joins the file system.
     AddDaxdev(DaxdevEntry),
+    /// A file or directory is deleted.
+    Delete(DeleteEntry),
     /// A type this tool does not act on (kept for fsck's counts).
     Other(u32),
 }
@@ -471,6 +504,11 @@ impl LogEntry {
                 b[u + 8..u + 24].copy_from_slice(d.uuid.as_bytes());
                 put_u32(&mut b, u + 24, d.index);
             }
+            LogEntry::Delete(d) => {
+                put_u32(&mut b, 8, LOG_DELETE);
+                put_u64(&mut b, u, d.target);
+                put_path(&mut b, u + 8, &d.relpath)?;
+            }
             LogEntry::Other(t) => put_u32(&mut b, 8, *t),
         }
         let crc = crc32(&b[..536]);
@@ -556,6 +594,16 @@ impl LogEntry {
                 uuid: uuid_at(b, u + 8),
                 index: u32_at(b, u + 24),
             })),
+            LOG_DELETE => {
+                let target = u64_at(b, u);
+                if target >= index {
+                    return Err(bad("delete of a later entry"));
+                }
+                Ok(LogEntry::Delete(DeleteEntry {
+                    target,
+                    relpath: path_at(b, u + 8).map_err(bad)?,
+                }))
+            }
             t => Ok(LogEntry::Other(t)),
         }
     }

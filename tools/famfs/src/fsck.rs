@@ -10,6 +10,8 @@ use crate::format::{
     read_log, DaxdevEntry, FormatError, LogEntry, Superblock, ALLOC_UNIT, SB_STRUCT_SIZE,
 };
 use crate::fs::{self, Context, Error, Famfs, Result, TempMount};
+use crate::hosts::Table;
+use crate::namespace::{Deleted, Namespace, Object};
 use crate::sys;
 use std::fs::File;
 use std::os::unix::fs::FileTypeExt;
@@ -65,6 +67,13 @@ pub struct FsckReport {
     pub bitmap: Bitmap,
     /// Every device, the primary first, in index order.
     pub devices: Vec<DeviceUse>,
+    /// Delete entries applied (deletes that are not valid count as bad entries).
+    pub deletes: u64,
+    /// Bytes of deleted files not reusable yet: some live host has not applied their
+    /// delete (counted as allocated).
+    pub deleted_pending: u64,
+    /// The live hosts holding that memory back: name, uuid and entries applied.
+    pub held_by: Vec<(String, Uuid, u64)>,
 }
 
 impl FsckReport {
@@ -86,8 +95,23 @@ impl FsckReport {
 
 /// Checks a superblock and log image: counts, and the allocation of every device in
 /// log order (a file on a device the log adds only later, or never, collides).
+///
+/// A delete frees its file's memory for the files logged after it. With the host table
+/// (`hosts`), memory of deleted files that some live host has not let go of is reported
+/// ([`FsckReport::deleted_pending`], [`FsckReport::held_by`]) and counted as allocated.
 pub fn fsck_image(sb: &Superblock, log: &[u8]) -> Result<FsckReport> {
+    fsck_image_with_hosts(sb, log, None)
+}
+
+/// [`fsck_image`] with the host table of a mounted file system.
+pub fn fsck_image_with_hosts(
+    sb: &Superblock,
+    log: &[u8],
+    hosts: Option<&Table>,
+) -> Result<FsckReport> {
     let (hdr, entries) = read_log(log)?;
+    let mut ns = Namespace::default();
+    let mut deleted = Deleted::default();
     let mut devs = Devices {
         bitmaps: vec![Bitmap::new(sb.dev_size, sb.log_len)],
     };
@@ -98,9 +122,17 @@ pub fn fsck_image(sb: &Superblock, log: &[u8]) -> Result<FsckReport> {
     };
     let mut uses = vec![(0, sb.dev_uuid, sb.dev_size)];
     let mut clashes = vec![0];
-    for e in entries {
+    for (i, e) in entries.into_iter().enumerate() {
+        if let Ok(entry) = &e {
+            let bad = ns.bad.len();
+            if let Some(Object::File(f)) = ns.apply(i as u64, entry) {
+                deleted.on_delete(i as u64, &f.layout);
+            }
+            r.bad_entries += (ns.bad.len() - bad) as u64;
+        }
         match e {
             Ok(LogEntry::File(f)) => {
+                deleted.take_over(&f.layout, &mut devs);
                 r.files += 1;
                 r.fsize_sum += f.size;
                 for e in f.layout.extents() {
@@ -127,10 +159,23 @@ pub fn fsck_image(sb: &Superblock, log: &[u8]) -> Result<FsckReport> {
                     r.bad_entries += 1;
                 }
             }
+            Ok(LogEntry::Delete(_)) => r.deletes += 1,
             Ok(LogEntry::Other(_)) => {}
             Err(_) => r.bad_entries += 1,
         }
     }
+    r.deletes -= ns.bad.len() as u64;
+    // Without a host table, deleted memory stays counted as allocated.
+    if let Some(t) = hosts {
+        deleted.release(&mut devs, t.reusable_below().unwrap_or(hdr.next_index));
+        if let Some(oldest) = deleted.oldest() {
+            r.held_by = t
+                .holding(oldest)
+                .map(|s| (s.name.clone(), s.host, s.replayed))
+                .collect();
+        }
+    }
+    r.deleted_pending = deleted.bytes();
     for ((bm, (index, uuid, size)), collisions) in devs.bitmaps.iter().zip(uses).zip(clashes) {
         let capacity = bm.units() * ALLOC_UNIT;
         r.devices.push(DeviceUse {
@@ -240,7 +285,8 @@ pub enum FsckSource {
 fn check_mounted(fsys: &Famfs) -> std::result::Result<FsckReport, (i32, String)> {
     let e1 = |e: Error| (1, e.to_string());
     let log = fsys.read_log().map_err(e1)?;
-    let mut r = fsck_image(&fsys.sb, &log).map_err(e1)?;
+    let hosts = fsys.hosts().ok();
+    let mut r = fsck_image_with_hosts(&fsys.sb, &log, hosts.as_ref()).map_err(e1)?;
     check_members(&fsys.mpt, &fsys.sb, &mut r, false);
     Ok(r)
 }
@@ -295,7 +341,8 @@ pub fn fsck(
             ));
         }
         let (sb, image) = fs::mkmeta(&tmp.dir).map_err(e1)?;
-        let mut r = fsck_image(&sb, &image).map_err(e1)?;
+        let hosts = Famfs::at(&tmp.dir).and_then(|f| f.hosts()).ok();
+        let mut r = fsck_image_with_hosts(&sb, &image, hosts.as_ref()).map_err(e1)?;
         check_members(&tmp.dir, &sb, &mut r, true);
         return Ok((sb, r, FsckSource::Device));
     }

@@ -8,6 +8,8 @@ pub mod cli;
 pub mod format;
 pub mod fs;
 pub mod fsck;
+pub mod hosts;
+pub mod namespace;
 pub mod random;
 pub mod shadow;
 pub mod sys;

@@ -235,6 +235,37 @@ pub fn map_get_v2(f: &File) -> io::Result<[u8; IOC_GET_FMAP_SIZE]> {
     Ok(buf)
 }
 
+/// The first extent (or strip) of the file's map, from `FAMFSIOC_MAP_GET_V2`.
+pub fn map_first_extent(f: &File) -> io::Result<Extent> {
+    let b = map_get_v2(f)?;
+    let hdr = IocFmap::parse(b[..kabi::IOC_FMAP_SIZE].try_into().expect("32 bytes"));
+    // Simple extents follow the 32-byte header; an interleaved extent's strips follow
+    // its own 32-byte header.
+    let at = if hdr.ext_type == 0 {
+        kabi::IOC_FMAP_SIZE
+    } else {
+        kabi::IOC_FMAP_SIZE + kabi::IOC_INTERLEAVED_EXT_SIZE
+    };
+    let x = IocSimpleExt::parse(
+        b[at..at + kabi::IOC_SIMPLE_EXT_SIZE]
+            .try_into()
+            .expect("24 bytes"),
+    );
+    Ok(Extent {
+        dev: x.devindex,
+        offset: x.offset,
+        len: x.len,
+    })
+}
+
+/// `FAMFSIOC_REVOKE_MAP`: the file's map is withdrawn on this host: every mapping of it
+/// is removed and every later access fails (`SIGBUS`, `EIO`), and the call returns once
+/// no access can reach its memory any more.
+pub fn revoke(f: &File) -> io::Result<()> {
+    // SAFETY: The ioctl takes no argument.
+    check(unsafe { libc::ioctl(f.as_raw_fd(), kabi::FAMFSIOC_REVOKE_MAP as _) })
+}
+
 /// `mount(2)` of famfs.
 pub fn mount_famfs(dev: &Path, mpt: &Path, remount: bool) -> io::Result<()> {
     let (d, m) = (cpath(dev)?, cpath(mpt)?);

@@ -2,11 +2,12 @@
 
 //! `famfs check [-v] <absolute mount point>`: every regular file must have a map.
 
-use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::options::{self, flag, help, Spec};
 use super::Parse;
 use std::path::PathBuf;
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 famfs check: check the contents of a famfs file system.
 
     famfs check [args] <mount point>
@@ -20,33 +21,17 @@ Exit codes:
   1  - A file has no map (or the path is not a famfs mount point)
 ";
 
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
-
-const LONGS: &[LongOpt] = &[
-    long("verbose", HasArg::No, 'v'),
-    long("help", HasArg::No, 'h'),
-];
+/// `-v` and `-q` are accepted and change nothing.
+const OPTIONS: &[Spec<()>] = &[flag("v", "verbose", |_| {}), flag("q", "", |_| {}), help()];
 
 /// Parses the arguments (after `check`): the mount point.
 pub fn parse(args: &[String]) -> Parse<PathBuf> {
-    let p = getopt::getopt("check", args, "+vqh?", LONGS);
-    for opt in p.opts {
-        match opt {
-            Opt::Known('v' | 'q', _) => {}
-            _ => {
-                usage();
-                return Err(0);
-            }
-        }
-    }
-    match p.operands.first() {
+    let operands = options::parse("check", OPTIONS, USAGE, args, &mut ())?;
+    match operands.first() {
         Some(m) => Ok(PathBuf::from(m)),
         None => {
             eprintln!("famfs check: Must specify mount point");
-            usage();
+            print!("{USAGE}");
             Err(libc::EINVAL)
         }
     }

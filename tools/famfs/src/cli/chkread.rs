@@ -5,12 +5,13 @@
 //! aborts (SIGABRT, which harnesses count as a crash) on open, map or read failures,
 //! this exits 1.
 
-use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::options::{self, flag, help, Spec};
 use super::Parse;
 use std::io::Read;
 use std::path::PathBuf;
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 famfs chkread: verify that the contents of a file read via read and mmap match
 
     famfs chkread [args] <filename>
@@ -20,11 +21,6 @@ Arguments:
     -s  Also show the file as a superblock
     -l  Also show the file as a log
 ";
-
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
 
 /// What `-s`/`-l` asked for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -38,27 +34,21 @@ pub enum Show {
     Log,
 }
 
-const LONGS: &[LongOpt] = &[long("help", HasArg::No, 'h')];
+const OPTIONS: &[Spec<Show>] = &[
+    flag("s", "", |s| *s = Show::Superblock),
+    flag("l", "", |s| *s = Show::Log),
+    help(),
+];
 
 /// Parses the arguments (after `chkread`).
 pub fn parse(args: &[String]) -> Parse<(Show, PathBuf)> {
-    let p = getopt::getopt("chkread", args, "+slh?", LONGS);
     let mut show = Show::None;
-    for opt in p.opts {
-        match opt {
-            Opt::Known('s', _) => show = Show::Superblock,
-            Opt::Known('l', _) => show = Show::Log,
-            _ => {
-                usage();
-                return Err(0);
-            }
-        }
-    }
-    match p.operands.first() {
+    let operands = options::parse("chkread", OPTIONS, USAGE, args, &mut show)?;
+    match operands.first() {
         Some(f) => Ok((show, PathBuf::from(f))),
         None => {
             eprintln!("famfs chkread: Must specify filename");
-            usage();
+            print!("{USAGE}");
             Err(1)
         }
     }

@@ -3,11 +3,12 @@
 //! `famfs clone <src> <dest>`: a test aid that makes `dest` share `src`'s memory (a
 //! cross-link that `fsck` must report). Exit 0 or 1.
 
-use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::options::{self, flag, help, Spec};
 use super::Parse;
 use std::path::PathBuf;
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 famfs clone: Clone a file within a famfs file system
 
 This administrative command is only useful in testing, and leaves the
@@ -20,34 +21,17 @@ Arguments:
     -v|--verbose Print debugging output while executing the command
 ";
 
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
-
-const LONGS: &[LongOpt] = &[
-    long("verbose", HasArg::No, 'v'),
-    long("help", HasArg::No, 'h'),
-];
+const OPTIONS: &[Spec<()>] = &[flag("v", "verbose", |_| {}), help()];
 
 /// Parses the arguments (after `clone`): source and destination.
 pub fn parse(args: &[String]) -> Parse<(PathBuf, PathBuf)> {
-    let p = getopt::getopt("clone", args, "+vh?", LONGS);
-    for opt in p.opts {
-        match opt {
-            Opt::Known('v', _) => {}
-            _ => {
-                usage();
-                return Err(0);
-            }
-        }
-    }
-    if p.operands.len() < 2 {
+    let operands = options::parse("clone", OPTIONS, USAGE, args, &mut ())?;
+    if operands.len() < 2 {
         eprintln!("famfs clone: source and destination filenames required");
-        usage();
+        print!("{USAGE}");
         return Err(1);
     }
-    Ok((PathBuf::from(&p.operands[0]), PathBuf::from(&p.operands[1])))
+    Ok((PathBuf::from(&operands[0]), PathBuf::from(&operands[1])))
 }
 
 /// Runs `famfs clone`.

@@ -5,13 +5,14 @@
 //! SRCDIR into EXISTINGDIR (GNU cp would make EXISTINGDIR/SRCDIR); an existing file is
 //! overwritten in place only if it has the same size.
 
-use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::options::{self, arg, flag, help, try_arg, Spec};
 use super::{num, Parse, StripeArgs};
 use crate::fs::{self, Famfs};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 famfs cp: Copy one or more files and directories into a famfs file system
 
 Copy a file into a famfs file system
@@ -36,11 +37,6 @@ Arguments:
     -v|--verbose             Print more
 ";
 
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
-
 /// Parsed options.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Opts {
@@ -64,71 +60,54 @@ pub struct Opts {
     pub dest: PathBuf,
 }
 
-const LONGS: &[LongOpt] = &[
-    long("recursive", HasArg::No, 'r'),
-    long("threadct", HasArg::Required, 't'),
-    long("mode", HasArg::Required, 'm'),
-    long("uid", HasArg::Required, 'u'),
-    long("gid", HasArg::Required, 'g'),
-    long("compare", HasArg::No, 'c'),
-    long("nstrips", HasArg::Required, 'N'),
-    long("nbuckets", HasArg::Required, 'B'),
-    long("chunksize", HasArg::Required, 'C'),
-    long("verbose", HasArg::No, 'v'),
-    long("help", HasArg::No, 'h'),
+/// A uid or gid (`which` is `u` or `g`): 0..=u32::MAX, anything else is refused.
+fn id(which: &str, a: &str) -> Parse<u32> {
+    let v = num::strtol(a);
+    if !(0..=u32::MAX as i64).contains(&v) {
+        eprintln!("famfs cp: invalid {which}id {a}");
+        return Err(1);
+    }
+    Ok(v as u32)
+}
+
+const OPTIONS: &[Spec<Opts>] = &[
+    flag("r", "recursive", |o| o.recursive = true),
+    try_arg("t", "threadct", |o, a| {
+        o.threads = super::threadct("cp", a)?;
+        Ok(())
+    }),
+    arg("m", "mode", |o, a| o.mode = num::mode(a) & !super::umask()),
+    try_arg("u", "uid", |o, a| {
+        o.owner.0 = id("u", a)?;
+        Ok(())
+    }),
+    try_arg("g", "gid", |o, a| {
+        o.owner.1 = id("g", a)?;
+        Ok(())
+    }),
+    flag("c", "compare", |o| o.compare = true),
+    try_arg("N", "nstrips", |o, a| o.stripe.set_nstrips("cp", a)),
+    arg("B", "nbuckets", |o, a| {
+        o.stripe.nbuckets = Some(num::strtoul(a))
+    }),
+    arg("C", "chunksize", |o, a| o.stripe.chunk = Some(num::size(a))),
+    flag("v", "verbose", |o| o.verbose += 1),
+    help(),
 ];
 
 /// Parses the arguments (after `cp`).
 pub fn parse(args: &[String]) -> Parse<Opts> {
-    let p = getopt::getopt("cp", args, "+rt:m:u:g:cN:B:C:vh?", LONGS);
     let mut o = Opts {
         owner: super::uid_gid(),
         ..Default::default()
     };
-    for opt in p.opts {
-        match opt {
-            Opt::Known('r', _) => o.recursive = true,
-            Opt::Known('t', Some(a)) => match super::threadct(&a) {
-                Some(n) => o.threads = n,
-                None => {
-                    eprintln!("famfs cp: thread count {a} out of range (0..256)");
-                    return Err(1);
-                }
-            },
-            Opt::Known('m', Some(a)) => o.mode = num::mode(&a) & !super::umask(),
-            Opt::Known(c @ ('u' | 'g'), Some(a)) => {
-                let v = num::strtol(&a);
-                if !(0..=u32::MAX as i64).contains(&v) {
-                    eprintln!("famfs cp: invalid {}id {a}", c);
-                    return Err(1);
-                }
-                if c == 'u' {
-                    o.owner.0 = v as u32;
-                } else {
-                    o.owner.1 = v as u32;
-                }
-            }
-            Opt::Known('c', _) => o.compare = true,
-            Opt::Known(c @ ('N' | 'B' | 'C'), Some(a)) => {
-                o.stripe.take(c, &a);
-                if o.stripe.too_many_strips() {
-                    eprintln!("famfs cp: nstrips must be at most 16");
-                    return Err(1);
-                }
-            }
-            Opt::Known('v', _) => o.verbose += 1,
-            _ => {
-                usage();
-                return Err(0);
-            }
-        }
-    }
-    if p.operands.len() < 2 {
+    let operands = options::parse("cp", OPTIONS, USAGE, args, &mut o)?;
+    if operands.len() < 2 {
         eprintln!("famfs cp: source and destination required");
-        usage();
+        print!("{USAGE}");
         return Err(1);
     }
-    let (dest, srcs) = p.operands.split_last().expect("two operands");
+    let (dest, srcs) = operands.split_last().expect("two operands");
     o.srcs = srcs.iter().map(PathBuf::from).collect();
     o.dest = PathBuf::from(dest);
     Ok(o)

@@ -4,13 +4,14 @@
 //! `famfs creat -M name,size[,seed] ... [-t N]`: allocate, map and log files, and
 //! optionally fill them with the seeded stream `verify` checks.
 
-use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::options::{self, arg, flag, help, try_arg, Spec};
 use super::{exit_val, num, Parse, StripeArgs};
 use crate::fs::{self, Famfs};
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 famfs creat: Create a file in a famfs file system
 
     famfs creat [args] <filename>
@@ -31,11 +32,6 @@ Arguments:
     -C|--chunksize <size>    Interleave: chunk size (default 2M)
     -v|--verbose             Print more
 ";
-
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
 
 /// One `--multi` file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,9 +59,9 @@ pub struct Opts {
     pub owner: (u32, u32),
     /// `-M`.
     pub multi: Vec<Multi>,
-    /// `-t`; without it the online CPU count, looked up only for `--multi` (the
-    /// lookup reads cgroup files, a cost every single-file `creat` would pay).
-    pub threads: usize,
+    /// `-t`; without it `--multi` uses the online CPU count, looked up only then
+    /// (the lookup reads cgroup files, a cost every single-file `creat` would pay).
+    pub threads: Option<usize>,
     /// `-N/-B/-C`.
     pub stripe: StripeArgs,
     /// `-v` count.
@@ -74,95 +70,68 @@ pub struct Opts {
     pub file: Option<PathBuf>,
 }
 
-const LONGS: &[LongOpt] = &[
-    long("size", HasArg::Required, 's'),
-    long("randomize", HasArg::No, 'r'),
-    long("seed", HasArg::Required, 'S'),
-    long("mode", HasArg::Required, 'm'),
-    long("uid", HasArg::Required, 'u'),
-    long("gid", HasArg::Required, 'g'),
-    long("multi", HasArg::Required, 'M'),
-    long("threadct", HasArg::Required, 't'),
-    long("nstrips", HasArg::Required, 'N'),
-    long("nbuckets", HasArg::Required, 'B'),
-    long("chunksize", HasArg::Required, 'C'),
-    long("verbose", HasArg::No, 'v'),
-    long("help", HasArg::No, 'h'),
+/// `-M name,size[,seed]`: refused after `-S`, or without two or three fields.
+fn multi(o: &mut Opts, a: &str) -> Parse<()> {
+    if o.seed.is_some() {
+        eprintln!("famfs creat: -S (seed) and -M (multi) are incompatible");
+        return Err(1);
+    }
+    let f: Vec<&str> = a.split(',').collect();
+    if !(2..=3).contains(&f.len()) {
+        eprintln!("famfs creat: bad --multi argument {a:?} (name,size[,seed])");
+        return Err(1);
+    }
+    o.multi.push(Multi {
+        path: PathBuf::from(f[0]),
+        size: num::size(f[1]),
+        seed: f.get(2).map_or(0, |s| num::strtoul(s)),
+    });
+    Ok(())
+}
+
+const OPTIONS: &[Spec<Opts>] = &[
+    arg("s", "size", |o, a| o.size = Some(num::size(a))),
+    flag("r", "randomize", |o| o.randomize = true),
+    // After -M the seed is ignored (the multi seeds rule).
+    arg("S", "seed", |o, a| {
+        if o.multi.is_empty() {
+            o.seed = Some(num::strtoul(a));
+        }
+    }),
+    arg("m", "mode", |o, a| o.mode = num::mode(a)),
+    arg("u", "uid", |o, a| o.owner.0 = num::strtol(a) as u32),
+    arg("g", "gid", |o, a| o.owner.1 = num::strtol(a) as u32),
+    try_arg("M", "multi", multi),
+    try_arg("t", "threadct", |o, a| {
+        o.threads = Some(super::threadct("creat", a)?);
+        Ok(())
+    }),
+    try_arg("N", "nstrips", |o, a| o.stripe.set_nstrips("creat", a)),
+    arg("B", "nbuckets", |o, a| {
+        o.stripe.nbuckets = Some(num::strtoul(a))
+    }),
+    arg("C", "chunksize", |o, a| o.stripe.chunk = Some(num::size(a))),
+    flag("v", "verbose", |o| o.verbose += 1),
+    help(),
 ];
 
 /// Parses the arguments (after `creat`).
 pub fn parse(args: &[String]) -> Parse<Opts> {
-    let p = getopt::getopt("creat", args, "+s:S:m:u:g:rM:t:N:B:C:vh?", LONGS);
-    let (euid, egid) = super::euid_egid();
     let mut o = Opts {
         mode: 0o644,
-        owner: (euid, egid),
+        owner: super::euid_egid(),
         ..Default::default()
     };
-    let mut mode = 0o644;
-    let mut threads = None;
-    for opt in p.opts {
-        match opt {
-            Opt::Known('s', Some(a)) => o.size = Some(num::size(&a)),
-            Opt::Known('r', _) => o.randomize = true,
-            Opt::Known('S', Some(a)) => {
-                // After -M the seed is ignored (the multi seeds rule).
-                if o.multi.is_empty() {
-                    o.seed = Some(num::strtoul(&a));
-                }
-            }
-            Opt::Known('m', Some(a)) => mode = num::mode(&a),
-            Opt::Known('u', Some(a)) => o.owner.0 = num::strtol(&a) as u32,
-            Opt::Known('g', Some(a)) => o.owner.1 = num::strtol(&a) as u32,
-            Opt::Known('M', Some(a)) => {
-                if o.seed.is_some() {
-                    eprintln!("famfs creat: -S (seed) and -M (multi) are incompatible");
-                    return Err(1);
-                }
-                let f: Vec<&str> = a.split(',').collect();
-                if !(2..=3).contains(&f.len()) {
-                    eprintln!("famfs creat: bad --multi argument {a:?} (name,size[,seed])");
-                    return Err(1);
-                }
-                o.multi.push(Multi {
-                    path: PathBuf::from(f[0]),
-                    size: num::size(f[1]),
-                    seed: f.get(2).map_or(0, |s| num::strtoul(s)),
-                });
-            }
-            Opt::Known('t', Some(a)) => match super::threadct(&a) {
-                Some(n) => threads = Some(n),
-                None => {
-                    eprintln!("famfs creat: thread count {a} out of range (0..256)");
-                    return Err(1);
-                }
-            },
-            Opt::Known(c @ ('N' | 'B' | 'C'), Some(a)) => {
-                o.stripe.take(c, &a);
-                if o.stripe.too_many_strips() {
-                    eprintln!("famfs creat: nstrips must be at most 16");
-                    return Err(1);
-                }
-            }
-            Opt::Known('v', _) => o.verbose += 1,
-            _ => {
-                usage();
-                return Err(0);
-            }
-        }
-    }
-    o.mode = mode & !super::umask();
-    if !o.multi.is_empty() {
-        o.threads = threads.unwrap_or_else(super::online_cpus);
-    }
+    let operands = options::parse("creat", OPTIONS, USAGE, args, &mut o)?;
+    o.mode &= !super::umask();
     if o.seed.is_some() && !o.randomize {
         eprintln!("Error seed (-S) without randomize (-r)");
         return Err(1);
     }
-    o.file = p.operands.first().map(PathBuf::from);
+    o.file = operands.first().map(PathBuf::from);
     if o.multi.is_empty() && o.file.is_none() {
         eprintln!("famfs creat: Must specify filename");
-        usage();
+        print!("{USAGE}");
         return Err(1);
     }
     Ok(o)
@@ -260,12 +229,12 @@ pub fn run(args: &[String]) -> i32 {
             n as u64 - errs
         );
         if !fills.is_empty() {
+            let threads = o.threads.unwrap_or_else(super::online_cpus);
             println!(
-                "randomize_multi: randomizing {} files via {} threads",
-                fills.len(),
-                o.threads
+                "randomize_multi: randomizing {} files via {threads} threads",
+                fills.len()
             );
-            let ferrs = fill_many(&fills, o.threads);
+            let ferrs = fill_many(&fills, threads);
             println!(
                 "Randomize complete for {} of {} files with {ferrs} errs",
                 fills.len() as u64 - ferrs,

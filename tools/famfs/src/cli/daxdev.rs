@@ -3,7 +3,8 @@
 //! `famfs daxdev <mount-point>` (famfs's multi-device roadmap: `famfs daxdev list`):
 //! the devices of a mounted file system.
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 famfs daxdev: List the dax devices of a mounted famfs file system:
 
     famfs daxdev <mount-point>
@@ -13,15 +14,10 @@ One line per device: index, device uuid, size in bytes, and state: the primary
 kernel here (its .meta/.superblock.N exists and carries the logged uuid).
 ";
 
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
-
 /// Runs `famfs daxdev`.
 pub fn run(args: &[String]) -> i32 {
     if args.len() != 1 || args[0].starts_with('-') {
-        usage();
+        print!("{USAGE}");
         return i32::from(!args.iter().any(|a| a == "-h" || a == "-?" || a == "--help"));
     }
     match crate::fs::list_daxdevs(args[0].as_ref()) {

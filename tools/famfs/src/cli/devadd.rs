@@ -3,7 +3,8 @@
 //! `famfs devadd <mount-point> <daxdev>` (famfs's multi-device roadmap verb; KABI 44):
 //! adds a dax device to a mounted file system, on its master.
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 famfs devadd: Add a dax device to a mounted famfs file system (master only):
 
     famfs devadd <mount-point> <daxdev>
@@ -14,16 +15,11 @@ kernel (FAMFSIOC_ADD_DAXDEV; needs the KABI 44 module). Prints the index.
 The device must be bound to fsdev_dax and not mounted.
 ";
 
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
-
 /// Runs `famfs devadd`.
 pub fn run(args: &[String]) -> i32 {
     let ops: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     if args.iter().any(|a| a.starts_with('-')) || ops.len() != 2 {
-        usage();
+        print!("{USAGE}");
         return if args.iter().any(|a| a == "-h" || a == "-?" || a == "--help") {
             0
         } else {

@@ -3,11 +3,12 @@
 //! `famfs flush [-v] <file>...`: write back and invalidate the CPU caches over whole
 //! files (for data shared with other hosts). The exit status is the error count.
 
-use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::options::{self, flag, help, Spec};
 use super::{exit_val, Parse};
 use std::path::PathBuf;
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 famfs flush: Flush or invalidate the processor cache for an entire file
 
     famfs flush [args] <file> [<file> ...]
@@ -17,35 +18,19 @@ Arguments:
     -v|--verbose Print more (and report non-regular files)
 ";
 
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
-
-const LONGS: &[LongOpt] = &[
-    long("verbose", HasArg::No, 'v'),
-    long("help", HasArg::No, 'h'),
-];
+/// `-v` counts.
+const OPTIONS: &[Spec<u32>] = &[flag("v", "verbose", |v| *v += 1), help()];
 
 /// Parses the arguments (after `flush`): verbosity and files.
 pub fn parse(args: &[String]) -> Parse<(u32, Vec<PathBuf>)> {
-    let p = getopt::getopt("flush", args, "+vh?", LONGS);
-    let mut v = 0;
-    for opt in p.opts {
-        match opt {
-            Opt::Known('v', _) => v += 1,
-            _ => {
-                usage();
-                return Err(0);
-            }
-        }
-    }
-    if p.operands.is_empty() {
+    let mut verbose = 0;
+    let operands = options::parse("flush", OPTIONS, USAGE, args, &mut verbose)?;
+    if operands.is_empty() {
         eprintln!("famfs flush: Must specify at least one file");
-        usage();
+        print!("{USAGE}");
         return Err(1);
     }
-    Ok((v, p.operands.iter().map(PathBuf::from).collect()))
+    Ok((verbose, operands.iter().map(PathBuf::from).collect()))
 }
 
 /// Runs `famfs flush`.

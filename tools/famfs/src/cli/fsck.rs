@@ -6,14 +6,15 @@
 //! follows (one line per device: its use, and `ok` or what is wrong), the capacity is
 //! that of all devices, and each device that fails its check adds one to the status.
 
-use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::options::{self, arg, flag, Spec};
 use super::{exit_val, num, Parse};
 use crate::format::{Superblock, ALLOC_UNIT, LOG_ENTRY_SIZE, LOG_HEADER_SIZE, SB_STRUCT_SIZE};
 use crate::fs;
 use crate::fsck::{self, FsckReport, FsckSource};
 use std::path::PathBuf;
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 famfs fsck: check a famfs file system
 
 This command checks the superblock and the log of a famfs file system, by any
@@ -41,11 +42,6 @@ Exit codes:
        fail their check (or an errno)
 ";
 
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
-
 /// Parsed options.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Opts {
@@ -55,6 +51,10 @@ pub struct Opts {
     pub verbose: u32,
     /// `-B`.
     pub nbuckets: Option<u64>,
+    /// `-m` (the default; given with `-r`, refused).
+    pub mmap: bool,
+    /// `-r`.
+    pub read: bool,
     /// `-f`.
     pub force: bool,
     /// `-M`.
@@ -65,51 +65,33 @@ pub struct Opts {
     pub target: PathBuf,
 }
 
-const LONGS: &[LongOpt] = &[
-    long("human", HasArg::No, 'h'),
-    long("verbose", HasArg::No, 'v'),
-    long("nbuckets", HasArg::Required, 'B'),
-    long("mmap", HasArg::No, 'm'),
-    long("read", HasArg::No, 'r'),
-    long("force", HasArg::No, 'f'),
-    long("set-daxmode", HasArg::No, 'M'),
-    long("load-module", HasArg::No, 'L'),
-    long("nofuse", HasArg::No, 'F'),
-    long("fuse", HasArg::No, 'U'),
-    long("nodax", HasArg::No, 'D'),
+/// `-h` is `--human` here: only `-?` prints the usage, and there is no `--help`.
+const OPTIONS: &[Spec<Opts>] = &[
+    flag("h", "human", |o| o.human = true),
+    flag("v", "verbose", |o| o.verbose += 1),
+    arg("B", "nbuckets", |o, a| o.nbuckets = Some(num::strtoul(a))),
+    flag("m", "mmap", |o| o.mmap = true),
+    flag("r", "read", |o| o.read = true),
+    flag("f", "force", |o| o.force = true),
+    flag("M", "set-daxmode", |o| o.set_daxmode = true),
+    flag("L", "load-module", |o| o.load_module = true),
+    // As the original: they set the mode of an internal mount.
+    flag("F", "nofuse", |_| std::env::set_var("FAMFS_MODE", "v1")),
+    flag("", "fuse", |_| std::env::set_var("FAMFS_MODE", "fuse")),
+    flag("D", "nodax", |_| {}),
 ];
 
 /// Parses the arguments (after `fsck`).
 pub fn parse(args: &[String]) -> Parse<Opts> {
-    let p = getopt::getopt("fsck", args, "+hvB:mrfMLFD?", LONGS);
     let mut o = Opts::default();
-    let (mut mmap, mut read) = (false, false);
-    for opt in p.opts {
-        match opt {
-            Opt::Known('h', _) => o.human = true,
-            Opt::Known('v', _) => o.verbose += 1,
-            Opt::Known('B', Some(a)) => o.nbuckets = Some(num::strtoul(&a)),
-            Opt::Known('m', _) => mmap = true,
-            Opt::Known('r', _) => read = true,
-            Opt::Known('f', _) => o.force = true,
-            Opt::Known('M', _) => o.set_daxmode = true,
-            Opt::Known('L', _) => o.load_module = true,
-            Opt::Known('F', _) => std::env::set_var("FAMFS_MODE", "v1"),
-            Opt::Known('U', _) => std::env::set_var("FAMFS_MODE", "fuse"),
-            Opt::Known('D', _) => {}
-            _ => {
-                usage();
-                return Err(0);
-            }
-        }
-    }
-    if mmap && read {
+    let operands = options::parse("fsck", OPTIONS, USAGE, args, &mut o)?;
+    if o.mmap && o.read {
         eprintln!("famfs fsck: the mmap and read options are mutually exclusive");
         return Err(1);
     }
-    let Some(t) = p.operands.first() else {
+    let Some(t) = operands.first() else {
         eprintln!("famfs fsck: Must specify at least one dax device");
-        usage();
+        print!("{USAGE}");
         return Err(1);
     };
     o.target = PathBuf::from(t);
@@ -201,7 +183,23 @@ pub fn print_report(
     println!("  {} of {} entries used", r.entries, r.log_capacity);
     println!("  {} bad log entries detected", r.bad_entries);
     println!("  {} files", r.files);
-    println!("  {} directories\n", r.dirs);
+    if r.deletes > 0 {
+        println!("  {} directories", r.dirs);
+        println!("  {} deletes", r.deletes);
+        println!(
+            "  {} bytes of deleted files not reusable yet",
+            r.deleted_pending
+        );
+        for (name, uuid, replayed) in &r.held_by {
+            println!(
+                "    held by host {name} ({}): has applied {replayed} entries",
+                uuid.hyphenated()
+            );
+        }
+        println!();
+    } else {
+        println!("  {} directories\n", r.dirs);
+    }
     if let Some(nb) = nbuckets.filter(|n| *n > 0) {
         print_buckets(r, nb, human);
     }

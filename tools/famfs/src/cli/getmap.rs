@@ -4,12 +4,13 @@
 //! Exit 0 good, 1 not in famfs, 2 no map, 9 cannot open, 21 not a regular file, 22 no
 //! operand; with `-c` the status of the last file.
 
-use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::options::{self, flag, help, Spec};
 use super::Parse;
 use crate::kabi::IOC_FMAP_SIZE;
 use std::path::{Path, PathBuf};
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 famfs getmap: check the validity of a famfs file, and optionally get the
 mapping info for the file
 
@@ -30,11 +31,6 @@ Exit codes:
   22    No file specified
 ";
 
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
-
 /// Parsed options.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Opts {
@@ -46,32 +42,22 @@ pub struct Opts {
     pub files: Vec<PathBuf>,
 }
 
-const LONGS: &[LongOpt] = &[
-    long("quiet", HasArg::No, 'q'),
-    long("continue", HasArg::No, 'c'),
-    long("help", HasArg::No, 'h'),
+const OPTIONS: &[Spec<Opts>] = &[
+    flag("q", "quiet", |o| o.quiet += 1),
+    flag("c", "continue", |o| o.cont = true),
+    help(),
 ];
 
 /// Parses the arguments (after `getmap`).
 pub fn parse(args: &[String]) -> Parse<Opts> {
-    let p = getopt::getopt("getmap", args, "+qch?", LONGS);
     let mut o = Opts::default();
-    for opt in p.opts {
-        match opt {
-            Opt::Known('q', _) => o.quiet += 1,
-            Opt::Known('c', _) => o.cont = true,
-            _ => {
-                usage();
-                return Err(0);
-            }
-        }
-    }
-    if p.operands.is_empty() {
+    let operands = options::parse("getmap", OPTIONS, USAGE, args, &mut o)?;
+    if operands.is_empty() {
         eprintln!("famfs getmap: Must specify filename");
-        usage();
+        print!("{USAGE}");
         return Err(libc::EINVAL);
     }
-    o.files = p.operands.iter().map(PathBuf::from).collect();
+    o.files = operands.iter().map(PathBuf::from).collect();
     Ok(o)
 }
 

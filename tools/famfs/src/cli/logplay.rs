@@ -5,12 +5,13 @@
 //! (from a mount, or with `--daxdev` from an unmounted device). The exit status is the
 //! number of errors.
 
-use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::options::{self, arg, flag, help, try_arg, try_flag, Spec};
 use super::{exit_val, Parse};
 use crate::fs::{self, Famfs, LogplayOptions, LogplayStats};
 use std::path::{Path, PathBuf};
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 famfs logplay: Play the log of a mounted famfs file system
 
 This administrative command is necessary after mounting a famfs file system
@@ -29,88 +30,82 @@ Arguments:
     --shadowtest     With --shadow: read every shadow file back and compare
     -d|--daxdev <daxdev>  Play the log of an unmounted device (requires --shadow)
     -M|--set-daxmode Switch that device to famfs mode if needed
+    -f|--follow      Keep running: play every new log entry as the master appends
+                     it (the log's tail is watched in shared memory every 5 ms)
 ";
-
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
 
 /// Parsed options.
 #[derive(Clone, Debug, Default)]
 pub struct Opts {
     /// What to do.
     pub play: LogplayOptions,
+    /// `-m` (the default; given with `-r`, refused).
+    pub mmap: bool,
+    /// `-r`.
+    pub read: bool,
     /// `-d`.
     pub daxdev: Option<PathBuf>,
     /// `-M`.
     pub set_daxmode: bool,
     /// The mount path (absent with `--daxdev`).
     pub path: Option<PathBuf>,
+    /// `-f`: follow the log.
+    pub follow: bool,
 }
 
-const LONGS: &[LongOpt] = &[
-    long("verbose", HasArg::No, 'v'),
-    long("read", HasArg::No, 'r'),
-    long("client", HasArg::No, 'c'),
-    long("mmap", HasArg::No, 'm'),
-    long("dryrun", HasArg::No, 'n'),
-    long("help", HasArg::No, 'h'),
-    // The original's short -S takes no argument (its option string lacks the
-    // colon): it sets the shadow path to nothing. The long form takes one.
-    long("shadow", HasArg::Required, 'S'),
-    long("shadowtest", HasArg::No, 's'),
-    long("daxdev", HasArg::Required, 'd'),
-    long("set-daxmode", HasArg::No, 'M'),
+/// `--shadow PATH` and `-S`: the original's short `-S` takes no argument (its option
+/// string lacks the colon) and sets the shadow path to nothing. Once a path is set,
+/// either is refused.
+fn shadow(o: &mut Opts, path: Option<&str>) -> Parse<()> {
+    if o.play.shadow.is_some() {
+        eprintln!("famfs logplay: shadow path specified more than once");
+        return Err(libc::EINVAL);
+    }
+    o.play.shadow = path.map(PathBuf::from);
+    Ok(())
+}
+
+const OPTIONS: &[Spec<Opts>] = &[
+    flag("v", "verbose", |o| o.play.verbose += 1),
+    flag("r", "read", |o| o.read = true),
+    flag("c", "client", |o| o.play.client = true),
+    flag("m", "mmap", |o| o.mmap = true),
+    flag("n", "dryrun", |o| o.play.dry_run = true),
+    help(),
+    try_flag("S", "", |o| shadow(o, None)),
+    try_arg("", "shadow", |o, a| shadow(o, Some(a))),
+    flag("", "shadowtest", |o| o.play.shadow_test = true),
+    arg("d", "daxdev", |o, a| o.daxdev = Some(PathBuf::from(a))),
+    flag("M", "set-daxmode", |o| o.set_daxmode = true),
+    flag("f", "follow", |o| o.follow = true),
 ];
 
 /// Parses the arguments (after `logplay`).
 pub fn parse(args: &[String]) -> Parse<Opts> {
-    let p = getopt::getopt("logplay", args, "+vrcmnhSd:M?", LONGS);
     let mut o = Opts::default();
-    let (mut mmap, mut read, mut shadow_given) = (false, false, false);
-    for opt in p.opts {
-        match opt {
-            Opt::Known('v', _) => o.play.verbose += 1,
-            Opt::Known('r', _) => read = true,
-            Opt::Known('m', _) => mmap = true,
-            Opt::Known('c', _) => o.play.client = true,
-            Opt::Known('n', _) => o.play.dry_run = true,
-            Opt::Known('S', a) => {
-                if shadow_given && o.play.shadow.is_some() {
-                    eprintln!("famfs logplay: shadow path specified more than once");
-                    return Err(libc::EINVAL);
-                }
-                shadow_given = true;
-                o.play.shadow = a.map(PathBuf::from);
-            }
-            Opt::Known('s', _) => o.play.shadow_test = true,
-            Opt::Known('d', Some(a)) => o.daxdev = Some(PathBuf::from(a)),
-            Opt::Known('M', _) => o.set_daxmode = true,
-            _ => {
-                usage();
-                return Err(0);
-            }
-        }
-    }
-    if mmap && read {
+    let operands = options::parse("logplay", OPTIONS, USAGE, args, &mut o)?;
+    if o.mmap && o.read {
         eprintln!("famfs logplay: The --mmap and --read arguments are mutually exclusive");
         return Err(1);
     }
-    if read {
+    if o.read {
         eprintln!(
             "famfs logplay: warning: reading the log with read() may see stale data \
              (the CPU caches are not invalidated for read())"
         );
     }
+    if o.follow && (o.daxdev.is_some() || o.play.dry_run) {
+        eprintln!("famfs logplay: --follow plays into a mount (no --daxdev, no --dryrun)");
+        return Err(1);
+    }
     if o.daxdev.is_some() && o.play.shadow.is_none() {
         eprintln!("famfs logplay: --daxdev requires --shadow");
         return Err(1);
     }
-    o.path = p.operands.first().map(PathBuf::from);
+    o.path = operands.first().map(PathBuf::from);
     if o.path.is_none() && o.daxdev.is_none() {
         eprintln!("famfs logplay: Must specify mount_pt");
-        usage();
+        print!("{USAGE}");
         return Err(1);
     }
     Ok(o)
@@ -126,6 +121,12 @@ pub fn print_summary(kind: &str, st: &LogplayStats) {
         println!(
             "\t{} file errors and {} dir errors",
             st.file_errors, st.dir_errors
+        );
+    }
+    if st.deleted + st.delete_errors > 0 {
+        println!(
+            "\t{} deleted files and directories removed, {} delete errors",
+            st.deleted, st.delete_errors
         );
     }
     if st.yaml_checked > 0 || st.yaml_errors > 0 {
@@ -198,6 +199,9 @@ pub fn run(args: &[String]) -> i32 {
         fs::logplay_device(dev, &o.play)
     } else {
         let path = o.path.as_deref().expect("parse requires a path");
+        if o.follow {
+            return follow(path, &o.play, kind);
+        }
         Famfs::find(path).and_then(|f| f.logplay(&o.play))
     };
     match r {
@@ -205,6 +209,35 @@ pub fn run(args: &[String]) -> i32 {
             print_summary(kind, &st);
             exit_val(st.errors() as i64)
         }
+        Err(e) => {
+            eprintln!("famfs logplay: {e}");
+            1
+        }
+    }
+}
+
+/// `logplay --follow`: plays the log, then again each time its header changes, until
+/// killed or until a replay fails.
+fn follow(path: &Path, o: &LogplayOptions, kind: &str) -> i32 {
+    let fsys = match Famfs::find(path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("famfs logplay: {e}");
+            return 1;
+        }
+    };
+    let r = fsys.follow(
+        std::time::Duration::from_millis(5),
+        |st| {
+            print_summary(kind, st);
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            st.errors() == 0
+        },
+        o,
+    );
+    match r {
+        Ok(st) => exit_val(st.errors() as i64),
         Err(e) => {
             eprintln!("famfs logplay: {e}");
             1

@@ -2,12 +2,13 @@
 
 //! `famfs mkdir [-p] [-m mode] [-u uid] [-g gid] [-v] <dir>`.
 
-use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::options::{self, arg, flag, help, Spec};
 use super::{num, Parse};
 use crate::fs::Famfs;
 use std::path::{Path, PathBuf};
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 famfs mkdir: Create a directory in a famfs file system:
 
     famfs mkdir [args] <dirname>
@@ -20,11 +21,6 @@ Arguments:
     -g|--gid <int gid>      Default: effective gid
     -v                      Print the directories created
 ";
-
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
 
 /// Parsed options.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -41,38 +37,26 @@ pub struct Opts {
     pub dir: PathBuf,
 }
 
-const LONGS: &[LongOpt] = &[
-    long("parents", HasArg::No, 'p'),
-    long("mode", HasArg::Required, 'm'),
-    long("uid", HasArg::Required, 'u'),
-    long("gid", HasArg::Required, 'g'),
-    long("help", HasArg::No, 'h'),
+const OPTIONS: &[Spec<Opts>] = &[
+    flag("p", "parents", |o| o.parents = true),
+    arg("m", "mode", |o, a| o.mode = num::mode(a)),
+    arg("u", "uid", |o, a| o.owner.0 = num::strtol(a) as u32),
+    arg("g", "gid", |o, a| o.owner.1 = num::strtol(a) as u32),
+    flag("v", "", |o| o.verbose += 1),
+    help(),
 ];
 
 /// Parses the arguments (after `mkdir`).
 pub fn parse(args: &[String]) -> Parse<Opts> {
-    let p = getopt::getopt("mkdir", args, "+pm:u:g:vh?", LONGS);
     let mut o = Opts {
         mode: 0o755,
         owner: super::euid_egid(),
         ..Default::default()
     };
-    for opt in p.opts {
-        match opt {
-            Opt::Known('p', _) => o.parents = true,
-            Opt::Known('m', Some(a)) => o.mode = num::mode(&a),
-            Opt::Known('u', Some(a)) => o.owner.0 = num::strtol(&a) as u32,
-            Opt::Known('g', Some(a)) => o.owner.1 = num::strtol(&a) as u32,
-            Opt::Known('v', _) => o.verbose += 1,
-            _ => {
-                usage();
-                return Err(0);
-            }
-        }
-    }
-    let Some(d) = p.operands.first() else {
+    let operands = options::parse("mkdir", OPTIONS, USAGE, args, &mut o)?;
+    let Some(d) = operands.first() else {
         eprintln!("famfs mkdir: Must specify directory name");
-        usage();
+        print!("{USAGE}");
         return Err(1);
     };
     o.dir = PathBuf::from(d);

@@ -3,12 +3,13 @@
 //! `mkfs.famfs [opts] <daxdev>` (also `famfs mkfs`). Exit 1 without a device or
 //! root, 2 for every other failure.
 
-use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::options::{self, arg, flag, help, Spec};
 use super::{num, Parse};
 use crate::fs::{self, MkfsOptions, MkfsOutcome};
 use std::path::PathBuf;
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 Create a famfs file system:
     mkfs.famfs [args] <memdevice> [<memdevice> ...]
 
@@ -24,11 +25,6 @@ Arguments:
     -D|--nodax      Accepted (the internal mount is always used)
     --verbose       More output
 ";
-
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
 
 /// Parsed options.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -49,54 +45,41 @@ pub struct Opts {
     pub secondaries: Vec<PathBuf>,
 }
 
-const LONGS: &[LongOpt] = &[
-    long("force", HasArg::No, 'f'),
-    long("kill", HasArg::No, 'K'),
-    long("loglen", HasArg::Required, 'l'),
-    long("set-daxmode", HasArg::No, 'M'),
-    long("nofuse", HasArg::No, 'F'),
-    long("fuse", HasArg::No, 'U'),
-    long("nodax", HasArg::No, 'D'),
-    long("verbose", HasArg::No, 'V'),
-    long("help", HasArg::No, 'h'),
+/// As in the original, `-k` and `--kill` differ in what they print, `--fuse` and
+/// `--verbose` have no short form, and `-v` is unknown.
+const OPTIONS: &[Spec<Opts>] = &[
+    flag("f", "force", |o| o.force = true),
+    flag("k", "", |o| {
+        o.kill = true;
+        println!("kill superblock: 1");
+    }),
+    flag("", "kill", |o| o.kill = true),
+    arg("l", "loglen", |o, a| {
+        o.loglen = num::size(a);
+        println!("loglen: {}", o.loglen);
+    }),
+    flag("M", "set-daxmode", |o| o.set_daxmode = true),
+    flag("F", "nofuse", |o| o.fuse = Some(false)),
+    flag("", "fuse", |o| o.fuse = Some(true)),
+    flag("D", "nodax", |_| {}),
+    flag("", "verbose", |_| {}),
+    help(),
 ];
 
 /// Parses the arguments (after the program name).
 pub fn parse(args: &[String]) -> Parse<Opts> {
-    let p = getopt::getopt("mkfs.famfs", args, "+fFkl:DMh?", LONGS);
     let mut o = Opts {
         loglen: fs::DEFAULT_LOG_LEN,
         ..Default::default()
     };
-    for opt in p.opts {
-        match opt {
-            Opt::Known('f', _) => o.force = true,
-            Opt::Known('k', _) => {
-                o.kill = true;
-                println!("kill superblock: 1");
-            }
-            Opt::Known('K', _) => o.kill = true,
-            Opt::Known('l', Some(a)) => {
-                o.loglen = num::size(&a);
-                println!("loglen: {}", o.loglen);
-            }
-            Opt::Known('M', _) => o.set_daxmode = true,
-            Opt::Known('F', _) => o.fuse = Some(false),
-            Opt::Known('U', _) => o.fuse = Some(true),
-            Opt::Known('D' | 'V', _) => {}
-            _ => {
-                usage();
-                return Err(0);
-            }
-        }
-    }
-    let Some(dev) = p.operands.first() else {
+    let operands = options::parse("mkfs.famfs", OPTIONS, USAGE, args, &mut o)?;
+    let Some(dev) = operands.first() else {
         eprintln!("mkfs.famfs: must specify memory device");
-        usage();
+        print!("{USAGE}");
         return Err(1);
     };
     o.dev = PathBuf::from(dev);
-    o.secondaries = p.operands[1..].iter().map(PathBuf::from).collect();
+    o.secondaries = operands[1..].iter().map(PathBuf::from).collect();
     Ok(o)
 }
 

@@ -5,11 +5,12 @@
 //! original, the exit status is 0 even if that fails; 1 only without an operand or if
 //! the device path does not resolve.
 
-use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::options::{self, flag, help, Spec};
 use super::Parse;
 use std::path::PathBuf;
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 famfs mkmeta: Expose the metadata files of a mounted famfs file system
 
     famfs mkmeta <memdevice>
@@ -19,33 +20,16 @@ Arguments:
     -v|--verbose Print debugging output while executing the command
 ";
 
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
-
-const LONGS: &[LongOpt] = &[
-    long("verbose", HasArg::No, 'v'),
-    long("help", HasArg::No, 'h'),
-];
+const OPTIONS: &[Spec<()>] = &[flag("v", "verbose", |_| {}), help()];
 
 /// Parses the arguments (after `mkmeta`): the device.
 pub fn parse(args: &[String]) -> Parse<PathBuf> {
-    let p = getopt::getopt("mkmeta", args, "+vh?", LONGS);
-    for opt in p.opts {
-        match opt {
-            Opt::Known('v', _) => {}
-            _ => {
-                usage();
-                return Err(0);
-            }
-        }
-    }
-    match p.operands.first() {
+    let operands = options::parse("mkmeta", OPTIONS, USAGE, args, &mut ())?;
+    match operands.first() {
         Some(d) => Ok(PathBuf::from(d)),
         None => {
             eprintln!("famfs mkmeta: Must specify a dax device");
-            usage();
+            print!("{USAGE}");
             Err(1)
         }
     }

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The command line of `famfs` and `mkfs.famfs`, a drop-in for the original C tools:
-//! the same verbs, options (short and long, parsed by glibc's rules), argument
-//! syntax, defaults, the outputs scripts parse, and exit codes. Each verb lives in
-//! its own file with a `parse` (pure, host-tested) and a `run`.
+//! The command line of `famfs` and `mkfs.famfs`, a drop-in for the original C tools
+//! (the famfs project's user space; see the README's "famfs and this project"): the
+//! same verbs, options (short and long, parsed by glibc's rules), argument
+//! syntax, defaults, the outputs scripts parse, and exit codes.
+//!
+//! Each verb lives in its own file: its `USAGE` text, an option table (see
+//! [`options`]), a `parse` (pure, host-tested in `tests.rs`) that applies the table
+//! and checks the operands, and a `run`. Adding a verb takes that file, a `pub mod`
+//! line and a row in [`VERBS`] here (and a line in the global help if it is listed).
 //!
 //! Conventions shared by every verb, as in the original: an unknown option prints the
 //! usage on stdout and exits 0; `-h`/`-?` print it and exit 0; the exit status of a
@@ -12,6 +17,7 @@
 
 pub mod getopt;
 pub mod num;
+pub mod options;
 
 pub mod check;
 pub mod chkread;
@@ -23,11 +29,13 @@ pub mod devadd;
 pub mod flush;
 pub mod fsck;
 pub mod getmap;
+pub mod hosts;
 pub mod logplay;
 pub mod mkdir;
 pub mod mkfs;
 pub mod mkmeta;
 pub mod mount;
+pub mod rm;
 pub mod verify;
 
 use getopt::{long, HasArg, LongOpt};
@@ -74,10 +82,14 @@ pub fn online_cpus() -> usize {
     std::thread::available_parallelism().map_or(4, |n| n.get())
 }
 
-/// A thread count as `-t` takes it: 0..=256, anything else is refused (exit 1).
-pub fn threadct(s: &str) -> Option<usize> {
+/// A thread count as `-t` takes it: 0..=256; anything else is refused with exit 1.
+pub fn threadct(verb: &str, s: &str) -> Parse<usize> {
     let n = num::strtol(s);
-    (0..=256).contains(&n).then_some(n as usize)
+    if !(0..=256).contains(&n) {
+        eprintln!("famfs {verb}: thread count {s} out of range (0..256)");
+        return Err(1);
+    }
+    Ok(n as usize)
 }
 
 /// `path` made absolute (against the working directory) and normalised lexically:
@@ -115,25 +127,20 @@ pub struct StripeArgs {
 }
 
 impl StripeArgs {
-    /// Takes `-N`, `-B` or `-C`; false for other options.
-    pub fn take(&mut self, c: char, arg: &str) -> bool {
-        match c {
-            'N' => self.nstrips = Some(num::strtoul(arg)),
-            'B' => self.nbuckets = Some(num::strtoul(arg)),
-            'C' => self.chunk = Some(num::size(arg)),
-            _ => return false,
+    /// Takes `-N`: at most 16 strips, more are refused with exit 1.
+    pub fn set_nstrips(&mut self, verb: &str, arg: &str) -> Parse<()> {
+        let n = num::strtoul(arg);
+        self.nstrips = Some(n);
+        if n > 16 {
+            eprintln!("famfs {verb}: nstrips must be at most 16");
+            return Err(1);
         }
-        true
+        Ok(())
     }
 
     /// Whether any was given.
     pub fn given(&self) -> bool {
         self.nstrips.is_some() || self.nbuckets.is_some() || self.chunk.is_some()
-    }
-
-    /// The strip count is over the limit (exit 1 at parse time).
-    pub fn too_many_strips(&self) -> bool {
-        self.nstrips.unwrap_or(0) > 16
     }
 
     /// The interleave to allocate with: from the options if given (checked when
@@ -235,28 +242,46 @@ Commands:
 \tmkfs (also installed as mkfs.famfs)
 ";
 
-type Verb = fn(&[String]) -> i32;
+/// A verb of `famfs`.
+pub struct Verb {
+    /// `famfs <name>`.
+    pub name: &'static str,
+    /// Runs it with the arguments after the name; returns the exit status.
+    pub run: fn(&[String]) -> i32,
+    /// Its usage text (also for `famfs -h <name>`).
+    pub usage: &'static str,
+}
 
-fn verb(name: &str) -> Option<(Verb, fn())> {
-    Some(match name {
-        "mount" => (mount::run as Verb, mount::usage as fn()),
-        "fsck" => (fsck::run, fsck::usage),
-        "check" => (check::run, check::usage),
-        "mkdir" => (mkdir::run, mkdir::usage),
-        "cp" => (cp::run, cp::usage),
-        "creat" => (creat::run, creat::usage),
-        "flush" => (flush::run, flush::usage),
-        "verify" => (verify::run, verify::usage),
-        "mkmeta" => (mkmeta::run, mkmeta::usage),
-        "logplay" => (logplay::run, logplay::usage),
-        "getmap" => (getmap::run, getmap::usage),
-        "clone" => (clone::run, clone::usage),
-        "chkread" => (chkread::run, chkread::usage),
-        "mkfs" => (mkfs::run, mkfs::usage),
-        "devadd" => (devadd::run, devadd::usage),
-        "daxdev" => (daxdev::run, daxdev::usage),
-        _ => return None,
-    })
+impl Verb {
+    const fn new(name: &'static str, run: fn(&[String]) -> i32, usage: &'static str) -> Self {
+        Verb { name, run, usage }
+    }
+}
+
+/// Every verb.
+pub const VERBS: &[Verb] = &[
+    Verb::new("mount", mount::run, mount::USAGE),
+    Verb::new("fsck", fsck::run, fsck::USAGE),
+    Verb::new("check", check::run, check::USAGE),
+    Verb::new("mkdir", mkdir::run, mkdir::USAGE),
+    Verb::new("cp", cp::run, cp::USAGE),
+    Verb::new("creat", creat::run, creat::USAGE),
+    Verb::new("flush", flush::run, flush::USAGE),
+    Verb::new("verify", verify::run, verify::USAGE),
+    Verb::new("mkmeta", mkmeta::run, mkmeta::USAGE),
+    Verb::new("logplay", logplay::run, logplay::USAGE),
+    Verb::new("getmap", getmap::run, getmap::USAGE),
+    Verb::new("clone", clone::run, clone::USAGE),
+    Verb::new("chkread", chkread::run, chkread::USAGE),
+    Verb::new("mkfs", mkfs::run, mkfs::USAGE),
+    Verb::new("devadd", devadd::run, devadd::USAGE),
+    Verb::new("daxdev", daxdev::run, daxdev::USAGE),
+    Verb::new("rm", rm::run, rm::USAGE),
+    Verb::new("hosts", hosts::run, hosts::USAGE),
+];
+
+fn verb(name: &str) -> Option<&'static Verb> {
+    VERBS.iter().find(|v| v.name == name)
 }
 
 /// `famfs [--dryrun] <command> [args]`, or `mkfs.famfs [opts] <daxdev>` when called by
@@ -280,7 +305,7 @@ pub fn main(argv: &[String]) -> i32 {
             getopt::Opt::Known('n', _) => {}
             _ => {
                 match p.operands.first().and_then(|c| verb(c)) {
-                    Some((_, usage)) => usage(),
+                    Some(v) => print!("{}", v.usage),
                     None => print!("{GLOBAL_HELP}"),
                 }
                 return 0;
@@ -293,7 +318,7 @@ pub fn main(argv: &[String]) -> i32 {
         return 1;
     };
     match verb(cmd) {
-        Some((run, _)) => run(&p.operands[1..]),
+        Some(v) => (v.run)(&p.operands[1..]),
         None => {
             eprintln!("famfs cli: Unrecognized command {cmd}");
             print!("{GLOBAL_HELP}");

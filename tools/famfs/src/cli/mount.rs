@@ -4,12 +4,13 @@
 //! dax mode, `mount(2)`, meta files, log replay. FUSE-only options are accepted and
 //! validated as the original does, then ignored; FUSE mode itself is refused.
 
-use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::options::{self, arg, flag, help, try_arg, Spec};
 use super::{exit_val, Parse};
 use crate::fs::{self, MountOptions};
 use std::path::{Path, PathBuf};
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 Mount a famfs file system and make it ready to use:
 
     famfs mount [args] <memdevice> <mountpoint>
@@ -31,11 +32,6 @@ Arguments:
     -v|--verbose   Print debugging output while executing the command
 ";
 
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
-
 /// Parsed options.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Opts {
@@ -51,78 +47,71 @@ pub struct Opts {
     pub dummy: bool,
     /// `-v` count.
     pub verbose: u32,
+    /// `-m` (the default; given with `-r`, refused).
+    pub mmap: bool,
+    /// `-r`.
+    pub read: bool,
+    /// `-t` (FUSE only: checked, then ignored).
+    pub timeout: bool,
+    /// `-c` (FUSE only: checked, then ignored).
+    pub cache: bool,
+    /// `-S` (FUSE only: checked, then ignored).
+    pub shadow: bool,
     /// The operands.
     pub operands: Vec<String>,
 }
 
-const LONGS: &[LongOpt] = &[
-    long("fuse", HasArg::No, 'f'),
-    long("nofuse", HasArg::No, 'F'),
-    long("timeout", HasArg::Required, 't'),
-    long("cache", HasArg::Required, 'c'),
-    long("debug", HasArg::No, 'd'),
-    long("nouseraccess", HasArg::No, 'u'),
-    long("nodefaultperm", HasArg::No, 'p'),
-    long("shadow", HasArg::Required, 'S'),
-    long("set-daxmode", HasArg::No, 'M'),
-    long("load-module", HasArg::No, 'L'),
-    long("remount", HasArg::No, 'R'),
-    long("mmap", HasArg::No, 'm'),
-    long("read", HasArg::No, 'r'),
-    long("dummy", HasArg::No, 'D'),
-    long("verbose", HasArg::No, 'v'),
-    long("help", HasArg::No, 'h'),
+/// The FUSE-only options (`-t`, `-c`, `-d`, `-u`, `-p`, `-S`) are checked as the
+/// original checks them, then ignored.
+const OPTIONS: &[Spec<Opts>] = &[
+    flag("f", "fuse", |o| o.fuse = Some(true)),
+    flag("F", "nofuse", |o| o.fuse = Some(false)),
+    arg("t", "timeout", |o, _| o.timeout = true),
+    try_arg("c", "cache", |o, a| {
+        if !matches!(a, "always" | "normal" | "never") {
+            eprintln!("famfs mount: invalid cache mode {a} (always, normal or never)");
+            return Err(1);
+        }
+        o.cache = true;
+        Ok(())
+    }),
+    flag("d", "debug", |_| {}),
+    flag("u", "nouseraccess", |_| {}),
+    flag("p", "nodefaultperm", |_| {}),
+    try_arg("S", "shadow", |o, _| {
+        if o.shadow {
+            eprintln!("famfs mount: shadow path specified more than once");
+            return Err(libc::EINVAL);
+        }
+        o.shadow = true;
+        Ok(())
+    }),
+    flag("M", "set-daxmode", |o| o.set_daxmode = true),
+    flag("L", "load-module", |o| o.load_module = true),
+    flag("R", "remount", |o| o.remount = true),
+    flag("m", "mmap", |o| o.mmap = true),
+    flag("r", "read", |o| o.read = true),
+    flag("D", "dummy", |o| o.dummy = true),
+    flag("v", "verbose", |o| o.verbose += 1),
+    // In the original's option string, without a handler.
+    flag("b", "", |_| {}),
+    help(),
 ];
 
 /// Parses the arguments (after `mount`).
 pub fn parse(args: &[String]) -> Parse<Opts> {
-    let p = getopt::getopt("mount", args, "+fFt:c:dupS:MLRmrDvbh?", LONGS);
     let mut o = Opts::default();
-    let (mut mmap, mut read, mut timeout, mut cache, mut shadow) =
-        (false, false, false, false, false);
-    for opt in p.opts {
-        match opt {
-            Opt::Known('f', _) => o.fuse = Some(true),
-            Opt::Known('F', _) => o.fuse = Some(false),
-            Opt::Known('t', _) => timeout = true,
-            Opt::Known('c', Some(a)) => {
-                if !matches!(a.as_str(), "always" | "normal" | "never") {
-                    eprintln!("famfs mount: invalid cache mode {a} (always, normal or never)");
-                    return Err(1);
-                }
-                cache = true;
-            }
-            Opt::Known('S', _) => {
-                if shadow {
-                    eprintln!("famfs mount: shadow path specified more than once");
-                    return Err(libc::EINVAL);
-                }
-                shadow = true;
-            }
-            Opt::Known('d' | 'u' | 'p' | 'b', _) => {}
-            Opt::Known('M', _) => o.set_daxmode = true,
-            Opt::Known('L', _) => o.load_module = true,
-            Opt::Known('R', _) => o.remount = true,
-            Opt::Known('m', _) => mmap = true,
-            Opt::Known('r', _) => read = true,
-            Opt::Known('D', _) => o.dummy = true,
-            Opt::Known('v', _) => o.verbose += 1,
-            _ => {
-                usage();
-                return Err(0);
-            }
-        }
-    }
-    if timeout && cache {
+    let operands = options::parse("mount", OPTIONS, USAGE, args, &mut o)?;
+    if o.timeout && o.cache {
         eprintln!("famfs mount: --timeout and --cache are mutually exclusive");
         return Err(1);
     }
-    if mmap && read {
+    if o.mmap && o.read {
         eprintln!("famfs mount: the mmap and read options are mutually exclusive");
         return Err(1);
     }
     let want = if o.dummy { 1 } else { 2 };
-    if p.operands.len() != want {
+    if operands.len() != want {
         eprintln!(
             "famfs mount: {} arguments required",
             if o.dummy {
@@ -131,10 +120,10 @@ pub fn parse(args: &[String]) -> Parse<Opts> {
                 "2 (device and mount point)"
             }
         );
-        usage();
+        print!("{USAGE}");
         return Err(1);
     }
-    o.operands = p.operands;
+    o.operands = operands;
     Ok(o)
 }
 

@@ -98,6 +98,64 @@ fn getopt_long_forms_prefixes_and_errors() {
 }
 
 #[test]
+fn option_tables_apply_rows_in_order() {
+    use super::options::{arg, flag, help, parse, try_arg, Spec};
+    #[derive(Default)]
+    struct O {
+        k: u32,
+        kill: u32,
+        name: String,
+        n: u64,
+    }
+    const T: &[Spec<O>] = &[
+        flag("k", "", |o| o.k += 1),
+        flag("", "kill", |o| o.kill += 1),
+        arg("", "name", |o, a| o.name = a.to_string()),
+        try_arg("n", "number", |o, a| {
+            o.n = num::strtoul(a);
+            if o.n > 9 {
+                return Err(7);
+            }
+            Ok(())
+        }),
+        help(),
+    ];
+    let mut o = O::default();
+    let ops = parse(
+        "t",
+        T,
+        "",
+        &a(&["-kk", "--kill", "--na=x", "-n3", "op", "-k"]),
+        &mut o,
+    );
+    assert_eq!(ops.unwrap(), a(&["op", "-k"]));
+    assert_eq!((o.k, o.kill, o.name.as_str(), o.n), (2, 1, "x", 3));
+    // A short-only row has no long form (`--k` is a prefix of `--kill`), a long-only row
+    // no short form; help, and a missing argument, are usage and 0.
+    assert_eq!(parse("t", T, "", &a(&["--k"]), &mut o), Ok(vec![]));
+    assert_eq!(o.kill, 2);
+    for bad in [
+        &["-x"][..],
+        &["-K"],
+        &["-?"],
+        &["-h"],
+        &["--help"],
+        &["--name"],
+    ] {
+        assert_eq!(
+            parse("t", T, "", &a(bad), &mut O::default()),
+            Err(0),
+            "{bad:?}"
+        );
+    }
+    // A refused argument ends the parse with its status, before later options.
+    assert_eq!(
+        parse("t", T, "", &a(&["-n", "10", "-x"]), &mut O::default()),
+        Err(7)
+    );
+}
+
+#[test]
 fn numbers_as_strtol_reads_them() {
     assert_eq!(num::strtol("42"), 42);
     assert_eq!(num::strtol("042"), 34);
@@ -384,7 +442,7 @@ fn creat_options() {
     assert_eq!(creat::parse(&a(&["-t", "-1", "f"])).unwrap_err(), 1);
     assert_eq!(
         creat::parse(&a(&["-t0", "-M", "f,0,1"])).unwrap().threads,
-        0
+        Some(0)
     );
     assert_eq!(
         creat::parse(&a(&["-N", "17", "-s", "2m", "f"])).unwrap_err(),
@@ -420,7 +478,7 @@ fn verify_options() {
     );
     let m = verify::parse(&a(&["-t", "2", "-m", "a,1", "--multi", "b,2"])).unwrap();
     assert_eq!(m.multi, [(PathBuf::from("a"), 1), (PathBuf::from("b"), 2)]);
-    assert_eq!(m.threads, 2);
+    assert_eq!(m.threads, Some(2));
 }
 
 #[test]
@@ -478,5 +536,26 @@ fn paths_resolve_lexically() {
     assert_eq!(
         lexical_abs(Path::new("/mnt/famfs/")),
         Path::new("/mnt/famfs")
+    );
+}
+
+#[test]
+fn rm_hosts_and_logplay_follow_parse() {
+    let o = super::rm::parse(&a(&["-r", "-v", "/mnt/famfs/d", "/mnt/famfs/f"])).unwrap();
+    assert!(o.recursive);
+    assert_eq!(o.verbose, 1);
+    assert_eq!(o.paths.len(), 2);
+    assert_eq!(super::rm::parse(&a(&[])).unwrap_err(), 1);
+    assert_eq!(super::rm::parse(&a(&["-x", "p"])).unwrap_err(), 0);
+    let h = super::hosts::parse(&a(&["--dead", "host-b", "/mnt/famfs"])).unwrap();
+    assert_eq!(h.declare, Some(("host-b".to_string(), false)));
+    let h = super::hosts::parse(&a(&["-F", "u", "/mnt/famfs"])).unwrap();
+    assert_eq!(h.declare, Some(("u".to_string(), true)));
+    assert_eq!(super::hosts::parse(&a(&[])).unwrap_err(), 1);
+    let l = super::logplay::parse(&a(&["--follow", "/mnt/famfs"])).unwrap();
+    assert!(l.follow);
+    assert_eq!(
+        super::logplay::parse(&a(&["-f", "-n", "/mnt/famfs"])).unwrap_err(),
+        1
     );
 }

@@ -3,12 +3,13 @@
 //! `famfs verify -S SEED -f FILE [-q]`, or `famfs verify -m FILE,SEED ... [-t N]`:
 //! compare files with the stream `creat -r -S` writes (the original's, bit for bit).
 
-use super::getopt::{self, long, HasArg, LongOpt, Opt};
+use super::options::{self, flag, help, try_arg, Spec};
 use super::{exit_val, num, Parse};
 use crate::fs;
 use std::path::{Path, PathBuf};
 
-const USAGE: &str = "
+/// The usage text.
+pub const USAGE: &str = "
 famfs verify: Verify the contents of a file that was created with 'famfs creat':
 
     famfs verify -S <seed> -f <filename>
@@ -23,11 +24,6 @@ Arguments:
     -q|--quiet                No success line
 ";
 
-/// Prints the usage on stdout.
-pub fn usage() {
-    print!("{USAGE}");
-}
-
 /// Parsed options.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Opts {
@@ -37,74 +33,61 @@ pub struct Opts {
     pub seed: u64,
     /// `-m`.
     pub multi: Vec<(PathBuf, u64)>,
-    /// `-t`; without it the online CPU count, looked up only for `--multi` (the
-    /// lookup reads cgroup files, a cost every single-file `verify` would pay).
-    pub threads: usize,
+    /// `-t`; without it `--multi` uses the online CPU count, looked up only then
+    /// (the lookup reads cgroup files, a cost every single-file `verify` would pay).
+    pub threads: Option<usize>,
     /// `-q`.
     pub quiet: bool,
     /// `-v` count.
     pub verbose: u32,
 }
 
-const LONGS: &[LongOpt] = &[
-    long("filename", HasArg::Required, 'f'),
-    long("seed", HasArg::Required, 'S'),
-    long("multi", HasArg::Required, 'm'),
-    long("threadct", HasArg::Required, 't'),
-    long("quiet", HasArg::No, 'q'),
-    long("verbose", HasArg::No, 'v'),
-    long("help", HasArg::No, 'h'),
+/// `--multi` given with `--seed` or `--filename` (in either order).
+fn incompatible() -> Parse<()> {
+    eprintln!("famfs verify: --multi is incompatible with --seed and --filename");
+    Err(1)
+}
+
+const OPTIONS: &[Spec<Opts>] = &[
+    try_arg("f", "filename", |o, a| {
+        if !o.multi.is_empty() {
+            return incompatible();
+        }
+        o.file = Some(PathBuf::from(a));
+        Ok(())
+    }),
+    try_arg("S", "seed", |o, a| {
+        if !o.multi.is_empty() {
+            return incompatible();
+        }
+        o.seed = num::strtoul(a);
+        Ok(())
+    }),
+    try_arg("m", "multi", |o, a| {
+        if o.file.is_some() || o.seed != 0 {
+            return incompatible();
+        }
+        let f: Vec<&str> = a.split(',').collect();
+        if f.len() != 2 {
+            eprintln!("famfs verify: bad --multi argument {a:?} (file,seed)");
+            return Err(1);
+        }
+        o.multi.push((PathBuf::from(f[0]), num::strtoul(f[1])));
+        Ok(())
+    }),
+    try_arg("t", "threadct", |o, a| {
+        o.threads = Some(super::threadct("verify", a)?);
+        Ok(())
+    }),
+    flag("q", "quiet", |o| o.quiet = true),
+    flag("v", "verbose", |o| o.verbose += 1),
+    help(),
 ];
 
 /// Parses the arguments (after `verify`).
 pub fn parse(args: &[String]) -> Parse<Opts> {
-    let p = getopt::getopt("verify", args, "+f:S:m:t:qvh?", LONGS);
     let mut o = Opts::default();
-    let mut threads = None;
-    let incompatible = || {
-        eprintln!("famfs verify: --multi is incompatible with --seed and --filename");
-        Err(1)
-    };
-    for opt in p.opts {
-        match opt {
-            Opt::Known('f', Some(a)) => {
-                if !o.multi.is_empty() {
-                    return incompatible();
-                }
-                o.file = Some(PathBuf::from(a));
-            }
-            Opt::Known('S', Some(a)) => {
-                if !o.multi.is_empty() {
-                    return incompatible();
-                }
-                o.seed = num::strtoul(&a);
-            }
-            Opt::Known('m', Some(a)) => {
-                if o.file.is_some() || o.seed != 0 {
-                    return incompatible();
-                }
-                let f: Vec<&str> = a.split(',').collect();
-                if f.len() != 2 {
-                    eprintln!("famfs verify: bad --multi argument {a:?} (file,seed)");
-                    return Err(1);
-                }
-                o.multi.push((PathBuf::from(f[0]), num::strtoul(f[1])));
-            }
-            Opt::Known('t', Some(a)) => match super::threadct(&a) {
-                Some(n) => threads = Some(n),
-                None => {
-                    eprintln!("famfs verify: thread count {a} out of range (0..256)");
-                    return Err(1);
-                }
-            },
-            Opt::Known('q', _) => o.quiet = true,
-            Opt::Known('v', _) => o.verbose += 1,
-            _ => {
-                usage();
-                return Err(0);
-            }
-        }
-    }
+    options::parse("verify", OPTIONS, USAGE, args, &mut o)?;
     if o.multi.is_empty() {
         if o.file.is_none() {
             eprintln!("famfs verify: Must specify filename");
@@ -114,8 +97,6 @@ pub fn parse(args: &[String]) -> Parse<Opts> {
             eprintln!("famfs verify: Must specify random seed to verify file data");
             return Err(1);
         }
-    } else {
-        o.threads = threads.unwrap_or_else(super::online_cpus);
     }
     Ok(o)
 }
@@ -154,12 +135,9 @@ pub fn run(args: &[String]) -> i32 {
         return if verify_one(f, o.seed, o.quiet) { 0 } else { 1 };
     }
     use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    let threads = o.threads.unwrap_or_else(super::online_cpus);
     if !o.quiet {
-        println!(
-            "verify_multi: threads={} nfiles={}",
-            o.threads,
-            o.multi.len()
-        );
+        println!("verify_multi: threads={threads} nfiles={}", o.multi.len());
     }
     let next = AtomicUsize::new(0);
     let errs = AtomicU64::new(0);
@@ -172,11 +150,11 @@ pub fn run(args: &[String]) -> i32 {
             errs.fetch_add(1, Ordering::Relaxed);
         }
     };
-    if o.threads == 0 {
+    if threads == 0 {
         work();
     } else {
         std::thread::scope(|s| {
-            for _ in 0..o.threads.min(o.multi.len()) {
+            for _ in 0..threads.min(o.multi.len()) {
                 s.spawn(work);
             }
         });

@@ -112,6 +112,7 @@ pub fn devadd(mpt: &Path, dev: &Path) -> Result<u32> {
                 system_uuid: fsys.sb.system_uuid,
                 dev_size: size,
                 dev_path: dev.display().to_string(),
+                deletes: false,
             };
             m.copy_in(0, &sb.encode());
             m.flush(0, SB_STRUCT_SIZE);

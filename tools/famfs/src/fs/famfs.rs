@@ -4,6 +4,7 @@
 //! inside it.
 
 use super::error::{refuse, Context, Error, Result};
+use super::hosts::Join;
 use super::identity::{system_uuid, Role};
 use super::log_lock::LogCache;
 use super::logplay::{instantiate, play, LogplayOptions, LogplayStats};
@@ -113,11 +114,62 @@ impl Famfs {
 
     /// `famfs logplay`: creates every logged file and directory that is missing (or,
     /// with a shadow directory, writes a YAML file per entry there instead).
+    ///
+    /// The host's slot in the host table is written before the log is read (registering
+    /// the host if it has none) and records afterwards how far the replay got, deletes
+    /// included (`crate::hosts`). On a file system without deletes a host that cannot
+    /// write its slot (its tools are not root) replays all the same.
     pub fn logplay(&self, o: &LogplayOptions) -> Result<LogplayStats> {
+        let slot = if o.dry_run || o.shadow.is_some() {
+            None
+        } else {
+            let join = if o.fresh_mount {
+                Join::Mount
+            } else {
+                Join::Replay
+            };
+            match self.register(join, None) {
+                Ok(slot) => Some(slot),
+                Err(e) if self.sb.deletes => return Err(e),
+                Err(_) => None,
+            }
+        };
         let bytes = self.read_log()?;
         let (hdr, entries) = read_log(&bytes)?;
         let client = o.client || self.role == Role::Client;
-        play(&self.mpt, hdr.next_index, entries, client, o)
+        let st = play(&self.mpt, hdr.next_index, entries, client, o)?;
+        if let Some(slot) = slot {
+            self.record_replayed(slot, st.applied)?;
+        }
+        Ok(st)
+    }
+
+    /// `famfs logplay --follow`: plays the log, then watches its header in shared memory
+    /// (every `interval`) and plays it again whenever it grows. `report` sees each
+    /// replay's statistics and says whether to go on; the last statistics are returned.
+    pub fn follow(
+        &self,
+        interval: std::time::Duration,
+        mut report: impl FnMut(&LogplayStats) -> bool,
+        o: &LogplayOptions,
+    ) -> Result<LogplayStats> {
+        let f = File::open(self.log_path()).ctx(|| "open the log".into())?;
+        let m = sys::Mapping::new(&f, crate::format::LOG_HEADER_SIZE, false)
+            .ctx(|| "map the log".into())?;
+        let mut seen = None;
+        loop {
+            let mut h = [0u8; crate::format::LOG_HEADER_SIZE];
+            m.invalidate(0, h.len());
+            m.copy_out(0, &mut h);
+            if seen != Some(h) {
+                let st = self.logplay(o)?;
+                seen = Some(h);
+                if !report(&st) {
+                    return Ok(st);
+                }
+            }
+            std::thread::sleep(interval);
+        }
     }
 
     pub(super) fn instantiate(&self, full: &Path, f: &FileEntry, mode: u32) -> Result<()> {

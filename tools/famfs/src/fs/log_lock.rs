@@ -11,6 +11,7 @@ use crate::format::{
     used_len, Extent, FormatError, Log, LogEntry, LogHeader, Superblock, LOG_ENTRY_SIZE,
     LOG_HEADER_SIZE,
 };
+use crate::namespace::{Deleted, Namespace, Object};
 use crate::sys;
 use std::fs::OpenOptions;
 
@@ -35,6 +36,10 @@ pub(super) struct LogCache {
     /// before the files on them; a corrupt log may not: fsck reports that, and the
     /// allocator must not hand that memory out once the device is there).
     pending: Vec<Extent>,
+    /// The live namespace of entries `0..upto`.
+    pub(super) ns: Namespace,
+    /// Memory of deleted files not known to be reusable yet (still marked in `devs`).
+    deleted: Deleted,
 }
 
 /// Bytes a private log image keeps spare beyond what it holds, so that a caller's
@@ -61,6 +66,8 @@ impl LogCache {
                 bitmaps: vec![Bitmap::new(sb.dev_size, sb.log_len)],
             },
             pending: Vec::new(),
+            ns: Namespace::default(),
+            deleted: Deleted::default(),
         }
     }
 
@@ -68,7 +75,8 @@ impl LogCache {
     fn scan(&mut self, from: u64, to: u64) -> Result<()> {
         for i in from..to {
             let off = used_len(i);
-            match LogEntry::decode(&self.image[off..off + LOG_ENTRY_SIZE], i)? {
+            let entry = LogEntry::decode(&self.image[off..off + LOG_ENTRY_SIZE], i)?;
+            match &entry {
                 LogEntry::AddDaxdev(d) if d.index as usize == self.devs.bitmaps.len() => {
                     self.devs.bitmaps.push(Devices::member(d.size));
                     for e in std::mem::take(&mut self.pending) {
@@ -76,11 +84,15 @@ impl LogCache {
                     }
                 }
                 LogEntry::File(f) => {
+                    self.deleted.take_over(&f.layout, &mut self.devs);
                     for e in f.layout.extents() {
                         self.mark(*e);
                     }
                 }
                 _ => {}
+            }
+            if let Some(Object::File(f)) = self.ns.apply(i, &entry) {
+                self.deleted.on_delete(i, &f.layout);
             }
         }
         self.upto = to;
@@ -121,6 +133,35 @@ impl Famfs {
         read: Read,
         f: impl FnOnce(&mut Log<'_>, &Devices) -> Result<T>,
     ) -> Result<T> {
+        self.with_log_cache(read, |log, c| f(log, &c.devs))
+    }
+
+    /// [`Famfs::with_log`], with the live namespace of every entry before `f`'s.
+    pub(super) fn with_log_ns<T>(
+        &self,
+        f: impl FnOnce(&mut Log<'_>, &Namespace) -> Result<T>,
+    ) -> Result<T> {
+        self.with_log_cache(Read::Entries, |log, c| f(log, &c.ns))
+    }
+
+    /// Frees the memory of deleted files that every live host has let go of (whose
+    /// deletes every live host in the host table has applied).
+    fn release_deleted(&self, c: &mut LogCache) -> Result<()> {
+        if c.deleted.is_empty() {
+            return Ok(());
+        }
+        // No host registered (none of them ran this tool): only the deletes this host
+        // applied, which are all it logged, before `upto`.
+        let below = self.hosts()?.reusable_below().unwrap_or(c.upto);
+        c.deleted.release(&mut c.devs, below);
+        Ok(())
+    }
+
+    fn with_log_cache<T>(
+        &self,
+        read: Read,
+        f: impl FnOnce(&mut Log<'_>, &LogCache) -> Result<T>,
+    ) -> Result<T> {
         if self.role != Role::Master {
             return refuse(
                 "Error not running on FAMFS_MASTER node: this host is a client of the file system; only the master may create files",
@@ -154,8 +195,8 @@ impl Famfs {
         c.image[..LOG_HEADER_SIZE].copy_from_slice(&header);
         // Entries are appended to the cache's image when it holds every entry in use,
         // else to a private image of the header alone (only appended entries in it).
-        let mut header_only;
-        let (image, first) = if read == Read::Entries {
+        // The image is taken out of the cache while `f` runs, which sees the rest of it.
+        let (mut image, first) = if read == Read::Entries {
             let (from, to) = (used_len(c.upto), used_len(next).min(m.len()));
             if to > from {
                 m.invalidate(from, to - from);
@@ -165,18 +206,18 @@ impl Famfs {
                 m.append_to(from, to - from, &mut c.image);
             }
             c.scan(c.upto, next)?;
-            (&mut c.image, 0)
+            self.release_deleted(c)?;
+            (std::mem::take(&mut c.image), 0)
         } else {
-            header_only = header.to_vec();
-            (&mut header_only, next)
+            (header.to_vec(), next)
         };
         let (after, r) = {
             let mut log = if first == 0 {
-                Log::open_in_use(image, m.len() as u64)?
+                Log::open_in_use(&mut image, m.len() as u64)?
             } else {
-                Log::open_for_append(image, m.len() as u64)?
+                Log::open_for_append(&mut image, m.len() as u64)?
             };
-            let r = f(&mut log, &c.devs);
+            let r = f(&mut log, c);
             (log.header().next_index, r)
         };
         if after > next {
@@ -187,6 +228,9 @@ impl Famfs {
             m.flush(from, to - from);
             m.copy_in(0, &image[..LOG_HEADER_SIZE]);
             m.flush(0, LOG_HEADER_SIZE);
+        }
+        if first == 0 {
+            c.image = image;
         }
         let r = r?;
         // Entries not read stay for the next call that reads them (from the device,

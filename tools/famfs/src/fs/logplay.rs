@@ -10,8 +10,9 @@ use super::mounts::TempMount;
 use crate::format::{
     check_relpath, read_log, DaxdevEntry, DirEntry, FileEntry, FormatError, LogEntry,
 };
+use crate::namespace::{Namespace, Object};
 use crate::sys;
-use std::fs::{self, OpenOptions};
+use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -50,6 +51,8 @@ pub struct LogplayOptions {
     pub shadow: Option<PathBuf>,
     /// Re-read every shadow file and compare it.
     pub shadow_test: bool,
+    /// Played by `famfs mount` on a fresh mount (see [`Join::Mount`]).
+    pub fresh_mount: bool,
 }
 
 /// What `logplay` did.
@@ -75,12 +78,23 @@ pub struct LogplayStats {
     pub daxdevs: u64,
     /// `ADD_DAXDEV` entries whose device could not be registered.
     pub daxdev_errors: u64,
+    /// Files and directories removed (deleted in the log).
+    pub deleted: u64,
+    /// Deletes that could not be applied here (or are not valid).
+    pub delete_errors: u64,
+    /// Entries in effect here: every entry below this index, deletes included (the
+    /// index of the first delete not applied, else the log's length).
+    pub applied: u64,
 }
 
 impl LogplayStats {
     /// The exit status: every kind of error counted.
     pub fn errors(&self) -> u64 {
-        self.file_errors + self.dir_errors + self.yaml_errors + self.daxdev_errors
+        self.file_errors
+            + self.dir_errors
+            + self.yaml_errors
+            + self.daxdev_errors
+            + self.delete_errors
     }
 }
 
@@ -101,21 +115,128 @@ pub(super) fn play(
         println!("__famfs_logplay: log contains {n} entries");
     }
     let target = o.shadow.clone().unwrap_or_else(|| root.to_path_buf());
-    for (i, e) in entries.into_iter().enumerate() {
-        match e? {
-            LogEntry::Mkdir(d) => play_mkdir(&target, i, &d, o, &mut st),
-            LogEntry::File(f) => play_file(&target, i, &f, client, o, &mut st),
-            LogEntry::AddDaxdev(d) => play_daxdev(root, i, &d, o, &mut st),
-            LogEntry::Other(_) => {}
+    // A corrupt entry ends the log here.
+    let mut log = Vec::new();
+    let mut corrupt = None;
+    for e in entries {
+        match e {
+            Ok(e) => log.push(e),
+            Err(e) => {
+                corrupt = Some(e);
+                break;
+            }
         }
+    }
+    let mut ns = Namespace::default();
+    for (i, e) in log.iter().enumerate() {
+        ns.apply(i as u64, e);
+    }
+    st.applied = log.len() as u64;
+    // Deleted objects go first, so that a path deleted and logged again gets its new
+    // object.
+    remove_deleted(&target, &ns, o, &mut st);
+    for (i, e) in log.iter().enumerate() {
+        match e {
+            LogEntry::Mkdir(d) if ns.is_live(i as u64) => play_mkdir(&target, i, d, o, &mut st),
+            LogEntry::File(f) if ns.is_live(i as u64) => {
+                play_file(&target, i, f, client, o, &mut st)
+            }
+            LogEntry::AddDaxdev(d) => play_daxdev(root, i, d, o, &mut st),
+            _ => {}
+        }
+    }
+    if let Some(e) = corrupt {
+        return Err(e.into());
     }
     if o.verbose > 0 {
         println!(
-            "Created:  {} files, {} directories\nExisted: {} entries",
-            st.files, st.dirs, st.existing
+            "Created:  {} files, {} directories\nExisted: {} entries\nDeleted: {} entries",
+            st.files, st.dirs, st.existing, st.deleted
         );
     }
     Ok(st)
+}
+
+/// Removes what the log deleted and this host still has: a file only if it is the one
+/// the deleted entry made (its map starts where that entry's does), after revoking its
+/// map, so that no process here reaches its memory again; then directories, deepest
+/// first, unless the path is live again. Sets `st.applied` below the first file delete
+/// that could not be applied.
+fn remove_deleted(target: &Path, ns: &Namespace, o: &LogplayOptions, st: &mut LogplayStats) {
+    for (i, _) in &ns.bad {
+        eprintln!("famfs logplay: entry {i}: a delete of no live file or empty directory");
+        st.delete_errors += 1;
+    }
+    let mut dirs = Vec::new();
+    for (d, _, obj) in &ns.deleted {
+        let full = target.join(obj.relpath());
+        let done = match obj {
+            Object::Dir(_) => {
+                if ns.find(obj.relpath()).is_none() {
+                    dirs.push((*d, full));
+                }
+                continue;
+            }
+            Object::File(f) if o.shadow.is_some() => {
+                !full.is_file() || o.dry_run || fs::remove_file(&full).is_ok()
+            }
+            Object::File(f) => remove_file(&full, f, o),
+        };
+        if done {
+            st.deleted += u64::from(!o.dry_run);
+        } else {
+            st.delete_errors += 1;
+            st.applied = st.applied.min(*d);
+        }
+    }
+    dirs.sort_by_key(|(_, p)| std::cmp::Reverse(p.components().count()));
+    // A directory holds no device memory: one that cannot be removed (files made here
+    // outside the log are in it) is an error, but does not hold reuse back.
+    for (_, full) in dirs {
+        if o.dry_run || !full.is_dir() {
+            continue;
+        }
+        match fs::remove_dir(&full) {
+            Ok(()) => st.deleted += 1,
+            Err(e) => {
+                eprintln!("famfs logplay: rmdir {}: {e}", full.display());
+                st.delete_errors += 1;
+            }
+        }
+    }
+}
+
+/// Removes `full` if it is the file of entry `f`: revokes its map, then unlinks it.
+/// `true` if it is gone (or was never here, or is another file).
+fn remove_file(full: &Path, f: &FileEntry, o: &LogplayOptions) -> bool {
+    let Ok(file) = File::open(full) else {
+        return !full.exists();
+    };
+    let first = f.layout.extents().first().map(|e| (e.dev, e.offset));
+    if sys::map_first_extent(&file).ok().map(|e| (e.dev, e.offset)) != first {
+        // Another file at that path (logged later), or one without a map.
+        return true;
+    }
+    if o.dry_run {
+        return true;
+    }
+    if o.verbose > 0 {
+        println!("famfs logplay: removing deleted file {}", f.relpath);
+    }
+    if let Err(e) = sys::revoke(&file) {
+        eprintln!(
+            "famfs logplay: {}: cannot revoke its map ({e}); left in place",
+            full.display()
+        );
+        return false;
+    }
+    match fs::remove_file(full) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("famfs logplay: unlink {}: {e}", full.display());
+            false
+        }
+    }
 }
 
 /// Plays entry `i`, a directory, into `target`.

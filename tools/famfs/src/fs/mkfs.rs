@@ -98,6 +98,7 @@ pub fn mkfs(dev: &Path, opts: &MkfsOptions) -> Result<MkfsOutcome> {
         system_uuid: me,
         dev_size: size,
         dev_path: dev.display().to_string(),
+        deletes: false,
     };
     m.copy_in(0, &sb.encode());
     m.flush(0, SB_STRUCT_SIZE);

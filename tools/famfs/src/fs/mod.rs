@@ -6,11 +6,13 @@
 
 mod check;
 mod data;
+mod delete;
 mod devices;
 mod dirs;
 mod error;
 mod famfs;
 mod files;
+mod hosts;
 mod identity;
 mod kmod;
 mod log_lock;
@@ -23,9 +25,11 @@ mod sysfs;
 
 pub use check::check_tree;
 pub use data::{copy_data, fill_file, verify_file};
+pub use delete::RmStats;
 pub use devices::{devadd, list_daxdevs, mkfs_secondaries, register_daxdev, DaxdevInfo};
 pub use error::{Context, Error, Result};
 pub use famfs::{Famfs, FAMFS_MAGIC};
+pub use hosts::Join;
 pub use identity::{system_uuid, Role, SYSTEM_UUID_PATH};
 pub use kmod::{ensure_module, module_loaded};
 pub use logplay::{logplay_device, LogplayOptions, LogplayStats};

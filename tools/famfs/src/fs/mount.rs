@@ -46,6 +46,7 @@ pub fn mount(
     };
     let play = LogplayOptions {
         verbose: o.verbose.saturating_sub(1),
+        fresh_mount: !o.remount,
         ..Default::default()
     };
     if o.remount {

@@ -21,5 +21,6 @@ pub fn new_superblock(dev_size: u64) -> Superblock {
         system_uuid: Uuid::new_v4(),
         dev_size,
         dev_path: "/dev/dax0.0".into(),
+        deletes: false,
     }
 }
