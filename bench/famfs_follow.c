@@ -11,7 +11,7 @@
  *                                       then writes i to MNT/pong.
  *
  * The round trip bounds the visibility latency from above: it adds the client's write
- * and the master's poll (every 100 us each) to it. MNT/pong is a file the master made
+ * and the master's poll (every 1 ms each) to it. MNT/pong is a file the master made
  * before; the client writes it as root (its mode is read-only there). QEMU's shared
  * memory is coherent, so no cache maintenance is done here.
  */
@@ -53,7 +53,7 @@ static int run_creat(const char *path)
 	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -1;
 }
 
-static int ping(const char *mnt, int n)
+static int master_side(const char *mnt, int n)
 {
 	double *rtt = calloc(n, sizeof(*rtt)), creat_sum = 0, t0, t1;
 	char path[256];
@@ -75,7 +75,7 @@ static int ping(const char *mnt, int n)
 			if (pread(fd, &v, sizeof(v), 0) != sizeof(v))
 				return 4;
 			if (v != (uint64_t)i)
-				usleep(100);
+				usleep(1000);
 		} while (v != (uint64_t)i && now_ms() - t1 < 60000);
 		if (v != (uint64_t)i)
 			return 5;
@@ -87,7 +87,7 @@ static int ping(const char *mnt, int n)
 	return 0;
 }
 
-static int pong(const char *mnt, int n)
+static int client_side(const char *mnt, int n)
 {
 	char path[256];
 	struct stat st;
@@ -101,7 +101,7 @@ static int pong(const char *mnt, int n)
 	for (i = 1; i <= n; i++) {
 		snprintf(path, sizeof(path), "%s/ping-%d", mnt, i);
 		while (stat(path, &st))
-			usleep(100);
+			usleep(1000);
 		v = i;
 		if (pwrite(fd, &v, sizeof(v), 0) != sizeof(v))
 			return 3;
@@ -114,8 +114,8 @@ int main(int argc, char **argv)
 	if (argc != 4)
 		return 1;
 	if (!strcmp(argv[1], "ping"))
-		return ping(argv[2], atoi(argv[3]));
+		return master_side(argv[2], atoi(argv[3]));
 	if (!strcmp(argv[1], "pong"))
-		return pong(argv[2], atoi(argv[3]));
+		return client_side(argv[2], atoi(argv[3]));
 	return 1;
 }

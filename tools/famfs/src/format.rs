@@ -43,6 +43,11 @@ pub const MIN_DEVICE_SIZE: u64 = 4 << 30;
 pub const PRIMARY_SB: u32 = 1;
 /// `FAMFS_LOG_MAGIC`.
 pub const LOG_MAGIC: u64 = 0xbad_cafe_f00d;
+/// The log magic of a file system that has logged a delete: `FAMFS_LOG_MAGIC` with bit 48
+/// set. famfs's tools check the log magic on every replay (`famfs_validate_log_header`),
+/// also on the paths that do not check the superblock's version
+/// ([`SUPER_VERSION_DELETES`]), so none of them replays a log with deletes.
+pub const LOG_MAGIC_DELETES: u64 = LOG_MAGIC | 1 << 48;
 
 /// Size of `struct famfs_superblock`.
 pub const SB_STRUCT_SIZE: usize = 200;
@@ -255,6 +260,8 @@ pub struct LogHeader {
     pub next_seqnum: u64,
     /// `famfs_log_next_index`.
     pub next_index: u64,
+    /// The log has deletes: its magic is [`LOG_MAGIC_DELETES`].
+    pub deletes: bool,
 }
 
 impl LogHeader {
@@ -265,13 +272,19 @@ impl LogHeader {
             last_index: log_capacity(len) - 1,
             next_seqnum: 0,
             next_index: 0,
+            deletes: false,
         }
     }
 
     /// Encodes the 48-byte header, CRC included.
     pub fn encode(&self) -> [u8; LOG_HEADER_SIZE] {
         let mut b = [0u8; LOG_HEADER_SIZE];
-        put_u64(&mut b, 0, LOG_MAGIC);
+        let magic = if self.deletes {
+            LOG_MAGIC_DELETES
+        } else {
+            LOG_MAGIC
+        };
+        put_u64(&mut b, 0, magic);
         put_u64(&mut b, 8, self.len);
         put_u64(&mut b, 16, self.last_index);
         let crc = crc32(&b[..24]);
@@ -287,7 +300,7 @@ impl LogHeader {
             return Err(FormatError::Truncated);
         }
         let magic = u64_at(b, 0);
-        if magic != LOG_MAGIC {
+        if magic != LOG_MAGIC && magic != LOG_MAGIC_DELETES {
             return Err(FormatError::BadLogMagic(magic));
         }
         if u64_at(b, 24) != u64::from(crc32(&b[..24])) {
@@ -298,6 +311,7 @@ impl LogHeader {
             last_index: u64_at(b, 16),
             next_seqnum: u64_at(b, 32),
             next_index: u64_at(b, 40),
+            deletes: magic == LOG_MAGIC_DELETES,
         };
         if h.len != log_len {
             return Err(FormatError::BadLogHeader(
@@ -717,6 +731,12 @@ impl<'a> Log<'a> {
     /// The header.
     pub fn header(&self) -> LogHeader {
         self.header
+    }
+
+    /// Marks the log as one with deletes ([`LOG_MAGIC_DELETES`]); written with the
+    /// header of the next append.
+    pub fn mark_deletes(&mut self) {
+        self.header.deletes = true;
     }
 
     /// Fails when the log has no room for another entry.

@@ -318,3 +318,34 @@ fn a_delete_torn_by_a_crash_is_never_half_applied() {
     assert_eq!(r.bad_entries, 1);
     assert_eq!(r.deletes, 0);
 }
+
+/// famfs's tools validate the log's magic on every replay, also where they skip the
+/// superblock's version: a log with deletes has another magic, kept by later appends.
+#[test]
+fn a_log_with_deletes_has_its_own_magic() {
+    use famfs::format::{LOG_MAGIC, LOG_MAGIC_DELETES};
+    let mut buf = log_of(&[file("a", 64 * MIB, 2 * MIB)]);
+    assert_eq!(u64::from_ne_bytes(buf[..8].try_into().unwrap()), LOG_MAGIC);
+    {
+        let mut log = Log::open(&mut buf).unwrap();
+        assert!(!log.header().deletes);
+        log.mark_deletes();
+        log.append(&del(0, "a")).unwrap();
+    }
+    assert_eq!(
+        u64::from_ne_bytes(buf[..8].try_into().unwrap()),
+        LOG_MAGIC_DELETES
+    );
+    {
+        let mut log = Log::open(&mut buf).unwrap();
+        assert!(log.header().deletes);
+        log.append(&file("b", 66 * MIB, 2 * MIB)).unwrap();
+    }
+    assert_eq!(
+        u64::from_ne_bytes(buf[..8].try_into().unwrap()),
+        LOG_MAGIC_DELETES
+    );
+    let (h, entries) = famfs::format::read_log(&buf).unwrap();
+    assert_eq!(h.next_index, 3);
+    assert!(entries.iter().all(Result::is_ok));
+}
