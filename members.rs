@@ -10,28 +10,10 @@
 //! is never unregistered while mounted: an installed map may name it. So the table is
 //! append-only, each slot set once, and lookups take no lock.
 //!
-//! The rules (what is a no-op, what conflicts) are the pure `daxdev.rs`.
+//! The rules (what is a no-op, what conflicts) are the pure `logic/daxdev.rs`.
 
 use crate::{
-    daxdev::{
-        check_member,
-        plan_add,
-        sb_dev_uuid,
-        AddPlan,
-        DevErrno,
-        DevError,
-        Known, //
-    },
-    fmap::{
-        IocAddDaxdev,
-        IocDaxdevFd,
-        IocDaxdevPath,
-        IOC_ADD_DAXDEV_SIZE,
-        IOC_DAXDEV_FD_SIZE,
-        IOC_DAXDEV_PATH_SIZE,
-        MAX_DAXDEVS,
-        SB_HEAD_LEN, //
-    },
+    ioctl::user_ptr,
     kfs::{
         capable_sys_rawio,
         dax::{
@@ -43,7 +25,28 @@ use crate::{
         warn_ratelimited,
         DelayPoint, //
     },
-    user_ptr, DaxDevice, Inode, MountState,
+    logic::daxdev::{
+        check_member,
+        plan_add,
+        sb_dev_uuid,
+        AddPlan,
+        DevErrno,
+        DevError,
+        Known, //
+    },
+    logic::{
+        IocAddDaxdev,
+        IocDaxdevFd,
+        IocDaxdevPath,
+        IOC_ADD_DAXDEV_SIZE,
+        IOC_DAXDEV_FD_SIZE,
+        IOC_DAXDEV_PATH_SIZE,
+        MAX_DAXDEVS,
+        SB_HEAD_LEN, //
+    },
+    DaxDevice,
+    Inode,
+    MountState, //
 };
 use kernel::{
     new_mutex,
@@ -127,7 +130,7 @@ fn refuse(inode: &Inode, req: &IocAddDaxdev, e: DevError) -> Error {
     }
 }
 
-/// The registered devices as `daxdev.rs` sees them, the primary first. Called with
+/// The registered devices as `logic/daxdev.rs` sees them, the primary first. Called with
 /// `registering` held.
 fn known_devices(state: &MountState) -> Result<KVec<Known>> {
     let mut known = KVec::with_capacity(MAX_DAXDEVS, GFP_KERNEL)?;

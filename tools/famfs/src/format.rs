@@ -6,11 +6,17 @@
 //!
 //! Everything here works on byte slices, so it is tested on plain buffers.
 
+use crate::kabi::bytes::{
+    put_u32,
+    put_u64,
+    u32_at,
+    u64_at, //
+};
 use thiserror::Error;
 use uuid::Uuid;
 
 /// `FAMFS_SUPER_MAGIC`.
-pub const SUPER_MAGIC: u64 = 0x87b2_82ff;
+pub use crate::kabi::FAMFS_SUPER_MAGIC as SUPER_MAGIC;
 /// `FAMFS_CURRENT_VERSION`.
 pub const SUPER_VERSION: u64 = 48;
 /// The superblock version of a file system that has logged a delete: version 48 with bit
@@ -111,18 +117,6 @@ pub enum FormatError {
     Truncated,
 }
 
-fn u64_at(b: &[u8], off: usize) -> u64 {
-    u64::from_ne_bytes(b[off..off + 8].try_into().expect("8 bytes"))
-}
-fn u32_at(b: &[u8], off: usize) -> u32 {
-    u32::from_ne_bytes(b[off..off + 4].try_into().expect("4 bytes"))
-}
-fn put_u64(b: &mut [u8], off: usize, v: u64) {
-    b[off..off + 8].copy_from_slice(&v.to_ne_bytes());
-}
-fn put_u32(b: &mut [u8], off: usize, v: u32) {
-    b[off..off + 4].copy_from_slice(&v.to_ne_bytes());
-}
 /// uuid_le: the 16 bytes as stored (famfs generates them with libuuid, byte order kept).
 fn uuid_at(b: &[u8], off: usize) -> Uuid {
     Uuid::from_bytes(b[off..off + 16].try_into().expect("16 bytes"))

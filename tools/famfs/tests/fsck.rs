@@ -6,10 +6,8 @@ mod common;
 
 use famfs::format::*;
 use famfs::fsck::{check_member, fsck_image};
+use famfs::kabi::bytes::{GIB, MIB};
 use uuid::Uuid;
-
-const GIB: u64 = 1 << 30;
-const MIB: u64 = 1 << 20;
 
 fn primary() -> Superblock {
     common::new_superblock(4 * GIB)
