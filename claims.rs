@@ -10,15 +10,21 @@
 //! out once and never reuses (so it cannot wrap), and the inode number to find the file
 //! by (which may repeat after `get_next_ino()` wraps: the id tells the files apart).
 //!
-//! The ranges are map addresses (`fmap::dev_addr`: device index and offset), so one tree
+//! The ranges are map addresses (`logic::dev_addr`: device index and offset), so one tree
 //! covers every device of a multi-device mount: ranges of two devices never overlap.
 
 use crate::{
-    fmap::Extent,
-    kfs::itree::{
-        IntervalTree,
-        Reservation, //
+    kfs::{
+        self,
+        itree::{
+            IntervalTree,
+            Reservation, //
+        },
     },
+    logic::Extent,
+    Famfs,
+    MountState,
+    SuperBlock, //
 };
 use kernel::prelude::*;
 
@@ -114,4 +120,25 @@ impl Claims {
             let _ = self.tree.remove_first(first, last, |o| o.id == id);
         }
     }
+}
+
+/// The files whose maps hold bytes of the device range `range`, by their claims' owners.
+/// The reverse lookup of a memory failure; only this function knows how claims are kept.
+pub(crate) fn files_over(state: &MountState, range: Extent) -> Result<KVec<Owner>> {
+    let mut owners = KVec::<Owner>::new();
+    for (_, owner) in state.claims.lock().overlapping(range) {
+        if !owners.iter().any(|o| o.id == owner.id) {
+            owners.push(owner, GFP_KERNEL)?;
+        }
+    }
+    Ok(owners)
+}
+
+/// A reference to the file that holds the claims of `owner`, unless it is being freed:
+/// the inode numbered `owner.ino` that carries `owner`'s map (inode numbers repeat once
+/// `get_next_ino()` wraps; map ids do not).
+pub(crate) fn grab_owner(sb: &SuperBlock, owner: Owner) -> Option<kfs::inode::InodeRef<Famfs>> {
+    sb.grab_inode(owner.ino, |inode| {
+        inode.data().is_some_and(|m| m.claim_id == owner.id)
+    })
 }

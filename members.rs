@@ -10,10 +10,24 @@
 //! is never unregistered while mounted: an installed map may name it. So the table is
 //! append-only, each slot set once, and lookups take no lock.
 //!
-//! The rules (what is a no-op, what conflicts) are the pure `daxdev.rs`.
+//! The rules (what is a no-op, what conflicts) are the pure `logic/daxdev.rs`.
 
 use crate::{
-    daxdev::{
+    debug::{
+        test_delay,
+        warn_ratelimited,
+        DelayPoint, //
+    },
+    ioctl::user_ptr,
+    kfs::{
+        capable_sys_rawio,
+        dax::{
+            lookup_fd,
+            lookup_source,
+            Source, //
+        },
+    },
+    logic::daxdev::{
         check_member,
         plan_add,
         sb_dev_uuid,
@@ -22,12 +36,7 @@ use crate::{
         DevError,
         Known, //
     },
-    debug::{
-        test_delay,
-        warn_ratelimited,
-        DelayPoint, //
-    },
-    fmap::{
+    logic::{
         IocAddDaxdev,
         IocDaxdevFd,
         IocDaxdevPath,
@@ -37,15 +46,9 @@ use crate::{
         MAX_DAXDEVS,
         SB_HEAD_LEN, //
     },
-    kfs::{
-        capable_sys_rawio,
-        dax::{
-            lookup_fd,
-            lookup_source,
-            Source, //
-        },
-    },
-    user_ptr, DaxDevice, Inode, MountState,
+    DaxDevice,
+    Inode,
+    MountState, //
 };
 use kernel::{
     new_mutex,
@@ -129,7 +132,7 @@ fn refuse(inode: &Inode, req: &IocAddDaxdev, e: DevError) -> Error {
     }
 }
 
-/// The registered devices as `daxdev.rs` sees them, the primary first. Called with
+/// The registered devices as `logic/daxdev.rs` sees them, the primary first. Called with
 /// `registering` held.
 fn known_devices(state: &MountState) -> Result<KVec<Known>> {
     let mut known = KVec::with_capacity(MAX_DAXDEVS, GFP_KERNEL)?;

@@ -13,7 +13,7 @@
 //! file keeps working.
 //!
 //! The same holds on every device of a multi-device mount: the record and the claims
-//! name memory by map address (`fmap::dev_addr`), so each device's pages are its own.
+//! name memory by map address (`logic::dev_addr`), so each device's pages are its own.
 //!
 //! The device fails instead (the primary: the whole mount shuts down, as before; a
 //! member: the files on it) when the failure hits metadata (`poison::meta_end`: the
@@ -34,13 +34,13 @@ use crate::{
         warn_ratelimited,
         DelayPoint, //
     },
-    fmap::{
+    kfs::memfail::poison_file_range,
+    logic::{
         dev_addr,
+        poison,
         Extent,
         FileType, //
     },
-    kfs::memfail::poison_file_range,
-    poison,
     MountState,
     SuperBlock, //
 };
@@ -160,12 +160,12 @@ pub(crate) fn page_failure(
         return Outcome::ShutDown;
     }
     let mut meta = offset < poison::meta_end(dev);
-    let Ok(owners) = crate::files_over(state, failed) else {
+    let Ok(owners) = crate::claims::files_over(state, failed) else {
         return Outcome::ShutDown;
     };
     for owner in owners {
         // A claim is removed only when its file is evicted: a file not found is gone.
-        let Some(inode) = crate::grab_owner(sb, owner) else {
+        let Some(inode) = crate::claims::grab_owner(sb, owner) else {
             continue;
         };
         let ino = owner.ino;

@@ -25,8 +25,8 @@
 //!   cross-linked files and all entry removals take the cross-link lock.
 
 use crate::{
-    io_allowed,
-    is_crosslinked,
+    file_ops::io_allowed,
+    inode_map::is_crosslinked,
     kfs::{
         fault::{
             fault_failed,

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The KUnit suite of famfs's pure logic (famfs_kunit.ko: the cases of logic_tests.rs,
+# The KUnit suite of famfs's pure logic (famfs_kunit.ko: the cases of logic/cases/,
 # compiled by the kernel's rustc): loading the module runs the suite "famfs_logic"; each
 # of its cases becomes one TAP line here, with KUnit's diagnostics when it fails.
 . /host/tests/guest/lib.sh
@@ -33,9 +33,9 @@ while IFS= read -r line; do
 	"    ok "*)
 		ran=$((ran + 1)); set -- ${line#    ok }; pass "$suite.$2"; diag="" ;;
 	"    not ok "*)
-		# famfs_kunit logs the failed check of logic_tests.rs to the kernel log only.
+		# famfs_kunit logs the failed check (logic/cases/FILE:LINE) to the kernel log only.
 		ran=$((ran + 1)); set -- ${line#    not ok }
-		fail "$suite.$2" "$diag $(dmesg | grep -o "$2: logic_tests.rs:.*" | tail -1)"; diag="" ;;
+		fail "$suite.$2" "$diag $(dmesg | grep -o "$2: logic/cases/.*" | tail -1)"; diag="" ;;
 	esac
 done <"$results"
 if [ -n "$planned" ] && [ "$planned" -gt 0 ] && [ "$ran" = "$planned" ] &&

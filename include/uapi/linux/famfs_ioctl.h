@@ -8,7 +8,7 @@
  * side: no two numbers are equal (size and direction are part of a number).
  *
  * The ioctls are issued on an open regular file of a famfs mount. Layouts are
- * those of x86_64/arm64 (LP64, C enums of four bytes); famfs-rs's fmap.rs
+ * those of x86_64/arm64 (LP64, C enums of four bytes); famfs-rs's logic/
  * reads exactly these layouts, and its host tests compile this header to
  * check every size, offset and number against the module's constants.
  *

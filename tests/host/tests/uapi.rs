@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The uapi header `include/uapi/linux/famfs_ioctl.h` against `fmap.rs`: a C compiler
+//! The uapi header `include/uapi/linux/famfs_ioctl.h` against `logic/`: a C compiler
 //! builds a small program with the header that prints every size, offset, limit and ioctl
 //! number, and each must equal what the module's Rust side uses. One source of the ABI,
 //! checked from both ends.
 
 use core::mem::{offset_of, size_of};
-use famfs_host_tests::fmap::*;
+use famfs_host_tests::logic::*;
 use std::{collections::HashMap, path::PathBuf, process::Command, sync::OnceLock};
 
 const PROBE: &str = r#"
@@ -282,31 +282,76 @@ fn header_matches_the_module() {
             "offsetof famfs_ioc_add_daxdev.name",
             offset_of!(IocAddDaxdev, name) as u64,
         ),
-        // The fmap message: where `MsgHeader::parse` and the record readers look.
+        // The fmap message's records and the two `DAXDEV_OPEN` structures (`layout.rs`).
         ("FAMFS_FMAP_VERSION", FMAP_VERSION as u64),
         ("FAMFS_FMAP_MAX_SIZE", FMAP_MAX_SIZE as u64),
         ("FAMFS_FMAP_EXT_SIMPLE", 0),
         ("FAMFS_FMAP_EXT_INTERLEAVE", 1),
         ("sizeof famfs_ioc_fmap_header", MSG_HEADER_SIZE as u64),
-        ("offsetof famfs_ioc_fmap_header.fmap_version", 2),
-        ("offsetof famfs_ioc_fmap_header.ext_type", 4),
-        ("offsetof famfs_ioc_fmap_header.nextents", 8),
-        ("offsetof famfs_ioc_fmap_header.fmap_size", 12),
-        ("offsetof famfs_ioc_fmap_header.file_size", 16),
-        ("offsetof famfs_ioc_fmap_header.reserved1", 24),
+        (
+            "offsetof famfs_ioc_fmap_header.fmap_version",
+            offset_of!(MsgHeader, fmap_version) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap_header.ext_type",
+            offset_of!(MsgHeader, ext_type) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap_header.nextents",
+            offset_of!(MsgHeader, nextents) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap_header.fmap_size",
+            offset_of!(MsgHeader, fmap_size) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap_header.file_size",
+            offset_of!(MsgHeader, file_size) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_fmap_header.reserved1",
+            offset_of!(MsgHeader, reserved1) as u64,
+        ),
         ("sizeof famfs_ioc_simple_ext", MSG_SIMPLE_EXT_SIZE as u64),
-        ("offsetof famfs_ioc_simple_ext.se_offset", 8),
-        ("offsetof famfs_ioc_simple_ext.se_len", 16),
+        (
+            "offsetof famfs_ioc_simple_ext.se_offset",
+            offset_of!(MsgSimpleExt, offset) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_simple_ext.se_len",
+            offset_of!(MsgSimpleExt, len) as u64,
+        ),
         ("sizeof famfs_ioc_iext", MSG_IEXT_SIZE as u64),
-        ("offsetof famfs_ioc_iext.ie_chunk_size", 4),
-        ("offsetof famfs_ioc_iext.ie_nbytes", 8),
+        (
+            "offsetof famfs_ioc_iext.ie_chunk_size",
+            offset_of!(MsgIext, chunk_size) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_iext.ie_nbytes",
+            offset_of!(MsgIext, nbytes) as u64,
+        ),
         ("sizeof famfs_ioc_daxdev", IOC_DAXDEV_FD_SIZE as u64),
-        ("offsetof famfs_ioc_daxdev.flags", 4),
-        ("offsetof famfs_ioc_daxdev.daxdev_index", 8),
+        (
+            "offsetof famfs_ioc_daxdev.flags",
+            offset_of!(IocDaxdevFd, flags) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_daxdev.daxdev_index",
+            offset_of!(IocDaxdevFd, index) as u64,
+        ),
         ("sizeof famfs_ioc_daxdev_path", IOC_DAXDEV_PATH_SIZE as u64),
-        ("offsetof famfs_ioc_daxdev_path.daxdev_path", 8),
-        ("offsetof famfs_ioc_daxdev_path.daxdev_path_len", 16),
-        ("offsetof famfs_ioc_daxdev_path.flags", 20),
+        (
+            "offsetof famfs_ioc_daxdev_path.daxdev_path",
+            offset_of!(IocDaxdevPath, path) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_daxdev_path.daxdev_path_len",
+            offset_of!(IocDaxdevPath, path_len) as u64,
+        ),
+        (
+            "offsetof famfs_ioc_daxdev_path.flags",
+            offset_of!(IocDaxdevPath, flags) as u64,
+        ),
         ("FAMFSIOC_MAP_CREATE_MSG", FAMFSIOC_MSG_MAP_CREATE_50 as u64),
         (
             "FAMFSIOC_MAP_CREATE_MSG_51",
@@ -348,10 +393,7 @@ fn header_matches_the_module() {
         let c = h
             .get(*name)
             .unwrap_or_else(|| panic!("the probe did not print {name}"));
-        assert_eq!(
-            c, rust,
-            "{name}: header says {c:#x}, fmap.rs says {rust:#x}"
-        );
+        assert_eq!(c, rust, "{name}: header says {c:#x}, logic/ says {rust:#x}");
     }
     assert_eq!(
         h.len(),

@@ -6,11 +6,17 @@
 //!
 //! Everything here works on byte slices, so it is tested on plain buffers.
 
+use crate::kabi::bytes::{
+    put_u32,
+    put_u64,
+    u32_at,
+    u64_at, //
+};
 use thiserror::Error;
 use uuid::Uuid;
 
 /// `FAMFS_SUPER_MAGIC`.
-pub const SUPER_MAGIC: u64 = 0x87b2_82ff;
+pub use crate::kabi::FAMFS_SUPER_MAGIC as SUPER_MAGIC;
 /// `FAMFS_CURRENT_VERSION`.
 pub const SUPER_VERSION: u64 = 48;
 /// The superblock version of a file system that has logged a delete: version 48 with bit
@@ -37,6 +43,11 @@ pub const MIN_DEVICE_SIZE: u64 = 4 << 30;
 pub const PRIMARY_SB: u32 = 1;
 /// `FAMFS_LOG_MAGIC`.
 pub const LOG_MAGIC: u64 = 0xbad_cafe_f00d;
+/// The log magic of a file system that has logged a delete: `FAMFS_LOG_MAGIC` with bit 48
+/// set. famfs's tools check the log magic on every replay (`famfs_validate_log_header`),
+/// also on the paths that do not check the superblock's version
+/// ([`SUPER_VERSION_DELETES`]), so none of them replays a log with deletes.
+pub const LOG_MAGIC_DELETES: u64 = LOG_MAGIC | 1 << 48;
 
 /// Size of `struct famfs_superblock`.
 pub const SB_STRUCT_SIZE: usize = 200;
@@ -106,18 +117,6 @@ pub enum FormatError {
     Truncated,
 }
 
-fn u64_at(b: &[u8], off: usize) -> u64 {
-    u64::from_ne_bytes(b[off..off + 8].try_into().expect("8 bytes"))
-}
-fn u32_at(b: &[u8], off: usize) -> u32 {
-    u32::from_ne_bytes(b[off..off + 4].try_into().expect("4 bytes"))
-}
-fn put_u64(b: &mut [u8], off: usize, v: u64) {
-    b[off..off + 8].copy_from_slice(&v.to_ne_bytes());
-}
-fn put_u32(b: &mut [u8], off: usize, v: u32) {
-    b[off..off + 4].copy_from_slice(&v.to_ne_bytes());
-}
 /// uuid_le: the 16 bytes as stored (famfs generates them with libuuid, byte order kept).
 fn uuid_at(b: &[u8], off: usize) -> Uuid {
     Uuid::from_bytes(b[off..off + 16].try_into().expect("16 bytes"))
@@ -261,6 +260,8 @@ pub struct LogHeader {
     pub next_seqnum: u64,
     /// `famfs_log_next_index`.
     pub next_index: u64,
+    /// The log has deletes: its magic is [`LOG_MAGIC_DELETES`].
+    pub deletes: bool,
 }
 
 impl LogHeader {
@@ -271,13 +272,19 @@ impl LogHeader {
             last_index: log_capacity(len) - 1,
             next_seqnum: 0,
             next_index: 0,
+            deletes: false,
         }
     }
 
     /// Encodes the 48-byte header, CRC included.
     pub fn encode(&self) -> [u8; LOG_HEADER_SIZE] {
         let mut b = [0u8; LOG_HEADER_SIZE];
-        put_u64(&mut b, 0, LOG_MAGIC);
+        let magic = if self.deletes {
+            LOG_MAGIC_DELETES
+        } else {
+            LOG_MAGIC
+        };
+        put_u64(&mut b, 0, magic);
         put_u64(&mut b, 8, self.len);
         put_u64(&mut b, 16, self.last_index);
         let crc = crc32(&b[..24]);
@@ -293,7 +300,7 @@ impl LogHeader {
             return Err(FormatError::Truncated);
         }
         let magic = u64_at(b, 0);
-        if magic != LOG_MAGIC {
+        if magic != LOG_MAGIC && magic != LOG_MAGIC_DELETES {
             return Err(FormatError::BadLogMagic(magic));
         }
         if u64_at(b, 24) != u64::from(crc32(&b[..24])) {
@@ -304,6 +311,7 @@ impl LogHeader {
             last_index: u64_at(b, 16),
             next_seqnum: u64_at(b, 32),
             next_index: u64_at(b, 40),
+            deletes: magic == LOG_MAGIC_DELETES,
         };
         if h.len != log_len {
             return Err(FormatError::BadLogHeader(
@@ -723,6 +731,12 @@ impl<'a> Log<'a> {
     /// The header.
     pub fn header(&self) -> LogHeader {
         self.header
+    }
+
+    /// Marks the log as one with deletes ([`LOG_MAGIC_DELETES`]); written with the
+    /// header of the next append.
+    pub fn mark_deletes(&mut self) {
+        self.header.deletes = true;
     }
 
     /// Fails when the log has no room for another entry.

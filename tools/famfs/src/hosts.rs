@@ -26,6 +26,7 @@
 //! never creates the deleted file.
 
 use crate::format::crc32;
+use crate::kabi::bytes::{u32_at, u64_at};
 use uuid::Uuid;
 
 /// Where the table starts in the superblock area.
@@ -70,10 +71,6 @@ pub struct Slot {
     pub name: String,
 }
 
-fn u64_at(b: &[u8], off: usize) -> u64 {
-    u64::from_ne_bytes(b[off..off + 8].try_into().expect("8 bytes"))
-}
-
 impl Slot {
     /// The slot's bytes for file system `fs`, CRC included.
     pub fn encode(&self, fs: Uuid) -> [u8; SLOT_SIZE] {
@@ -95,14 +92,14 @@ impl Slot {
     /// The slot in `b` if it is a valid slot of file system `fs`.
     pub fn decode(b: &[u8], fs: Uuid) -> Option<Self> {
         let b = b.get(..SLOT_SIZE)?;
-        let crc = u32::from_ne_bytes(b[SLOT_SIZE - 4..].try_into().expect("4 bytes"));
+        let crc = u32_at(b, SLOT_SIZE - 4);
         if u64_at(b, 0) != SLOT_MAGIC
             || b[8..24] != fs.as_bytes()[..]
             || crc != crc32(&b[..SLOT_SIZE - 4])
         {
             return None;
         }
-        let state = match u32::from_ne_bytes(b[48..52].try_into().expect("4 bytes")) {
+        let state = match u32_at(b, 48) {
             1 => HostState::Live,
             2 => HostState::Dead,
             _ => return None,

@@ -14,7 +14,8 @@ pub mod random;
 pub mod shadow;
 pub mod sys;
 
-/// The module's own KABI 43 structures and encoders (`fmap.rs`), shared with the kernel
-/// module so both sides agree on every byte.
-#[path = "../../../fmap.rs"]
+/// The module's pure logic (`logic/`: the uapi structures and constants, validation and
+/// the encoders, the byte helpers), shared with the kernel module so both sides agree on
+/// every byte.
+#[path = "../../../logic/mod.rs"]
 pub mod kabi;

@@ -116,7 +116,7 @@ fn serves_fmap_msg(f: &File) -> bool {
     }
 }
 
-/// The fmap message of a regular file's map (`fmap.rs` encodes it), or `None` for a
+/// The fmap message of a regular file's map (`logic/msg.rs` encodes it), or `None` for a
 /// layout the message cannot carry as given (a device index or offset out of range, more
 /// than 16 strips, a chunk size above 32 bits): those go through `MAP_CREATE_V2`, which
 /// reports them.
@@ -238,19 +238,23 @@ pub fn map_get_v2(f: &File) -> io::Result<[u8; IOC_GET_FMAP_SIZE]> {
 /// The first extent (or strip) of the file's map, from `FAMFSIOC_MAP_GET_V2`.
 pub fn map_first_extent(f: &File) -> io::Result<Extent> {
     let b = map_get_v2(f)?;
-    let r = |o: usize| u64::from_ne_bytes(b[o..o + 8].try_into().expect("8 bytes"));
-    let ext_type = u32::from_ne_bytes(b[12..16].try_into().expect("4 bytes"));
+    let hdr = IocFmap::parse(b[..kabi::IOC_FMAP_SIZE].try_into().expect("32 bytes"));
     // Simple extents follow the 32-byte header; an interleaved extent's strips follow
     // its own 32-byte header.
-    let at = if ext_type == 0 {
+    let at = if hdr.ext_type == 0 {
         kabi::IOC_FMAP_SIZE
     } else {
-        64
+        kabi::IOC_FMAP_SIZE + kabi::IOC_INTERLEAVED_EXT_SIZE
     };
+    let x = IocSimpleExt::parse(
+        b[at..at + kabi::IOC_SIMPLE_EXT_SIZE]
+            .try_into()
+            .expect("24 bytes"),
+    );
     Ok(Extent {
-        dev: r(at),
-        offset: r(at + 8),
-        len: r(at + 16),
+        dev: x.devindex,
+        offset: x.offset,
+        len: x.len,
     })
 }
 
@@ -601,11 +605,10 @@ pub fn chown(p: &Path, uid: u32, gid: u32) -> io::Result<()> {
 mod tests {
     use super::{layout_msg, split_aligned, Mapping};
     use crate::format::{Extent, FileLayout};
-    use crate::kabi::{self, Fmap, IocFmap, IocInterleavedExt, IocSimpleExt};
+    use crate::kabi::{self, bytes::MIB, Fmap, IocFmap, IocInterleavedExt, IocSimpleExt};
 
     #[test]
     fn the_message_holds_the_map_of_map_create_v2() {
-        const MIB: u64 = 1 << 20;
         let devs: &[u64] = &[1 << 40, 1 << 40];
         let e = |dev, offset, len| Extent { offset, len, dev };
         let v2_se = |x: &Extent| IocSimpleExt {

@@ -6,9 +6,7 @@ mod common;
 use famfs::alloc::*;
 use famfs::format::*;
 use famfs::fsck::fsck_image;
-
-const GIB: u64 = 1 << 30;
-const MIB: u64 = 1 << 20;
+use famfs::kabi::bytes::{GIB, MIB};
 
 #[test]
 fn contiguous_allocations_never_overlap_and_stay_aligned() {
@@ -135,7 +133,6 @@ fn fsck_finds_cross_links() {
 
 #[test]
 fn multi_device_strips_go_to_distinct_devices() {
-    const MIB: u64 = 1 << 20;
     let mut devs = Devices {
         bitmaps: vec![
             Bitmap::new(4096 * MIB, 8 * MIB),

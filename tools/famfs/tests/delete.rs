@@ -5,10 +5,12 @@
 
 mod common;
 
+use common::log_of;
+
 use famfs::alloc::{Bitmap, Devices};
 use famfs::format::{
-    DeleteEntry, DirEntry, Extent, FileEntry, FileLayout, FormatError, Log, LogEntry, Superblock,
-    ALLOC_UNIT, FM_ALL_HOSTS_RW, LOG_LEN_DEFAULT, SUPER_VERSION, SUPER_VERSION_DELETES,
+    DeleteEntry, DirEntry, FormatError, Log, LogEntry, Superblock, ALLOC_UNIT, LOG_LEN_DEFAULT,
+    SUPER_VERSION, SUPER_VERSION_DELETES,
 };
 use famfs::fsck::{fsck_image, fsck_image_with_hosts};
 use famfs::hosts::{HostState, Slot, Table, SLOTS, SLOT_SIZE};
@@ -17,20 +19,9 @@ use uuid::Uuid;
 
 const MIB: u64 = 1 << 20;
 
+/// A one-extent file on device 0.
 fn file(name: &str, offset: u64, len: u64) -> LogEntry {
-    LogEntry::File(FileEntry {
-        size: len,
-        flags: FM_ALL_HOSTS_RW,
-        uid: 0,
-        gid: 0,
-        mode: 0o644,
-        relpath: name.into(),
-        layout: FileLayout::Simple(vec![Extent {
-            dev: 0,
-            offset,
-            len,
-        }]),
-    })
+    common::simple(name, len, 0, offset, len)
 }
 
 fn dir(name: &str) -> LogEntry {
@@ -47,15 +38,6 @@ fn del(target: u64, name: &str) -> LogEntry {
         target,
         relpath: name.into(),
     })
-}
-
-fn log_of(entries: &[LogEntry]) -> Vec<u8> {
-    let mut buf = vec![0u8; LOG_LEN_DEFAULT as usize];
-    let mut log = Log::format(&mut buf);
-    for e in entries {
-        log.append(e).unwrap();
-    }
-    buf
 }
 
 fn ns_of(entries: &[LogEntry]) -> Namespace {
@@ -317,4 +299,35 @@ fn a_delete_torn_by_a_crash_is_never_half_applied() {
     let r = fsck_image(&sb, &torn).unwrap();
     assert_eq!(r.bad_entries, 1);
     assert_eq!(r.deletes, 0);
+}
+
+/// famfs's tools validate the log's magic on every replay, also where they skip the
+/// superblock's version: a log with deletes has another magic, kept by later appends.
+#[test]
+fn a_log_with_deletes_has_its_own_magic() {
+    use famfs::format::{LOG_MAGIC, LOG_MAGIC_DELETES};
+    let mut buf = log_of(&[file("a", 64 * MIB, 2 * MIB)]);
+    assert_eq!(u64::from_ne_bytes(buf[..8].try_into().unwrap()), LOG_MAGIC);
+    {
+        let mut log = Log::open(&mut buf).unwrap();
+        assert!(!log.header().deletes);
+        log.mark_deletes();
+        log.append(&del(0, "a")).unwrap();
+    }
+    assert_eq!(
+        u64::from_ne_bytes(buf[..8].try_into().unwrap()),
+        LOG_MAGIC_DELETES
+    );
+    {
+        let mut log = Log::open(&mut buf).unwrap();
+        assert!(log.header().deletes);
+        log.append(&file("b", 66 * MIB, 2 * MIB)).unwrap();
+    }
+    assert_eq!(
+        u64::from_ne_bytes(buf[..8].try_into().unwrap()),
+        LOG_MAGIC_DELETES
+    );
+    let (h, entries) = famfs::format::read_log(&buf).unwrap();
+    assert_eq!(h.next_index, 3);
+    assert!(entries.iter().all(Result::is_ok));
 }

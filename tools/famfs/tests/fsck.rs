@@ -4,12 +4,12 @@
 
 mod common;
 
+use common::{ext, file, log_of, simple};
+
 use famfs::format::*;
 use famfs::fsck::{check_member, fsck_image};
+use famfs::kabi::bytes::{GIB, MIB};
 use uuid::Uuid;
-
-const GIB: u64 = 1 << 30;
-const MIB: u64 = 1 << 20;
 
 fn primary() -> Superblock {
     common::new_superblock(4 * GIB)
@@ -33,37 +33,6 @@ fn member_superblock(fs: &Superblock, d: &DaxdevEntry) -> Superblock {
         dev_path: format!("/dev/dax{}.0", d.index),
         ..fs.clone()
     }
-}
-
-fn ext(dev: u64, offset: u64, len: u64) -> Extent {
-    Extent { dev, offset, len }
-}
-
-fn file(name: &str, size: u64, layout: FileLayout) -> LogEntry {
-    LogEntry::File(FileEntry {
-        size,
-        flags: FM_ALL_HOSTS_RW,
-        uid: 0,
-        gid: 0,
-        mode: 0o644,
-        relpath: name.into(),
-        layout,
-    })
-}
-
-/// A one-extent file of `size` bytes at `offset`+`len` of device `dev`.
-fn simple(name: &str, size: u64, dev: u64, offset: u64, len: u64) -> LogEntry {
-    file(name, size, FileLayout::Simple(vec![ext(dev, offset, len)]))
-}
-
-/// A log image holding `entries`, in order.
-fn log_of(entries: &[LogEntry]) -> Vec<u8> {
-    let mut buf = vec![0u8; LOG_LEN_DEFAULT as usize];
-    let mut log = Log::format(&mut buf);
-    for e in entries {
-        log.append(e).unwrap();
-    }
-    buf
 }
 
 #[test]

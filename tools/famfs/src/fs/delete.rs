@@ -35,7 +35,8 @@ pub(super) fn revoke_and_unlink(full: &Path) -> Result<()> {
 impl Famfs {
     /// `famfs rm [-r] PATH…` on the master: logs a delete for each path (with `recursive`,
     /// for everything under a directory first, deepest first), then removes them here.
-    /// The first delete marks the superblock (`format::SUPER_VERSION_DELETES`).
+    /// The first delete marks the superblock (`format::SUPER_VERSION_DELETES`) and the log
+    /// (`format::LOG_MAGIC_DELETES`).
     pub fn rm(&mut self, paths: &[PathBuf], recursive: bool) -> Result<RmStats> {
         let rels = paths
             .iter()
@@ -70,6 +71,7 @@ impl Famfs {
         // system without deletes, which is harmless; the reverse would not be.
         self.mark_deletes()?;
         let after = self.with_log_ns(|log, ns| {
+            log.mark_deletes();
             for (i, obj) in &targets {
                 // Another process may have deleted it since.
                 if ns.is_live(*i) {

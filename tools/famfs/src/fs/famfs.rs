@@ -16,7 +16,7 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 /// famfs's `statfs` magic.
-pub const FAMFS_MAGIC: u64 = 0x87b2_82ff;
+pub use crate::kabi::FAMFS_SUPER_MAGIC as FAMFS_MAGIC;
 
 /// A mounted famfs file system with its metadata.
 pub struct Famfs {

@@ -177,16 +177,24 @@ fn remove_deleted(target: &Path, ns: &Namespace, o: &LogplayOptions, st: &mut Lo
                 }
                 continue;
             }
-            Object::File(f) if o.shadow.is_some() => {
-                !full.is_file() || o.dry_run || fs::remove_file(&full).is_ok()
+            Object::File(_) if o.shadow.is_some() => {
+                if !full.is_file() {
+                    Removal::Absent
+                } else if o.dry_run || fs::remove_file(&full).is_ok() {
+                    Removal::Removed
+                } else {
+                    Removal::Failed
+                }
             }
             Object::File(f) => remove_file(&full, f, o),
         };
-        if done {
-            st.deleted += u64::from(!o.dry_run);
-        } else {
-            st.delete_errors += 1;
-            st.applied = st.applied.min(*d);
+        match done {
+            Removal::Removed => st.deleted += u64::from(!o.dry_run),
+            Removal::Absent => {}
+            Removal::Failed => {
+                st.delete_errors += 1;
+                st.applied = st.applied.min(*d);
+            }
         }
     }
     dirs.sort_by_key(|(_, p)| std::cmp::Reverse(p.components().count()));
@@ -206,19 +214,32 @@ fn remove_deleted(target: &Path, ns: &Namespace, o: &LogplayOptions, st: &mut Lo
     }
 }
 
+/// What became of a deleted file here.
+enum Removal {
+    /// It was here and is gone now (or would be, in a dry run).
+    Removed,
+    /// It was not here (never played, removed before, or another file at its path).
+    Absent,
+    /// It is still here.
+    Failed,
+}
+
 /// Removes `full` if it is the file of entry `f`: revokes its map, then unlinks it.
-/// `true` if it is gone (or was never here, or is another file).
-fn remove_file(full: &Path, f: &FileEntry, o: &LogplayOptions) -> bool {
+fn remove_file(full: &Path, f: &FileEntry, o: &LogplayOptions) -> Removal {
     let Ok(file) = File::open(full) else {
-        return !full.exists();
+        return if full.exists() {
+            Removal::Failed
+        } else {
+            Removal::Absent
+        };
     };
     let first = f.layout.extents().first().map(|e| (e.dev, e.offset));
     if sys::map_first_extent(&file).ok().map(|e| (e.dev, e.offset)) != first {
         // Another file at that path (logged later), or one without a map.
-        return true;
+        return Removal::Absent;
     }
     if o.dry_run {
-        return true;
+        return Removal::Removed;
     }
     if o.verbose > 0 {
         println!("famfs logplay: removing deleted file {}", f.relpath);
@@ -228,13 +249,13 @@ fn remove_file(full: &Path, f: &FileEntry, o: &LogplayOptions) -> bool {
             "famfs logplay: {}: cannot revoke its map ({e}); left in place",
             full.display()
         );
-        return false;
+        return Removal::Failed;
     }
     match fs::remove_file(full) {
-        Ok(()) => true,
+        Ok(()) => Removal::Removed,
         Err(e) => {
             eprintln!("famfs logplay: unlink {}: {e}", full.display());
-            false
+            Removal::Failed
         }
     }
 }

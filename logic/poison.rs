@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Memory failures of device pages: which bytes of a file a failed device range holds
-//! (the reverse of [`crate::iomap::resolve`]), and where a resolved mapping must stop
+//! (the reverse of [`super::resolve::resolve`]), and where a resolved mapping must stop
 //! before poisoned memory.
 //!
-//! Pure and host-tested (the host tests include this very file); the kernel side, which
-//! records poisoned ranges and signals the processes mapping them, is `memfail.rs`.
+//! Pure and host-tested; the kernel side, which records poisoned ranges and signals the
+//! processes mapping them, is the module's `memfail.rs`.
 
-use crate::fmap::{
-    Extent,
+use super::layout::Extent;
+use super::map::{
     Extents,
     MapRef, //
 };
@@ -48,7 +48,7 @@ pub fn intersect(a: Extent, b: Extent) -> Option<Extent> {
 /// Calls `f(file_offset, len)` for every range of the file described by `fmap` whose bytes
 /// lie in the device range `failed` (ranges past the end of the file are left out). A
 /// range never crosses an extent, strip or chunk boundary; together they are exactly the
-/// file bytes that [`crate::iomap::resolve`] places in `failed`.
+/// file bytes that [`super::resolve::resolve`] places in `failed`.
 pub fn for_each_file_range<'a>(
     fmap: impl Into<MapRef<'a>>,
     failed: Extent,

@@ -3,11 +3,15 @@
 //! Offset resolution: (file, offset) to (dax device, offset), across every device of a
 //! multi-device file system.
 //!
-//! Pure and host-tested (the host tests include this very file). The kernel side, which
-//! fills a `struct iomap` from the result, is `iomap_begin` in the crate root
-//! (`fs_famfs.rs`), so this file builds the same in a module, built in, and on the host.
+//! Pure and host-tested. The kernel side, which fills a `struct iomap` from the result,
+//! is the module's `iomap_begin`.
 
-use crate::fmap::{Extents, Interleave, MapRef};
+use super::map::{
+    split_addr,
+    Extents,
+    Interleave,
+    MapRef, //
+};
 
 /// Where a file range lives on the device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,7 +19,7 @@ pub struct Mapping {
     /// File offset the mapping starts at (the offset asked for).
     pub file_offset: u64,
     /// Where `file_offset` is, as a map address: device index and offset on that
-    /// device (see [`crate::fmap::DEV_SHIFT`] and [`Mapping::device`]).
+    /// device (see [`super::DEV_SHIFT`] and [`Mapping::device`]).
     pub dev_offset: u64,
     /// Bytes that continue contiguously on the device; never zero.
     pub len: u64,
@@ -25,7 +29,7 @@ impl Mapping {
     /// The device index and the offset on that device where the mapping starts. The
     /// mapping never continues onto another device: an extent lies on one device.
     pub fn device(&self) -> (usize, u64) {
-        crate::fmap::split_addr(self.dev_offset)
+        split_addr(self.dev_offset)
     }
 }
 
@@ -42,7 +46,7 @@ pub enum ResolveError {
 
 /// Resolves `len` bytes at `pos` of the file described by `fmap` (a validated map).
 ///
-/// Simple maps walk at most [`crate::fmap::MAX_EXTENTS`] extents; interleaved maps take
+/// Simple maps walk at most [`super::MAX_EXTENTS`] extents; interleaved maps take
 /// constant time per interleaved extent. The returned length is never zero and never
 /// crosses an extent, chunk or strip boundary.
 pub fn resolve<'a>(

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The devices of a multi-device famfs (KABI 44): the rules that decide what a
-//! `FAMFSIOC_ADD_DAXDEV` request (`fmap::IocAddDaxdev`) does. Pure and host-tested like
-//! `fmap.rs`; the device table that applies them is `members.rs`.
+//! `FAMFSIOC_ADD_DAXDEV` request ([`IocAddDaxdev`]) does, and the well-formedness of a
+//! `DAXDEV_OPEN` request. Pure and host-tested; the device table that applies them is the
+//! module's `members.rs`.
 //!
 //! Device 0 is the primary, the device the file system was mounted from. Devices 1, 2, …
 //! are registered by user space in log order, each named by a local device path and
 //! identified by the uuid famfs writes into its superblock (`ts_dev_uuid`), which is the
 //! same on every host while the path may not be.
 
-use crate::fmap::{
+use super::bytes::u64_at;
+use super::layout::{
     IocAddDaxdev,
+    IocDaxdevPath, //
+};
+use super::uapi::{
     FAMFS_SUPER_MAGIC,
     MAX_DAXDEVS,
     SB_DEV_UUID_OFFSET,
@@ -56,7 +61,7 @@ pub enum DevError {
 }
 
 /// The errno a refused request gets, by name (the module takes the numbers from the
-/// kernel, as for [`crate::fmap::Errno`]).
+/// kernel, as for [`super::Errno`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DevErrno {
     /// `EINVAL`.
@@ -126,9 +131,7 @@ pub fn plan_add(req: &IocAddDaxdev, known: &[Known]) -> Result<AddPlan, DevError
 /// The `ts_dev_uuid` of a superblock whose first [`SB_HEAD_LEN`] bytes are `head`, if it
 /// is a famfs superblock (magic only: the CRC and version are user space's to check).
 pub fn sb_dev_uuid(head: &[u8; SB_HEAD_LEN]) -> Option<[u8; 16]> {
-    let mut magic = [0u8; 8];
-    magic.copy_from_slice(&head[..8]);
-    if u64::from_ne_bytes(magic) != FAMFS_SUPER_MAGIC {
+    if u64_at(head, 0) != FAMFS_SUPER_MAGIC {
         return None;
     }
     let mut uuid = [0u8; 16];
@@ -148,5 +151,17 @@ pub fn check_member(
         Some(u) if u != req.uuid => Err(DevError::UuidMismatch),
         Some(_) if dev_size != req.size => Err(DevError::SizeMismatch),
         Some(_) => Ok(()),
+    }
+}
+
+impl IocDaxdevPath {
+    /// The path's length to copy, if the request is well formed: `flags` 0, a length of
+    /// 1 to `path_max - 1` (room for the NUL the kernel adds), an index below
+    /// [`MAX_DAXDEVS`]. `None` is `EINVAL`.
+    pub fn path_len(&self, path_max: usize) -> Option<usize> {
+        // CAST: a u32 fits in usize on every famfs target.
+        let len = self.path_len as usize;
+        (self.flags == 0 && len > 0 && len < path_max && self.index < MAX_DAXDEVS as u64)
+            .then_some(len)
     }
 }

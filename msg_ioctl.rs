@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The ioctls of famfs's self-describing ABI (KABI 44 of famfs user space and of the
+//! The map ioctls of famfs's self-describing ABI (KABI 44 of famfs user space and of the
 //! later standalone tree), served next to KABI 43 and this module's own `ADD_DAXDEV` /
 //! `GET_MAX_DAXDEV`: `MAP_CREATE` and `MAP_GET` with the fmap message (parsed and encoded
-//! by `fmap.rs`), and the mount's permitted-operations bitmap (`GET_OPTS`, `SET_OPTS`,
-//! `CLEAR_OPTS`). `DAXDEV_OPEN` is `members.rs`'s.
+//! by `logic/msg.rs`). The ABI's permitted-operations bitmap is `opts.rs`'s, `DAXDEV_OPEN`
+//! `members.rs`'s.
 
 use crate::{
-    fmap::{
+    inode_map::Stored,
+    logic::{
         self,
-        opts,
         ExtType,
         Extent,
         Interleave,
@@ -17,13 +17,14 @@ use crate::{
         MAX_EXTENTS,
         MSG_HEADER_SIZE, //
     },
-    install,
-    kfs::capable_sys_admin,
-    may_install_map, reject, File, Inode, MountState, Stored,
-};
-use core::sync::atomic::{
-    AtomicU64,
-    Ordering, //
+    map_install::{
+        install,
+        may_install_map,
+        reject, //
+    },
+    File,
+    Inode,
+    MountState, //
 };
 use kernel::{
     prelude::*,
@@ -33,60 +34,9 @@ use kernel::{
     },
 };
 
-/// The operations a mount permits ([`opts`]): `FAMFSIOC_SET_OPTS` and `CLEAR_OPTS` change
-/// it, every operation it names reads it.
-pub(crate) struct Opts(AtomicU64);
-
-impl Opts {
-    /// A new mount's: [`opts::DEFAULT`], everything.
-    pub(crate) fn new() -> Self {
-        Opts(AtomicU64::new(opts::DEFAULT))
-    }
-
-    /// `EPERM` unless every operation of `bits` is permitted.
-    pub(crate) fn check(&self, bits: u64) -> Result {
-        if self.0.load(Ordering::Relaxed) & bits == bits {
-            Ok(())
-        } else {
-            Err(EPERM)
-        }
-    }
-}
-
-/// `FAMFSIOC_GET_OPTS`: the bitmap.
-pub(crate) fn get_opts(state: &MountState, arg: UserPtr) -> Result<i64> {
-    let cur = state.opts.0.load(Ordering::Relaxed);
-    UserSlice::new(arg, size_of::<u64>())
-        .writer()
-        .write_slice(&cur.to_ne_bytes())?;
-    Ok(0)
-}
-
-/// `FAMFSIOC_SET_OPTS` (`set`) and `FAMFSIOC_CLEAR_OPTS`: permit, or refuse, the
-/// operations of the bits passed, and write the new bitmap back. `CAP_SYS_ADMIN`; an
-/// undefined bit is `EINVAL` and changes nothing.
-pub(crate) fn change_opts(state: &MountState, arg: UserPtr, set: bool) -> Result<i64> {
-    if !capable_sys_admin() {
-        return Err(EPERM);
-    }
-    let (mut reader, mut writer) = UserSlice::new(arg, size_of::<u64>()).reader_writer();
-    let bits = u64::from_ne_bytes(reader.read::<[u8; 8]>()?);
-    let mut now = 0;
-    state
-        .opts
-        .0
-        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |cur| {
-            now = opts::update(cur, bits, set)?;
-            Some(now)
-        })
-        .map_err(|_| EINVAL)?;
-    writer.write_slice(&now.to_ne_bytes())?;
-    Ok(0)
-}
-
 /// `FAMFSIOC_MAP_CREATE` with the fmap message (numbers 0x50 and 0x51): the header is
 /// read and checked first, then the whole message in one copy of `fmap_size` bytes (at
-/// most [`fmap::FMAP_MAX_SIZE`]). The copy is validated as a whole, its own header
+/// most [`logic::FMAP_MAX_SIZE`]). The copy is validated as a whole, its own header
 /// included, so a header changed between the two copies is no different from any other.
 /// Everything else is `MAP_CREATE_V2`'s: `CAP_SYS_RAWIO`, `EEXIST`, `EROFS`.
 pub(crate) fn map_create(file: &File, state: &MountState, arg: UserPtr) -> Result<i64> {
@@ -103,12 +53,12 @@ pub(crate) fn map_create(file: &File, state: &MountState, arg: UserPtr) -> Resul
         ExtType::Simple => {
             let mut ext = [Extent::default(); MAX_EXTENTS];
             let v =
-                fmap::validate_msg_simple(&msg, state, &mut ext).map_err(|e| reject(inode, e))?;
+                logic::validate_msg_simple(&msg, state, &mut ext).map_err(|e| reject(inode, e))?;
             install(inode, state, v, Stored::simple(ext, v.count))
         }
         ExtType::Interleave => {
             let mut ext = KVec::from_elem(Interleave::default(), count, GFP_KERNEL)?;
-            let v = fmap::validate_msg_interleaved(&msg, state, &mut ext)
+            let v = logic::validate_msg_interleaved(&msg, state, &mut ext)
                 .map_err(|e| reject(inode, e))?;
             // Exactly as many as the map has (a changed header may have counted fewer).
             ext.truncate(v.count);
