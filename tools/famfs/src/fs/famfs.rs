@@ -120,22 +120,38 @@ impl Famfs {
     /// included (`crate::hosts`). On a file system without deletes a host that cannot
     /// write its slot (its tools are not root) replays all the same.
     pub fn logplay(&self, o: &LogplayOptions) -> Result<LogplayStats> {
-        let slot = if o.dry_run || o.shadow.is_some() {
-            None
+        let slot = self.join(o)?;
+        self.play_log(slot, o)
+    }
+
+    /// Writes this host's slot before a replay (see [`Famfs::logplay`]): its index, or
+    /// `None` for a replay that creates nothing or a host that cannot write it.
+    fn join(&self, o: &LogplayOptions) -> Result<Option<usize>> {
+        if o.dry_run || o.shadow.is_some() {
+            return Ok(None);
+        }
+        let join = if o.fresh_mount {
+            Join::Mount
         } else {
-            let join = if o.fresh_mount {
-                Join::Mount
-            } else {
-                Join::Replay
-            };
-            match self.register(join, None) {
-                Ok(slot) => Some(slot),
-                Err(e) if self.sb.deletes => return Err(e),
-                Err(_) => None,
-            }
+            Join::Replay
         };
+        match self.register(join, None) {
+            Ok(slot) => Ok(Some(slot)),
+            Err(e) if self.sb.deletes => Err(e),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Replays the log, then records in slot `slot` how far. A host without a slot may
+    /// not replay a log with deletes (the master could not count it).
+    fn play_log(&self, slot: Option<usize>, o: &LogplayOptions) -> Result<LogplayStats> {
         let bytes = self.read_log()?;
         let (hdr, entries) = read_log(&bytes)?;
+        if slot.is_none() && hdr.deletes && !o.dry_run && o.shadow.is_none() {
+            return refuse(
+                "the log has deletes and this host cannot write its slot in the host table (.meta/.superblock): replay as root on a read-write mount",
+            );
+        }
         let client = o.client || self.role == Role::Client;
         let st = play(&self.mpt, hdr.next_index, entries, client, o)?;
         if let Some(slot) = slot {
@@ -156,13 +172,15 @@ impl Famfs {
         let f = File::open(self.log_path()).ctx(|| "open the log".into())?;
         let m = sys::Mapping::new(&f, crate::format::LOG_HEADER_SIZE, false)
             .ctx(|| "map the log".into())?;
+        // Registered once: each replay then only updates the slot.
+        let slot = self.join(o)?;
         let mut seen = None;
         loop {
             let mut h = [0u8; crate::format::LOG_HEADER_SIZE];
             m.invalidate(0, h.len());
             m.copy_out(0, &mut h);
             if seen != Some(h) {
-                let st = self.logplay(o)?;
+                let st = self.play_log(slot, o)?;
                 seen = Some(h);
                 if !report(&st) {
                     return Ok(st);
