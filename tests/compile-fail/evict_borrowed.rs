@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // expect: E0599
 // message: no method named `evict` found for reference `&kfs::inode::Inode<T>`
-//! Issue 12 item 5: eviction frees the inode's data (famfs's map), so no code holding a
+//! Eviction frees the inode's data (famfs's map), so no code holding a
 //! plain `&Inode` (from a file, a fault, a lookup) may evict it:
 //! `let m = i.data(); i.evict(); use(m)` must not compile. Only the `evict_inode`
 //! trampoline can evict.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // expect: E0502
 // message: cannot borrow `*i` as mutable because it is also borrowed as immutable
-//! Issue 12 item 5: the eviction token (what `evict_inode` hands the file system) lends
+//! The eviction token (what `evict_inode` hands the file system) lends
 //! the inode's data (famfs's map) only while the inode is not evicted: using data
 //! borrowed before `evict()` after it must not compile.
 

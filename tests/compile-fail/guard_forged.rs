@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // expect: E0624
 // message: associated function `assume_held` is private
-//! Issue 12 item 6: a lock guard can only come from taking the lock; file system code
+//! A lock guard can only come from taking the lock; file system code
 //! must not be able to assert that a caller holds it (the VFS-held lock of `setattr` is
 //! asserted by the trampoline alone).
 

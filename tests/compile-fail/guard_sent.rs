@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // expect: E0277
 // message: cannot be sent between threads safely
-//! Issue 12 item 6: an `i_rwsem` is released by the task that took it (lockdep checks
+//! An `i_rwsem` is released by the task that took it (lockdep checks
 //! the owner); a guard must not move to another thread.
 
 use crate::kfs::{

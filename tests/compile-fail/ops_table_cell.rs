@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // expect: E0277
 // message: the trait bound `Cell<u8>: OpsStruct` is not satisfied
-//! Issue 12 item 4: an `OpsTable` is shared with C and between threads, so it may only
+//! An `OpsTable` is shared with C and between threads, so it may only
 //! wrap a C operations table; a `static` of one around a `Cell` (interior mutability)
 //! must not compile.
 

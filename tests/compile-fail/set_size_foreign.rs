@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // expect: E0599
 // message: no method named `set_size_locked`
-//! Issue 12 item 6: a guard proves that *its* inode is locked; setting another inode's
+//! A guard proves that *its* inode is locked; setting another inode's
 //! size with it must not compile. The size is set through the exclusive guard itself
 //! (`InodeLocked::set_size`), which names its inode: no call takes an inode and a guard.
 

@@ -183,7 +183,7 @@ static int fail_device(int how)
 static const char *const how_name[] = { "poison", "unbind" };
 
 /*
- * Item 1, deterministic: a memory-failure callback is held inside famfs while the file
+ * Deterministic: a memory-failure callback is held inside famfs while the file
  * system is unmounted and the module removed. umount must wait for the callback; the
  * module must not go away under it.
  */
@@ -252,7 +252,7 @@ TEST_F_TIMEOUT(race, callback_returning_vs_rmmod, 300)
 }
 
 /*
- * Item 2, deterministic: a failure reported while the mount is being set up (device
+ * Deterministic: a failure reported while the mount is being set up (device
  * claimed, mount state not made yet). The mount must fail, or come up failed.
  */
 TEST_F_TIMEOUT(race, failure_during_mount_is_not_lost, 300)
@@ -319,7 +319,7 @@ static int surviving_pages(volatile char *p, size_t size)
 }
 
 /*
- * Item 3, deterministic: a fault has validated the map and is about to map a 2 MiB page
+ * Deterministic: a fault has validated the map and is about to map a 2 MiB page
  * when the file's size is changed. Once truncate returns, that page must not stay mapped.
  */
 TEST_F_TIMEOUT(race, truncate_vs_fault_in_flight, 120)
@@ -366,7 +366,7 @@ static void *fault_loop(void *a)
 	return NULL;
 }
 
-/* Item 3, stress: threads faulting 2 MiB pages in and out while the file is truncated. */
+/* Stress: threads faulting 2 MiB pages in and out while the file is truncated. */
 TEST_F_TIMEOUT(race, truncate_vs_faults_stress, 600)
 {
 	uint64_t iters = env_u64("FAMFS_RACE_ITERS", 100), i, seed = 0x7a11c0de;
@@ -435,7 +435,7 @@ static void *inject_thread(void *a)
 }
 
 /*
- * Item 1, stress: a failure (mostly poison, every 8th a device removal) reported at the
+ * Stress: a failure (mostly poison, every 8th a device removal) reported at the
  * same moment as umount, and every 4th time the module removed right after.
  */
 TEST_F_TIMEOUT(race, failure_vs_umount_rmmod_stress, 900)

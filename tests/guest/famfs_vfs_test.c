@@ -174,7 +174,7 @@ FIXTURE_TEARDOWN(vfs)
 	rmdir(self->mnt);
 }
 
-/* --- item 8: write() -------------------------------------------------------------- */
+/* --- write() ----------------------------------------------------------------------- */
 
 static int write_one_byte(void *arg)
 {
@@ -347,7 +347,7 @@ TEST_F_TIMEOUT(vfs, nowait_write_never_waits_for_the_inode_lock, 300)
 	close(r.fd);
 }
 
-/* --- item 11: mount API, read-only mounts, fsync ----------------------------------- */
+/* --- mount API, read-only mounts, fsync -------------------------------------------- */
 
 TEST_F(vfs, remount_with_another_mode_is_refused)
 {
@@ -587,7 +587,7 @@ TEST_F(vfs, fsconfig_errors_are_in_the_context_log)
 	}
 }
 
-/* --- item 12: uapi ------------------------------------------------------------------ */
+/* --- uapi -------------------------------------------------------------------------- */
 
 static int read_int_file(const char *path)
 {
