@@ -552,7 +552,8 @@ impl<T: FileSystem> DaxDevice<T> {
     /// pages fails (`dax_pgoff_to_phys()` wants the whole request inside one range) instead
     /// of reporting how many exist. A mechanism, not a file system's decision: what a
     /// file system does with the size is its own (it may check its extents against it); the
-    /// probe stands in for the query the kernel lacks, here where one would replace it.
+    /// probe stands in for the query the kernel lacks, here where one would replace it:
+    /// `patches/0007-dax-add-dax_dev_size.patch` adds that query, `dax_dev_size()`.
     fn probe_size(&self) -> u64 {
         let page_ok = |pgoff: u64| -> bool {
             // SAFETY: `dax_read_lock` only enters the dax SRCU read side.
