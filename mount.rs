@@ -19,8 +19,7 @@ use crate::{
         fs::FileSystem,
         fs_context::SuperKey,
         fs_param::Value,
-        inode::InodeKind,
-        super_block::SeqFile, //
+        inode::InodeKind, //
     },
     late_put,
     logic::{
@@ -44,7 +43,9 @@ use crate::{
 };
 use kernel::{
     new_mutex,
-    prelude::*, //
+    prelude::*,
+    seq_file::SeqFile,
+    seq_print, //
 };
 
 impl MountState {
@@ -202,13 +203,13 @@ impl FileSystem for Famfs {
     }
 
     /// The `mode=` in `/proc/mounts`, only when it is not the default.
-    fn show_options(sb: &SuperBlock, m: &mut SeqFile) {
+    fn show_options(sb: &SuperBlock, m: &SeqFile) {
         if let Some(mode) = sb
             .try_state()
             .map(|s| s.mode)
             .filter(|m| *m != DEFAULT_MODE)
         {
-            m.show_octal(c"mode", mode);
+            seq_print!(m, ",mode={mode:o}");
         }
     }
 

@@ -34,6 +34,7 @@ use kernel::{
         c_uint,
         c_ulong, //
     },
+    iov::IovIterDest,
     prelude::*,
     types::Opaque,
     uaccess::UserPtr,
@@ -232,18 +233,21 @@ impl<T: FileSystem> Tables<T> {
             Ok(g) => g,
             Err(e) => return e.to_errno() as isize,
         };
-        // SAFETY: Live iocb and iter.
-        let (pos, count) = unsafe { ((*iocb).ki_pos, sys::kfs_iov_iter_count(to)) };
-        let allowed = match T::io_begin(inode, false).and_then(|end| io_len(pos, count, end)) {
+        // SAFETY: `to` is the live destination iterator of a read (`ITER_DEST`), used only
+        // through this reference from here on, into memory the VFS lets the read write.
+        let to = unsafe { IovIterDest::from_raw(to) };
+        // SAFETY: A live iocb.
+        let pos = unsafe { (*iocb).ki_pos };
+        let allowed = match T::io_begin(inode, false).and_then(|end| io_len(pos, to.len(), end)) {
             Ok(0) => return 0,
             Ok(n) => n,
             Err(e) => return e.to_errno() as isize,
         };
         // CAST: `usize` is at most 64 bits wide.
         // SAFETY: `to` is live; the count only shrinks.
-        unsafe { sys::kfs_iov_iter_truncate(to, allowed as u64) };
+        unsafe { sys::kfs_iov_iter_truncate(to.as_raw(), allowed as u64) };
         // SAFETY: Live iocb and iter, the inode lock held as required, static iomap ops.
-        let ret = unsafe { sys::dax_iomap_rw(iocb, to, Self::IOMAP_OPS.as_iomap_ops()) };
+        let ret = unsafe { sys::dax_iomap_rw(iocb, to.as_raw(), Self::IOMAP_OPS.as_iomap_ops()) };
         // SAFETY: `ki_filp` of a live iocb is a live file.
         unsafe { sys::kfs_file_accessed((*iocb).ki_filp) };
         ret

@@ -29,17 +29,15 @@ use super::{
         InodeOperations, //
     },
     iomap::IomapOperations,
-    super_block::{
-        SeqFile,
-        SuperBlock, //
-    },
+    super_block::SuperBlock, //
 };
 use core::marker::PhantomData;
 use kernel::{
     build_error,
     error::VTABLE_DEFAULT_ERROR,
     ffi::c_ulong,
-    prelude::*, //
+    prelude::*,
+    seq_file::SeqFile, //
 };
 
 /// A file system type: what it is called, what it keeps per mount, per mount request
@@ -92,7 +90,7 @@ pub(crate) trait FileSystem:
     }
 
     /// `show_options`: the mount's options for `/proc/mounts`.
-    fn show_options(_sb: &SuperBlock<Self>, _m: &mut SeqFile) {
+    fn show_options(_sb: &SuperBlock<Self>, _m: &SeqFile) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 

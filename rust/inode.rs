@@ -866,8 +866,7 @@ impl<T: FileSystem> Tables<T> {
                 // NULL: the dentry passed in was used.
                 core::ptr::null_mut()
             }
-            // CAST: An errno encoded as an error pointer, as `ERR_PTR()` does.
-            Err(e) => e.to_errno() as isize as *mut bindings::dentry,
+            Err(e) => e.to_ptr(),
         }
     }
 

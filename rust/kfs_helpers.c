@@ -94,11 +94,6 @@ int kfs_fs_parse(struct fs_context *fc, const struct fs_parameter_spec *desc,
 
 const char *kfs_fs_param_string(const struct fs_parameter *param) { return param->string; }
 
-void kfs_seq_show_octal(struct seq_file *m, const char *name, unsigned int value)
-{
-	seq_printf(m, ",%s=%o", name, value);
-}
-
 bool kfs_vmf_is_shared_write(const struct vm_fault *vmf)
 {
 	return (vmf->flags & FAULT_FLAG_WRITE) && (vmf->vma->vm_flags & VM_SHARED);
@@ -123,7 +118,6 @@ void kfs_vma_desc_set_vm_ops(struct vm_area_desc *desc, const struct vm_operatio
 struct file *kfs_vma_desc_file(const struct vm_area_desc *desc) { return desc->file; }
 
 loff_t kfs_bdev_file_size(struct file *bdev_file) { return bdev_nr_bytes(file_bdev(bdev_file)); }
-size_t kfs_iov_iter_count(const struct iov_iter *iter) { return iov_iter_count(iter); }
 void kfs_iov_iter_truncate(struct iov_iter *iter, u64 count) { iov_iter_truncate(iter, count); }
 ssize_t kfs_generic_write_sync(struct kiocb *iocb, ssize_t count)
 {

@@ -79,7 +79,6 @@ int kfs_fs_parse(struct fs_context *fc, const struct fs_parameter_spec *desc,
 /* param->string: the value of a string parameter (fs_param_is_string). */
 const char *kfs_fs_param_string(const struct fs_parameter *param);
 /* seq_printf(m, ",%s=%o", name, value): a mount option in /proc/mounts. */
-void kfs_seq_show_octal(struct seq_file *m, const char *name, unsigned int value);
 
 /*
  * struct fs_parameter_spec with its fields, for the Rust layer to build parameter
@@ -109,7 +108,6 @@ struct file *kfs_vma_desc_file(const struct vm_area_desc *desc);
 /* I/O. */
 /* The size in bytes of the block device @bdev_file is open on. */
 loff_t kfs_bdev_file_size(struct file *bdev_file);
-size_t kfs_iov_iter_count(const struct iov_iter *iter);
 void kfs_iov_iter_truncate(struct iov_iter *iter, u64 count);
 ssize_t kfs_generic_write_sync(struct kiocb *iocb, ssize_t count);
 int kfs_mnt_want_write_file(struct file *file);

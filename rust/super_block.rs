@@ -31,6 +31,7 @@ use kernel::{
         c_void, //
     },
     prelude::*,
+    seq_file::SeqFile,
     types::Opaque,
 };
 
@@ -202,22 +203,6 @@ impl<'a, T: FileSystem> NewSuperBlock<'a, T> {
     }
 }
 
-/// The `seq_file` of `show_options`.
-///
-/// # Invariants
-///
-/// `0` is a live `seq_file` being written by one `show_options` call.
-pub(crate) struct SeqFile(*mut bindings::seq_file);
-
-impl SeqFile {
-    /// Shows the option `name` with `value` in octal (`,name=%o`), as permissions are
-    /// shown.
-    pub(crate) fn show_octal(&mut self, name: &CStr, value: u32) {
-        // SAFETY: `self.0` is live for the call (type invariant); `name` is NUL-terminated.
-        unsafe { sys::kfs_seq_show_octal(self.0, name.as_char_ptr(), value) };
-    }
-}
-
 impl<T: FileSystem> Tables<T> {
     pub(crate) const SUPER_OPS: OpsTable<bindings::super_operations> =
         OpsTable(bindings::super_operations {
@@ -241,8 +226,10 @@ impl<T: FileSystem> Tables<T> {
     ) -> c_int {
         // SAFETY: `root` is a live dentry of a `T` superblock.
         let sb = unsafe { SuperBlock::<T>::from_raw((*root).d_sb) };
-        // INVARIANT: `m` is live for the call.
-        T::show_options(sb, &mut SeqFile(m));
+        // SAFETY: `m` is live for the call, and no other thread uses it meanwhile: the
+        // VFS calls `show_options` with `m->lock` held by `seq_read_iter()` (the mount
+        // tables in /proc) or with a `seq_file` of the caller's own (`statmount()`).
+        T::show_options(sb, unsafe { SeqFile::from_raw(m) });
         0
     }
 
