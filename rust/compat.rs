@@ -22,6 +22,11 @@
 //!
 //! And one difference of configuration, with the kernel's own cfg: a kernel without
 //! `CONFIG_TRANSPARENT_HUGEPAGE` (any `PREEMPT_RT` kernel) has no `thp_get_unmapped_area`.
+//!
+//! C headers: [`include/linux/fs/super.h`](srctree/include/linux/fs/super.h),
+//! [`include/linux/blkdev.h`](srctree/include/linux/blkdev.h),
+//! [`include/linux/huge_mm.h`](srctree/include/linux/huge_mm.h) and
+//! [`include/uapi/asm-generic/errno.h`](srctree/include/uapi/asm-generic/errno.h)
 
 use super::fs::FileSystem;
 use kernel::bindings;

@@ -2,6 +2,10 @@
 
 //! A dax device claimed by a superblock, and the holder callbacks the dax core makes to
 //! it ([`HolderOperations`]).
+//!
+//! C headers: [`include/linux/dax.h`](srctree/include/linux/dax.h),
+//! [`include/linux/blkdev.h`](srctree/include/linux/blkdev.h), and the layer's own
+//! `rust/kfs_helpers.h` and `rust/kfs_gaps.h`
 
 use super::{
     fs::{

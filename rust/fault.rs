@@ -3,6 +3,10 @@
 //! Page faults on DAX mappings: the `vm_operations_struct`, its trampoline, which takes
 //! the locks every DAX fault takes, and a safe view of a fault ([`VmFault`]) for the file
 //! system's [`FaultOperations`].
+//!
+//! C headers: [`include/linux/mm.h`](srctree/include/linux/mm.h),
+//! [`include/linux/dax.h`](srctree/include/linux/dax.h), and the layer's own `rust/kfs_helpers.h`
+//! and `rust/kfs_gaps.h`
 
 use super::{
     fs::{

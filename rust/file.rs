@@ -3,6 +3,11 @@
 //! The regular-file operations ([`FileOperations`]): read and write through
 //! `dax_iomap_rw` with the VFS's write rules, fsync, ioctls, and mmap with 2 MiB-aligned
 //! addresses.
+//!
+//! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
+//! [`include/linux/uio.h`](srctree/include/linux/uio.h),
+//! [`include/linux/mm_types.h`](srctree/include/linux/mm_types.h),
+//! [`include/linux/dax.h`](srctree/include/linux/dax.h), and the layer's own `rust/kfs_helpers.h`
 
 use super::{
     dax::DaxDevice,

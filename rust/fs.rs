@@ -14,6 +14,10 @@
 //! what a device failure does) is in its trait methods; what every file system on a dax
 //! device does the same way (locking, the VFS's write rules, `dax_iomap_rw`,
 //! `dax_iomap_fault`) is in the trampolines.
+//!
+//! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
+//! [`include/linux/fs/super_types.h`](srctree/include/linux/fs/super_types.h) and
+//! [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h)
 
 use super::{
     dax::HolderOperations,

@@ -2,6 +2,9 @@
 
 //! Mounting: the `fs_context` a file system parses options into, and `get_tree` for a
 //! superblock keyed on a device number.
+//!
+//! C headers: [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h),
+//! [`include/linux/fs.h`](srctree/include/linux/fs.h), and the layer's own `rust/kfs_helpers.h`
 
 use super::{
     fs::{

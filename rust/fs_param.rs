@@ -11,6 +11,9 @@
 //! [`Value`]. What a parameter means, and which values the file system accepts beyond
 //! what the parser checks, is the file system's.
 //!
+//! C headers: [`include/linux/fs_parser.h`](srctree/include/linux/fs_parser.h) and the layer's own
+//! `rust/kfs_helpers.h`
+//!
 //! ```ignore
 //! kfs::fs_param::fs_params! {
 //!     /// The mount parameters of `examplefs`.

@@ -2,6 +2,10 @@
 
 //! Inodes and dentries: creation, the per-inode data, eviction, the inode lock, and the
 //! inode operations tables ([`InodeOperations`]).
+//!
+//! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
+//! [`include/linux/dcache.h`](srctree/include/linux/dcache.h), and the layer's own
+//! `rust/kfs_helpers.h` and `rust/kfs_gaps.h`
 
 use super::{
     dax::DaxDevice,

@@ -2,6 +2,9 @@
 
 //! `iomap_begin` ([`IomapOperations`]): the `struct iomap` a file system fills for
 //! `dax_iomap_rw` and `dax_iomap_fault`, and the iomap tables they are given.
+//!
+//! C headers: [`include/linux/iomap.h`](srctree/include/linux/iomap.h) and the layer's own
+//! `rust/kfs_helpers.h`
 
 use super::{
     dax::DaxDevice,

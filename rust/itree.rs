@@ -7,6 +7,12 @@
 //!
 //! Insertion never fails: the node is allocated beforehand ([`IntervalTree::reserve`]), so
 //! a caller can check everything that may fail, commit elsewhere, and only then insert.
+//!
+//! C headers:
+//! [`include/linux/interval_tree_generic.h`](srctree/include/linux/interval_tree_generic.h),
+//! [`include/linux/rbtree_types.h`](srctree/include/linux/rbtree_types.h),
+//! [`include/linux/rbtree.h`](srctree/include/linux/rbtree.h), and the layer's own
+//! `rust/kfs_helpers.h`
 
 use super::sys;
 use core::{marker::PhantomData, mem::MaybeUninit, ptr};

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Signalling and unmapping the processes that map a poisoned file range.
+//!
+//! C headers: [`include/linux/mm.h`](srctree/include/linux/mm.h) and the layer's own
+//! `rust/kfs_helpers.h`
 
 use super::{
     fs::FileSystem,

@@ -17,6 +17,16 @@
 //! Linux 7.3 has no Rust VFS abstractions, so this layer is deliberately narrow: it wraps
 //! exactly the objects a DAX file system of this kind touches (superblock, inode,
 //! dentry, fs_context, kiocb, iomap, vm_fault, dax device).
+//!
+//! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
+//! [`include/linux/fs/super_types.h`](srctree/include/linux/fs/super_types.h),
+//! [`include/linux/mm.h`](srctree/include/linux/mm.h),
+//! [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h),
+//! [`include/linux/dax.h`](srctree/include/linux/dax.h),
+//! [`include/linux/iomap.h`](srctree/include/linux/iomap.h),
+//! [`include/linux/kdev_t.h`](srctree/include/linux/kdev_t.h),
+//! [`include/linux/capability.h`](srctree/include/linux/capability.h), and the layer's own
+//! `rust/kfs_helpers.h`
 
 pub(crate) mod compat;
 pub(crate) mod dax;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Registration of a file system type.
+//!
+//! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
 use super::{
     fs::{

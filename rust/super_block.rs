@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The superblock: its per-mount state, its construction, and its C operations.
+//!
+//! C headers: [`include/linux/fs/super_types.h`](srctree/include/linux/fs/super_types.h),
+//! [`include/linux/fs.h`](srctree/include/linux/fs.h),
+//! [`include/linux/dcache.h`](srctree/include/linux/dcache.h), and the layer's own
+//! `rust/kfs_helpers.h`
 
 use super::{
     fs::{

@@ -4,6 +4,12 @@
 //! `fs_context.h`, `fs_parser.h` and the layer's C (`kfs_helpers.h`, `kfs_gaps.h`).
 //! Generated at build time by `kfs.mk` (module-local bindgen); names not generated here
 //! resolve to `kernel::bindings`.
+//!
+//! C headers: [`include/linux/dax.h`](srctree/include/linux/dax.h),
+//! [`include/linux/iomap.h`](srctree/include/linux/iomap.h),
+//! [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h),
+//! [`include/linux/fs_parser.h`](srctree/include/linux/fs_parser.h), and the layer's own
+//! `rust/kfs_helpers.h` and `rust/kfs_gaps.h`
 
 #![allow(
     // Generated code: C names, C layout, no docs, and items the layer does not use.

@@ -3,6 +3,8 @@
 //! The lock that serialises `fs/dax`'s per-folio sharing state across files (see
 //! `kfs_gaps.c`, gap 4): held by faults of cross-linked files and around every removal of DAX
 //! entries. It nests inside a mapping's invalidate lock.
+//!
+//! C header: the layer's own `rust/kfs_gaps.h`
 
 use super::sys;
 use core::marker::PhantomData;
