@@ -49,6 +49,46 @@ use kernel::{
 ///
 /// Its supertraits are the other operations tables: a file system on this layer has
 /// them all (its regular files are DAX files).
+///
+/// # Examples
+///
+/// A file system on one dax device, taken from `samples/slicefs` (its mount state `Mount`
+/// holds the claimed device, the slice size and the next free byte):
+///
+/// ```ignore
+/// #[vtable]
+/// impl FileSystem for SliceFs {
+///     const NAME: &'static CStr = c"slicefs";
+///     const MAGIC: kernel::ffi::c_ulong = 0x736c6963;
+///     type Data = Mount;
+///     type Options = Option<u32>;
+///     type InodeData = Slice;
+///     type Params = SliceParam;
+///
+///     // `parse_param`: see the example of `fs_params!`.
+///     fn get_tree(fc: &mut FsContext<Self>) -> Result {
+///         let src = lookup_source(fc.source().ok_or(EINVAL)?)?;
+///         let key = match src {
+///             Source::Block(dev) => SuperKey::Bdev(dev),
+///             Source::Char(_) => SuperKey::Anon,
+///         };
+///         fc.get_tree_keyed(key, |new, opts| {
+///             new.init_params();
+///             let dax = DaxDevice::claim(src, new.sb())?;
+///             let slice = u64::from(opts.unwrap_or(2)) << 20;
+///             let mount = Mount { dax, slice, next: AtomicU64::new(0) };
+///             new.set_state(KBox::pin(mount, GFP_KERNEL)?);
+///             new.set_root(NewInode::new(new.sb(), None, InodeKind::Dir, 0o755)?)?;
+///             new.sb().state()?.dax.holder().set_ready();
+///             Ok(())
+///         })
+///     }
+///
+///     fn kill_sb_begin(mount: &Mount) {
+///         mount.dax.release_holder();
+///     }
+/// }
+/// ```
 #[vtable]
 pub(crate) trait FileSystem:
     InodeOperations

@@ -123,6 +123,36 @@ pub(crate) trait Params: Copy + Sized + 'static {
 
 /// Declares a file system's mount parameters: an enum, with one variant per parameter
 /// (`Variant = Kind(c"name")`, [`Kind`]'s variants), that implements [`Params`].
+///
+/// # Examples
+///
+/// One parameter, `slice_mib=N`, and the [`super::fs::FileSystem`] that takes it, taken from
+/// `samples/slicefs`:
+///
+/// ```ignore
+/// kfs::fs_param::fs_params! {
+///     /// The mount parameters of slicefs.
+///     pub(crate) enum SliceParam {
+///         /// `slice_mib=`: the size of every file, in MiB.
+///         SliceMib = U32(c"slice_mib"),
+///     }
+/// }
+///
+/// #[vtable]
+/// impl FileSystem for SliceFs {
+///     type Options = Option<u32>;
+///     type Params = SliceParam;
+///
+///     fn parse_param(fc: &mut FsContext<Self>, _param: SliceParam, value: Value<'_>) -> Result {
+///         match value {
+///             Value::U32(mib) if mib > 0 => *fc.options_mut() = Some(mib),
+///             _ => return Err(fc.error(EINVAL, fmt!("slice_mib must be a positive number"))),
+///         }
+///         Ok(())
+///     }
+///     // ...
+/// }
+/// ```
 macro_rules! fs_params {
     (
         $(#[$meta:meta])*

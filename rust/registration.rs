@@ -27,6 +27,33 @@ use kernel::{
 /// `fs` is registered with the VFS while this object exists, with `T`'s name and
 /// callbacks. It lives in the module's static storage (the VFS links it into a list and
 /// lockdep keys it by address).
+///
+/// # Examples
+///
+/// A module that registers its file system on load and unregisters it on unload, taken
+/// from `samples/slicefs` (on unload it also waits until no dax holder callback is still
+/// running in the module):
+///
+/// ```ignore
+/// #[pin_data(PinnedDrop)]
+/// struct SliceModule {
+///     #[pin]
+///     fs: Registration<SliceFs>,
+/// }
+///
+/// #[pinned_drop]
+/// impl PinnedDrop for SliceModule {
+///     fn drop(self: Pin<&mut Self>) {
+///         kfs::dax::wait_for_callbacks();
+///     }
+/// }
+///
+/// impl kernel::InPlaceModule for SliceModule {
+///     fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {
+///         try_pin_init!(SliceModule { fs <- Registration::new(module) })
+///     }
+/// }
+/// ```
 #[pin_data(PinnedDrop)]
 pub(crate) struct Registration<T: FileSystem> {
     #[pin]
