@@ -39,6 +39,23 @@ pub(crate) fn fault_failed(ret: VmFaultResult) -> bool {
 }
 
 /// How a file system resolves faults on its mappings.
+///
+/// # Examples
+///
+/// A fault refused with `SIGBUS` once the mount's device has failed (`mount_of` fails then)
+/// and otherwise resolved by [`VmFault::dax_fault`], taken from `samples/slicefs`:
+///
+/// ```ignore
+/// #[vtable]
+/// impl FaultOperations for SliceFs {
+///     fn fault(vmf: &mut VmFault<'_, Self>, order: kernel::ffi::c_uint) -> VmFaultResult {
+///         if mount_of(vmf.inode()).is_err() {
+///             return VM_FAULT_SIGBUS;
+///         }
+///         vmf.dax_fault(order)
+///     }
+/// }
+/// ```
 #[vtable]
 pub(crate) trait FaultOperations: Sized {
     /// A fault of `order` (0: 4 KiB; `PMD_ORDER`: 2 MiB) on a mapping of a regular

@@ -60,6 +60,25 @@ const FOP_BUFFER_ASYNC: bindings::fop_flags_t = sys::KFS_CONST_FOP_BUFFER_ASYNC;
 /// VFS's write checks, SUID/SGID removal, time updates and `O_SYNC`); what the file system
 /// decides is whether a file may be read, written or mapped at all and how far I/O goes
 /// ([`Self::io_begin`]), and its `fsync` and ioctls.
+///
+/// # Examples
+///
+/// I/O up to the file's size and mappings allowed while the device works, taken from
+/// `samples/slicefs` (there `mount_of` fails once the mount's device has failed):
+///
+/// ```ignore
+/// #[vtable]
+/// impl FileOperations for SliceFs {
+///     fn io_begin(inode: &Inode<Self>, _write: bool) -> Result<u64> {
+///         mount_of(inode)?;
+///         Ok(u64::try_from(inode.size())?)
+///     }
+///
+///     fn mmap(file: &File<Self>) -> Result {
+///         mount_of(file.inode()).map(|_| ())
+///     }
+/// }
+/// ```
 #[vtable]
 pub(crate) trait FileOperations: Sized {
     /// Called once per read or write, with the inode lock held (shared for a read,

@@ -28,6 +28,30 @@ use kernel::{
 };
 
 /// How a file system maps file ranges to its dax devices.
+///
+/// # Examples
+///
+/// Every file one contiguous slice of the device, taken from `samples/slicefs` (there
+/// `mount_of` returns the mount's state, and fails once its device has failed):
+///
+/// ```ignore
+/// #[vtable]
+/// impl IomapOperations for SliceFs {
+///     fn iomap_begin(
+///         inode: &Inode<Self>,
+///         pos: i64,
+///         len: i64,
+///         _flags: IomapFlags,
+///         iomap: &mut IomapSlot<'_, Self>,
+///     ) -> Result {
+///         let (m, slice) = (mount_of(inode)?, inode.data().ok_or(EIO)?);
+///         let (pos, len) = (u64::try_from(pos)?, u64::try_from(len)?);
+///         let len = len.min(m.slice.checked_sub(pos).filter(|n| *n > 0).ok_or(EIO)?);
+///         iomap.set_mapped(&m.dax, pos, slice.0 + pos, len);
+///         Ok(())
+///     }
+/// }
+/// ```
 #[vtable]
 pub(crate) trait IomapOperations: Sized {
     /// Describes where `len` bytes at file offset `pos` of `inode` are, in `iomap`
