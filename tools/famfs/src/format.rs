@@ -448,13 +448,13 @@ fn put_path(b: &mut [u8], off: usize, p: &str) -> Result<(), FormatError> {
     Ok(())
 }
 
-fn path_at(b: &[u8], off: usize) -> Result<String, &'static str> {
+fn path_str_at(b: &[u8], off: usize) -> Result<&str, &'static str> {
     let raw = &b[off..off + RELPATH_MAX];
     let end = raw
         .iter()
         .position(|c| *c == 0)
         .ok_or("path not terminated")?;
-    String::from_utf8(raw[..end].to_vec()).map_err(|_| "path not UTF-8")
+    std::str::from_utf8(&raw[..end]).map_err(|_| "path not UTF-8")
 }
 
 impl LogEntry {
@@ -532,93 +532,183 @@ impl LogEntry {
 
     /// Decodes entry number `index`, checking its seqnum and CRC.
     pub fn decode(b: &[u8], index: u64) -> Result<Self, FormatError> {
-        if b.len() < LOG_ENTRY_SIZE {
-            return Err(FormatError::Truncated);
-        }
-        if u64_at(b, 0) != index {
-            return Err(FormatError::BadEntry(
-                index,
-                "seqnum does not match its index",
-            ));
-        }
-        if u64_at(b, 536) != u64::from(crc32(&b[..536])) {
-            return Err(FormatError::BadEntry(index, "CRC mismatch"));
-        }
+        let kind = checked_type(b, index)?;
         let bad = |why| FormatError::BadEntry(index, why);
         let u = 16;
-        match u32_at(b, 8) {
+        match kind {
             LOG_FILE => {
-                let m = u + 104;
-                let layout = match u32_at(b, m) {
-                    0 => {
-                        let n = u32_at(b, m + 8) as usize;
-                        if n == 0 || n > LOG_MAX_SIMPLE_EXTENTS {
-                            return Err(bad("bad extent count"));
-                        }
-                        FileLayout::Simple(
-                            (0..n)
-                                .map(|i| Extent {
-                                    offset: u64_at(b, m + 16 + 24 * i + 8),
-                                    len: u64_at(b, m + 16 + 24 * i + 16),
-                                    dev: u64_at(b, m + 16 + 24 * i),
-                                })
-                                .collect(),
-                        )
-                    }
-                    1 => {
-                        if u32_at(b, m + 8) != 1 {
-                            return Err(bad("bad interleaved extent count"));
-                        }
-                        let ie = m + 16;
-                        let n = u64_at(b, ie) as usize;
-                        if n == 0 || n > LOG_MAX_STRIPS {
-                            return Err(bad("bad strip count"));
-                        }
-                        FileLayout::Interleaved {
-                            chunk_size: u64_at(b, ie + 8),
-                            strips: (0..n)
-                                .map(|i| Extent {
-                                    offset: u64_at(b, ie + 16 + 24 * i + 8),
-                                    len: u64_at(b, ie + 16 + 24 * i + 16),
-                                    dev: u64_at(b, ie + 16 + 24 * i),
-                                })
-                                .collect(),
-                        }
-                    }
-                    _ => return Err(bad("unknown extent type")),
-                };
+                let (chunk_size, map) = map_at(b, u + 104).map_err(bad)?;
+                let extents = map.extents().collect();
                 Ok(LogEntry::File(FileEntry {
                     size: u64_at(b, u),
                     flags: u32_at(b, u + 8),
                     uid: u32_at(b, u + 12),
                     gid: u32_at(b, u + 16),
                     mode: u32_at(b, u + 20),
-                    relpath: path_at(b, u + 24).map_err(bad)?,
-                    layout,
+                    relpath: path_str_at(b, u + 24).map_err(bad)?.to_string(),
+                    layout: match chunk_size {
+                        None => FileLayout::Simple(extents),
+                        Some(chunk_size) => FileLayout::Interleaved {
+                            chunk_size,
+                            strips: extents,
+                        },
+                    },
                 }))
             }
             LOG_MKDIR => Ok(LogEntry::Mkdir(DirEntry {
                 uid: u32_at(b, u),
                 gid: u32_at(b, u + 4),
                 mode: u32_at(b, u + 8),
-                relpath: path_at(b, u + 12).map_err(bad)?,
+                relpath: path_str_at(b, u + 12).map_err(bad)?.to_string(),
             })),
-            LOG_ADD_DAXDEV => Ok(LogEntry::AddDaxdev(DaxdevEntry {
-                size: u64_at(b, u),
-                uuid: uuid_at(b, u + 8),
-                index: u32_at(b, u + 24),
+            LOG_ADD_DAXDEV => Ok(LogEntry::AddDaxdev(daxdev_at(b, u))),
+            LOG_DELETE => Ok(LogEntry::Delete(DeleteEntry {
+                target: delete_target_at(b, u, index).map_err(bad)?,
+                relpath: path_str_at(b, u + 8).map_err(bad)?.to_string(),
             })),
-            LOG_DELETE => {
-                let target = u64_at(b, u);
-                if target >= index {
-                    return Err(bad("delete of a later entry"));
-                }
-                Ok(LogEntry::Delete(DeleteEntry {
-                    target,
-                    relpath: path_at(b, u + 8).map_err(bad)?,
-                }))
-            }
             t => Ok(LogEntry::Other(t)),
+        }
+    }
+}
+
+/// Checks entry `index`'s length, seqnum and CRC; returns its type.
+fn checked_type(b: &[u8], index: u64) -> Result<u32, FormatError> {
+    if b.len() < LOG_ENTRY_SIZE {
+        return Err(FormatError::Truncated);
+    }
+    if u64_at(b, 0) != index {
+        return Err(FormatError::BadEntry(
+            index,
+            "seqnum does not match its index",
+        ));
+    }
+    if u64_at(b, 536) != u64::from(crc32(&b[..536])) {
+        return Err(FormatError::BadEntry(index, "CRC mismatch"));
+    }
+    Ok(u32_at(b, 8))
+}
+
+/// The `struct famfs_log_fmap` at `m`: the chunk size of an interleaved map (`None` for
+/// a simple one) and its extents or strips.
+fn map_at(b: &[u8], m: usize) -> Result<(Option<u64>, MapView<'_>), &'static str> {
+    match u32_at(b, m) {
+        0 => {
+            let n = u32_at(b, m + 8) as usize;
+            if n == 0 || n > LOG_MAX_SIMPLE_EXTENTS {
+                return Err("bad extent count");
+            }
+            Ok((
+                None,
+                MapView {
+                    b,
+                    first: m + 16,
+                    n,
+                },
+            ))
+        }
+        1 => {
+            if u32_at(b, m + 8) != 1 {
+                return Err("bad interleaved extent count");
+            }
+            let ie = m + 16;
+            let n = u64_at(b, ie) as usize;
+            if n == 0 || n > LOG_MAX_STRIPS {
+                return Err("bad strip count");
+            }
+            Ok((
+                Some(u64_at(b, ie + 8)),
+                MapView {
+                    b,
+                    first: ie + 16,
+                    n,
+                },
+            ))
+        }
+        _ => Err("unknown extent type"),
+    }
+}
+
+fn daxdev_at(b: &[u8], u: usize) -> DaxdevEntry {
+    DaxdevEntry {
+        size: u64_at(b, u),
+        uuid: uuid_at(b, u + 8),
+        index: u32_at(b, u + 24),
+    }
+}
+
+fn delete_target_at(b: &[u8], u: usize, index: u64) -> Result<u64, &'static str> {
+    let target = u64_at(b, u);
+    if target >= index {
+        return Err("delete of a later entry");
+    }
+    Ok(target)
+}
+
+/// The extents or strips of a checked file entry, read where they are: `n` extents of
+/// 24 bytes at `first` in the entry `b` (at most 16, which end before the CRC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MapView<'a> {
+    b: &'a [u8],
+    first: usize,
+    n: usize,
+}
+
+const _: () = assert!(16 + 104 + 32 + 24 * LOG_MAX_STRIPS <= 536);
+const _: () = assert!(16 + 104 + 16 + 24 * LOG_MAX_SIMPLE_EXTENTS <= 536);
+
+impl MapView<'_> {
+    /// The extents, in the log's order.
+    pub fn extents(&self) -> impl Iterator<Item = Extent> + '_ {
+        (0..self.n).map(|i| {
+            let at = self.first + 24 * i;
+            Extent {
+                offset: u64_at(self.b, at + 8),
+                len: u64_at(self.b, at + 16),
+                dev: u64_at(self.b, at),
+            }
+        })
+    }
+}
+
+/// A log entry as far as the allocation state needs it: checked as [`LogEntry::decode`]
+/// checks it, without copying its path or its map (a process that creates one file
+/// reads every entry of the log, so this is what a `famfs creat` costs per entry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryView<'a> {
+    /// A file, with the memory it occupies.
+    File(MapView<'a>),
+    /// A device added.
+    AddDaxdev(DaxdevEntry),
+    /// A delete.
+    Delete,
+    /// A directory, or a type this tool does not act on.
+    Other,
+}
+
+impl<'a> EntryView<'a> {
+    /// Reads entry number `index`: the same checks as [`LogEntry::decode`], the same
+    /// errors.
+    pub fn read(b: &'a [u8], index: u64) -> Result<Self, FormatError> {
+        let kind = checked_type(b, index)?;
+        let bad = |why| FormatError::BadEntry(index, why);
+        let u = 16;
+        match kind {
+            LOG_FILE => {
+                let (_, map) = map_at(b, u + 104).map_err(bad)?;
+                path_str_at(b, u + 24).map_err(bad)?;
+                Ok(EntryView::File(map))
+            }
+            LOG_MKDIR => {
+                path_str_at(b, u + 12).map_err(bad)?;
+                Ok(EntryView::Other)
+            }
+            LOG_ADD_DAXDEV => Ok(EntryView::AddDaxdev(daxdev_at(b, u))),
+            LOG_DELETE => {
+                delete_target_at(b, u, index).map_err(bad)?;
+                path_str_at(b, u + 8).map_err(bad)?;
+                Ok(EntryView::Delete)
+            }
+            _ => Ok(EntryView::Other),
         }
     }
 }

@@ -287,3 +287,81 @@ fn partial_images_append_the_same_bytes_as_the_whole_log() {
     let mut in_use = whole[..used_len(3)].to_vec();
     assert!(Log::open_in_use(&mut in_use, LEN * 2).is_err());
 }
+
+/// What the allocation state sees of a decoded entry, to compare with [`EntryView`].
+fn seen_of_entry(e: &LogEntry) -> (&'static str, Vec<Extent>, Option<DaxdevEntry>) {
+    match e {
+        LogEntry::File(f) => ("file", f.layout.extents().to_vec(), None),
+        LogEntry::AddDaxdev(d) => ("daxdev", vec![], Some(*d)),
+        LogEntry::Delete(_) => ("delete", vec![], None),
+        LogEntry::Mkdir(_) | LogEntry::Other(_) => ("other", vec![], None),
+    }
+}
+
+fn seen_of_view(v: &EntryView) -> (&'static str, Vec<Extent>, Option<DaxdevEntry>) {
+    match v {
+        EntryView::File(x) => ("file", x.extents().collect(), None),
+        EntryView::AddDaxdev(d) => ("daxdev", vec![], Some(*d)),
+        EntryView::Delete => ("delete", vec![], None),
+        EntryView::Other => ("other", vec![], None),
+    }
+}
+
+#[test]
+fn the_entry_view_checks_and_sees_what_decode_does() {
+    let ext = |i: u64| Extent {
+        dev: i % 3,
+        offset: (i + 1) << 21,
+        len: 2 << 20,
+    };
+    let entries = [
+        file_entry(FileLayout::Simple((0..16).map(ext).collect())),
+        file_entry(FileLayout::Interleaved {
+            chunk_size: 2 << 20,
+            strips: (0..5).map(ext).collect(),
+        }),
+        dir_entry("d/e"),
+        LogEntry::AddDaxdev(DaxdevEntry {
+            size: 1 << 30,
+            uuid: uuid::Uuid::from_u128(0x1234_5678),
+            index: 1,
+        }),
+        LogEntry::Delete(DeleteEntry {
+            target: 3,
+            relpath: "a/b".into(),
+        }),
+        LogEntry::Other(77),
+    ];
+    let index = 9;
+    let mut compared = 0;
+    for e in &entries {
+        let good = e.encode(index).unwrap();
+        // Every byte damaged, with the CRC made right again (so that the structural
+        // checks are reached) and left wrong.
+        for off in 0..LOG_ENTRY_SIZE {
+            for (mask, fix_crc) in [(0x01u8, true), (0x80, true), (0xff, true), (0x10, false)] {
+                let mut b = good;
+                b[off] ^= mask;
+                if fix_crc && off < 536 {
+                    let crc = u64::from(crc32(&b[..536]));
+                    b[536..].copy_from_slice(&crc.to_ne_bytes());
+                }
+                let decoded = LogEntry::decode(&b, index);
+                let viewed = EntryView::read(&b, index);
+                match (&decoded, &viewed) {
+                    (Ok(d), Ok(v)) => assert_eq!(seen_of_entry(d), seen_of_view(v), "{off}"),
+                    (Err(d), Err(v)) => assert_eq!(d, v, "byte {off} of {e:?}"),
+                    _ => panic!("byte {off} of {e:?}: {decoded:?} vs {viewed:?}"),
+                }
+                compared += 1;
+            }
+        }
+        let v = EntryView::read(&good, index).unwrap();
+        assert_eq!(seen_of_entry(e), seen_of_view(&v));
+        assert_eq!(
+            EntryView::read(&good[..LOG_ENTRY_SIZE - 1], index),
+            Err(FormatError::Truncated)
+        );
+    }
+    assert_eq!(compared, entries.len() * LOG_ENTRY_SIZE * 4);
+}

@@ -30,7 +30,7 @@ impl Famfs {
         if size == 0 {
             return Err(AllocError::Empty.into());
         }
-        self.with_log_devs(Read::Entries, |log, devs| {
+        self.with_log_devs(Read::Alloc, |log, devs| {
             let seed = Uuid::new_v4().as_u64_pair().0;
             let layout = if devs.bitmaps.len() > 1 {
                 // A multi-device file system: per-device allocation (roadmap phase 10).

@@ -8,7 +8,7 @@ use super::famfs::Famfs;
 use super::identity::Role;
 use crate::alloc::{Bitmap, Devices};
 use crate::format::{
-    used_len, Extent, FormatError, Log, LogEntry, LogHeader, Superblock, LOG_ENTRY_SIZE,
+    used_len, EntryView, Extent, FormatError, Log, LogEntry, LogHeader, Superblock, LOG_ENTRY_SIZE,
     LOG_HEADER_SIZE,
 };
 use crate::namespace::{Deleted, Namespace, Object};
@@ -24,9 +24,12 @@ use std::fs::OpenOptions;
 pub(super) struct LogCache {
     /// The length of the log.
     log_len: usize,
-    /// A private image of the log: the header and entries `0..upto` (and past `upto`,
-    /// entries this process appended; the next read replaces them).
+    /// A private image of the log for callers that look entries up (`Read::Entries`,
+    /// `Read::Namespace`): the header and entries `0..image_upto` (and past it, entries
+    /// this process appended; the next read replaces them).
     image: Vec<u8>,
+    /// Entries in `image`.
+    image_upto: u64,
     /// Entries read (and counted in `devs`).
     upto: u64,
     /// Allocation state of entries `0..upto`: one bitmap per device the log has added.
@@ -36,8 +39,12 @@ pub(super) struct LogCache {
     /// before the files on them; a corrupt log may not: fsck reports that, and the
     /// allocator must not hand that memory out once the device is there).
     pending: Vec<Extent>,
-    /// The live namespace of entries `0..upto`.
-    pub(super) ns: Namespace,
+    /// The live namespace of entries `0..upto`, built once something needs it: a caller
+    /// that looks paths up, or a delete (to know what memory it frees). Until then
+    /// entries are read without copying their paths or maps ([`EntryView`]): a process
+    /// that creates one file reads every entry of the log, so this is what each entry
+    /// costs `famfs creat`.
+    ns: Option<Namespace>,
     /// Memory of deleted files not known to be reusable yet (still marked in `devs`).
     deleted: Deleted,
 }
@@ -52,8 +59,34 @@ pub(super) enum Read {
     /// The header and every entry (for the allocation state, or for callers that look
     /// entries up).
     Entries,
+    /// As `Entries`, and the live namespace of the entries.
+    Namespace,
+    /// The allocation state of every entry, without an image of the entries: each new
+    /// entry is read from the device once, into a buffer on the stack (a fresh process
+    /// copying the log into its heap pays a page fault, and the page's zeroing, per
+    /// 4 KiB of log).
+    Alloc,
     /// The header only.
     Header,
+}
+
+/// Where a scan reads entries: from the image for those it holds, else from the log.
+struct Source<'a> {
+    image: &'a [u8],
+    image_upto: u64,
+    log: &'a sys::Mapping,
+}
+
+impl Source<'_> {
+    /// Entry `i`, from the image or copied out of the log into `buf`.
+    fn get<'b>(&'b self, i: u64, buf: &'b mut [u8; LOG_ENTRY_SIZE]) -> &'b [u8] {
+        if i < self.image_upto {
+            entry(self.image, i)
+        } else {
+            self.log.copy_out(used_len(i), buf);
+            buf
+        }
+    }
 }
 
 impl LogCache {
@@ -61,28 +94,64 @@ impl LogCache {
         Self {
             log_len,
             image: vec![0u8; LOG_HEADER_SIZE],
+            image_upto: 0,
             upto: 0,
             devs: Devices {
                 bitmaps: vec![Bitmap::new(sb.dev_size, sb.log_len)],
             },
             pending: Vec::new(),
-            ns: Namespace::default(),
+            ns: None,
             deleted: Deleted::default(),
         }
     }
 
-    /// Counts entries `from..to` of `image` in the allocation state.
-    fn scan(&mut self, from: u64, to: u64) -> Result<()> {
+    /// Runs `f` with the source of entries: the image (taken out meanwhile) and `log`.
+    fn with_source<R>(
+        &mut self,
+        log: &sys::Mapping,
+        f: impl FnOnce(&mut Self, &Source<'_>) -> R,
+    ) -> R {
+        let image = std::mem::take(&mut self.image);
+        let src = Source {
+            image: &image,
+            image_upto: self.image_upto,
+            log,
+        };
+        let r = f(self, &src);
+        self.image = image;
+        r
+    }
+
+    /// Counts entries `from..to` in the allocation state (and the namespace, once there
+    /// is one).
+    fn scan(&mut self, log: &sys::Mapping, from: u64, to: u64) -> Result<()> {
+        self.with_source(log, |c, src| c.scan_from(src, from, to))
+    }
+
+    fn scan_from(&mut self, src: &Source<'_>, from: u64, to: u64) -> Result<()> {
+        let mut buf = [0u8; LOG_ENTRY_SIZE];
         for i in from..to {
-            let off = used_len(i);
-            let entry = LogEntry::decode(&self.image[off..off + LOG_ENTRY_SIZE], i)?;
-            match &entry {
-                LogEntry::AddDaxdev(d) if d.index as usize == self.devs.bitmaps.len() => {
-                    self.devs.bitmaps.push(Devices::member(d.size));
-                    for e in std::mem::take(&mut self.pending) {
-                        self.mark(e);
+            let b = src.get(i, &mut buf);
+            if self.ns.is_none() {
+                match EntryView::read(b, i)? {
+                    EntryView::File(map) => {
+                        // Nothing is held back before the first delete: no take-over.
+                        for e in map.extents() {
+                            self.mark(e);
+                        }
+                        continue;
                     }
+                    EntryView::AddDaxdev(d) => {
+                        self.add_device(d.index, d.size);
+                        continue;
+                    }
+                    EntryView::Other => continue,
+                    EntryView::Delete => self.build_namespace(src, i)?,
                 }
+            }
+            let entry = LogEntry::decode(b, i)?;
+            match &entry {
+                LogEntry::AddDaxdev(d) => self.add_device(d.index, d.size),
                 LogEntry::File(f) => {
                     self.deleted.take_over(&f.layout, &mut self.devs);
                     for e in f.layout.extents() {
@@ -91,12 +160,35 @@ impl LogCache {
                 }
                 _ => {}
             }
-            if let Some(Object::File(f)) = self.ns.apply(i, &entry) {
+            let ns = self.ns.as_mut().expect("built above");
+            if let Some(Object::File(f)) = ns.apply(i, &entry) {
                 self.deleted.on_delete(i, &f.layout);
             }
         }
         self.upto = to;
         Ok(())
+    }
+
+    /// Builds the namespace of entries `0..to`, which have no delete (the namespace is
+    /// built at the first one at the latest).
+    fn build_namespace(&mut self, src: &Source<'_>, to: u64) -> Result<()> {
+        let mut buf = [0u8; LOG_ENTRY_SIZE];
+        let mut ns = Namespace::default();
+        for i in 0..to {
+            ns.apply(i, &LogEntry::decode(src.get(i, &mut buf), i)?);
+        }
+        self.ns = Some(ns);
+        Ok(())
+    }
+
+    /// The device of an `ADD_DAXDEV` entry, if it is the next one.
+    fn add_device(&mut self, index: u32, size: u64) {
+        if index as usize == self.devs.bitmaps.len() {
+            self.devs.bitmaps.push(Devices::member(size));
+            for e in std::mem::take(&mut self.pending) {
+                self.mark(e);
+            }
+        }
     }
 
     fn mark(&mut self, e: Extent) {
@@ -107,6 +199,12 @@ impl LogCache {
             None => self.pending.push(e),
         }
     }
+}
+
+/// Entry `i` of a log image.
+fn entry(image: &[u8], i: u64) -> &[u8] {
+    let off = used_len(i);
+    &image[off..off + LOG_ENTRY_SIZE]
 }
 
 impl Famfs {
@@ -141,7 +239,9 @@ impl Famfs {
         &self,
         f: impl FnOnce(&mut Log<'_>, &Namespace) -> Result<T>,
     ) -> Result<T> {
-        self.with_log_cache(Read::Entries, |log, c| f(log, &c.ns))
+        self.with_log_cache(Read::Namespace, |log, c| {
+            f(log, c.ns.as_ref().expect("built for Read::Namespace"))
+        })
     }
 
     /// Frees the memory of deleted files that every live host has let go of (whose
@@ -189,24 +289,40 @@ impl Famfs {
         let next = h.next_index;
         // A log with fewer entries than read before was made anew (mkfs): start over.
         let c = match &mut cache {
-            Some(c) if c.upto <= next && c.log_len == m.len() => c,
+            Some(c) if c.upto.max(c.image_upto) <= next && c.log_len == m.len() => c,
             _ => cache.insert(LogCache::new(&self.sb, m.len())),
         };
         c.image[..LOG_HEADER_SIZE].copy_from_slice(&header);
-        // Entries are appended to the cache's image when it holds every entry in use,
-        // else to a private image of the header alone (only appended entries in it).
-        // The image is taken out of the cache while `f` runs, which sees the rest of it.
-        let (mut image, first) = if read == Read::Entries {
-            let (from, to) = (used_len(c.upto), used_len(next).min(m.len()));
+        let image_wanted = matches!(read, Read::Entries | Read::Namespace);
+        if read != Read::Header {
+            // What other processes and hosts appended since this process last read.
+            let seen = if image_wanted {
+                c.upto.min(c.image_upto)
+            } else {
+                c.upto
+            };
+            let (from, to) = (used_len(seen), used_len(next).min(m.len()));
             if to > from {
                 m.invalidate(from, to - from);
+            }
+            if image_wanted && c.image_upto < next {
+                let from = used_len(c.image_upto);
                 c.image.truncate(from);
                 // Room for a few appends too: growing later would copy the image.
                 c.image.reserve(to - from + APPEND_ROOM);
                 m.append_to(from, to - from, &mut c.image);
+                c.image_upto = next;
             }
-            c.scan(c.upto, next)?;
+            c.scan(&m, c.upto, next)?;
+            if read == Read::Namespace && c.ns.is_none() {
+                c.with_source(&m, |c, src| c.build_namespace(src, next))?;
+            }
             self.release_deleted(c)?;
+        }
+        // Entries are appended to the cache's image when it holds every entry in use,
+        // else to a private image of the header alone (only appended entries in it).
+        // The image is taken out of the cache while `f` runs, which sees the rest of it.
+        let (mut image, first) = if image_wanted {
             (std::mem::take(&mut c.image), 0)
         } else {
             (header.to_vec(), next)
@@ -235,8 +351,8 @@ impl Famfs {
         let r = r?;
         // Entries not read stay for the next call that reads them (from the device,
         // where this call's own entries are too).
-        if read == Read::Entries {
-            c.scan(next, after)?;
+        if read != Read::Header {
+            c.scan(&m, next, after)?;
         }
         *self.log_cache.borrow_mut() = cache;
         Ok(r)
