@@ -38,7 +38,7 @@ use super::uapi::{
     MAX_STRIPS, //
 };
 use super::validate::{
-    check_strip_lengths,
+    interleave_slot,
     simple_v2_extent,
     Validated, //
 };
@@ -202,15 +202,8 @@ pub fn validate_msg_interleaved(
     let mut covered: u64 = 0;
     for slot in &mut out[..count] {
         let ie = rd.iext()?;
-        let nstrips = ie.strip_count()?;
-        slot.nstrips = nstrips;
-        slot.chunk_size = ie.chunk_size;
-        slot.nbytes = ie.nbytes;
-        for s in &mut slot.strips[..nstrips] {
-            *s = simple_v2_extent(&rd.simple()?, file_type, &devs)?;
-        }
-        check_strip_lengths(slot, hdr.file_size)?;
-        covered = covered.saturating_add(ie.nbytes);
+        let nbytes = interleave_slot(slot, &ie, || rd.simple(), file_type, hdr.file_size, &devs)?;
+        covered = covered.saturating_add(nbytes);
     }
     Validated::finish(
         file_type,

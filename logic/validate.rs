@@ -265,15 +265,10 @@ pub fn validate_v2_interleaved(
     let file_type = FileType::from_raw(hdr.file_type)?;
     let mut covered: u64 = 0;
     for ((slot, ie), ie_strips) in out.iter_mut().zip(iexts).zip(strips) {
-        let nstrips = ie.strip_count()?;
-        slot.nstrips = nstrips;
-        slot.chunk_size = ie.chunk_size;
-        slot.nbytes = ie.nbytes;
-        for (s, x) in slot.strips.iter_mut().zip(&ie_strips[..nstrips]) {
-            *s = simple_v2_extent(x, file_type, &devs)?;
-        }
-        check_strip_lengths(slot, hdr.file_size)?;
-        covered = covered.saturating_add(ie.nbytes);
+        let mut next = ie_strips.iter();
+        let strip = || next.next().copied().ok_or(FmapError::BadExtentType);
+        let nbytes = interleave_slot(slot, ie, strip, file_type, hdr.file_size, &devs)?;
+        covered = covered.saturating_add(nbytes);
     }
     Validated::finish(
         file_type,
@@ -299,6 +294,27 @@ impl MapRef<'_> {
             Ok(())
         }
     }
+}
+
+/// Checks interleaved extent `ie` into `slot`, its strips taken in order from `strip`
+/// (from a v2 request's array or from a message); returns the bytes it covers.
+pub(super) fn interleave_slot(
+    slot: &mut Interleave,
+    ie: &IocInterleavedExt,
+    mut strip: impl FnMut() -> Result<IocSimpleExt, FmapError>,
+    file_type: FileType,
+    file_size: u64,
+    devs: &impl DevSizes,
+) -> Result<u64, FmapError> {
+    let nstrips = ie.strip_count()?;
+    slot.nstrips = nstrips;
+    slot.chunk_size = ie.chunk_size;
+    slot.nbytes = ie.nbytes;
+    for s in &mut slot.strips[..nstrips] {
+        *s = simple_v2_extent(&strip()?, file_type, devs)?;
+    }
+    check_strip_lengths(slot, file_size)?;
+    Ok(ie.nbytes)
 }
 
 /// Every strip must hold the chunks that the first `min(nbytes, file_size)` bytes put on it,
