@@ -358,3 +358,159 @@ impl Famfs {
         Ok(r)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{
+        DaxdevEntry, DeleteEntry, DirEntry, FileEntry, FileLayout, ALLOC_UNIT, FM_ALL_HOSTS_RW,
+        LOG_LEN_DEFAULT, LOG_OFFSET,
+    };
+    use std::io::Write;
+    use uuid::Uuid;
+
+    const MIB: u64 = 1 << 20;
+
+    fn file(name: &str, dev: u64, offset: u64) -> LogEntry {
+        LogEntry::File(FileEntry {
+            size: 3 * MIB,
+            flags: FM_ALL_HOSTS_RW,
+            uid: 0,
+            gid: 0,
+            mode: 0o644,
+            relpath: name.into(),
+            layout: FileLayout::Simple(vec![Extent {
+                dev,
+                offset,
+                len: 2 * ALLOC_UNIT,
+            }]),
+        })
+    }
+
+    /// A log exercising every path of the scan: files, a directory, a file on a device
+    /// not added yet, the device, deletes (the first one in the middle), a file taking
+    /// over deleted memory, a delete breaking the rules.
+    fn entries() -> Vec<LogEntry> {
+        let base = LOG_OFFSET + LOG_LEN_DEFAULT;
+        vec![
+            file("a", 0, base),
+            LogEntry::Mkdir(DirEntry {
+                uid: 0,
+                gid: 0,
+                mode: 0o755,
+                relpath: "d".into(),
+            }),
+            file("d/b", 0, base + 8 * MIB),
+            file("early", 1, 0),
+            LogEntry::AddDaxdev(DaxdevEntry {
+                size: 64 * MIB,
+                uuid: Uuid::from_u128(7),
+                index: 1,
+            }),
+            file("c", 1, 8 * MIB),
+            LogEntry::Delete(DeleteEntry {
+                target: 2,
+                relpath: "d/b".into(),
+            }),
+            file("after", 0, base + 16 * MIB),
+            file("reuses", 0, base + 8 * MIB),
+            LogEntry::Delete(DeleteEntry {
+                target: 0,
+                relpath: "not-a".into(),
+            }),
+            LogEntry::Delete(DeleteEntry {
+                target: 5,
+                relpath: "c".into(),
+            }),
+            file("last", 1, 24 * MIB),
+        ]
+    }
+
+    /// `entries` as a log in a file, mapped read-only.
+    fn mapped(entries: &[LogEntry], name: &str) -> sys::Mapping {
+        let mut bytes = vec![0u8; LOG_LEN_DEFAULT as usize];
+        let mut log = Log::format(&mut bytes);
+        for e in entries {
+            log.append(e).unwrap();
+        }
+        let path = std::env::temp_dir().join(format!("famfs-log-{}-{name}", std::process::id()));
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(&bytes)
+            .unwrap();
+        let f = std::fs::File::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        sys::Mapping::new(&f, bytes.len(), false).unwrap()
+    }
+
+    fn sb() -> Superblock {
+        Superblock {
+            log_offset: LOG_OFFSET,
+            log_len: LOG_LEN_DEFAULT,
+            alloc_unit: ALLOC_UNIT,
+            uuid: Uuid::from_u128(1),
+            dev_uuid: Uuid::from_u128(2),
+            system_uuid: Uuid::from_u128(3),
+            dev_size: 256 * MIB,
+            dev_path: "/dev/dax0.0".into(),
+            deletes: true,
+        }
+    }
+
+    fn state(c: &LogCache) -> (&Devices, &[Extent], &Deleted, Option<&Namespace>) {
+        (&c.devs, &c.pending, &c.deleted, c.ns.as_ref())
+    }
+
+    #[test]
+    fn the_lazy_scan_counts_what_a_full_decode_of_every_entry_counts() {
+        let entries = entries();
+        let m = mapped(&entries, "lazy");
+        let n = entries.len() as u64;
+        // The reference: the namespace from the start, every entry decoded in full.
+        let mut eager = LogCache::new(&sb(), m.len());
+        eager.ns = Some(Namespace::default());
+        eager.scan(&m, 0, n).unwrap();
+        assert_eq!(eager.ns.as_ref().unwrap().bad.len(), 1);
+        assert!(!eager.deleted.is_empty());
+        // In one scan or two, from the log or from an image holding some of it.
+        for split in 0..=n {
+            for image_upto in [0, split, n] {
+                let mut lazy = LogCache::new(&sb(), m.len());
+                let mut image = vec![0u8; used_len(image_upto)];
+                m.copy_out(0, &mut image);
+                lazy.image = image;
+                lazy.image_upto = image_upto;
+                lazy.scan(&m, 0, split).unwrap();
+                assert_eq!(lazy.ns.is_some(), split > 6, "split {split}");
+                lazy.scan(&m, split, n).unwrap();
+                assert_eq!(
+                    state(&lazy),
+                    state(&eager),
+                    "split {split}, image {image_upto}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_log_without_deletes_never_builds_the_namespace() {
+        let entries: Vec<LogEntry> = (0..20)
+            .map(|i| {
+                file(
+                    &format!("f{i}"),
+                    0,
+                    LOG_OFFSET + LOG_LEN_DEFAULT + 4 * MIB * i,
+                )
+            })
+            .collect();
+        let m = mapped(&entries, "nodeletes");
+        let mut c = LogCache::new(&sb(), m.len());
+        c.scan(&m, 0, 20).unwrap();
+        assert!(c.ns.is_none());
+        let reserved = LOG_OFFSET + LOG_LEN_DEFAULT;
+        assert_eq!(
+            c.devs.bitmaps[0].free_bytes(),
+            256 * MIB - reserved - 20 * 4 * MIB
+        );
+    }
+}
